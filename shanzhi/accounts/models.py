@@ -1,0 +1,61 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.scoping import ScopedQuerySet
+
+from .roles import Role, STAFF_ROLES, USER_MANAGER_ROLES
+
+
+class ScopedUserManager(UserManager):
+    def restrict(self, user, action: str = "manage"):
+        """Users holding a grant inside the actor's user-management scope."""
+        from .selectors import user_list
+
+        return user_list(actor=user) if action in self.model.scope_roles else self.none()
+
+
+class User(AbstractUser):
+    """A platform account. Residents, staff and admins are users; what they may do comes from grants."""
+
+    scope_roles = {"manage": set(USER_MANAGER_ROLES)}
+
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    is_demo = models.BooleanField(_("演示账号"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+
+class RoleGrantQuerySet(ScopedQuerySet):
+    pass
+
+
+class RoleGrant(models.Model):
+    """One role held by one user on one region node (and its subtree)."""
+
+    scope_field = "region_code"
+    scope_roles = {"view": set(USER_MANAGER_ROLES) | set(STAFF_ROLES), "change": set(USER_MANAGER_ROLES)}
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("用户"))
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区域"))
+    region_code = models.CharField(_("区划代码"), max_length=20, db_index=True)
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    granted_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
+
+    objects = RoleGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("角色授权")
+        constraints = [models.UniqueConstraint(fields=["user", "role", "region_code"], name="uniq_grant")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.region_code}"

@@ -1,0 +1,46 @@
+"""The workbench navigation, by role. Apps add entries to MENU; each entry names the roles that see it."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import ADMIN_TRIO, STAFF_ROLES, USER_MANAGER_ROLES, WORKBENCH_ROLES, Role
+from .scope import user_roles
+
+# (url name, label, tabler icon name, roles)
+MENU: list[tuple[str, str, str, frozenset]] = [
+    ("core:home", _("工作台"), "home", frozenset(Role.values)),
+    ("regions:tree", _("区域网格"), "map", frozenset(STAFF_ROLES)),
+    ("accounts:user_list", _("用户与授权"), "users", frozenset(USER_MANAGER_ROLES)),
+    ("audit:list", _("审计日志"), "shield-check", frozenset({Role.AUDIT_ADMIN})),
+    ("admin:index", _("系统配置"), "settings", frozenset({Role.SYSTEM_ADMIN})),
+]
+
+
+def register(url_name: str, label, icon: str, roles, after: str | None = None) -> None:
+    """Apps call this from AppConfig.ready() to add their pages to the navigation."""
+    entry = (url_name, label, icon, frozenset(roles))
+    if any(e[0] == url_name for e in MENU):
+        return
+    if after:
+        for i, e in enumerate(MENU):
+            if e[0] == after:
+                MENU.insert(i + 1, entry)
+                return
+    MENU.append(entry)
+
+
+def menu_for(request) -> list[dict]:
+    roles = user_roles(request.user)
+    items = []
+    for name, label, icon, allowed in MENU:
+        if roles & allowed:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            items.append({"url": url, "label": label, "icon": icon, "active": request.path.startswith(url) and (
+                url != "/" or request.path == "/")})
+    return items
+
+
+__all__ = ["MENU", "register", "menu_for", "ADMIN_TRIO", "WORKBENCH_ROLES"]

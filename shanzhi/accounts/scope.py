@@ -1,0 +1,46 @@
+"""A user's roles and scope prefixes, read once per request (cached on the user object)."""
+
+from __future__ import annotations
+
+from .roles import ADMIN_TRIO
+
+
+def grants_of(user) -> list[tuple[str, str]]:
+    """(role, region_code) pairs of the user's grants."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_grants_cache", None)
+    if cached is None:
+        from .models import RoleGrant
+
+        cached = list(RoleGrant.objects.filter(user_id=user.pk).values_list("role", "region_code"))
+        user._grants_cache = cached
+    return cached
+
+
+def forget_grants(user) -> None:
+    if hasattr(user, "_grants_cache"):
+        del user._grants_cache
+
+
+def user_roles(user) -> set[str]:
+    return {role for role, _ in grants_of(user)}
+
+
+def scope_prefixes(user, model, action: str) -> list[str]:
+    allowed = model.scope_roles.get(action, set())
+    return [code for role, code in grants_of(user) if role in allowed]
+
+
+def prefixes_for_roles(user, roles) -> list[str]:
+    return [code for role, code in grants_of(user) if role in roles]
+
+
+def roles_at(user, code: str) -> set[str]:
+    """Roles the user holds on a region that contains `code`."""
+    return {role for role, prefix in grants_of(user) if code.startswith(prefix)}
+
+
+def is_admin_only(user) -> bool:
+    roles = user_roles(user)
+    return bool(roles) and roles <= ADMIN_TRIO

@@ -1,0 +1,11 @@
+"""Request context (request id, IP) for audit rows, set by middleware and by commands."""
+
+import contextvars
+import uuid
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+ip_var: contextvars.ContextVar[str] = contextvars.ContextVar("ip", default="")
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex[:16]

@@ -1,0 +1,112 @@
+"""View access declarations.
+
+Every view is wrapped by exactly one of these decorators. Each records an `Access` on the view so
+that the route×role matrix test can visit every URL as anonymous, without a grant, in scope and
+out of scope without a test per route.
+
+- `public_view`: anyone.
+- `login_view`: any signed-in user (own profile, password, 2FA).
+- `role_view(roles)`: a signed-in user holding one of `roles` somewhere; otherwise 403 with a reason.
+- `object_view(Model, action, lookup)`: as role_view with `Model.scope_roles[action]`; the object
+  is fetched through `Model.objects.restrict(user, action)`, so out of scope is 404.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Access:
+    kind: str
+    roles: frozenset[str] = frozenset()
+    model: type | None = None
+    action: str = "view"
+    lookup: dict[str, str] = field(default_factory=dict)
+    methods: tuple[str, ...] = ("GET",)
+
+
+def forbidden(request, reason: str):
+    from shanzhi.audit.services import audit_log
+
+    if request.user.is_authenticated:
+        audit_log(actor=request.user, action="access.denied", object_repr=request.path, reason=reason)
+    response = render(request, "403.html", {"reason": reason}, status=403)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _attach(view, access: Access):
+    view.access = access
+    return view
+
+
+def public_view(view=None, *, methods=("GET",)):
+    def wrap(v):
+        return _attach(v, Access("public", methods=methods))
+
+    return wrap(view) if view else wrap
+
+
+def login_view(view=None, *, methods=("GET",)):
+    def wrap(v):
+        @functools.wraps(v)
+        def inner(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            return v(request, *args, **kwargs)
+
+        return _attach(inner, Access("login", methods=methods))
+
+    return wrap(view) if view else wrap
+
+
+def role_view(roles, *, methods=("GET",), reason: str | None = None):
+    roles = frozenset(roles)
+
+    def wrap(v):
+        @functools.wraps(v)
+        def inner(request, *args, **kwargs):
+            from shanzhi.accounts.scope import user_roles
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (user_roles(request.user) & roles):
+                return forbidden(request, reason or _("您的角色不能使用此功能"))
+            return v(request, *args, **kwargs)
+
+        return _attach(inner, Access("roles", roles=roles, methods=methods))
+
+    return wrap
+
+
+def object_view(model, *, action: str = "view", lookup: dict[str, str] | None = None, methods=("GET",),
+                roles=None):
+    lookup = lookup or {"pk": "pk"}
+    allowed = frozenset(roles if roles is not None else model.scope_roles.get(action, set()))
+
+    def wrap(v):
+        @functools.wraps(v)
+        def inner(request, *args, **kwargs):
+            from shanzhi.accounts.scope import user_roles
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (user_roles(request.user) & allowed):
+                return forbidden(request, _("您的角色不能使用此功能"))
+            filters = {f: kwargs.pop(k) for k, f in lookup.items()}
+            obj = model.objects.restrict(request.user, action).filter(**filters).first()
+            if obj is None:
+                raise Http404
+            return v(request, obj, *args, **kwargs)
+
+        return _attach(inner, Access("object", roles=allowed, model=model, action=action, lookup=lookup,
+                                     methods=methods))
+
+    return wrap

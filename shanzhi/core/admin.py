@@ -1,0 +1,15 @@
+"""Django admin is for system configuration by the system admin only, never for resident data."""
+
+from django.contrib import admin
+
+
+def _has_permission(request) -> bool:
+    from shanzhi.accounts.roles import Role
+    from shanzhi.accounts.scope import user_roles
+
+    user = request.user
+    return bool(user.is_active and user.is_authenticated and Role.SYSTEM_ADMIN in user_roles(user)
+                and getattr(user, "is_verified", lambda: False)())
+
+
+admin.site.has_permission = _has_permission

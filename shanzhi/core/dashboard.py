@@ -1,0 +1,42 @@
+"""Workbench home counters. Apps register a counter with the roles that see it; each counter is a
+selector taking the actor, so counts are scoped like everything else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Counter:
+    key: str
+    label: str
+    func: Callable[..., int]
+    roles: frozenset[str]
+    url_name: str = ""
+
+
+COUNTERS: list[Counter] = []
+
+
+def register_counter(key: str, label, func, roles, url_name: str = "") -> None:
+    if any(c.key == key for c in COUNTERS):
+        return
+    COUNTERS.append(Counter(key, label, func, frozenset(roles), url_name))
+
+
+def counters_for(actor) -> list[dict]:
+    from django.urls import NoReverseMatch, reverse
+
+    from shanzhi.accounts.scope import user_roles
+
+    roles = user_roles(actor)
+    out = []
+    for c in COUNTERS:
+        if roles & c.roles:
+            try:
+                url = reverse(c.url_name) if c.url_name else ""
+            except NoReverseMatch:
+                url = ""
+            out.append({"key": c.key, "label": c.label, "value": c.func(actor=actor), "url": url})
+    return out

@@ -1,0 +1,29 @@
+"""Errors that services raise and views turn into Chinese messages."""
+
+from django.core.exceptions import ValidationError
+
+
+class ServiceError(ValidationError):
+    """A write was refused; `message` is for the user, `field` names the field when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
+        self.field = field
+        if field:
+            super().__init__({field: [message]}, code=code)
+        else:
+            super().__init__(message, code=code)
+        self.user_message = message
+
+
+class ConflictError(ServiceError):
+    """Someone else changed the record first (optimistic concurrency)."""
+
+    def __init__(self, message: str = "记录已被他人修改，请刷新后重试。"):
+        super().__init__(message, code="conflict")
+
+
+class NotAllowed(ServiceError):
+    """The actor may not do this; the reason is shown to them."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason, code="permission")

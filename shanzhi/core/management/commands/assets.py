@@ -1,0 +1,45 @@
+"""Copy the pinned front-end packages from node_modules into shanzhi/static/vendor (never committed)."""
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+# destination folder → [(source path inside node_modules, destination name)]
+ASSETS = {
+    "tabler/css": [("@tabler/core/dist/css/tabler.min.css", "tabler.min.css")],
+    "tabler/js": [("@tabler/core/dist/js/tabler.min.js", "tabler.min.js")],
+    "htmx": [("htmx.org/dist/htmx.min.js", "htmx.min.js")],
+    "alpinejs": [("alpinejs/dist/cdn.min.js", "cdn.min.js")],
+    "echarts": [("echarts/dist/echarts.min.js", "echarts.min.js")],
+    "leaflet": [("leaflet/dist/leaflet.js", "leaflet.js"), ("leaflet/dist/leaflet.css", "leaflet.css"),
+                ("leaflet/dist/images", "images")],
+    "tom-select": [("tom-select/dist/js/tom-select.complete.min.js", "tom-select.complete.min.js"),
+                   ("tom-select/dist/css/tom-select.bootstrap5.min.css", "tom-select.bootstrap5.min.css")],
+}
+
+
+class Command(BaseCommand):
+    help = "把 node_modules 中的前端依赖复制到 static/vendor"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--node-modules", default=str(settings.ROOT_DIR / "node_modules"))
+
+    def handle(self, *args, node_modules, **opts):
+        src_root = Path(node_modules)
+        if not src_root.is_dir():
+            raise CommandError(f"找不到 {src_root}，请先运行 npm ci")
+        dest_root = settings.BASE_DIR / "static" / "vendor"
+        for folder, items in ASSETS.items():
+            dest = dest_root / folder
+            dest.mkdir(parents=True, exist_ok=True)
+            for src, name in items:
+                s = src_root / src
+                if not s.exists():
+                    raise CommandError(f"缺少前端文件 {s}")
+                if s.is_dir():
+                    shutil.copytree(s, dest / name, dirs_exist_ok=True)
+                else:
+                    shutil.copy2(s, dest / name)
+        self.stdout.write(f"front-end assets copied to {dest_root}")

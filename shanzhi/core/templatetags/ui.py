@@ -1,0 +1,50 @@
+"""Small template helpers shared by every page."""
+
+from django import template
+from django.utils import formats, timezone
+
+register = template.Library()
+
+
+@register.filter
+def cndate(value):
+    """2026年11月21日"""
+    if not value:
+        return ""
+    if hasattr(value, "astimezone") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def cndatetime(value):
+    if not value:
+        return ""
+    value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+
+
+@register.filter
+def cnnum(value):
+    """12,345 → 1.2万 where natural."""
+    try:
+        n = float(value)
+    except (TypeError, ValueError):
+        return value
+    if abs(n) >= 100_000_000:
+        return f"{n / 100_000_000:.1f}亿".replace(".0亿", "亿")
+    if abs(n) >= 10_000:
+        return f"{n / 10_000:.1f}万".replace(".0万", "万")
+    return formats.number_format(int(n) if n == int(n) else n, force_grouping=True)
+
+
+@register.simple_tag(takes_context=True)
+def url_replace(context, **kwargs):
+    """The current query string with some parameters replaced (for filters and pagination)."""
+    query = context["request"].GET.copy()
+    for k, v in kwargs.items():
+        if v in (None, ""):
+            query.pop(k, None)
+        else:
+            query[k] = v
+    return query.urlencode()

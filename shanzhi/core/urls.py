@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tasks/<uuid:pk>/", views.task_progress, name="task_progress"),
+    path("healthz/", views.healthz, name="healthz"),
+]
