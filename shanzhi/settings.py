@@ -64,6 +64,15 @@ INSTALLED_APPS = [
     "shanzhi.audit",
     "shanzhi.accounts",
     "shanzhi.regions",
+    "shanzhi.registry",
+    "shanzhi.ledger",
+    "shanzhi.cases",
+    "shanzhi.consultation",
+    "shanzhi.disclosure",
+    "shanzhi.volunteering",
+    "shanzhi.party",
+    "shanzhi.notifications",
+    "shanzhi.api",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from shanzhi.api.main import api
+
 admin.site.site_header = "善治 系统配置"
 admin.site.site_title = "善治"
 
@@ -8,7 +10,17 @@ urlpatterns = [
     path("", include("shanzhi.core.urls")),
     path("accounts/", include("shanzhi.accounts.urls")),
     path("regions/", include("shanzhi.regions.urls")),
+    path("registry/", include("shanzhi.registry.urls")),
+    path("cases/", include("shanzhi.cases.urls")),
+    path("consultation/", include("shanzhi.consultation.urls")),
+    path("public/", include("shanzhi.disclosure.urls")),
+    path("volunteering/", include("shanzhi.volunteering.urls")),
+    path("party/", include("shanzhi.party.urls")),
+    path("ledger/", include("shanzhi.ledger.urls")),
     path("audit/", include("shanzhi.audit.urls")),
+    path("inbox/", include("shanzhi.notifications.urls")),
+    path("open311/", include("shanzhi.cases.open311_urls")),
+    path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.scoping import ScopedQuerySet
 
-from .roles import Role, STAFF_ROLES, USER_MANAGER_ROLES
+from .roles import STAFF_ROLES, USER_MANAGER_ROLES, Role
 
 
 class ScopedUserManager(UserManager):

@@ -11,7 +11,7 @@ from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
 
 from .models import RoleGrant, User
-from .roles import ADMIN_TRIO, GRANTABLE_BY, Role, STAFF_ROLES
+from .roles import ADMIN_TRIO, GRANTABLE_BY, STAFF_ROLES, Role
 from .scope import forget_grants, grants_of, user_roles
 
 

@@ -18,7 +18,7 @@ from . import selectors, services
 from .forms import GrantForm, LoginForm, OtpForm, PasswordChangeForm, UserCreateForm
 from .middleware import LAST_SEEN, LOGIN_AT
 from .models import RoleGrant, User
-from .roles import USER_MANAGER_ROLES, Role
+from .roles import USER_MANAGER_ROLES
 
 
 def _next(request, default="core:home"):

@@ -46,6 +46,9 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["actor", "at"])]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AuditImmutable("audit rows cannot be updated")
@@ -54,5 +57,3 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AuditImmutable("audit rows cannot be deleted")
 
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 COMMENT_MARKERS = ("说明", "填写说明", "#", "注：", "注:")
@@ -72,7 +71,7 @@ def read_table(data: bytes, filename: str, headers: list[str], required: list[st
     """`headers` are the known column titles; the header row is the first row containing all `required`."""
     required = required or headers[:1]
     rows = _raw_rows(data, filename)
-    for idx, row in enumerate(rows[:20]):
+    for idx, row in enumerate(rows[:20]):  # noqa: B007 - idx is the header row after the loop
         cells = [c.replace("*", "").replace("＊", "").strip() for c in row]
         if all(r in cells for r in required):
             columns = cells

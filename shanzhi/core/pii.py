@@ -1,0 +1,126 @@
+"""Personal information at rest (ARCHITECTURE §6).
+
+- Values (ID numbers, phones) are encrypted with AES-256-GCM. The ciphertext is stored as
+  `v<key id>:<base64(nonce | ciphertext+tag)>`, so keys can be rotated: new writes use the current
+  key, old rows stay readable until `shanzhi keys rotate` re-encrypts them.
+- A keyed HMAC-SHA256 "blind index" of the normalised value gives exact lookup and uniqueness
+  without decrypting. Its key is separate from the encryption keys and is not rotated (rotating it
+  would mean recomputing every index; `keys rotate --blind-index` does that deliberately).
+- Keys live outside the database: in SHANZHI_KEY_FILE (JSON, created with mode 600 on first use) or
+  in the environment (SHANZHI_PII_KEYS='{"1": "<base64>"}', SHANZHI_BLIND_INDEX_KEY='<base64>').
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+
+class KeyError_(Exception):
+    pass
+
+
+def _new_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@lru_cache(maxsize=1)
+def keyring() -> dict:
+    """{"current": "2", "keys": {"1": b"...", "2": b"..."}, "blind": b"..."}"""
+    env_keys = os.environ.get("SHANZHI_PII_KEYS")
+    if env_keys:
+        keys = json.loads(env_keys)
+        blind = os.environ.get("SHANZHI_BLIND_INDEX_KEY")
+        if not blind:
+            raise KeyError_("SHANZHI_BLIND_INDEX_KEY must be set with SHANZHI_PII_KEYS")
+        current = os.environ.get("SHANZHI_PII_CURRENT_KEY", max(keys, key=int))
+        raw = {"current": current, "keys": keys, "blind": blind}
+    else:
+        path = settings.SHANZHI_KEY_FILE
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            raw = {"current": "1", "keys": {"1": _new_key()}, "blind": _new_key()}
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                json.dump(raw, fh)
+        raw = json.loads(path.read_text())
+    return {
+        "current": str(raw["current"]),
+        "keys": {str(k): base64.b64decode(v) for k, v in raw["keys"].items()},
+        "blind": base64.b64decode(raw["blind"]),
+    }
+
+
+def add_key() -> str:
+    """Add a new current encryption key to the key file; returns its id."""
+    path = settings.SHANZHI_KEY_FILE
+    raw = json.loads(path.read_text())
+    new_id = str(max(int(k) for k in raw["keys"]) + 1)
+    raw["keys"][new_id] = _new_key()
+    raw["current"] = new_id
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(raw, fh)
+    os.replace(tmp, path)
+    keyring.cache_clear()
+    return new_id
+
+
+def encrypt(value: str | None) -> str:
+    if not value:
+        return ""
+    ring = keyring()
+    kid = ring["current"]
+    nonce = secrets.token_bytes(12)
+    ct = AESGCM(ring["keys"][kid]).encrypt(nonce, value.encode(), None)
+    return f"v{kid}:" + base64.b64encode(nonce + ct).decode()
+
+
+def decrypt(token: str | None) -> str:
+    if not token:
+        return ""
+    head, _, body = token.partition(":")
+    kid = head[1:]
+    key = keyring()["keys"].get(kid)
+    if key is None:
+        raise KeyError_(f"encryption key {kid} is missing from the key ring")
+    blob = base64.b64decode(body)
+    return AESGCM(key).decrypt(blob[:12], blob[12:], None).decode()
+
+
+def key_id(token: str) -> str:
+    return token.partition(":")[0][1:] if token else ""
+
+
+def blind_index(value: str | None, *, purpose: str) -> str:
+    """Hex HMAC of `purpose:value`; the same value gives the same index, so it can be unique."""
+    if not value:
+        return ""
+    return hmac.new(keyring()["blind"], f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def mask_id_number(value: str) -> str:
+    """321002********1234 (6 + 4)."""
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return value[:2] + "*" * max(len(value) - 2, 0)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****5678 (3 + 4)."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
