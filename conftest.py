@@ -17,3 +17,57 @@ def make_user(db):
     from shanzhi.core.testing import make_user
 
     return make_user
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+SCREENSHOT_DIR = os.path.join(os.path.dirname(__file__), "var", "screenshots")
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never `playwright install`)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """`page = browser_page("phone")` opens a fresh context at that viewport; `page.login(user, password)`
+    signs in through the real login form; `page.shot(name)` saves var/screenshots/<name>-<viewport>.png."""
+    contexts = []
+
+    def open_page(viewport: str = "desktop"):
+        ctx = chromium.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN", base_url=live_server.url)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(15000)
+
+        def login(username, password):
+            page.goto("/accounts/login/")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", password)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+
+        def shot(name):
+            os.makedirs(SCREENSHOT_DIR, exist_ok=True)
+            path = os.path.join(SCREENSHOT_DIR, f"{name}-{viewport}.png")
+            page.screenshot(path=path, full_page=True)
+            return path
+
+        page.login, page.shot = login, shot
+        return page
+
+    yield open_page
+    for ctx in contexts:
+        ctx.close()
