@@ -1,0 +1,21 @@
+"""Matrix factories for party pages."""
+
+import itertools
+
+from shanzhi.registry.models import Person
+
+from .models import PartyMember, PartyOrg
+
+_n = itertools.count(1)
+
+
+def _org(code, owner):
+    return PartyOrg.objects.create(name=f"第{next(_n)}党支部", level="branch", region_code=code)
+
+
+def _member(code, owner):
+    person = Person.objects.create(name=f"党员{next(_n)}", region_code=code)
+    return PartyMember.objects.create(person=person, org=_org(code, owner), region_code=code)
+
+
+MATRIX_FACTORIES = {PartyOrg: _org, PartyMember: _member}
