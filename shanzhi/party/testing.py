@@ -4,7 +4,7 @@ import itertools
 
 from shanzhi.registry.models import Person
 
-from .models import PartyMember, PartyOrg
+from .models import PartyMember, PartyOrg, ServiceRecord
 
 _n = itertools.count(1)
 
@@ -18,4 +18,11 @@ def _member(code, owner):
     return PartyMember.objects.create(person=person, org=_org(code, owner), region_code=code)
 
 
-MATRIX_FACTORIES = {PartyOrg: _org, PartyMember: _member}
+def _record(code, owner):
+    import datetime
+
+    return ServiceRecord.objects.create(member=_member(code, owner), description="走访", points=2,
+                                        happened_on=datetime.date(2026, 11, 1), region_code=code)
+
+
+MATRIX_FACTORIES = {PartyOrg: _org, PartyMember: _member, ServiceRecord: _record}
