@@ -38,7 +38,17 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UserCreateForm(forms.Form):
+class RoleChoiceMixin:
+    """Offers only the roles the actor may grant."""
+
+    def __init__(self, *args, roles=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if roles is not None:
+            labels = dict(Role.choices)
+            self.fields["role"].choices = [(r, labels[r]) for r in roles]
+
+
+class UserCreateForm(RoleChoiceMixin, forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     display_name = forms.CharField(label=_("姓名"), max_length=50)
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)
@@ -46,6 +56,6 @@ class UserCreateForm(forms.Form):
     region_code = forms.CharField(label=_("区域代码"), max_length=20)
 
 
-class GrantForm(forms.Form):
+class GrantForm(RoleChoiceMixin, forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     region_code = forms.CharField(label=_("区域代码"), max_length=20)

@@ -34,6 +34,23 @@ def can_grant(actor, role: str, region_code: str) -> tuple[bool, str]:
     return False, _("您不能在该区域授予此角色")
 
 
+def grantable_roles(actor) -> list[str]:
+    """Roles the actor may grant somewhere in their scope, in the order of Role."""
+    allowed = set().union(*(GRANTABLE_BY.get(role, ()) for role, _code in grants_of(actor)))
+    return [r for r in Role.values if r in allowed]
+
+
+def can_manage_user(actor, user) -> tuple[bool, str]:
+    """The actor may change an account only if they could have granted every role it holds."""
+    if actor.pk == user.pk:
+        return False, _("不能停用或启用自己的账号")
+    for role, code in grants_of(user):
+        ok, _reason = can_grant(actor, role, code)
+        if not ok:
+            return False, _("该用户持有您无权管理的角色，请联系上级管理员")
+    return True, ""
+
+
 @transaction.atomic
 def user_create(*, actor, username: str, password: str | None, display_name: str = "", is_demo: bool = False,
                 email: str = "") -> User:
@@ -73,6 +90,9 @@ def user_set_password(*, actor, user: User, password: str, validate: bool = True
 
 @transaction.atomic
 def user_set_active(*, actor, user: User, active: bool, reason: str = "") -> None:
+    ok, why = can_manage_user(actor, user)
+    if not ok:
+        raise NotAllowed(why)
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit_log(actor=actor, action="user.activate" if active else "user.deactivate", obj=user, reason=reason)

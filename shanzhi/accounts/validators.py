@@ -30,7 +30,9 @@ class NotUsernameValidator:
 
 
 class NoSequenceValidator:
-    """Rejects a password that is mostly a sequence (12345678, abcdefgh, qwertyui) or one repeated character."""
+    """Rejects a password that is mostly a sequence or one repeated character: a run of a number, alphabet
+    or keyboard sequence at least 6 long that makes up half or more of its letters and digits
+    (12345678, Abc-12345678, qwertyuiop1) is refused; a long passphrase containing 123456 is not."""
 
     def validate(self, password, user=None):
         core = re.sub(r"[^A-Za-z0-9]", "", password).lower()
@@ -39,7 +41,7 @@ class NoSequenceValidator:
         for seq in SEQUENCES:
             for size in range(6, len(seq) + 1):
                 for i in range(len(seq) - size + 1):
-                    if seq[i:i + size] in core and size >= max(6, len(core) - 2):
+                    if seq[i:i + size] in core and size >= max(6, len(core) / 2):
                         raise ValidationError(_("密码不能是连续的数字或字母序列。"), code="password_sequence")
         if core.isdigit() and len(core) >= 6:
             raise ValidationError(_("密码不能全部是数字。"), code="password_sequence")

@@ -131,7 +131,7 @@ def user_list(request):
 
 @role_view(USER_MANAGER_ROLES, methods=("GET", "POST"))
 def user_create(request):
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST or None, roles=services.grantable_roles(request.user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         region = Region.objects.filter(code=d["region_code"].strip()).first()
@@ -159,7 +159,7 @@ def user_create(request):
 
 @object_view(User, action="manage", methods=("GET", "POST"))
 def user_detail(request, obj):
-    form = GrantForm(request.POST or None)
+    form = GrantForm(request.POST or None, roles=services.grantable_roles(request.user))
     if request.method == "POST":
         try:
             if "revoke" in request.POST:
@@ -181,5 +181,8 @@ def user_detail(request, obj):
                     return redirect("accounts:user_detail", pk=obj.pk)
         except ServiceError as e:
             form.add_error(e.field if e.field in form.fields else None, e.user_message)
-    grants = obj.grants.select_related("region").order_by("region_code")
-    return render(request, "accounts/user_detail.html", {"subject": obj, "grants": grants, "form": form})
+    grants = [(g, services.can_grant(request.user, g.role, g.region_code)[0])
+              for g in obj.grants.select_related("region").order_by("region_code")]
+    can_manage, manage_reason = services.can_manage_user(request.user, obj)
+    return render(request, "accounts/user_detail.html", {"subject": obj, "grants": grants, "form": form,
+                                                         "can_manage": can_manage, "manage_reason": manage_reason})
