@@ -3,6 +3,7 @@ store items and donations for 曲江, then the party organisation (shanzhi.party
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from django.db import transaction
@@ -49,6 +50,7 @@ def build(*, ctx) -> None:
     community = communities[0]
     grids = [g for g in ctx.data.get("grids", []) if g.startswith(community)] or [community]
     now = timezone.now()
+    rng = random.Random(ctx.seed + 60)  # its own generator, so re-runs draw the same choices
     skills = [Skill.objects.get_or_create(name=n)[0] for n in SKILLS]
     teams = [VolunteerTeam.objects.get_or_create(region_code=community, name=n)[0] for n in TEAMS]
     persons = list(Person.objects.filter(region_code__startswith=community, birth_date__isnull=False,
@@ -61,8 +63,9 @@ def build(*, ctx) -> None:
         v, created = Volunteer.objects.get_or_create(
             person=person, defaults={"region_code": person.region_code, "verified_by": staff,
                                      "verified_at": now - timedelta(days=30)})
+        picked = rng.sample(skills, 2)
         if created:
-            v.skills.set(ctx.rng.sample(skills, 2))
+            v.skills.set(picked)
             teams[i % len(teams)].members.add(v)
         volunteers.append(v)
     for n, (title, place, days, hour, hours, slots, pph) in enumerate(ACTIVITIES):
@@ -75,10 +78,10 @@ def build(*, ctx) -> None:
                       "description": f"{title}，欢迎报名。"})
         if activity.ends_at > now:
             continue
-        for v in ctx.rng.sample(volunteers, min(len(volunteers), slots)):
+        for v in rng.sample(volunteers, min(len(volunteers), slots)):
             if v.person_id == getattr(resident_person, "pk", None):
                 continue
-            served = hours - ctx.rng.choice([0, 0, 0.5, 1])
+            served = hours - rng.choice([0, 0, 0.5, 1])
             signup, created = SignUp.objects.get_or_create(
                 activity=activity, volunteer=v,
                 defaults={"region_code": activity.region_code, "team": team, "state": SignUpState.APPROVED,
