@@ -35,7 +35,7 @@ def volunteer_id_from(token: str) -> int | None:
 
 def qr_svg(data: str, scale: int = 4) -> str:
     """An inline <svg> QR code."""
-    return segno.make(data, error="m").svg_inline(scale=scale, dark="#1d273b")
+    return segno.make(data, error="m").svg_inline(scale=scale, dark="#1d273b", omitsize=True)
 
 
 def qr_data_uri(data: str, scale: int = 4) -> str:
