@@ -28,3 +28,12 @@ def test_resident_can_register_and_staff_can_export(client, world, make_user):
 def test_public_verifier_and_donations_need_no_login(client):
     assert "没有找到" in client.get("/volunteering/verify/?code=NOSUCHCODE").content.decode()
     assert client.get("/volunteering/donations/").status_code == 200
+
+
+def test_staff_found_a_team_in_their_community_only(client, world, make_user):
+    from shanzhi.volunteering.models import VolunteerTeam
+
+    client.force_login(make_user(Role.COMMUNITY_STAFF, world.community.code))
+    client.post("/volunteering/teams/new/", {"name": "红马甲服务队", "region_code": world.community.code})
+    client.post("/volunteering/teams/new/", {"name": "越界队", "region_code": world.other_community.code})
+    assert list(VolunteerTeam.objects.values_list("name", flat=True)) == ["红马甲服务队"]
