@@ -83,7 +83,7 @@ def seed() -> None:
     acc = [a.pk for a in accounts]
     # sign-up i: activity i % A, volunteer (a*13 + i // A) % P (unique per activity), 1–4 hours
     pick = f"""SELECT i, i %% {ACTIVITIES} AS ai, ((i %% {ACTIVITIES}) * 13 + i / {ACTIVITIES}) %% {PERSONS} AS v,
-                      1 + (i * 7919) %% 4 AS h FROM generate_series(0, {SIGNUPS} - 1) i"""
+                      1 + (i * 7919) %% 4 AS h FROM generate_series(0::bigint, {SIGNUPS} - 1) i"""
     with transaction.atomic(), connection.cursor() as c:
         c.execute(f"""
             INSERT INTO volunteering_signup (region_code, activity_id, volunteer_id, team_id, state, note,
