@@ -89,7 +89,7 @@ def seed() -> None:
             INSERT INTO volunteering_signup (region_code, activity_id, volunteer_id, team_id, state, note,
                 checked_in_at, checked_out_at, hours, points, created_at, version)
             SELECT a.region_code, a.id, (%s::bigint[])[1 + g.v], a.team_id, 'approved', '', a.starts_at,
-                   a.starts_at + make_interval(hours => g.h), g.h, g.h * 10, now(), 1
+                   a.starts_at + make_interval(hours => g.h::int), g.h, g.h * 10, now(), 1
             FROM ({pick}) g JOIN volunteering_activity a ON a.id = (%s::bigint[])[1 + g.ai]""", [vol, act])
         c.execute(f"""
             INSERT INTO ledger_transfer (region_code, ledger, kind, idempotency_key, amount, source_id, target_id,
