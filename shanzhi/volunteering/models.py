@@ -172,8 +172,8 @@ class SignUp(ParticipationModel):
         # PostgreSQL answer them from the index alone
         indexes = [models.Index(fields=["region_code", "checked_out_at", "volunteer", "hours", "points"],
                                 name="signup_rank_region"),
-                   models.Index(fields=["team", "checked_out_at", "volunteer", "hours", "points"],
-                                name="signup_rank_team")]
+                   models.Index(fields=["team", "checked_out_at", "region_code", "volunteer", "hours", "points"],
+                                name="signup_rank_team_scoped")]
 
     def __str__(self):
         return f"{self.volunteer} · {self.activity}"
