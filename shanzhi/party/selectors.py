@@ -43,3 +43,14 @@ def co_building_units(*, actor):
 
 def joint_meetings(*, actor):
     return JointMeeting.objects.restrict(actor, "view").select_related("joint_committee").prefetch_related("units")
+
+
+def member_candidates(*, actor, org, limit: int = 200):
+    """Registry persons in the organisation's region who are party members by political status and not yet
+    on the roll (for the add-member form)."""
+    from shanzhi.registry.models import Person
+
+    return (Person.objects.restrict(actor, "view").filter(region_code__startswith=org.region_code,
+                                                          political_status__in=["party_member", "probationary"],
+                                                          party_member__isnull=True)
+            .order_by("name")[:limit])

@@ -6,6 +6,7 @@ app_name = "party"
 urlpatterns = [
     path("", views.index, name="index"),
     path("orgs/<int:pk>/", views.org_detail, name="org"),
+    path("orgs/<int:pk>/members/", views.member_add, name="member_add"),
     path("members/", views.members, name="members"),
     path("members/export.xlsx", views.members_export, name="members_export"),
     path("members/<int:pk>/", views.member_detail, name="member"),

@@ -15,7 +15,7 @@ from shanzhi.core.export import xlsx_response
 from shanzhi.volunteering.models import community_prefix
 
 from . import selectors, services
-from .choices import MemberCategory
+from .choices import MemberCategory, OrgLevel
 from .models import PARTY_ROLES, PartyMember, PartyOrg, ServiceRecord
 from .workflow import SERVICE_RECORD
 
@@ -26,19 +26,53 @@ def _fail(request, e: ServiceError):
     messages.error(request, e.user_message)
 
 
-@role_view(VIEW)
+@role_view(VIEW, methods=("GET", "POST"))
 def index(request):
-    return render(request, "party/index.html", {"tree": selectors.org_tree(actor=request.user)})
+    orgs = list(PartyOrg.objects.restrict(request.user, "change").order_by("region_code", "name"))
+    if request.method == "POST":
+        parent = next((o for o in orgs if str(o.pk) == request.POST.get("parent")), None)
+        try:
+            services.party_org_create(actor=request.user, name=request.POST.get("name", "").strip(),
+                                      level=request.POST.get("level", ""),
+                                      region_code=request.POST.get("region_code", "").strip(), parent=parent,
+                                      is_joint_committee=bool(request.POST.get("is_joint_committee")),
+                                      secretary=request.POST.get("secretary", "").strip())
+            messages.success(request, _("党组织已建立"))
+            return redirect("party:index")
+        except ServiceError as e:
+            _fail(request, e)
+    return render(request, "party/index.html", {"tree": selectors.org_tree(actor=request.user), "orgs": orgs,
+                                                "levels": OrgLevel.choices})
 
 
 @object_view(PartyOrg)
 def org_detail(request, org):
     members = list(selectors.member_list(actor=request.user).filter(org=org))
     return render(request, "party/org.html", {
+        "candidates": selectors.member_candidates(actor=request.user, org=org),
+        "categories": MemberCategory.choices,
         "org": org, "members": members, "points": selectors.party_points(members),
         "children": PartyOrg.objects.restrict(request.user, "view").filter(parent=org),
         "units": org.co_building_units.all() if org.is_joint_committee else [],
         "meetings": org.meetings.prefetch_related("units") if org.is_joint_committee else []})
+
+
+@object_view(PartyOrg, action="change", methods=("POST",))
+def member_add(request, org):
+    from shanzhi.registry.models import Person
+
+    person = Person.objects.restrict(request.user, "view").filter(pk=request.POST.get("person") or 0).first()
+    if person is None:
+        messages.error(request, _("请选择人员"))
+    else:
+        try:
+            services.party_member_add(actor=request.user, person=person, org=org,
+                                      category=request.POST.get("category") or MemberCategory.COMMUNITY,
+                                      workplace_name=request.POST.get("workplace_name", "").strip())
+            messages.success(request, _("已加入党员名册"))
+        except ServiceError as e:
+            _fail(request, e)
+    return redirect("party:org", pk=org.pk)
 
 
 @role_view(VIEW)

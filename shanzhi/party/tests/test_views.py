@@ -1,6 +1,7 @@
 import pytest
 
 from shanzhi.accounts.roles import Role
+from shanzhi.core.testing import verified_login
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.selectors import balance_of
 from shanzhi.party.models import CoBuildingUnit, PartyMember, PartyOrg, ServiceRecord
@@ -47,3 +48,20 @@ def test_pages_dual_check_in_and_points_approval_end_to_end(client, world, make_
     assert "供电公司评估" in client.get("/party/meetings/").content.decode()
     export = client.get("/party/members/export.xlsx")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_staff_build_the_org_tree_and_roll_from_pages(client, world, make_user):
+    verified_login(client, make_user(Role.STREET_MANAGER, world.street.code))
+    client.post("/party/", {"name": "曲江街道党工委", "level": "street_committee", "region_code": world.street.code})
+    street = PartyOrg.objects.get(name="曲江街道党工委")
+    client.post("/party/", {"name": "玺园社区党委", "level": "community_committee", "region_code": world.community.code,
+                            "parent": street.pk, "is_joint_committee": "1"})
+    client.post("/party/", {"name": "越界支部", "level": "branch", "region_code": world.other_grid.code,
+                            "parent": street.pk})
+    committee = PartyOrg.objects.get(name="玺园社区党委")
+    assert committee.parent == street and committee.is_joint_committee
+    assert not PartyOrg.objects.filter(name="越界支部").exists()
+    person = Person.objects.create(name="孙党员", region_code=world.grid.code, political_status="party_member")
+    assert "孙党员" in client.get(f"/party/orgs/{committee.pk}/").content.decode()
+    client.post(f"/party/orgs/{committee.pk}/members/", {"person": person.pk, "category": "retired"})
+    assert PartyMember.objects.get(person=person).category == "retired"
