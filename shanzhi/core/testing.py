@@ -89,9 +89,9 @@ def matrix_factories() -> dict:
 
     from django.apps import apps
 
-    from .views import _OwnTask
+    from .progress import OwnTask
 
-    factories = {_OwnTask: _task_in}
+    factories = {OwnTask: _task_in}
     for cfg in apps.get_app_configs():
         if cfg.name.startswith("shanzhi."):
             try:

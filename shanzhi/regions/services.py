@@ -110,13 +110,20 @@ def _number(value: str, row: int, col: str, errors: list, kind=int):
     return n
 
 
-def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False, on_progress=None) -> ImportReport:
     """Load a region tree from CSV/XLSX (代码, 名称, 层级, 上级代码 …). Parents may come earlier in the
     same file or exist already. Valid rows are committed together; invalid rows are reported by row and
-    field and never written; importing the same file again changes nothing."""
+    field and never written; importing the same file again changes nothing. With an actor (the web
+    page), only regions inside the actor's "change" scope are accepted; commands pass actor=None.
+    `on_progress(done, total)` is called while rows are checked and written."""
+    from shanzhi.accounts.scope import scope_prefixes
+    from shanzhi.core.scoping import code_in_scope
+
     from .choices import CommunityKind, CommunityType, HousingForm
 
     report = ImportReport()
+    allowed = scope_prefixes(actor, Region, "change") if actor is not None else None
+    progress = on_progress or (lambda done, total: None)
     try:
         table = read_table(data, filename, HEADERS, required=["代码", "名称"])
     except TableError as e:
@@ -127,8 +134,12 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False) 
     existing = {r.code: r for r in Region.objects.filter(code__in=[r.get("代码", "") for _n, r in rows])}
     known_codes = set(existing)
     parsed: list[tuple[int, dict]] = []
+    total = len(rows) * (1 if dry_run else 2)
+    progress(0, total)
     for row_no, rec in rows:
         report.rows += 1
+        if report.rows % 200 == 0:
+            progress(report.rows, total)
         errors: list[dict] = []
         code = rec.get("代码", "").strip()
         name = rec.get("名称", "").strip()
@@ -138,6 +149,9 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False) 
             errors.append({"row": row_no, "field": "代码", "message": _("代码不能为空")})
         elif not code.isdigit():
             errors.append({"row": row_no, "field": "代码", "message": _("代码只能是数字：%(c)s") % {"c": code}})
+        elif allowed is not None and not code_in_scope(code, allowed):
+            errors.append({"row": row_no, "field": "代码",
+                           "message": _("区域 %(c)s 不在您的管辖范围内") % {"c": code}})
         if not name:
             errors.append({"row": row_no, "field": "名称", "message": _("名称不能为空")})
         level = LEVEL_NAMES.get(level_raw) if level_raw else LEVEL_BY_LENGTH.get(len(code))
@@ -183,7 +197,9 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False) 
                 report.unchanged += 1
         return report
     with transaction.atomic():
-        for _row, rec in parsed:
+        for i, (_row, rec) in enumerate(parsed, start=1):
+            if i % 200 == 0:
+                progress(len(rows) + i, total)
             cur = existing.get(rec["code"]) or Region.objects.filter(code=rec["code"]).first()
             extra = {k: v for k, v in rec.items() if k in UPDATABLE and k != "name" and v not in (None, "")}
             if cur is None:
