@@ -14,6 +14,7 @@ from .models import (
     Dwelling,
     Estate,
     Household,
+    MoveRequest,
     Need,
     Person,
     SpecialPopulationRecord,
@@ -81,7 +82,16 @@ def special_in(code: str, owner=None, *, person=None) -> SpecialPopulationRecord
                                                   support_plan="测试帮教方案")
 
 
+def move_request_in(code: str, owner=None) -> MoveRequest:
+    """A pending move of a person from elsewhere into a dwelling of grid `code`."""
+    person = person_in("321002005001001" if not code.startswith("321002005") else "321002004001001")
+    dwelling = dwelling_in(code)
+    return MoveRequest.objects.create(region_code=code, person=person, from_region_code=person.region_code,
+                                      to_dwelling=dwelling)
+
+
 MATRIX_FACTORIES = {
+    MoveRequest: move_request_in,
     Estate: estate_in,
     Building: building_in,
     Dwelling: dwelling_in,

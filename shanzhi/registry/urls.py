@@ -18,3 +18,16 @@ urlpatterns = [
     path("persons/<int:pk>/", views.person, name="person"),
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
 ]
+urlpatterns += [
+    path("moves/", views.move_requests, name="move_requests"),
+    path("moves/<int:pk>/decide/", views.move_request_decide, name="move_request_decide"),
+    path("regions/<str:code>/buildings/new/", views.building_new, name="building_new"),
+    path("buildings/<int:pk>/edit/", views.building_edit, name="building_edit"),
+    path("buildings/<int:pk>/dwellings/new/", views.dwelling_new, name="dwelling_new"),
+    path("dwellings/<int:pk>/edit/", views.dwelling_edit, name="dwelling_edit"),
+    path("dwellings/<int:pk>/act/", views.dwelling_act, name="dwelling_act"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/act/", views.household_act, name="household_act"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:pk>/act/", views.person_act, name="person_act"),
+]
