@@ -30,8 +30,8 @@ def estate_in(code: str, owner=None) -> Estate:
 
 def building_in(code: str, owner=None, **fields) -> Building:
     n = next(_seq)
-    return Building.objects.create(region_code=code, name=f"{n}栋", address=f"测试路{n}号", floors=6, entrances=1,
-                                   **fields)
+    fields = {"floors": 6, "entrances": 1, **fields}
+    return Building.objects.create(region_code=code, name=f"{n}栋", address=f"测试路{n}号", **fields)
 
 
 def dwelling_in(code: str, owner=None, *, building=None, **fields) -> Dwelling:
