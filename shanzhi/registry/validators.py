@@ -10,6 +10,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
@@ -68,11 +69,19 @@ def parse_id_number(value: str, *, today: datetime.date | None = None) -> IdInfo
         raise ServiceError(_("身份证号中的出生日期不合理"), field="id_number")
     sex = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
     warnings = []
-    try:
-        ric.get_birth_place(number)
-    except (InvalidComponent, KeyError, ValueError):
+    if not _region_known(number[:6], number[6:10]):
         warnings.append(_("身份证号前 6 位地区代码 %(code)s 不在已知行政区划中，请核对") % {"code": number[:6]})
     return IdInfo(number=number, birth_date=birth, sex=sex, warnings=warnings)
+
+
+@lru_cache(maxsize=16384)
+def _region_known(region: str, year: str) -> bool:
+    """Whether stdnum's region data knows the code in that year (cached: imports check many numbers)."""
+    try:
+        ric.get_birth_place(f"{region}{year}0101" + "0000")
+    except (InvalidComponent, KeyError, ValueError):
+        return False
+    return True
 
 
 def check_id_agrees(info: IdInfo, *, birth_date: datetime.date | None, sex: str | None) -> None:

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.http import Http404
 
 from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
@@ -114,7 +115,7 @@ def test_move_within_community_and_across_needs_approval(world, worker, make_use
     s.move_request_approve(actor=other_staff, request=req)
     p.refresh_from_db()
     assert p.dwelling == od and p.region_code == world.other_grid.code
-    with pytest.raises(Exception):
+    with pytest.raises(Http404):
         sel.person_get(actor=worker, pk=p.pk)
 
 
