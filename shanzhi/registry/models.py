@@ -22,6 +22,8 @@ REGISTRY_ROLES = {
     "change": EDIT_ROLES,
     "export": set(STAFF_ROLES),
     "reveal": {Role.GRID_LEADER, Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER},
+    # The REST API (一次采集、多次使用): staff, and departments reading through scoped tokens. Always masked.
+    "api": set(STAFF_ROLES) | {Role.DEPARTMENT_VIEWER},
 }
 # 特殊人群: sensitive personal information, for purpose-bound roles only.
 SPECIAL_ROLES = {"view": {Role.GRID_LEADER, Role.COMMUNITY_SECRETARY}, "change": {Role.GRID_LEADER,

@@ -155,9 +155,9 @@ def can_see_special(actor) -> bool:
 
 # --- households, dwellings, buildings, estates, units -----------------------------------------------
 
-def household_list(*, actor, filters: dict | None = None) -> QuerySet[Household]:
+def household_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Household]:
     f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    qs = (Household.objects.restrict(actor, "view").select_related("head", "dwelling__building")
+    qs = (Household.objects.restrict(actor, action).select_related("head", "dwelling__building")
           .annotate(member_count=Count("members", filter=Q(members__status=c.PersonStatus.LIVING))))
     if not f.get("dissolved"):
         qs = qs.filter(dissolved=False)
@@ -189,9 +189,9 @@ def household_timeline(*, actor, household: Household) -> QuerySet[RegistryEvent
                                                                                                     "person")
 
 
-def dwelling_list(*, actor, filters: dict | None = None) -> QuerySet[Dwelling]:
+def dwelling_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Dwelling]:
     f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    qs = (Dwelling.objects.restrict(actor, "view").select_related("building__estate")
+    qs = (Dwelling.objects.restrict(actor, action).select_related("building__estate")
           .annotate(resident_count=Count("residents", filter=Q(residents__status=c.PersonStatus.LIVING))))
     if "region" in f:
         qs = qs.filter(prefix_q("region_code", [str(f["region"])]))
@@ -230,9 +230,9 @@ def estate_get(*, actor, pk, action: str = "view") -> Estate:
     return _get(Estate.objects.restrict(actor, action), pk)
 
 
-def building_list(*, actor, filters: dict | None = None) -> QuerySet[Building]:
+def building_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Building]:
     f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    qs = (Building.objects.restrict(actor, "view").select_related("estate", "captain")
+    qs = (Building.objects.restrict(actor, action).select_related("estate", "captain")
           .annotate(dwelling_count=Count("dwellings")))
     if "region" in f:
         qs = qs.filter(prefix_q("region_code", [str(f["region"])]))
@@ -287,9 +287,9 @@ def building_floor_plan(*, actor, building: Building) -> dict:
     }
 
 
-def unit_list(*, actor, filters: dict | None = None) -> QuerySet[Unit]:
+def unit_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Unit]:
     f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    qs = Unit.objects.restrict(actor, "view").select_related("building", "dedicated_worker")
+    qs = Unit.objects.restrict(actor, action).select_related("building", "dedicated_worker")
     if "region" in f:
         qs = qs.filter(prefix_q("region_code", [str(f["region"])]))
     if "kind" in f:
