@@ -864,3 +864,40 @@ def special_population_close(*, actor, record: SpecialPopulationRecord, until: d
     record.refresh_from_db()
     audit_log(actor=actor, action="registry.special.close", obj=record, object_repr=f"#{record.pk}")
     return record
+
+
+# --- key rotation --------------------------------------------------------------------------------------
+
+ENCRYPTED_FIELDS = {Person: ["id_number_enc", "phone_enc"], Unit: ["contact_phone_enc"]}
+
+
+def personal_data_reencrypt(*, batch_size: int = 1000, progress=None) -> dict[str, int]:
+    """Re-encrypt every registry value not yet under the current key, in batches (each its own
+    transaction; old keys stay in the ring, so an interrupted run can simply be run again)."""
+    from django.db.models import Q
+
+    current = pii.keyring()["current"]
+    counts = {}
+    for model, fields in ENCRYPTED_FIELDS.items():
+        stale = Q(pk__in=[])
+        for f in fields:
+            stale |= ~Q(**{f"{f}__startswith": f"v{current}:"}) & ~Q(**{f: ""})
+        done, last = 0, 0
+        while True:
+            batch = list(model.objects.filter(stale, pk__gt=last).order_by("pk").only("pk", *fields)[:batch_size])
+            if not batch:
+                break
+            for obj in batch:
+                for f in fields:
+                    value = getattr(obj, f)
+                    if value and pii.key_id(value) != current:
+                        setattr(obj, f, pii.encrypt(pii.decrypt(value)))
+            with transaction.atomic():
+                model.objects.bulk_update(batch, fields)
+            done += len(batch)
+            last = batch[-1].pk
+            if progress:
+                progress(model._meta.model_name, done)
+        counts[model._meta.label_lower] = done
+    audit_log(actor=None, action="registry.keys.reencrypt", actor_name="console", after=counts)
+    return counts
