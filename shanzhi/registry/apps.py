@@ -15,13 +15,14 @@ class RegistryConfig(AppConfig):
 
         from . import choices as c
         from .demo import build
-        from .models import MoveRequest, Person
+        from .models import EDIT_ROLES, MoveRequest, Person
 
         view_roles = Person.scope_roles["view"]
         register("registry:home", _("基础信息"), "building-community", view_roles, after="regions:tree")
         register("registry:person_list", _("人员"), "users-group", view_roles, after="registry:home")
         register("registry:move_requests", _("迁入审批"), "transfer-in", MoveRequest.scope_roles["change"],
                  after="registry:person_list")
+        register("registry:import_start", _("导入"), "file-import", EDIT_ROLES, after="registry:person_list")
 
         def living(*, actor):
             return Person.objects.restrict(actor, "view").filter(status=c.PersonStatus.LIVING).count()

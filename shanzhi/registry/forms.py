@@ -158,3 +158,15 @@ class VacateForm(forms.Form):
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("驳回"))])
     note = forms.CharField(label=_("审批意见"), required=False, max_length=300)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("导入内容"), choices=[("persons", _("人员")), ("households", _("户")),
+                                                          ("dwellings", _("房屋")), ("buildings", _("楼栋")),
+                                                          ("units", _("驻区单位"))])
+    region_code = forms.ChoiceField(label=_("导入到区域"))
+    file = forms.FileField(label=_("表格文件"), help_text=_("XLSX、XLS、ODS 或 CSV（UTF-8/GBK），表头为中文列名"))
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = [(r.code, f"{r.name}（{r.code}）") for r in regions]

@@ -31,3 +31,9 @@ urlpatterns += [
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/act/", views.person_act, name="person_act"),
 ]
+urlpatterns += [
+    path("import/", views.import_start, name="import_start"),
+    path("import/template/", views.import_template, name="import_template"),
+    path("import/<uuid:pk>/", views.import_status, name="import_status"),
+    path("import/<uuid:pk>/commit/", views.import_commit, name="import_commit"),
+]
