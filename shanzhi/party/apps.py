@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PartyConfig(AppConfig):
     name = "shanzhi.party"
     label = "party"
+
+    def ready(self):
+        from shanzhi.accounts.navigation import register
+        from shanzhi.core.dashboard import register_counter
+
+        from . import selectors
+        from .models import PARTY_ROLES
+
+        register("party:index", _("党建引领"), "flag", PARTY_ROLES["view"])
+        register_counter("party.pending_records", _("党员积分待审核"),
+                         lambda *, actor: selectors.pending_records(actor=actor).count(), PARTY_ROLES["approve"],
+                         "party:records")

@@ -1,6 +1,26 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VolunteeringConfig(AppConfig):
     name = "shanzhi.volunteering"
     label = "volunteering"
+
+    def ready(self):
+        from shanzhi.accounts.navigation import register
+        from shanzhi.accounts.roles import STAFF_ROLES, Role
+        from shanzhi.core.dashboard import register_counter
+        from shanzhi.core.demo import register_step
+
+        from . import demo, selectors
+
+        register("volunteering:my", _("我的志愿"), "heart", {Role.RESIDENT})
+        register("volunteering:store", _("爱心超市"), "gift", {Role.RESIDENT})
+        register("volunteering:index", _("志愿服务"), "heart-handshake", STAFF_ROLES)
+        register_counter("volunteering.unverified", _("待核验志愿者"),
+                         lambda *, actor: selectors.volunteer_list(actor=actor, pending_only=True).count(),
+                         STAFF_ROLES, "volunteering:volunteers")
+        register_counter("volunteering.open_orders", _("爱心超市待核销"),
+                         lambda *, actor: selectors.open_orders(actor=actor).count(), STAFF_ROLES,
+                         "volunteering:redeem_desk")
+        register_step("participation", 60, demo.build)

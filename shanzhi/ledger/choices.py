@@ -1,0 +1,27 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Ledger(models.TextChoices):
+    VOLUNTEER = "volunteer", _("志愿积分")
+    PARTY = "party", _("党员积分")
+
+
+class OwnerKind(models.TextChoices):
+    PERSON = "person", _("个人")
+    STORE = "store", _("爱心超市")
+    SYSTEM = "system", _("系统")
+
+
+class TransferKind(models.TextChoices):
+    AWARD = "award", _("获得积分")
+    DEDUCT = "deduct", _("扣减积分")
+    ORDER_FREEZE = "order_freeze", _("兑换冻结")
+    REDEEM = "redeem", _("兑换核销")
+    REFUND = "refund", _("取消退回")
+    VOID = "void", _("冲正")
+
+
+# Well-known system accounts of each ledger (Account.key).
+ISSUER = "issuer"  # mints awards: its balance is minus the points in circulation
+ESCROW = "escrow"  # points frozen by open orders

@@ -1,0 +1,45 @@
+"""Reads of party organisation, always with the actor."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from shanzhi.ledger.models import Account
+
+from .choices import RecordState
+from .models import CoBuildingUnit, JointMeeting, PartyMember, PartyOrg, ServiceRecord
+
+
+def org_tree(*, actor) -> list[dict]:
+    """The organisations in scope as nested nodes {org, children, members}, roots first."""
+    orgs = list(PartyOrg.objects.restrict(actor, "view").annotate(n=Count("members")).order_by("level", "name"))
+    nodes = {o.pk: {"org": o, "children": []} for o in orgs}
+    roots = []
+    for o in orgs:
+        parent = nodes.get(o.parent_id)
+        (parent["children"] if parent else roots).append(nodes[o.pk])
+    return roots
+
+
+def member_list(*, actor, category: str = ""):
+    qs = PartyMember.objects.restrict(actor, "view").select_related("person", "org").order_by("org__name", "pk")
+    return qs.filter(category=category) if category else qs
+
+
+def party_points(members) -> dict[int, int]:
+    """Party-ledger balances of the given members' persons, by person id (one query)."""
+    return dict(Account.objects.filter(ledger="party", person_id__in=[m.person_id for m in members])
+                .values_list("person_id", "balance"))
+
+
+def pending_records(*, actor):
+    return (ServiceRecord.objects.restrict(actor, "view").filter(state=RecordState.PENDING)
+            .select_related("member__person"))
+
+
+def co_building_units(*, actor):
+    return CoBuildingUnit.objects.restrict(actor, "view").select_related("joint_committee").order_by("name")
+
+
+def joint_meetings(*, actor):
+    return JointMeeting.objects.restrict(actor, "view").select_related("joint_committee").prefetch_related("units")

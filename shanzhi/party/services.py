@@ -1,0 +1,134 @@
+"""Writes for party organisation: orgs, members, 双报到, co-building units, joint meetings, 联系户,
+service records (approved through workflow.SERVICE_RECORD, which moves party points)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shanzhi.accounts.scope import roles_at
+from shanzhi.audit.services import audit_log
+from shanzhi.core.errors import NotAllowed, ServiceError
+
+from .choices import MemberCategory
+from .models import (
+    PARTY_ROLES,
+    CoBuildingUnit,
+    DualCheckIn,
+    JointMeeting,
+    MemberHousehold,
+    PartyMember,
+    PartyOrg,
+    ServiceRecord,
+)
+from .workflow import SERVICE_RECORD
+
+
+def require_change(actor, region_code: str) -> None:
+    if not roles_at(actor, region_code) & PARTY_ROLES["change"]:
+        raise NotAllowed(_("您不是该区域的党建工作人员"))
+
+
+def _save(actor, obj, action: str):
+    obj.full_clean()
+    obj.save()
+    audit_log(actor=actor, action=action, obj=obj)
+    return obj
+
+
+@transaction.atomic
+def party_org_create(*, actor, name: str, level: str, region_code: str, parent: PartyOrg | None = None,
+                     is_joint_committee: bool = False, secretary: str = "", building=None) -> PartyOrg:
+    require_change(actor, region_code)
+    if parent and not region_code.startswith(parent.region_code):
+        raise ServiceError(_("下级组织必须在上级组织的区域之内"), field="region_code")
+    return _save(actor, PartyOrg(name=name, level=level, region_code=region_code, parent=parent,
+                                 is_joint_committee=is_joint_committee, secretary=secretary, building=building),
+                 "party.org.create")
+
+
+@transaction.atomic
+def party_member_add(*, actor, person, org: PartyOrg, category: str = MemberCategory.COMMUNITY, joined_on=None,
+                     workplace=None, workplace_name: str = "", central_household=None) -> PartyMember:
+    require_change(actor, org.region_code)
+    if PartyMember.objects.filter(person=person).exists():
+        raise ServiceError(_("%(name)s 已在党员名册中") % {"name": person.name})
+    return _save(actor, PartyMember(person=person, org=org, category=category, joined_on=joined_on,
+                                    workplace=workplace, workplace_name=workplace_name or (workplace.name if workplace
+                                                                                          else ""),
+                                    central_household=central_household, region_code=person.region_code),
+                 "party.member.add")
+
+
+def joint_committee_of(community_code: str) -> PartyOrg | None:
+    return PartyOrg.objects.filter(region_code=community_code, is_joint_committee=True).first()
+
+
+@transaction.atomic
+def dual_check_in_register(*, actor, member: PartyMember, community_code: str, unit_name: str = "",
+                           service_wish: str = "", unit=None) -> tuple[DualCheckIn, CoBuildingUnit]:
+    """双报到: the employed member registers with the residence community, and their workplace becomes a
+    co-building unit of that community's 大党委 (joined once, however many of its members register)."""
+    require_change(actor, community_code)
+    committee = joint_committee_of(community_code)
+    if committee is None:
+        raise ServiceError(_("该社区尚未设立大党委，请先在党组织中标记大党委"))
+    unit_name = unit_name or (unit.name if unit else "") or member.workplace_name
+    if not unit_name:
+        raise ServiceError(_("请填写党员所在单位"), field="unit_name")
+    if DualCheckIn.objects.filter(member=member, community_code=community_code).exists():
+        raise ServiceError(_("%(name)s 已向该社区报到") % {"name": member.person.name})
+    check_in = _save(actor, DualCheckIn(member=member, community_code=community_code, unit_name=unit_name,
+                                        service_wish=service_wish, checked_in_on=timezone.localdate(),
+                                        region_code=member.region_code), "party.dual_check_in")
+    if member.category != MemberCategory.EMPLOYED:
+        PartyMember.objects.filter(pk=member.pk).update(category=MemberCategory.EMPLOYED)
+    co_unit, created = CoBuildingUnit.objects.get_or_create(
+        joint_committee=committee, name=unit_name,
+        defaults={"unit": unit or member.workplace, "joined_on": timezone.localdate(), "region_code": community_code,
+                  "commitments": service_wish})
+    if created:
+        audit_log(actor=actor, action="party.co_building_unit.join", obj=co_unit)
+    return check_in, co_unit
+
+
+@transaction.atomic
+def joint_meeting_record(*, actor, joint_committee: PartyOrg, held_on, topic: str, resolutions: str, units=(),
+                         attendees=()) -> JointMeeting:
+    require_change(actor, joint_committee.region_code)
+    if not joint_committee.is_joint_committee:
+        raise ServiceError(_("联席会议只能由大党委召开"))
+    if not resolutions.strip():
+        raise ServiceError(_("请填写会议决议"), field="resolutions")
+    meeting = _save(actor, JointMeeting(joint_committee=joint_committee, held_on=held_on, topic=topic,
+                                        resolutions=resolutions, region_code=joint_committee.region_code),
+                    "party.joint_meeting.record")
+    meeting.units.set(units)
+    meeting.attendees.set(attendees)
+    return meeting
+
+
+@transaction.atomic
+def member_household_link(*, actor, member: PartyMember, household) -> MemberHousehold:
+    require_change(actor, household.region_code)
+    link, created = MemberHousehold.objects.get_or_create(member=member, household=household,
+                                                          defaults={"region_code": household.region_code})
+    if created:
+        audit_log(actor=actor, action="party.member_household.link", obj=link)
+    return link
+
+
+@transaction.atomic
+def service_record_create(*, actor, member: PartyMember, description: str, points: int, happened_on
+                          ) -> ServiceRecord:
+    require_change(actor, member.region_code)
+    if not points:
+        raise ServiceError(_("积分不能为零"), field="points")
+    return _save(actor, ServiceRecord(member=member, description=description, points=points, happened_on=happened_on,
+                                      recorded_by=actor, region_code=member.region_code), "party.service_record.create")
+
+
+def service_record_decide(*, actor, record: ServiceRecord, action: str, reason: str = "") -> ServiceRecord:
+    return SERVICE_RECORD.apply(obj=record, actor=actor, action=action, data={"reason": reason},
+                                extra_updates={"decided_by": actor})

@@ -1,0 +1,247 @@
+"""Writes for volunteers, teams, activities, sign-ups and attendance.
+
+Attendance: the first scan of an approved sign-up checks in, the second checks out; check-out (or an
+approved 补卡 that completes the pair) settles the sign-up: hours = time served capped by the
+activity's duration, points = hours × points per hour, awarded once through the ledger with the
+idempotency key `activity:<id>:volunteer:<id>`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shanzhi.accounts.scope import roles_at
+from shanzhi.audit.services import audit_log
+from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.ledger.choices import Ledger
+from shanzhi.ledger.services import points_award
+
+from . import tokens
+from .choices import ActivityState, CheckKind, SignUpState
+from .models import CHANGE_ROLES, Activity, LateCheckRequest, SignUp, SignUpHistory, Volunteer, VolunteerTeam
+from .workflow import LATE_CHECK, SIGNUP
+
+CHECK_WINDOW = timedelta(hours=1)  # scanning opens an hour before the start and closes an hour after the end
+
+
+def require_staff(actor, region_code: str) -> None:
+    if not roles_at(actor, region_code) & CHANGE_ROLES:
+        raise NotAllowed(_("您不是该区域的工作人员"))
+
+
+def _bump(model, obj, **fields) -> None:
+    """Conditional update on version; refreshes obj."""
+    changed = model.objects.filter(pk=obj.pk, version=obj.version).update(version=F("version") + 1, **fields)
+    if changed != 1:
+        raise ConflictError()
+    obj.refresh_from_db()
+
+
+@transaction.atomic
+def volunteer_register(*, actor, person, skills=(), intro: str = "") -> Volunteer:
+    if Volunteer.objects.filter(person=person).exists():
+        raise ServiceError(_("%(name)s 已经注册为志愿者") % {"name": person.name})
+    volunteer = Volunteer(person=person, region_code=person.region_code, intro=intro)
+    volunteer.full_clean()
+    volunteer.save()
+    volunteer.skills.set(skills)
+    audit_log(actor=actor, action="volunteering.volunteer.register", obj=volunteer)
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_verify(*, actor, volunteer: Volunteer) -> Volunteer:
+    """实名核验: staff of the volunteer's region confirm the person behind the registration."""
+    require_staff(actor, volunteer.region_code)
+    if volunteer.verified:
+        return volunteer
+    _bump(Volunteer, volunteer, verified_by=actor, verified_at=timezone.now())
+    audit_log(actor=actor, action="volunteering.volunteer.verify", obj=volunteer)
+    return volunteer
+
+
+@transaction.atomic
+def team_create(*, actor, region_code: str, name: str, description: str = "", leader=None) -> VolunteerTeam:
+    require_staff(actor, region_code)
+    team = VolunteerTeam(region_code=region_code, name=name, description=description, leader=leader)
+    team.full_clean()
+    team.save()
+    if leader:
+        team.members.add(leader)
+    audit_log(actor=actor, action="volunteering.team.create", obj=team)
+    return team
+
+
+@transaction.atomic
+def team_add_member(*, actor, team: VolunteerTeam, volunteer: Volunteer) -> None:
+    require_staff(actor, team.region_code)
+    team.members.add(volunteer)
+    audit_log(actor=actor, action="volunteering.team.add_member", obj=team, after={"volunteer": volunteer.pk})
+
+
+@transaction.atomic
+def activity_create(*, actor, region_code: str, title: str, place: str, starts_at, ends_at, slots: int,
+                    points_per_hour: int = 10, team=None, description: str = "", skills=(), organiser=None
+                    ) -> Activity:
+    require_staff(actor, region_code)
+    activity = Activity(region_code=region_code, title=title, place=place, starts_at=starts_at, ends_at=ends_at,
+                        slots=slots, points_per_hour=points_per_hour, team=team, description=description,
+                        organiser=organiser or actor)
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ServiceError(_("结束时间必须晚于开始时间"), field="ends_at")
+    activity.full_clean()
+    activity.save()
+    activity.skills.set(skills)
+    audit_log(actor=actor, action="volunteering.activity.create", obj=activity)
+    return activity
+
+
+def _history(signup, t, before, data):
+    return SignUpHistory.objects.create(signup=signup, action=t.action, label=str(t.label), from_state=before,
+                                        to_state=t.target, actor=data.get("_actor"),
+                                        note=str(data.get("reason", ""))[:300])
+
+
+@transaction.atomic
+def signup_create(*, actor, activity: Activity, volunteer: Volunteer) -> SignUp:
+    if not volunteer.verified:
+        raise ServiceError(_("志愿者身份尚未经社区实名核验，暂不能报名"))
+    if activity.state != ActivityState.OPEN or activity.ends_at <= timezone.now():
+        raise ServiceError(_("该活动已停止报名"))
+    existing = SignUp.objects.filter(activity=activity, volunteer=volunteer).first()
+    if existing and existing.state != SignUpState.CANCELLED:
+        raise ServiceError(_("您已报名该活动"))
+    if existing:  # signing up again after cancelling reopens the same row
+        _bump(SignUp, existing, state=SignUpState.PENDING)
+        signup = existing
+    else:
+        signup = SignUp(activity=activity, volunteer=volunteer, team=activity.team, region_code=activity.region_code)
+        signup.full_clean()
+        signup.save()
+    SignUpHistory.objects.create(signup=signup, action="create", label=_("报名"), from_state="",
+                                 to_state=SignUpState.PENDING, actor=actor)
+    audit_log(actor=actor, action="volunteering.signup.create", obj=signup)
+    return signup
+
+
+def signup_transition(*, actor, signup: SignUp, action: str, reason: str = "") -> SignUp:
+    return SIGNUP.apply(obj=signup, actor=actor, action=action, data={"reason": reason, "_actor": actor},
+                        history=_history)
+
+
+def service_hours(activity: Activity, checked_in_at, checked_out_at) -> Decimal:
+    seconds = max(0.0, (checked_out_at - checked_in_at).total_seconds())
+    seconds = min(seconds, (activity.ends_at - activity.starts_at).total_seconds())
+    return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
+def award_key(signup: SignUp) -> str:
+    return f"activity:{signup.activity_id}:volunteer:{signup.volunteer_id}"
+
+
+def _settle(*, actor, signup: SignUp) -> SignUp:
+    """Compute hours and award points once both times are known."""
+    if not (signup.checked_in_at and signup.checked_out_at) or signup.transfer_id:
+        return signup
+    activity = signup.activity
+    hours = service_hours(activity, signup.checked_in_at, signup.checked_out_at)
+    points = int(hours * activity.points_per_hour)
+    transfer = None
+    if points > 0:
+        transfer = points_award(actor=actor, ledger=Ledger.VOLUNTEER, person=signup.volunteer.person, amount=points,
+                                idempotency_key=award_key(signup),
+                                memo=_("志愿服务：%(title)s %(hours)s小时") % {"title": activity.title, "hours": hours})
+    _bump(SignUp, signup, hours=hours, points=points, transfer=transfer)
+    return signup
+
+
+@transaction.atomic
+def attendance_scan(*, actor, signup: SignUp, at=None, via: str = "qr") -> tuple[SignUp, str]:
+    """One scan: check in, or check out if already in. Returns (signup, "check_in"|"check_out")."""
+    at = at or timezone.now()
+    signup = SignUp.objects.select_for_update().select_related("activity", "volunteer__person").get(pk=signup.pk)
+    activity = signup.activity
+    if signup.state != SignUpState.APPROVED:
+        raise ServiceError(_("报名尚未通过审核，不能签到"))
+    if not (activity.starts_at - CHECK_WINDOW <= at <= activity.ends_at + CHECK_WINDOW):
+        raise ServiceError(_("不在活动签到时间内（开始前1小时至结束后1小时），请提交补卡申请"))
+    if signup.checked_out_at:
+        raise ServiceError(_("您已签退，服务时长已记录"))
+    kind = CheckKind.CHECK_OUT if signup.checked_in_at else CheckKind.CHECK_IN
+    field = "checked_out_at" if kind == CheckKind.CHECK_OUT else "checked_in_at"
+    _bump(SignUp, signup, **{field: at})
+    SignUpHistory.objects.create(signup=signup, action=kind, label=CheckKind(kind).label, from_state=signup.state,
+                                 to_state=signup.state, actor=actor, note=via)
+    audit_log(actor=actor, action=f"volunteering.{kind}", obj=signup, after={"via": via})
+    if kind == CheckKind.CHECK_OUT:
+        signup = _settle(actor=actor, signup=signup)
+    return signup, kind
+
+
+def attendance_by_activity_code(*, actor, token: str) -> tuple[SignUp, str]:
+    """The volunteer scanned the activity's QR code with their own phone."""
+    activity_id = tokens.activity_id_from(token)
+    if activity_id is None:
+        raise ServiceError(_("二维码无效，请扫描活动现场的签到码"))
+    signup = SignUp.objects.filter(activity_id=activity_id, volunteer__person__user=actor).first()
+    if signup is None:
+        raise ServiceError(_("您没有报名该活动"))
+    return attendance_scan(actor=actor, signup=signup, via="activity_qr")
+
+
+def attendance_by_volunteer_code(*, actor, activity: Activity, token: str) -> tuple[SignUp, str]:
+    """Staff at the check-in desk scanned the volunteer's personal code."""
+    require_staff(actor, activity.region_code)
+    volunteer_id = tokens.volunteer_id_from(token)
+    if volunteer_id is None:
+        raise ServiceError(_("志愿者码无效或已过期，请让志愿者刷新“我的志愿码”"), field="token")
+    signup = SignUp.objects.filter(activity=activity, volunteer_id=volunteer_id).first()
+    if signup is None:
+        raise ServiceError(_("该志愿者没有报名本活动"), field="token")
+    return attendance_scan(actor=actor, signup=signup, via="desk")
+
+
+@transaction.atomic
+def late_check_request(*, actor, signup: SignUp, kind: str, claimed_at, reason: str) -> LateCheckRequest:
+    if signup.volunteer.person.user_id != actor.pk:
+        raise NotAllowed(_("只能为自己的报名申请补卡"))
+    if signup.state != SignUpState.APPROVED:
+        raise ServiceError(_("报名尚未通过审核"))
+    activity = signup.activity
+    if not (activity.starts_at - CHECK_WINDOW <= claimed_at <= activity.ends_at + CHECK_WINDOW):
+        raise ServiceError(_("补卡时间必须在活动时间附近"), field="claimed_at")
+    if (kind == CheckKind.CHECK_IN and signup.checked_in_at) or (kind == CheckKind.CHECK_OUT
+                                                                and signup.checked_out_at):
+        raise ServiceError(_("该项已有打卡记录，无需补卡"), field="kind")
+    if signup.late_requests.filter(kind=kind, state="pending").exists():
+        raise ServiceError(_("已有待审核的补卡申请"), field="kind")
+    req = LateCheckRequest(signup=signup, kind=kind, claimed_at=claimed_at, reason=reason,
+                           region_code=signup.region_code)
+    req.full_clean()
+    req.save()
+    audit_log(actor=actor, action="volunteering.late_check.request", obj=req)
+    return req
+
+
+@transaction.atomic
+def late_check_decide(*, actor, request: LateCheckRequest, action: str, reason: str = "") -> LateCheckRequest:
+    """The organiser approves (records the time, settling the sign-up if both times are now known) or rejects."""
+    req = LATE_CHECK.apply(obj=request, actor=actor, action=action, data={"reason": reason},
+                           extra_updates={"decided_by": actor, "decided_at": timezone.now()})
+    if action == "approve":
+        signup = SignUp.objects.select_for_update().get(pk=req.signup_id)
+        field = "checked_in_at" if req.kind == CheckKind.CHECK_IN else "checked_out_at"
+        if getattr(signup, field) is None:
+            _bump(SignUp, signup, **{field: req.claimed_at})
+            SignUpHistory.objects.create(signup=signup, action="late_" + req.kind, label=_("补卡"),
+                                         from_state=signup.state, to_state=signup.state, actor=actor)
+            if signup.checked_in_at and signup.checked_out_at and signup.checked_out_at <= signup.checked_in_at:
+                raise ServiceError(_("签退时间早于签到时间，不能同意"))
+            _settle(actor=actor, signup=signup)
+    return req
