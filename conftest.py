@@ -5,6 +5,16 @@ import pytest
 os.environ.setdefault("SHANZHI_TESTING", "1")
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Chinese: a request in English must not leak its language into the next test."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db):
     from shanzhi.core.testing import make_world

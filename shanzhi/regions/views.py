@@ -88,7 +88,7 @@ def import_start(request):
     return render(request, "regions/import.html", {"form": form})
 
 
-@object_view(OwnTask, lookup={"pk": "pk"}, methods=("GET", "POST"))
+@object_view(OwnTask, roles=Region.scope_roles["change"], lookup={"pk": "pk"}, methods=("GET", "POST"))
 def import_result(request, obj):
     """Progress, then the row-level report; after a clean enough dry run, the button to commit."""
     result = obj.result or {}

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.scope import user_roles
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
-from shanzhi.core.views import _OwnTask
+from shanzhi.core.progress import OwnTask
 from shanzhi.regions import selectors as region_selectors
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
@@ -473,7 +473,7 @@ def import_template(request):
     return response
 
 
-@object_view(_OwnTask, lookup={"pk": "pk"})
+@object_view(OwnTask, roles=EDIT_ROLES, lookup={"pk": "pk"})
 def import_status(request, obj):
     """Progress while the import runs; then the report with row errors, the error workbook and, after a dry
     run, the button that commits the valid rows."""
@@ -497,7 +497,7 @@ def import_status(request, obj):
     return _no_store(render(request, template, context))
 
 
-@object_view(_OwnTask, lookup={"pk": "pk"}, methods=("POST",))
+@object_view(OwnTask, roles=EDIT_ROLES, lookup={"pk": "pk"}, methods=("POST",))
 def import_commit(request, obj):
     from . import importing
 
