@@ -124,7 +124,7 @@ def test_english_shell(browser_page, demo_regions):
     make_user(Role.COMMUNITY_STAFF, demo_regions["communities"][0], username="li")
     page = browser_page("phone")
     page.login("li", PASSWORD)
-    page.select_option("footer select[name=language]", "en")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.select_option("footer select[name=language]", "en")
     assert "My scope" in page.inner_text("body")
     page.shot("foundation-home-en")
