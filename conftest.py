@@ -7,12 +7,12 @@ os.environ.setdefault("SHANZHI_TESTING", "1")
 
 @pytest.fixture(autouse=True)
 def _default_language():
-    """Each test starts in Chinese: a request in English must not leak its language into the next test."""
+    """A request in English leaves the thread's language active; every test starts in Chinese."""
     from django.utils import translation
 
     translation.activate("zh-hans")
     yield
-    translation.deactivate()
+    translation.activate("zh-hans")
 
 
 @pytest.fixture

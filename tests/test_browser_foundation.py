@@ -124,7 +124,22 @@ def test_english_shell(browser_page, demo_regions):
     make_user(Role.COMMUNITY_STAFF, demo_regions["communities"][0], username="li")
     page = browser_page("phone")
     page.login("li", PASSWORD)
-    page.select_option("footer select[name=language]", "en")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.select_option("footer select[name=language]", "en")
     assert "My scope" in page.inner_text("body")
     page.shot("foundation-home-en")
+
+
+def test_two_factor_setup_on_a_phone(browser_page, demo_regions):
+    user = make_user(Role.DISTRICT_MANAGER, demo_regions["district"], username="zhoukezhang")
+    page = browser_page("phone")
+    page.login("zhoukezhang", PASSWORD)
+    assert "/accounts/2fa/setup/" in page.url
+    assert page.locator("svg").count() >= 1  # the QR code
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.shot("foundation-otp-setup")
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    page.fill("input[name=token]", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=6):06d}")
+    with page.expect_navigation():
+        page.click(".page-body button[type=submit]")
+    assert "双因素认证已启用" in page.inner_text("body") and "我的工作范围" in page.inner_text("body")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import transaction
 
 _counter = itertools.count(1)
@@ -63,6 +64,14 @@ def make_user(role: str | None = None, code: str | None = None, *, username: str
         region = Region.objects.get(code=code)
         RoleGrant.objects.create(user=user, role=role, region=region, region_code=region.code)
     return user
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with the smallest cost, for tests only (settings pick it when SHANZHI_TESTING is set)."""
+
+    time_cost = 1
+    memory_cost = 8
+    parallelism = 1
 
 
 def verified_login(client, user) -> None:

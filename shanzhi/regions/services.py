@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
@@ -14,7 +15,17 @@ from shanzhi.core.tabular import TableError, read_table
 from .choices import CODE_LENGTH, LEVEL_BY_LENGTH, Level
 from .models import Region
 
-LEVEL_NAMES = {str(label): value for value, label in Level.choices} | {v: v for v in Level.values} | {
+
+def choice_lookup(choices) -> dict[str, str]:
+    """What people type in a spreadsheet cell → choice value: the value, the Chinese label (whatever language
+    is active) and the label without its parenthesis ("改造型(村改居)" → "改造型")."""
+    with translation.override("zh-hans"):
+        labels = [(v, str(label)) for v, label in choices]
+    return {v: v for v, _l in labels} | {label: v for v, label in labels} | {
+        label.split("(")[0]: v for v, label in labels}
+
+
+LEVEL_NAMES = choice_lookup(Level.choices) | {
     "区": Level.DISTRICT, "县": Level.DISTRICT, "街道": Level.STREET, "乡镇": Level.STREET, "镇": Level.STREET,
     "社区": Level.COMMUNITY, "村": Level.COMMUNITY,
 }
@@ -88,8 +99,7 @@ class ImportReport:
 def _choice(value: str, choices, row: int, col: str, errors: list) -> str:
     if not value:
         return ""
-    lookup = {str(label): v for v, label in choices} | {v: v for v, _l in choices}
-    lookup |= {str(label).split("(")[0]: v for v, label in choices}
+    lookup = choice_lookup(choices)
     if value in lookup:
         return lookup[value]
     errors.append({"row": row, "field": col, "message": _("“%(v)s”不是有效的%(col)s") % {"v": value, "col": col}})
