@@ -58,7 +58,7 @@ def test_floor_plan_colours_dwellings_and_counts_residents_and_tags(worker_clien
     dwelling_in(world.grid.code, building=b, floor=3, room="301", occupancy=c.Occupancy.VACANT)
     html = worker_client.get(f"/registry/buildings/{b.pk}/").content.decode()
     assert 'data-occupancy="owner_occupied"' in html and 'data-occupancy="vacant"' in html
-    assert "👤1" in html and "♥1" in html
+    assert "自住 · 1人" in html and "♥1" in html
     assert html.index("3层") < html.index("2层")  # top floor first
 
 
