@@ -31,6 +31,11 @@ def _can(user, obj, action: str = "change") -> bool:
     return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()
 
 
+def _grid(code: str):
+    """The grid a record belongs to, for the breadcrumbs."""
+    return Region.objects.filter(code=code).only("code", "name").first()
+
+
 def _no_store(response):
     """Pages that show personal data are never cached (ARCHITECTURE §6)."""
     response["Cache-Control"] = "no-store"
@@ -88,7 +93,7 @@ def building(request, obj):
     plan = selectors.building_floor_plan(actor=request.user, building=obj)
     units = selectors.unit_list(actor=request.user, filters={"building": obj.pk})
     return render(request, "registry/building.html", {"building": obj, "plan": plan, "units": units,
-                                                      "occupancies": c.Occupancy.choices,
+                                                      "occupancies": c.Occupancy.choices, "grid": _grid(obj.region_code),
                                                       "can_edit": _can(request.user, obj)})
 
 
@@ -100,6 +105,7 @@ def dwelling(request, obj):
         "residents": selectors.dwelling_residents(actor=request.user, dwelling=obj),
         "timeline": selectors.dwelling_timeline(actor=request.user, dwelling=obj)[:50],
         "can_edit": _can(request.user, obj),
+        "grid": _grid(obj.region_code),
     }
     return _no_store(render(request, "registry/dwelling.html", context))
 
@@ -114,6 +120,7 @@ def household(request, obj):
         "timeline": selectors.household_timeline(actor=request.user, household=obj)[:50],
         "needs": selectors.needs_list(actor=request.user, filters={"household": obj.pk}),
         "can_edit": _can(request.user, obj),
+        "grid": _grid(obj.region_code),
     }
     return _no_store(render(request, "registry/household.html", context))
 
@@ -130,6 +137,7 @@ def person(request, obj):
         "reveal_form": forms.RevealForm(),
         "can_edit": _can(request.user, obj),
         "can_reveal": _can(request.user, obj, "reveal"),
+        "grid": _grid(obj.region_code),
     }
     return _no_store(render(request, "registry/person.html", context))
 
