@@ -88,6 +88,19 @@ def person_list(request):
     return _no_store(render(request, template, {"form": form, "page": page}))
 
 
+@role_view(Person.scope_roles["export"])
+def export(request):
+    """XLSX of households, dwellings, buildings or units of a region (scoped, masked, audited by the
+    export generators). Persons are exported from their filtered list."""
+    from . import exporting
+
+    kind = request.GET.get("kind", "")
+    if kind not in exporting.EXPORTERS:
+        kind = "households"
+    filters = {k: request.GET[k] for k in ("region", "q") if request.GET.get(k)}
+    return exporting.export_response(actor=request.user, kind=kind, filters=filters)
+
+
 @object_view(Building, lookup={"pk": "pk"})
 def building(request, obj):
     plan = selectors.building_floor_plan(actor=request.user, building=obj)
