@@ -183,3 +183,23 @@ def test_edit_person_and_change_head(worker_client, world, home):
     h.refresh_from_db()
     assert resp.status_code == 302 and h.head == spouse
     assert "户主变更为 李秀英" in worker_client.get(f"/registry/households/{h.pk}/").content.decode()
+
+
+def test_split_merge_and_rent_out(worker_client, world, home):
+    b, d, h, p = home
+    son = person_in(world.grid.code, household=h, name="张小军", relation_to_head=c.Relation.CHILD)
+    resp = worker_client.post(f"/registry/households/{h.pk}/act/?do=split",
+                              {"members": [son.pk], "head": son.pk, "household_number": "H9002"})
+    assert resp.status_code == 302
+    new = Household.objects.get(household_number="H9002")
+    son.refresh_from_db()
+    assert son.household == new and new.head == son
+    resp = worker_client.post(f"/registry/households/{new.pk}/act/?do=merge", {"household_number": h.household_number})
+    new.refresh_from_db()
+    son.refresh_from_db()
+    assert resp.status_code == 302 and new.dissolved and son.household == h
+    empty = dwelling_in(world.grid.code, building=b, floor=3, room="302", occupancy=c.Occupancy.VACANT)
+    resp = worker_client.post(f"/registry/dwellings/{empty.pk}/act/?do=rent_out", {"tenant_name": "周先生",
+                                                                                  "date": "2026-11-01"})
+    empty.refresh_from_db()
+    assert resp.status_code == 302 and empty.occupancy == c.Occupancy.RENTED
