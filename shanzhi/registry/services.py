@@ -256,6 +256,9 @@ def person_create(*, actor, name: str, region_code: str | None = None, dwelling:
         raise ServiceError(_id_taken_message(values["id_number_hash"]), field="id_number")
     person = Person(region_code=code, dwelling=dwelling, household=household, **values)
     _save_new(person, duplicate_message=_("该证件号码已登记，同一证件号码不能重复登记"), field="id_number")
+    if person.birth_date and Person.objects.filter(name=person.name, birth_date=person.birth_date).exclude(
+            pk=person.pk).exists():
+        warnings.append(_("已有同名且出生日期相同的人员，可能是重复登记，请核对后合并"))
     person.warnings = warnings
     if household is not None and person.relation_to_head == c.Relation.HEAD and household.head_id is None:
         household.head = person
