@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("persons/", views.person_list, name="person_list"),
+    path("export/", views.export, name="export"),
     path("print/blank/", views.blank_form, name="blank_form"),
     path("regions/<str:code>/", views.region, name="region"),
     path("regions/<str:code>/print/", views.region_print, name="region_print"),

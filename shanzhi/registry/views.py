@@ -31,6 +31,11 @@ def _can(user, obj, action: str = "change") -> bool:
     return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()
 
 
+def _grid(code: str):
+    """The grid a record belongs to, for the breadcrumbs."""
+    return Region.objects.filter(code=code).only("code", "name").first()
+
+
 def _no_store(response):
     """Pages that show personal data are never cached (ARCHITECTURE §6)."""
     response["Cache-Control"] = "no-store"
@@ -83,12 +88,25 @@ def person_list(request):
     return _no_store(render(request, template, {"form": form, "page": page}))
 
 
+@role_view(Person.scope_roles["export"])
+def export(request):
+    """XLSX of households, dwellings, buildings or units of a region (scoped, masked, audited by the
+    export generators). Persons are exported from their filtered list."""
+    from . import exporting
+
+    kind = request.GET.get("kind", "")
+    if kind not in exporting.EXPORTERS:
+        kind = "households"
+    filters = {k: request.GET[k] for k in ("region", "q") if request.GET.get(k)}
+    return exporting.export_response(actor=request.user, kind=kind, filters=filters)
+
+
 @object_view(Building, lookup={"pk": "pk"})
 def building(request, obj):
     plan = selectors.building_floor_plan(actor=request.user, building=obj)
     units = selectors.unit_list(actor=request.user, filters={"building": obj.pk})
     return render(request, "registry/building.html", {"building": obj, "plan": plan, "units": units,
-                                                      "occupancies": c.Occupancy.choices,
+                                                      "occupancies": c.Occupancy.choices, "grid": _grid(obj.region_code),
                                                       "can_edit": _can(request.user, obj)})
 
 
@@ -100,6 +118,7 @@ def dwelling(request, obj):
         "residents": selectors.dwelling_residents(actor=request.user, dwelling=obj),
         "timeline": selectors.dwelling_timeline(actor=request.user, dwelling=obj)[:50],
         "can_edit": _can(request.user, obj),
+        "grid": _grid(obj.region_code),
     }
     return _no_store(render(request, "registry/dwelling.html", context))
 
@@ -114,6 +133,7 @@ def household(request, obj):
         "timeline": selectors.household_timeline(actor=request.user, household=obj)[:50],
         "needs": selectors.needs_list(actor=request.user, filters={"household": obj.pk}),
         "can_edit": _can(request.user, obj),
+        "grid": _grid(obj.region_code),
     }
     return _no_store(render(request, "registry/household.html", context))
 
@@ -130,6 +150,7 @@ def person(request, obj):
         "reveal_form": forms.RevealForm(),
         "can_edit": _can(request.user, obj),
         "can_reveal": _can(request.user, obj, "reveal"),
+        "grid": _grid(obj.region_code),
     }
     return _no_store(render(request, "registry/person.html", context))
 

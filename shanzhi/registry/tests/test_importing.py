@@ -146,3 +146,28 @@ def test_command_json_and_exit_code(world, tmp_path, ids, capsys):
     tpl = tmp_path / "t.xlsx"
     call_command("import", "template", "persons", "-o", str(tpl))
     assert tpl.read_bytes()[:2] == b"PK"
+
+
+def test_background_import_reports_progress(worker, ids, django_capture_on_commit_callbacks):
+    from shanzhi.core.models import TaskProgress
+    from shanzhi.registry.importing import import_enqueue
+
+    data = csv_bytes([["甲", ids(seq=1), "", "", "", "", "", "", "", ""], ["乙", "bad", "", "", "", "", "", "", "", ""]])
+    with django_capture_on_commit_callbacks(execute=True):  # progress is written when the work commits
+        pid = import_enqueue(actor=worker, kind="persons", data=data, filename="p.csv",
+                             region_code="321002004001001", dry_run=False)
+    progress = TaskProgress.objects.get(pk=pid)
+    assert progress.state == TaskProgress.State.DONE and progress.owner == worker
+    assert (progress.result["created"], progress.result["rejected"]) == (1, 1)
+    assert Person.objects.count() == 1
+
+
+def test_background_import_failure_is_reported(worker, django_capture_on_commit_callbacks):
+    from shanzhi.core.models import TaskProgress
+    from shanzhi.registry.importing import import_enqueue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pid = import_enqueue(actor=worker, kind="persons", data=b"\x00\x01", filename="p.pdf",
+                             region_code="321002004001001", dry_run=True)
+    progress = TaskProgress.objects.get(pk=pid)
+    assert progress.state == TaskProgress.State.FAILED and "不支持" in progress.message

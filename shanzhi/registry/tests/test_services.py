@@ -205,6 +205,7 @@ def test_duplicates_flagged_and_merged(worker, place, ids):
     _, d, _ = place
     a = s.person_create(actor=worker, name="王五", dwelling=d, id_number=ids(), phone="13800000001")
     b = s.person_create(actor=worker, name="王五", dwelling=d, birth_date=datetime.date(1980, 5, 17))
+    assert any("重复" in w for w in b.warnings)
     s.care_tag_add(actor=worker, person=b, tag=c.CareTagKind.VETERAN)
     assert list(sel.person_possible_duplicates(actor=worker, person=a)) == [b]
     assert sel.duplicate_groups(actor=worker)[0]["count"] == 2

@@ -58,7 +58,7 @@ def test_floor_plan_colours_dwellings_and_counts_residents_and_tags(worker_clien
     dwelling_in(world.grid.code, building=b, floor=3, room="301", occupancy=c.Occupancy.VACANT)
     html = worker_client.get(f"/registry/buildings/{b.pk}/").content.decode()
     assert 'data-occupancy="owner_occupied"' in html and 'data-occupancy="vacant"' in html
-    assert "👤1" in html and "♥1" in html
+    assert "自住 · 1人" in html and "♥1" in html
     assert html.index("3层") < html.index("2层")  # top floor first
 
 
@@ -166,3 +166,40 @@ def test_move_request_approval(client, world, make_user):
     assert req.state == MoveRequest.State.APPROVED
     person = Person.objects.get(pk=req.person_id)
     assert person.dwelling_id == req.to_dwelling_id and person.region_code == world.grid.code
+
+
+def test_edit_person_and_change_head(worker_client, world, home):
+    b, d, h, p = home
+    spouse = person_in(world.grid.code, household=h, name="李秀英", relation_to_head=c.Relation.SPOUSE)
+    resp = worker_client.post(f"/registry/persons/{spouse.pk}/edit/", {
+        "name": "李秀英", "residence_type": "registered", "phone": "17012340000", "ethnicity": "汉族"})
+    assert resp.status_code == 302
+    spouse.refresh_from_db()
+    assert spouse.ethnicity == "汉族" and spouse.phone_masked == "170****0000"
+    resp = worker_client.post(f"/registry/persons/{spouse.pk}/edit/", {"name": "李秀英", "residence_type": "registered",
+                                                                      "id_number": "321002198005170910"})
+    assert resp.status_code == 200 and "校验位" in resp.content.decode()
+    resp = worker_client.post(f"/registry/households/{h.pk}/act/?do=change_head", {"head": spouse.pk})
+    h.refresh_from_db()
+    assert resp.status_code == 302 and h.head == spouse
+    assert "户主变更为 李秀英" in worker_client.get(f"/registry/households/{h.pk}/").content.decode()
+
+
+def test_split_merge_and_rent_out(worker_client, world, home):
+    b, d, h, p = home
+    son = person_in(world.grid.code, household=h, name="张小军", relation_to_head=c.Relation.CHILD)
+    resp = worker_client.post(f"/registry/households/{h.pk}/act/?do=split",
+                              {"members": [son.pk], "head": son.pk, "household_number": "H9002"})
+    assert resp.status_code == 302
+    new = Household.objects.get(household_number="H9002")
+    son.refresh_from_db()
+    assert son.household == new and new.head == son
+    resp = worker_client.post(f"/registry/households/{new.pk}/act/?do=merge", {"household_number": h.household_number})
+    new.refresh_from_db()
+    son.refresh_from_db()
+    assert resp.status_code == 302 and new.dissolved and son.household == h
+    empty = dwelling_in(world.grid.code, building=b, floor=3, room="302", occupancy=c.Occupancy.VACANT)
+    resp = worker_client.post(f"/registry/dwellings/{empty.pk}/act/?do=rent_out", {"tenant_name": "周先生",
+                                                                                  "date": "2026-11-01"})
+    empty.refresh_from_db()
+    assert resp.status_code == 302 and empty.occupancy == c.Occupancy.RENTED

@@ -82,3 +82,15 @@ def test_export_is_masked_and_scoped(client, world, worker):
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(resp.getvalue())).get_sheet_by_index(0).to_python()
     names = [row[0] for row in sheet[1:]]
     assert names == ["周五"] and sheet[1][1] == "321002********0919"
+
+
+def test_region_exports_are_scoped_and_audited(client, world, worker):
+    from shanzhi.audit.models import AuditEvent
+    from shanzhi.registry.testing import household_in
+
+    mine = household_in(world.grid.code)
+    household_in(world.other_grid.code)
+    resp = client.get("/registry/export/", {"kind": "households", "region": world.grid.code})
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(resp.getvalue())).get_sheet_by_index(0).to_python()
+    assert [row[0] for row in sheet[1:]] == [mine.household_number]
+    assert AuditEvent.objects.filter(action="registry.export.households").count() == 1

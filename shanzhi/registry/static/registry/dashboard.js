@@ -14,13 +14,13 @@
   const pie = (items) => ({
     tooltip: { trigger: "item" },
     legend: { bottom: 0 },
-    series: [{ type: "pie", radius: ["35%", "65%"], data: items.map((i) => ({ name: i.name, value: i.value })) }],
+    series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], label: { show: false }, data: items.map((i) => ({ name: i.name, value: i.value })) }],
   });
   const p = d.pyramid;
   chart("chart-pyramid", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: (v) => Math.abs(v) },
-    legend: { data: ["男", "女"] },
-    grid: { left: 50, right: 20, top: 30, bottom: 20 },
+    legend: { data: ["男", "女"], top: 0 },
+    grid: { left: 50, right: 20, top: 30, bottom: 24 },
     xAxis: { type: "value", axisLabel: { formatter: (v) => Math.abs(v) } },
     yAxis: { type: "category", data: p.bands, axisTick: { show: false } },
     series: [
