@@ -1,0 +1,90 @@
+import pytest
+from django.urls import reverse
+
+from shanzhi.accounts.roles import Role
+from shanzhi.consultation import services as s
+from shanzhi.core.testing import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_resident_proposes_through_the_page(client, env):
+    env.rule("public_space", support_mode="absolute", support_value=2)
+    client.force_login(env.residents[0])
+    resp = client.get(reverse("consultation:topic_new"))
+    assert resp.status_code == 200 and "公共空间改造" in resp.content.decode()
+    resp = client.post(reverse("consultation:topic_new"), {
+        "community": env.code, "matter_type": "public_space", "title": "增设健身器材", "description": "",
+        "source_kind": "resident_online", "buildings": [str(env.building.pk)]})
+    assert resp.status_code == 302
+    page = client.get(resp["Location"]).content.decode()
+    assert "已有 1 人附议，达到 2 人即提交合议" in page
+
+
+def test_resident_cannot_register_a_committee_topic(client, env):
+    client.force_login(env.residents[0])
+    resp = client.post(reverse("consultation:topic_new"), {
+        "community": env.code, "matter_type": "public_space", "title": "x", "source_kind": "committee"})
+    assert resp.status_code == 200  # the choice isn't even offered to residents
+    assert "不是可用的选项" in resp.content.decode() or "选择一个有效的选项" in resp.content.decode()
+
+
+def test_staff_sees_why_a_step_is_blocked(client, env):
+    topic = env.to_deliberation(env.topic(support=2))
+    client.force_login(env.secretary)
+    page = client.get(reverse("consultation:topic", args=[topic.pk])).content.decode()
+    assert "群议期不少于10天" in page and 'data-action="to_resolution" disabled' in page
+
+
+def test_topics_of_other_streets_are_404(client, env, world):
+    topic = env.topic(support=5)
+    outsider = make_user(Role.RESIDENT, world.other_grid.code)
+    client.force_login(outsider)
+    assert client.get(reverse("consultation:topic", args=[topic.pk])).status_code == 404
+    assert client.post(reverse("consultation:topic_act", args=[topic.pk]), {"op": "support"}).status_code == 404
+
+
+def test_hidden_comment_is_hidden_from_residents_but_not_staff(client, env):
+    topic = env.topic(support=5)
+    comment = s.comment_add(actor=env.residents[1], topic=topic, body="卖房广告", stance="neutral")
+    client.force_login(env.staff)
+    client.post(reverse("consultation:topic_act", args=[topic.pk]), {"op": "hide", "comment": comment.pk,
+                                                                      "reason": "广告"})
+    client.force_login(env.residents[2])
+    assert "卖房广告" not in client.get(reverse("consultation:topic", args=[topic.pk])).content.decode()
+    client.force_login(env.staff)
+    page = client.get(reverse("consultation:topic", args=[topic.pk])).content.decode()
+    assert "卖房广告" in page and "已隐藏" in page
+
+
+def test_search_page(client, env):
+    env.topic(support=5, title="文昌花园老年公寓")
+    client.force_login(env.residents[1])
+    page = client.get(reverse("consultation:index"), {"q": "老年公寓"}).content.decode()
+    assert "文昌花园老年公寓" in page
+    assert "文昌花园老年公寓" not in client.get(reverse("consultation:index"), {"q": "健身"}).content.decode()
+
+
+def test_printable_meeting_documents(client, env):
+    topic = env.to_resolution(env.topic(support=2))
+    meeting, _reps = env.deciding_meeting(topic, voters=3)
+    client.force_login(env.staff)
+    for doc, text in (("notice", "居民代表会议"), ("signin", "签名"), ("minutes", "记录人")):
+        resp = client.get(reverse("consultation:meeting_print", args=[meeting.pk]), {"doc": doc})
+        assert resp.status_code == 200 and text in resp.content.decode() and "@media print" in resp.content.decode()
+
+
+def test_rules_page_shows_inheritance(client, env):
+    env.rule("property_fee", quorum_percent=80)
+    client.force_login(env.staff)
+    page = client.get(reverse("consultation:rules")).content.decode()
+    assert "本社区" in page and "街道统一" in page
+
+
+def test_api_lists_topics_in_scope(client, env, world):
+    env.topic(support=5, title="API议题")
+    client.force_login(env.residents[1])
+    data = client.get("/api/consultation/topics").json()
+    assert [t["title"] for t in data] == ["API议题"]
+    client.force_login(make_user(Role.RESIDENT, world.other_grid.code))
+    assert client.get("/api/consultation/topics").json() == []
