@@ -183,6 +183,13 @@ def topic_create(*, actor, community_code: str, matter_type: str, title: str, de
     return _maybe_table(Topic.objects.get(pk=topic.pk), actor)
 
 
+def topic_from_case(*, actor, case_id, community_code: str, matter_type: str, title: str,
+                    description: str = "") -> Topic:
+    """A case (民情) escalated into consultation; the case is referenced generically, without a foreign key."""
+    return topic_create(actor=actor, community_code=community_code, matter_type=matter_type, title=title,
+                        description=description, source_kind=c.Source.CASE, source_id=str(case_id))
+
+
 def _maybe_table(topic: Topic, actor) -> Topic:
     if topic.state != c.Stage.PROPOSED or topic.support_count < topic.supporters_needed:
         return topic

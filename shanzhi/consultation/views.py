@@ -201,13 +201,33 @@ def topic_act(request, topic):
     return redirect("consultation:topic", pk=topic.pk)
 
 
-@role_view(PARTICIPANT_ROLES)
+RULE_EDITORS = {Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
+
+
+@role_view(PARTICIPANT_ROLES, methods=("GET", "POST"))
 def rules(request):
     communities = list(selectors.actor_communities(actor=request.user))
-    code = request.GET.get("community") or (communities[0].code if communities else "")
+    code = request.POST.get("community") or request.GET.get("community") or (communities[0].code if communities else "")
+    if request.method == "POST":
+        p = request.POST
+        try:
+            services.rule_override(
+                actor=request.user, community_code=code, matter_type=p.get("matter_type", ""),
+                mandatory=bool(p.get("mandatory")), support_mode=p.get("support_mode", ""),
+                support_value=p.get("support_value") or 0, parties=p.getlist("parties"),
+                deciding_meeting=p.get("deciding_meeting", ""), quorum_percent=_int(p.get("quorum_percent")),
+                majority=p.get("majority", ""), abstentions_count=bool(p.get("abstentions_count")),
+                min_deliberation_days=_int(p.get("min_deliberation_days")), notice_days=_int(p.get("notice_days")))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+        else:
+            messages.success(request, _("本社区规则已保存，覆盖街道统一规则"))
+        return redirect(f"{request.path}?community={code}")
     return render(request, "consultation/rules.html", {
         "rules": selectors.rules_for(actor=request.user, community_code=code), "communities": communities,
-        "community": code})
+        "community": code, "can_edit": services.acts_in(request.user, code, RULE_EDITORS) if code else False,
+        "parties": c.Party.choices, "majorities": c.Majority.choices, "modes": c.SupportMode.choices,
+        "meeting_kinds": c.MeetingKind.choices})
 
 
 @role_view(PARTICIPANT_ROLES)

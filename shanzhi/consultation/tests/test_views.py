@@ -88,3 +88,29 @@ def test_api_lists_topics_in_scope(client, env, world):
     assert [t["title"] for t in data] == ["API议题"]
     client.force_login(make_user(Role.RESIDENT, world.other_grid.code))
     assert client.get("/api/consultation/topics").json() == []
+
+
+def test_secretary_overrides_a_street_rule_on_the_page(client, env):
+    from shanzhi.consultation.rules import effective_rules
+
+    client.force_login(env.secretary)
+    resp = client.post(reverse("consultation:rules"), {
+        "community": env.code, "matter_type": "facility", "mandatory": "1", "support_mode": "absolute",
+        "support_value": "15", "parties": ["party_org", "residents_committee"],
+        "deciding_meeting": "representatives_meeting", "quorum_percent": "60", "majority": "simple",
+        "min_deliberation_days": "9", "notice_days": "4"})
+    assert resp.status_code == 302
+    rule = effective_rules(env.code)["facility"]
+    assert rule.region_code == env.code and rule.quorum_percent == 60 and rule.abstentions_count is False
+    client.force_login(env.staff)  # community staff may look but not change
+    client.post(reverse("consultation:rules"), {"community": env.code, "matter_type": "other", "quorum_percent": "1",
+                                                "support_mode": "absolute", "majority": "simple",
+                                                "deciding_meeting": "consultation_meeting"})
+    assert effective_rules(env.code)["other"].region_code == env.world.street.code
+
+
+def test_case_escalated_into_a_topic(env):
+    topic = s.topic_from_case(actor=env.staff, case_id=4711, community_code=env.code, matter_type="other",
+                              title="小区路灯长期不亮")
+    assert topic.source_kind == "case" and topic.source_id == "4711"
+    assert topic.state == "review"  # no supporters needed for topics the committee brings in
