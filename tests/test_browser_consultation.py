@@ -138,6 +138,8 @@ def test_topic_through_five_steps(browser_page, world):
     topic.refresh_from_db()
     assert topic.state == "published" and topic.evaluation_summary["average"] == 4.0
     staff.shot("consultation-6-published")
+    _go(staff, "/consultation/?stage=published")
+    staff.shot("consultation-7-list")
 
     # 阳光五务: anyone, no login
     entry = ds.entry_create(actor=env.staff, community_code=env.code, category="finance",

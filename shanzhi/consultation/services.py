@@ -340,9 +340,10 @@ def survey_create(*, actor, topic: Topic, question: str, options: list[str]) -> 
 
 @transaction.atomic
 def survey_answer(*, actor, survey: Survey, option: int) -> None:
-    if survey.topic.state != c.Stage.DELIBERATION:
+    topic = Topic.objects.get(pk=survey.topic_id)
+    if topic.state != c.Stage.DELIBERATION:
         raise ServiceError(_("问卷只在群议阶段开放"))
-    _verified_resident(actor, survey.topic)
+    _verified_resident(actor, topic)
     if not 0 <= option < len(survey.options):
         raise ServiceError(_("请选择一个选项"), field="option")
     try:
@@ -567,7 +568,7 @@ def task_add(*, actor, topic: Topic, title: str, parent: ExecutionTask | None = 
 
 @transaction.atomic
 def task_progress_set(*, actor, task: ExecutionTask, progress: int) -> ExecutionTask:
-    topic = task.topic
+    topic = Topic.objects.get(pk=task.topic_id)
     require(actor, topic.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以更新进度"))
     if topic.state != c.Stage.IMPLEMENTATION:
         raise ServiceError(_("议题不在执行阶段"))

@@ -114,3 +114,17 @@ def test_case_escalated_into_a_topic(env):
                               title="小区路灯长期不亮")
     assert topic.source_kind == "case" and topic.source_id == "4711"
     assert topic.state == "review"  # no supporters needed for topics the committee brings in
+
+
+def test_two_evaluations_pages_and_public_results(client, env):
+    survey = s.evaluation_create(actor=env.secretary, region_code=env.code, kind="residents_on_committee",
+                                 title="年度评议", year=2026, items=["服务", "公开"])
+    client.force_login(env.residents[0])
+    url = reverse("consultation:evaluation", args=[survey.pk])
+    client.post(reverse("consultation:evaluation_act", args=[survey.pk]), {"item0": "5", "item1": "3"})
+    assert "您已参加评议" in client.get(url).content.decode()
+    client.force_login(env.secretary)
+    client.post(reverse("consultation:evaluation_act", args=[survey.pk]), {"op": "publish"})
+    client.logout()
+    page = client.get("/public/", {"c": env.code, "cat": "evaluations"}).content.decode()
+    assert "年度评议" in page and "1 份匿名评分" in page and "4.0" in page
