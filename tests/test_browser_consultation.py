@@ -122,9 +122,14 @@ def test_topic_through_five_steps(browser_page, world):
     assert topic.state == "implementation"
 
     # 执行: a task with progress, then 评议
-    staff.fill("[data-testid=execution] input[name=title]", "建设车棚")
-    staff.click("[data-testid=execution] form:has(input[name=title]) button")
+    staff.fill("form:has(input[name=op][value=task]) input[name=title]", "建设车棚")
+    staff.click("form:has(input[name=op][value=task]) button")
     staff.wait_for_load_state("networkidle")
+    staff.fill("form:has(input[name=op][value=milestone]) input[name=title]", "车棚封顶")
+    staff.check("form:has(input[name=op][value=milestone]) input[name=done]")
+    staff.click("form:has(input[name=op][value=milestone]) button")
+    staff.wait_for_load_state("networkidle")
+    assert "车棚封顶" in staff.text_content("[data-testid=execution]")
     staff.fill("[data-testid=execution] input[name=progress]", "100")
     staff.click("[data-testid=execution] form:has(input[name=progress]) button")
     staff.wait_for_load_state("networkidle")

@@ -436,6 +436,8 @@ def notice_blockers(meeting: Meeting, now=None) -> list[str]:
         missing = [str(c.Party(p).label) for p in topic.rule.parties if p not in invited]
         if missing:
             reasons.append(_("议题“%(t)s”按规则须邀请：%(m)s") % {"t": topic.title, "m": "、".join(missing)})
+        if topic.rule.affected_residents and c.Party.RESIDENT not in invited:
+            reasons.append(_("议题“%(t)s”按规则须有受影响楼栋的居民参加") % {"t": topic.title})
         if meeting.kind == topic.rule.deciding_meeting and not meeting.participants.filter(is_voter=True).exists():
             reasons.append(_("决议会议须有表决代表"))
     return list(dict.fromkeys(reasons))

@@ -190,6 +190,10 @@ def topic_act(request, topic):
         elif op == "progress":
             task = get_object_or_404(ExecutionTask, pk=_int(p.get("task")), topic=topic)
             services.task_progress_set(actor=u, task=task, progress=_int(p.get("progress"), -1))
+        elif op == "milestone":
+            task = get_object_or_404(ExecutionTask, pk=_int(p.get("task")), topic=topic)
+            services.milestone_add(actor=u, task=task, title=p.get("title", ""), due_date=p.get("due_date") or None,
+                                   done=bool(p.get("done")))
         elif op == "rate":
             services.rating_add(actor=u, topic=topic, score=_int(p.get("score")), comment=p.get("comment", ""))
         else:

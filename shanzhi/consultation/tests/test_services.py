@@ -255,6 +255,9 @@ def test_residents_register_for_noticed_meetings(env):
     s.meeting_invite(actor=env.staff, meeting=m, party="owners_committee", name="业委会")
     s.meeting_invite(actor=env.staff, meeting=m, party="party_org", name="社区党委")
     s.meeting_invite(actor=env.staff, meeting=m, party="residents_committee", name="居委会")
+    with pytest.raises(NotAllowed, match="受影响楼栋的居民"):
+        s.meeting_notice(actor=env.staff, meeting=m)
+    s.meeting_invite(actor=env.staff, meeting=m, party="resident", name="1栋楼栋长")
     m = s.meeting_notice(actor=env.staff, meeting=m)
     p = s.meeting_register(actor=env.residents[1], meeting=m)
     assert p.party == "resident" and p.registered and p.name == "居民1"
