@@ -128,3 +128,52 @@ def test_two_evaluations_pages_and_public_results(client, env):
     client.logout()
     page = client.get("/public/", {"c": env.code, "cat": "evaluations"}).content.decode()
     assert "年度评议" in page and "1 份匿名评分" in page and "4.0" in page
+
+
+def test_meeting_through_the_pages(client, env):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shanzhi.consultation.models import Meeting
+
+    topic = env.to_resolution(env.topic(support=2))
+    client.force_login(env.staff)
+    starts = (timezone.localtime() + timedelta(days=8)).strftime("%Y-%m-%dT%H:%M")
+    resp = client.post(reverse("consultation:meeting_new"), {
+        "community": env.code, "kind": "representatives_meeting", "title": "三季度居民代表会议", "starts_at": starts,
+        "location": "社区议事厅", "topics": [str(topic.pk)]})
+    assert resp.status_code == 302
+    meeting = Meeting.objects.get(title="三季度居民代表会议")
+    page = client.get(resp["Location"]).content.decode()
+    assert "按规则须邀请" in page and 'data-testid="notice"' in page
+    act = reverse("consultation:meeting_act", args=[meeting.pk])
+    for party in [*topic.rule.parties, "resident"]:
+        client.post(act, {"op": "invite", "party": party, "name": f"{party}代表", "is_voter": "1"})
+    client.post(act, {"op": "notice"})
+    meeting.refresh_from_db()
+    topic.refresh_from_db()
+    assert meeting.state == "noticed" and topic.deciding_meeting == meeting
+    first = meeting.participants.first()
+    client.post(act, {"op": "check_in", "participant": first.pk})
+    first.refresh_from_db()
+    assert first.checked_in_at is not None
+    client.force_login(env.residents[2])
+    client.post(act, {"op": "register"})
+    assert meeting.participants.filter(user=env.residents[2], registered=True).exists()
+
+
+def test_topic_list_queries_do_not_grow(client, env):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(env.residents[1])
+    env.topic(support=5, title="议题0")
+    client.get(reverse("consultation:index"))  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("consultation:index"))
+    for i in range(1, 6):
+        env.topic(support=5, title=f"议题{i}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("consultation:index"))
+    assert len(many) == len(few), "\n".join(q["sql"][:120] for q in many.captured_queries)
