@@ -316,12 +316,24 @@ PRINT_DOCS = {"notice": _("会议公告"), "signin": _("签到表"), "minutes": 
 
 @object_view(Meeting)
 def meeting_print(request, meeting):
+    """Print-ready notice, sign-in sheet or minutes; `?format=pdf` renders the same page with WeasyPrint."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
     doc = request.GET.get("doc", "notice")
     if doc not in PRINT_DOCS:
         doc = "notice"
-    return render(request, "consultation/meeting_print.html", {
-        "meeting": meeting, "doc": doc, "doc_title": PRINT_DOCS[doc], "participants": meeting.participants.all(),
-        "topics": meeting.topics.all()})
+    ctx = {"meeting": meeting, "doc": doc, "doc_title": PRINT_DOCS[doc], "participants": meeting.participants.all(),
+           "topics": meeting.topics.all()}
+    if request.GET.get("format") == "pdf":
+        from weasyprint import HTML
+
+        html = render_to_string("consultation/meeting_print.html", {**ctx, "pdf": True}, request=request)
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="meeting-{meeting.pk}-{doc}.pdf"'
+        return response
+    return render(request, "consultation/meeting_print.html", ctx)
 
 
 @role_view(PARTICIPANT_ROLES)

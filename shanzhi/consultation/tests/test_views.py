@@ -72,6 +72,8 @@ def test_printable_meeting_documents(client, env):
     for doc, text in (("notice", "居民代表会议"), ("signin", "签名"), ("minutes", "记录人")):
         resp = client.get(reverse("consultation:meeting_print", args=[meeting.pk]), {"doc": doc})
         assert resp.status_code == 200 and text in resp.content.decode() and "@media print" in resp.content.decode()
+    resp = client.get(reverse("consultation:meeting_print", args=[meeting.pk]), {"doc": "signin", "format": "pdf"})
+    assert resp["Content-Type"] == "application/pdf" and resp.content.startswith(b"%PDF")
 
 
 def test_rules_page_shows_inheritance(client, env):
