@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import jieba
@@ -9,6 +10,7 @@ from django.db.models import Count
 
 from .models import SearchToken, Topic
 
+jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"\w", re.UNICODE)
 
 

@@ -66,7 +66,8 @@ def inbox(*, actor):
 
 def public_topics(*, community_code: str):
     """Consultation outcomes for the public disclosure page: no personal data, only stage and results."""
-    return Topic.objects.filter(region_code=community_code, state__in=PUBLIC_STAGES).select_related("rule")
+    return (Topic.objects.filter(region_code=community_code, state__in=PUBLIC_STAGES).select_related("rule")
+            .prefetch_related("tasks"))
 
 
 def public_evaluations(*, community_code: str):

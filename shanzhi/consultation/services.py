@@ -183,6 +183,13 @@ def topic_create(*, actor, community_code: str, matter_type: str, title: str, de
     return _maybe_table(Topic.objects.get(pk=topic.pk), actor)
 
 
+def topic_from_case(*, actor, case_id, community_code: str, matter_type: str, title: str,
+                    description: str = "") -> Topic:
+    """A case (民情) escalated into consultation; the case is referenced generically, without a foreign key."""
+    return topic_create(actor=actor, community_code=community_code, matter_type=matter_type, title=title,
+                        description=description, source_kind=c.Source.CASE, source_id=str(case_id))
+
+
 def _maybe_table(topic: Topic, actor) -> Topic:
     if topic.state != c.Stage.PROPOSED or topic.support_count < topic.supporters_needed:
         return topic
@@ -333,9 +340,10 @@ def survey_create(*, actor, topic: Topic, question: str, options: list[str]) -> 
 
 @transaction.atomic
 def survey_answer(*, actor, survey: Survey, option: int) -> None:
-    if survey.topic.state != c.Stage.DELIBERATION:
+    topic = Topic.objects.get(pk=survey.topic_id)
+    if topic.state != c.Stage.DELIBERATION:
         raise ServiceError(_("问卷只在群议阶段开放"))
-    _verified_resident(actor, survey.topic)
+    _verified_resident(actor, topic)
     if not 0 <= option < len(survey.options):
         raise ServiceError(_("请选择一个选项"), field="option")
     try:
@@ -428,6 +436,8 @@ def notice_blockers(meeting: Meeting, now=None) -> list[str]:
         missing = [str(c.Party(p).label) for p in topic.rule.parties if p not in invited]
         if missing:
             reasons.append(_("议题“%(t)s”按规则须邀请：%(m)s") % {"t": topic.title, "m": "、".join(missing)})
+        if topic.rule.affected_residents and c.Party.RESIDENT not in invited:
+            reasons.append(_("议题“%(t)s”按规则须有受影响楼栋的居民参加") % {"t": topic.title})
         if meeting.kind == topic.rule.deciding_meeting and not meeting.participants.filter(is_voter=True).exists():
             reasons.append(_("决议会议须有表决代表"))
     return list(dict.fromkeys(reasons))
@@ -560,7 +570,7 @@ def task_add(*, actor, topic: Topic, title: str, parent: ExecutionTask | None = 
 
 @transaction.atomic
 def task_progress_set(*, actor, task: ExecutionTask, progress: int) -> ExecutionTask:
-    topic = task.topic
+    topic = Topic.objects.get(pk=task.topic_id)
     require(actor, topic.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以更新进度"))
     if topic.state != c.Stage.IMPLEMENTATION:
         raise ServiceError(_("议题不在执行阶段"))

@@ -190,6 +190,10 @@ def topic_act(request, topic):
         elif op == "progress":
             task = get_object_or_404(ExecutionTask, pk=_int(p.get("task")), topic=topic)
             services.task_progress_set(actor=u, task=task, progress=_int(p.get("progress"), -1))
+        elif op == "milestone":
+            task = get_object_or_404(ExecutionTask, pk=_int(p.get("task")), topic=topic)
+            services.milestone_add(actor=u, task=task, title=p.get("title", ""), due_date=p.get("due_date") or None,
+                                   done=bool(p.get("done")))
         elif op == "rate":
             services.rating_add(actor=u, topic=topic, score=_int(p.get("score")), comment=p.get("comment", ""))
         else:
@@ -201,13 +205,33 @@ def topic_act(request, topic):
     return redirect("consultation:topic", pk=topic.pk)
 
 
-@role_view(PARTICIPANT_ROLES)
+RULE_EDITORS = {Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
+
+
+@role_view(PARTICIPANT_ROLES, methods=("GET", "POST"))
 def rules(request):
     communities = list(selectors.actor_communities(actor=request.user))
-    code = request.GET.get("community") or (communities[0].code if communities else "")
+    code = request.POST.get("community") or request.GET.get("community") or (communities[0].code if communities else "")
+    if request.method == "POST":
+        p = request.POST
+        try:
+            services.rule_override(
+                actor=request.user, community_code=code, matter_type=p.get("matter_type", ""),
+                mandatory=bool(p.get("mandatory")), support_mode=p.get("support_mode", ""),
+                support_value=p.get("support_value") or 0, parties=p.getlist("parties"),
+                deciding_meeting=p.get("deciding_meeting", ""), quorum_percent=_int(p.get("quorum_percent")),
+                majority=p.get("majority", ""), abstentions_count=bool(p.get("abstentions_count")),
+                min_deliberation_days=_int(p.get("min_deliberation_days")), notice_days=_int(p.get("notice_days")))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+        else:
+            messages.success(request, _("本社区规则已保存，覆盖街道统一规则"))
+        return redirect(f"{request.path}?community={code}")
     return render(request, "consultation/rules.html", {
         "rules": selectors.rules_for(actor=request.user, community_code=code), "communities": communities,
-        "community": code})
+        "community": code, "can_edit": services.acts_in(request.user, code, RULE_EDITORS) if code else False,
+        "parties": c.Party.choices, "majorities": c.Majority.choices, "modes": c.SupportMode.choices,
+        "meeting_kinds": c.MeetingKind.choices})
 
 
 @role_view(PARTICIPANT_ROLES)
@@ -292,12 +316,24 @@ PRINT_DOCS = {"notice": _("会议公告"), "signin": _("签到表"), "minutes": 
 
 @object_view(Meeting)
 def meeting_print(request, meeting):
+    """Print-ready notice, sign-in sheet or minutes; `?format=pdf` renders the same page with WeasyPrint."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
     doc = request.GET.get("doc", "notice")
     if doc not in PRINT_DOCS:
         doc = "notice"
-    return render(request, "consultation/meeting_print.html", {
-        "meeting": meeting, "doc": doc, "doc_title": PRINT_DOCS[doc], "participants": meeting.participants.all(),
-        "topics": meeting.topics.all()})
+    ctx = {"meeting": meeting, "doc": doc, "doc_title": PRINT_DOCS[doc], "participants": meeting.participants.all(),
+           "topics": meeting.topics.all()}
+    if request.GET.get("format") == "pdf":
+        from weasyprint import HTML
+
+        html = render_to_string("consultation/meeting_print.html", {**ctx, "pdf": True}, request=request)
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="meeting-{meeting.pk}-{doc}.pdf"'
+        return response
+    return render(request, "consultation/meeting_print.html", ctx)
 
 
 @role_view(PARTICIPANT_ROLES)

@@ -92,3 +92,9 @@ class Env:
 @pytest.fixture
 def env(world):
     return Env(world)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Env makes a dozen users; argon2 would dominate the run time of these tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

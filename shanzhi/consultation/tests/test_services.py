@@ -228,3 +228,42 @@ def test_two_evaluations_are_anonymous_and_single(env):
     assert {f.name for f in EvaluationBallot._meta.get_fields()} == {"id", "survey", "scores"}
     survey = s.evaluation_publish(actor=env.secretary, survey=survey)
     assert survey.results["ballots"] == 2 and survey.results["items"][0]["average"] == 4.0
+
+
+def test_surveys_during_deliberation_one_answer_each(env):
+    topic = env.topic(support=2)
+    with pytest.raises(ServiceError, match="两个选项"):
+        s.survey_create(actor=env.staff, topic=topic, question="车棚位置？", options=["东侧"])
+    survey = s.survey_create(actor=env.staff, topic=topic, question="车棚位置？", options=["东侧", "西侧"])
+    with pytest.raises(ServiceError, match="群议阶段"):
+        s.survey_answer(actor=env.residents[1], survey=survey, option=0)
+    topic = env.to_deliberation(topic)
+    s.survey_answer(actor=env.residents[1], survey=survey, option=1)
+    with pytest.raises(ServiceError, match="已经回答"):
+        s.survey_answer(actor=env.residents[1], survey=survey, option=0)
+    with pytest.raises(NotAllowed):
+        s.survey_answer(actor=env.outsider_user, survey=survey, option=0)
+
+
+def test_residents_register_for_noticed_meetings(env):
+    topic = env.to_resolution(env.topic(support=2))
+    m = s.meeting_create(actor=env.staff, community_code=env.code, kind="sentiment_forum", title="民情恳谈会",
+                         starts_at=timezone.now() + timedelta(days=6), location="议事厅", topics=[topic])
+    with pytest.raises(ServiceError, match="公告后"):
+        s.meeting_register(actor=env.residents[1], meeting=m)
+    s.meeting_invite(actor=env.staff, meeting=m, party="property_company", name="物业公司")
+    s.meeting_invite(actor=env.staff, meeting=m, party="owners_committee", name="业委会")
+    s.meeting_invite(actor=env.staff, meeting=m, party="party_org", name="社区党委")
+    s.meeting_invite(actor=env.staff, meeting=m, party="residents_committee", name="居委会")
+    with pytest.raises(NotAllowed, match="受影响楼栋的居民"):
+        s.meeting_notice(actor=env.staff, meeting=m)
+    s.meeting_invite(actor=env.staff, meeting=m, party="resident", name="1栋楼栋长")
+    m = s.meeting_notice(actor=env.staff, meeting=m)
+    p = s.meeting_register(actor=env.residents[1], meeting=m)
+    assert p.party == "resident" and p.registered and p.name == "居民1"
+    with pytest.raises(ServiceError, match="已报名"):
+        s.meeting_register(actor=env.residents[1], meeting=m)
+    with pytest.raises(NotAllowed):
+        s.meeting_hold(actor=env.staff, meeting=m)  # not yet time
+    topic.refresh_from_db()
+    assert topic.deciding_meeting is None  # a 恳谈会 does not decide a public space change
