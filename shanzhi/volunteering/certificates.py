@@ -43,7 +43,7 @@ def _content(volunteer: Volunteer) -> dict:
         "community": community.name if community else "",
         "registered_on": timezone.localtime(volunteer.registered_at).date().isoformat(),
         "verified": volunteer.verified,
-        "total_hours": str(total["h"] or Decimal("0.0")),
+        "total_hours": str(Decimal(total["h"] or 0).quantize(Decimal("0.1"))),
         "total_points": total["p"] or 0,
         "activities": [{"title": s.activity.title, "date": timezone.localtime(s.activity.starts_at).date().isoformat(),
                         "place": s.activity.place, "hours": str(s.hours)} for s in served],

@@ -28,6 +28,7 @@ urlpatterns = [
     path("signups/<int:pk>/review/", views.signup_review, name="signup_review"),
     path("late/<int:pk>/decide/", views.late_decide, name="late_decide"),
     path("volunteers/", views.volunteers, name="volunteers"),
+    path("teams/new/", views.team_new, name="team_new"),
     path("volunteers/<int:pk>/verify/", views.volunteer_verify, name="volunteer_verify"),
     path("rankings/", views.rankings, name="rankings"),
     path("exports/hours.xlsx", views.export_hours, name="export_hours"),

@@ -314,7 +314,20 @@ def late_decide(request, req):
 def volunteers(request):
     return render(request, "volunteering/volunteers.html", {
         "volunteers": selectors.volunteer_list(actor=request.user)[:300],
-        "teams": selectors.team_list(actor=request.user)})
+        "teams": selectors.team_list(actor=request.user),
+        "communities": _regions(request.user, CHANGE_ROLES, levels=("community",))})
+
+
+@role_view(CHANGE_ROLES, methods=("POST",))
+def team_new(request):
+    try:
+        services.team_create(actor=request.user, region_code=request.POST.get("region_code", ""),
+                             name=request.POST.get("name", "").strip(),
+                             description=request.POST.get("description", "").strip())
+        messages.success(request, _("服务队已成立"))
+    except ServiceError as e:
+        _fail(request, e)
+    return redirect("volunteering:volunteers")
 
 
 @object_view(Volunteer, action="change", methods=("POST",))
