@@ -5,6 +5,16 @@ import pytest
 os.environ.setdefault("SHANZHI_TESTING", "1")
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves the thread's language active; every test starts in Chinese."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
 @pytest.fixture
 def world(db):
     from shanzhi.core.testing import make_world

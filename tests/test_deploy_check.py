@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_check(tmp_path, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SHANZHI_")}
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith("SHANZHI_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the browser fixture sets it
     base.update({"SHANZHI_VAR_DIR": str(tmp_path), **env})
     return subprocess.run([sys.executable, "-m", "shanzhi", "check", "--deploy", "--fail-level", "WARNING"],
                           cwd=ROOT, env=base, capture_output=True, text=True, timeout=120)
@@ -35,3 +36,12 @@ def test_development_settings_are_flagged_by_check_deploy(tmp_path):
     """The check is not vacuous: development settings (no HTTPS hardening) do raise warnings."""
     result = run_check(tmp_path)
     assert result.returncode != 0 and "security.W" in result.stderr + result.stdout
+
+
+def test_production_hashes_passwords_with_full_cost_argon2(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHANZHI_")}
+    env.update(SHANZHI_VAR_DIR=str(tmp_path), SHANZHI_ENV="production", SHANZHI_SECRET_KEY=secrets.token_urlsafe(64))
+    code = "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
+    result = subprocess.run([sys.executable, "-m", "shanzhi", "shell", "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher", result.stderr

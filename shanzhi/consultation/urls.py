@@ -1,2 +1,21 @@
+from django.urls import path
+
+from . import views
+
 app_name = "consultation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.topic_new, name="topic_new"),
+    path("topics/<int:pk>/", views.topic_detail, name="topic"),
+    path("topics/<int:pk>/act/", views.topic_act, name="topic_act"),
+    path("rules/", views.rules, name="rules"),
+    path("meetings/", views.meetings, name="meetings"),
+    path("meetings/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/act/", views.meeting_act, name="meeting_act"),
+    path("meetings/<int:pk>/print/", views.meeting_print, name="meeting_print"),
+    path("evaluations/", views.evaluations, name="evaluations"),
+    path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
+    path("evaluations/<int:pk>/act/", views.evaluation_act, name="evaluation_act"),
+    path("inbox/", views.inbox, name="inbox"),
+]

@@ -1,6 +1,14 @@
-"""Writes to TaskProgress: the generic progress record reused by imports, exports and demo builds."""
+"""TaskProgress: the generic progress record reused by imports, exports and demo builds.
 
-from django.db import transaction
+A view creates the record (`progress_create`), enqueues a task with its id and renders
+`core/partials/progress.html` with `{"task": progress}` (add `"follow": True` to move the browser to
+`result["url"]` when the job ends). The task reports with `progress_update(...)` and finishes with
+`state=DONE, result={"url": ...}` or `state=FAILED, message=...`.
+"""
+
+from django.utils import timezone
+
+from shanzhi.accounts.roles import Role
 
 from .models import TaskProgress
 
@@ -11,7 +19,8 @@ def progress_create(*, kind: str, owner=None, total: int = 0, message: str = "")
 
 def progress_update(progress_id, *, done: int | None = None, total: int | None = None, message: str | None = None,
                     state: str | None = None, result: dict | None = None) -> None:
-    """Update progress outside any surrounding transaction so that pollers see it at once."""
+    """Update the progress record. Called outside a transaction (as tasks do between steps), pollers see it
+    at once; called inside one, the update becomes visible when that transaction commits."""
     fields = {}
     if done is not None:
         fields["done"] = done
@@ -25,11 +34,16 @@ def progress_update(progress_id, *, done: int | None = None, total: int | None =
         fields["result"] = result
     if not fields:
         return
-    from django.utils import timezone
-
     fields["updated_at"] = timezone.now()
-    if transaction.get_connection().in_atomic_block:
-        # Progress of work inside a transaction is written when it commits; pollers see the end state.
-        transaction.on_commit(lambda: TaskProgress.objects.filter(pk=progress_id).update(**fields))
-    else:
-        TaskProgress.objects.filter(pk=progress_id).update(**fields)
+    TaskProgress.objects.filter(pk=progress_id).update(**fields)
+
+
+class OwnTask:
+    """Access target for object_view: TaskProgress rows are visible to the user who started them only."""
+
+    scope_roles = {"view": set(Role.values)}
+
+    class objects:  # noqa: N801 - mimics a manager
+        @staticmethod
+        def restrict(user, action="view"):
+            return TaskProgress.objects.filter(owner_id=user.pk)

@@ -31,7 +31,10 @@ def minimal_prefixes(prefixes: Iterable[str]) -> list[str]:
 def prefix_q(field: str, prefixes: Iterable[str]) -> Q:
     q = Q(pk__in=[])
     for p in minimal_prefixes(prefixes):
-        q |= Q(**{f"{field}__gte": p, f"{field}__lt": prefix_upper_bound(p)})
+        if set(p) == {"9"}:  # nothing of that length sorts after 99…9: every larger digit string starts with it
+            q |= Q(**{f"{field}__gte": p})
+        else:
+            q |= Q(**{f"{field}__gte": p, f"{field}__lt": prefix_upper_bound(p)})
     return q
 
 

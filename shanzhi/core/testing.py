@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import transaction
 
 _counter = itertools.count(1)
@@ -65,6 +66,14 @@ def make_user(role: str | None = None, code: str | None = None, *, username: str
     return user
 
 
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with the smallest cost, for tests only (settings pick it when SHANZHI_TESTING is set)."""
+
+    time_cost = 1
+    memory_cost = 8
+    parallelism = 1
+
+
 def verified_login(client, user) -> None:
     """Log in and, for roles that need it, mark the session as verified by a TOTP device."""
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -89,9 +98,9 @@ def matrix_factories() -> dict:
 
     from django.apps import apps
 
-    from .views import _OwnTask
+    from .progress import OwnTask
 
-    factories = {_OwnTask: _task_in}
+    factories = {OwnTask: _task_in}
     for cfg in apps.get_app_configs():
         if cfg.name.startswith("shanzhi."):
             try:

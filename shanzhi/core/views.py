@@ -6,7 +6,7 @@ from shanzhi.accounts.scope import grants_of
 
 from .access import login_view, object_view, public_view
 from .dashboard import counters_for
-from .models import TaskProgress
+from .progress import OwnTask
 
 
 @login_view
@@ -20,21 +20,15 @@ def home(request):
                                               "no_grant": not grants})
 
 
-class _OwnTask:
-    """TaskProgress rows are visible to the user who started them only."""
-
-    scope_roles = {"view": set(Role.values)}
-
-    class objects:  # noqa: N801 - mimics a manager
-        @staticmethod
-        def restrict(user, action="view"):
-            return TaskProgress.objects.filter(owner_id=user.pk)
-
-
-@object_view(_OwnTask, lookup={"pk": "pk"})
+@object_view(OwnTask, lookup={"pk": "pk"})
 def task_progress(request, obj):
-    """The htmx progress bar: polls itself until the job has finished."""
-    return render(request, "core/partials/progress.html", {"task": obj})
+    """The htmx progress bar: polls itself until the job has finished. With `?follow=1` a finished job
+    whose result names a page sends the browser there (HX-Redirect)."""
+    follow = request.GET.get("follow") == "1"
+    response = render(request, "core/partials/progress.html", {"task": obj, "follow": follow})
+    if follow and obj.finished and obj.result.get("url") and request.htmx:
+        response["HX-Redirect"] = obj.result["url"]
+    return response
 
 
 @public_view

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class DisclosureConfig(AppConfig):
     name = "shanzhi.disclosure"
     label = "disclosure"
+    verbose_name = "阳光五务"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from shanzhi.accounts.navigation import register
+
+        from .models import EDITOR_ROLES, REVIEWER_ROLES
+
+        register("disclosure:manage", _("阳光五务"), "sun", EDITOR_ROLES | REVIEWER_ROLES)

@@ -7,8 +7,20 @@ class RegionsConfig(AppConfig):
     verbose_name = "区域网格"
 
     def ready(self):
+        from functools import partial
+
+        from django.utils.translation import gettext_lazy as _
+
+        from shanzhi.core.dashboard import register_counter
         from shanzhi.core.demo import register_step
 
+        from .choices import Level
         from .demo import build
+        from .models import Region
+        from .selectors import region_count
 
         register_step("regions", 10, build)
+        roles = Region.scope_roles["view"]
+        register_counter("regions.communities", _("社区(村)"), partial(region_count, level=Level.COMMUNITY), roles,
+                         "regions:tree")
+        register_counter("regions.grids", _("网格"), partial(region_count, level=Level.GRID), roles, "regions:tree")

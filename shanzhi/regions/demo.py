@@ -3,6 +3,8 @@ grids of 150–250 households, with synthetic rectangular boundaries around the 
 
 from __future__ import annotations
 
+import math
+
 from django.db import transaction
 
 from .choices import CommunityKind, CommunityType, HousingForm, Level
@@ -79,7 +81,7 @@ def build(*, ctx) -> None:
         communities.append(community.code)
         total_pop += community.population
         total_hh += households
-        # split into grids of 150–250 households, laid out as vertical strips
+        # split into grids of 150–250 households
         sizes, left = [], households
         while left > 0:
             size = min(left, rng.randint(150, 250))
@@ -87,12 +89,16 @@ def build(*, ctx) -> None:
                 size = left if left <= 250 else left - 150
             sizes.append(size)
             left -= size
-        w = dlng / len(sizes)
+        # lay the grids out as a near-square block of cells inside the community's rectangle
+        ncols = math.ceil(math.sqrt(len(sizes)))
+        nrows = math.ceil(len(sizes) / ncols)
+        h, w = dlat / nrows, dlng / ncols
         for g, size in enumerate(sizes):
-            g0 = clng0 + g * w
+            gr, gc = divmod(g, ncols)
+            g_lat, g_lng = clat0 + dlat - (gr + 1) * h, clng0 + gc * w
             grid = _upsert(f"{code}{g + 1:03d}", f"{name.removesuffix('社区')}第{g + 1}网格", Level.GRID, community,
-                           boundary=_rect(clat0, g0, clat0 + dlat, g0 + w), centroid_lat=clat0 + dlat / 2,
-                           centroid_lng=g0 + w / 2, households=size, population=int(size * PERSONS_PER_HOUSEHOLD))
+                           boundary=_rect(g_lat, g_lng, g_lat + h, g_lng + w), centroid_lat=g_lat + h / 2,
+                           centroid_lng=g_lng + w / 2, households=size, population=int(size * PERSONS_PER_HOUSEHOLD))
             grids.append(grid.code)
     street.population, street.households = total_pop, total_hh
     street.save(update_fields=["population", "households"])

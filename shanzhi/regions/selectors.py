@@ -50,3 +50,8 @@ def region_geojson(*, actor, region: Region) -> dict:
                                "population": r.population},
             })
     return {"type": "FeatureCollection", "features": features}
+
+
+def region_count(*, actor, level: str) -> int:
+    """How many regions of a level the actor sees (workbench counters)."""
+    return Region.objects.restrict(actor, "view").filter(level=level).count()

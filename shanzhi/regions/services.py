@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
@@ -14,7 +15,17 @@ from shanzhi.core.tabular import TableError, read_table
 from .choices import CODE_LENGTH, LEVEL_BY_LENGTH, Level
 from .models import Region
 
-LEVEL_NAMES = {str(label): value for value, label in Level.choices} | {v: v for v in Level.values} | {
+
+def choice_lookup(choices) -> dict[str, str]:
+    """What people type in a spreadsheet cell → choice value: the value, the Chinese label (whatever language
+    is active) and the label without its parenthesis ("改造型(村改居)" → "改造型")."""
+    with translation.override("zh-hans"):
+        labels = [(v, str(label)) for v, label in choices]
+    return {v: v for v, _l in labels} | {label: v for v, label in labels} | {
+        label.split("(")[0]: v for v, label in labels}
+
+
+LEVEL_NAMES = choice_lookup(Level.choices) | {
     "区": Level.DISTRICT, "县": Level.DISTRICT, "街道": Level.STREET, "乡镇": Level.STREET, "镇": Level.STREET,
     "社区": Level.COMMUNITY, "村": Level.COMMUNITY,
 }
@@ -88,8 +99,7 @@ class ImportReport:
 def _choice(value: str, choices, row: int, col: str, errors: list) -> str:
     if not value:
         return ""
-    lookup = {str(label): v for v, label in choices} | {v: v for v, _l in choices}
-    lookup |= {str(label).split("(")[0]: v for v, label in choices}
+    lookup = choice_lookup(choices)
     if value in lookup:
         return lookup[value]
     errors.append({"row": row, "field": col, "message": _("“%(v)s”不是有效的%(col)s") % {"v": value, "col": col}})
@@ -110,13 +120,20 @@ def _number(value: str, row: int, col: str, errors: list, kind=int):
     return n
 
 
-def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False, on_progress=None) -> ImportReport:
     """Load a region tree from CSV/XLSX (代码, 名称, 层级, 上级代码 …). Parents may come earlier in the
     same file or exist already. Valid rows are committed together; invalid rows are reported by row and
-    field and never written; importing the same file again changes nothing."""
+    field and never written; importing the same file again changes nothing. With an actor (the web
+    page), only regions inside the actor's "change" scope are accepted; commands pass actor=None.
+    `on_progress(done, total)` is called while rows are checked and written."""
+    from shanzhi.accounts.scope import scope_prefixes
+    from shanzhi.core.scoping import code_in_scope
+
     from .choices import CommunityKind, CommunityType, HousingForm
 
     report = ImportReport()
+    allowed = scope_prefixes(actor, Region, "change") if actor is not None else None
+    progress = on_progress or (lambda done, total: None)
     try:
         table = read_table(data, filename, HEADERS, required=["代码", "名称"])
     except TableError as e:
@@ -127,8 +144,12 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False) 
     existing = {r.code: r for r in Region.objects.filter(code__in=[r.get("代码", "") for _n, r in rows])}
     known_codes = set(existing)
     parsed: list[tuple[int, dict]] = []
+    total = len(rows) * (1 if dry_run else 2)
+    progress(0, total)
     for row_no, rec in rows:
         report.rows += 1
+        if report.rows % 200 == 0:
+            progress(report.rows, total)
         errors: list[dict] = []
         code = rec.get("代码", "").strip()
         name = rec.get("名称", "").strip()
@@ -138,6 +159,9 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False) 
             errors.append({"row": row_no, "field": "代码", "message": _("代码不能为空")})
         elif not code.isdigit():
             errors.append({"row": row_no, "field": "代码", "message": _("代码只能是数字：%(c)s") % {"c": code}})
+        elif allowed is not None and not code_in_scope(code, allowed):
+            errors.append({"row": row_no, "field": "代码",
+                           "message": _("区域 %(c)s 不在您的管辖范围内") % {"c": code}})
         if not name:
             errors.append({"row": row_no, "field": "名称", "message": _("名称不能为空")})
         level = LEVEL_NAMES.get(level_raw) if level_raw else LEVEL_BY_LENGTH.get(len(code))
@@ -183,7 +207,9 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False) 
                 report.unchanged += 1
         return report
     with transaction.atomic():
-        for _row, rec in parsed:
+        for i, (_row, rec) in enumerate(parsed, start=1):
+            if i % 200 == 0:
+                progress(len(rows) + i, total)
             cur = existing.get(rec["code"]) or Region.objects.filter(code=rec["code"]).first()
             extra = {k: v for k, v in rec.items() if k in UPDATABLE and k != "name" and v not in (None, "")}
             if cur is None:

@@ -7,8 +7,30 @@ class RegistryConfig(AppConfig):
     verbose_name = "基础信息"
 
     def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from shanzhi.accounts.navigation import register
+        from shanzhi.core.dashboard import register_counter
         from shanzhi.core.demo import register_step
 
+        from . import choices as c
         from .demo import build
+        from .models import EDIT_ROLES, MoveRequest, Person
 
+        view_roles = Person.scope_roles["view"]
+        register("registry:home", _("基础信息"), "building-community", view_roles, after="regions:tree")
+        register("registry:person_list", _("人员"), "users-group", view_roles, after="registry:home")
+        register("registry:move_requests", _("迁入审批"), "transfer-in", MoveRequest.scope_roles["change"],
+                 after="registry:person_list")
+        register("registry:import_start", _("导入"), "file-import", EDIT_ROLES, after="registry:person_list")
+
+        def living(*, actor):
+            return Person.objects.restrict(actor, "view").filter(status=c.PersonStatus.LIVING).count()
+
+        def pending_moves(*, actor):
+            return MoveRequest.objects.restrict(actor, "view").filter(state=MoveRequest.State.PENDING).count()
+
+        register_counter("registry.persons", _("实有人口"), living, view_roles, "registry:person_list")
+        register_counter("registry.move_requests", _("待审批迁入"), pending_moves, MoveRequest.scope_roles["change"],
+                         "registry:move_requests")
         register_step("registry", 30, build)

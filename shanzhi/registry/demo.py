@@ -18,7 +18,6 @@ import math
 import random
 
 from django.db import transaction
-from pypinyin import Style, lazy_pinyin
 from stdnum.cn import ric, uscc
 
 from shanzhi.core.pii import blind_index, encrypt
@@ -37,6 +36,7 @@ from .models import (
     SpecialPopulationRecord,
     Unit,
 )
+from .services import name_pinyin
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
             "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -116,7 +116,7 @@ class _GridBuilder:
         birth = DEMO_DATE.replace(year=DEMO_DATE.year - age, month=1, day=1) + datetime.timedelta(
             days=rng.randrange(365))
         number, h = self.ids.make(rng, birth, sex)
-        syllables = lazy_pinyin(name)
+        pinyin, initials = name_pinyin(name)
         phone = ""
         if age >= 16 and rng.random() < 0.9:
             phone = f"17{rng.choice('01')}{rng.randrange(10**8):08d}"
@@ -139,8 +139,7 @@ class _GridBuilder:
         else:
             political = c.PoliticalStatus.MASSES
         return Person(
-            region_code=self.grid.code, name=name, name_pinyin="".join(syllables),
-            name_initials="".join(s[0] for s in lazy_pinyin(name, style=Style.FIRST_LETTER)),
+            region_code=self.grid.code, name=name, name_pinyin=pinyin, name_initials=initials,
             id_type=c.IdType.RESIDENT_ID, id_number_enc=encrypt(number), id_number_hash=h, sex=sex, birth_date=birth,
             ethnicity=_weighted(rng, ETHNICITIES), phone_enc=encrypt(phone),
             phone_hash=blind_index(phone, purpose="phone"),

@@ -22,6 +22,8 @@ REGISTRY_ROLES = {
     "change": EDIT_ROLES,
     "export": set(STAFF_ROLES),
     "reveal": {Role.GRID_LEADER, Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER},
+    # The REST API (一次采集、多次使用): staff, and departments reading through scoped tokens. Always masked.
+    "api": set(STAFF_ROLES) | {Role.DEPARTMENT_VIEWER},
 }
 # 特殊人群: sensitive personal information, for purpose-bound roles only.
 SPECIAL_ROLES = {"view": {Role.GRID_LEADER, Role.COMMUNITY_SECRETARY}, "change": {Role.GRID_LEADER,
@@ -174,6 +176,19 @@ class Person(RegistryModel):
     def __str__(self):
         return self.name
 
+    # Masked by default (ARCHITECTURE §6): templates and the API show these, never the plain values.
+    @property
+    def id_number_masked(self) -> str:
+        from shanzhi.core.pii import decrypt, mask_id_number
+
+        return mask_id_number(decrypt(self.id_number_enc))
+
+    @property
+    def phone_masked(self) -> str:
+        from shanzhi.core.pii import decrypt, mask_phone
+
+        return mask_phone(decrypt(self.phone_enc))
+
 
 class Unit(RegistryModel):
     """驻区单位: enterprises, institutions, schools, hospitals, shops in a grid."""
@@ -198,6 +213,12 @@ class Unit(RegistryModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def contact_phone_masked(self) -> str:
+        from shanzhi.core.pii import decrypt, mask_phone
+
+        return mask_phone(decrypt(self.contact_phone_enc))
 
 
 class CareTag(RegistryModel):
@@ -297,6 +318,8 @@ class MoveRequest(ScopedModel):
     to_household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING, db_index=True)
     reason = models.CharField(_("理由"), max_length=300, blank=True)
+    move_date = models.DateField(_("迁入日期"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=300, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -307,3 +330,7 @@ class MoveRequest(ScopedModel):
 
     class Meta:
         verbose_name = _("迁入申请")
+        verbose_name_plural = _("迁入申请")
+
+    def __str__(self):
+        return f"{self.person} → {self.to_dwelling or self.to_household or self.region_code}"

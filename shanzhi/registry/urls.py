@@ -1,2 +1,40 @@
+from django.urls import path
+
+from . import views
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("persons/", views.person_list, name="person_list"),
+    path("export/", views.export, name="export"),
+    path("print/blank/", views.blank_form, name="blank_form"),
+    path("regions/<str:code>/", views.region, name="region"),
+    path("regions/<str:code>/print/", views.region_print, name="region_print"),
+    path("buildings/<int:pk>/", views.building, name="building"),
+    path("buildings/<int:pk>/print/", views.building_print, name="building_print"),
+    path("dwellings/<int:pk>/", views.dwelling, name="dwelling"),
+    path("households/<int:pk>/", views.household, name="household"),
+    path("households/<int:pk>/print/", views.household_print, name="household_print"),
+    path("persons/<int:pk>/", views.person, name="person"),
+    path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+]
+urlpatterns += [
+    path("moves/", views.move_requests, name="move_requests"),
+    path("moves/<int:pk>/decide/", views.move_request_decide, name="move_request_decide"),
+    path("regions/<str:code>/buildings/new/", views.building_new, name="building_new"),
+    path("buildings/<int:pk>/edit/", views.building_edit, name="building_edit"),
+    path("buildings/<int:pk>/dwellings/new/", views.dwelling_new, name="dwelling_new"),
+    path("dwellings/<int:pk>/edit/", views.dwelling_edit, name="dwelling_edit"),
+    path("dwellings/<int:pk>/act/", views.dwelling_act, name="dwelling_act"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/act/", views.household_act, name="household_act"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:pk>/act/", views.person_act, name="person_act"),
+]
+urlpatterns += [
+    path("import/", views.import_start, name="import_start"),
+    path("import/template/", views.import_template, name="import_template"),
+    path("import/<uuid:pk>/", views.import_status, name="import_status"),
+    path("import/<uuid:pk>/commit/", views.import_commit, name="import_commit"),
+]

@@ -226,3 +226,20 @@ def test_login_success_and_failure_are_audited_with_ip(client, world, make_user)
     ok = AuditEvent.objects.get(action="login")
     assert ok.actor.username == "audited" and ok.ip == "10.7.7.8" and ok.request_id
     assert WRONG not in str(list(AuditEvent.objects.values()))
+
+
+# --- password change ---------------------------------------------------------------------------------------
+def test_password_change_checks_the_old_password_and_the_rules(client, world, make_user):
+    user = make_user(Role.GRID_WORKER, world.grid.code, username="changer")
+    post_login(client, "changer", PASSWORD)
+    url = reverse("accounts:password_change")
+    resp = client.post(url, {"old_password": WRONG, "new_password1": "Nu-7pass-word", "new_password2": "Nu-7pass-word"})
+    assert "原密码不正确" in resp.content.decode()
+    resp = client.post(url, {"old_password": PASSWORD, "new_password1": "abcdefgh", "new_password2": "abcdefgh"})
+    assert "至少三类" in resp.content.decode()
+    resp = client.post(url, {"old_password": PASSWORD, "new_password1": "Nu-7pass-word",
+                             "new_password2": "Nu-7pass-word"})
+    assert resp.status_code == 302 and client.get("/").status_code == 200  # still signed in
+    user.refresh_from_db()
+    assert user.check_password("Nu-7pass-word") and user.password_changed_at
+    assert AuditEvent.objects.filter(action="user.password_change", actor=user).exists()

@@ -14,13 +14,20 @@
         return;
       }
       let i = 0;
+      const labelled = fc.features.length <= 30;
       const layer = L.geoJSON(fc, {
         style: (f) => f.properties.self
           ? { color: "#1d4e89", weight: 3, fill: false, dashArray: "6 4" }
           : { color: palette[i++ % palette.length], weight: 1.5, fillOpacity: 0.25 },
         onEachFeature: (f, l) => {
           if (f.properties.self) return;
-          l.bindTooltip(f.properties.name, { sticky: true });
+          if (labelled) {
+            // short labels: "玺园第3网格" → "第3网格"
+            const short = f.properties.name.replace(/^.*?(第\d+网格)$/, "$1");
+            l.bindTooltip(short, { permanent: true, direction: "center", className: "sz-label" });
+          } else {
+            l.bindTooltip(f.properties.name, { sticky: true });
+          }
           l.on("click", () => { window.location = "/regions/" + f.properties.code + "/"; });
         },
       }).addTo(map);

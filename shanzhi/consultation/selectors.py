@@ -1,0 +1,78 @@
+"""Every read of the consultation app, always with the actor."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from shanzhi.accounts.scope import grants_of
+from shanzhi.core.scoping import prefix_q
+
+from .choices import PUBLIC_STAGES, EvaluationState, MeetingState, Stage
+from .models import COMMUNITY_CODE_LEN, EvaluationSurvey, Meeting, Notification, Topic
+from .rules import effective_rules
+from .search import search
+
+
+def actor_communities(*, actor):
+    """Communities the actor works or lives in (a street grant gives all its communities)."""
+    from shanzhi.regions.choices import Level
+    from shanzhi.regions.models import Region
+
+    codes = {code[:COMMUNITY_CODE_LEN] for _role, code in grants_of(actor)}
+    if not codes:
+        return Region.objects.none()
+    return Region.objects.filter(level=Level.COMMUNITY).filter(prefix_q("code", codes)).order_by("code")
+
+
+def topic_list(*, actor, stage: str = "", q: str = "", community: str = ""):
+    qs = Topic.objects.restrict(actor, "view").select_related("rule")
+    if community:
+        qs = qs.filter(region_code=community)
+    if stage:
+        qs = qs.filter(state=stage)
+    if q:
+        qs = search(qs, q)
+    return qs.order_by("-created_at", "-id")
+
+
+def stage_counts(*, actor) -> dict[str, int]:
+    rows = Topic.objects.restrict(actor, "view").values("state").annotate(n=Count("id")).order_by()
+    return {r["state"]: r["n"] for r in rows}
+
+
+def topic_comments(*, actor, topic: Topic, staff: bool):
+    qs = topic.comments.select_related("author")
+    return qs if staff else qs.filter(Q(hidden=False) | Q(author=actor))
+
+
+def rules_for(*, actor, community_code: str):
+    if not actor_communities(actor=actor).filter(code=community_code).exists():
+        return []
+    return sorted(effective_rules(community_code).values(), key=lambda r: r.matter_type)
+
+
+def meeting_list(*, actor, staff: bool):
+    qs = Meeting.objects.restrict(actor, "view")
+    return qs if staff else qs.exclude(state=MeetingState.DRAFT)
+
+
+def evaluation_list(*, actor):
+    return EvaluationSurvey.objects.restrict(actor, "view")
+
+
+def inbox(*, actor):
+    return Notification.objects.filter(user=actor, digest_pending=False).select_related("topic")[:100]
+
+
+def public_topics(*, community_code: str):
+    """Consultation outcomes for the public disclosure page: no personal data, only stage and results."""
+    return (Topic.objects.filter(region_code=community_code, state__in=PUBLIC_STAGES).select_related("rule")
+            .prefetch_related("tasks"))
+
+
+def public_evaluations(*, community_code: str):
+    return EvaluationSurvey.objects.filter(Q(region_code=community_code) | Q(region_code=community_code[:9]),
+                                           state=EvaluationState.PUBLISHED)
+
+
+__all__ = ["Stage"]

@@ -1,0 +1,269 @@
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shanzhi.consultation import services as s
+from shanzhi.consultation.models import Notification, Support, Topic, Vote
+from shanzhi.consultation.rules import effective_rules
+from shanzhi.consultation.workflow import WORKFLOW
+from shanzhi.core.errors import NotAllowed, ServiceError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_community_rule_overrides_street_rule(env):
+    street_rule = effective_rules(env.code)["property_fee"]
+    assert street_rule.region_code == env.world.street.code
+    env.rule("property_fee", quorum_percent=80)
+    rules = effective_rules(env.code)
+    assert rules["property_fee"].region_code == env.code and rules["property_fee"].quorum_percent == 80
+    assert rules["facility"].region_code == env.world.street.code  # others still inherited
+    assert len(rules) == 6
+
+
+def test_percent_threshold_counts_adults_of_affected_buildings(env):
+    env.rule("public_space", support_mode="percent", support_value=25)
+    topic = s.topic_create(actor=env.residents[0], community_code=env.code, matter_type="public_space",
+                           title="绿地改造", building_ids=[env.building.pk])
+    assert topic.eligible_residents == 10  # the child and the other building don't count
+    assert topic.supporters_needed == 3  # ⌈25% × 10⌉
+    assert topic.support_count == 1  # the proposer supports their own proposal
+
+
+def test_threshold_moves_topic_to_review_and_notifies_committee(env):
+    topic = env.topic(support=3)
+    assert topic.state == "proposed"
+    ok, reason = WORKFLOW.check(topic, env.secretary, "table")
+    assert not ok and "还差2人" in reason
+    topic = s.support_online(actor=env.residents[1], topic=topic)
+    assert topic.state == "proposed"
+    topic = s.support_online(actor=env.residents[2], topic=topic)
+    assert topic.state == "review"
+    assert Notification.objects.filter(user=env.secretary, topic=topic).exists()
+    assert list(topic.history.values_list("action", flat=True)) == ["propose", "table"]
+
+
+def test_one_support_per_person(env):
+    topic = env.topic(support=5)
+    with pytest.raises(ServiceError, match="已经附议"):
+        s.support_online(actor=env.residents[0], topic=topic)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Support.objects.create(topic=topic, person=env.persons[0], channel="paper")
+
+
+def test_support_only_from_affected_area(env):
+    topic = env.topic(support=5)
+    with pytest.raises(NotAllowed, match="受影响区域"):
+        s.support_online(actor=env.outsider_user, topic=topic)
+
+
+def test_paper_signatures_checked_against_registry(env):
+    topic = env.topic(support=3)
+    with pytest.raises(ServiceError, match="对不上"):
+        s.support_paper(actor=env.staff, topic=topic, name="居民1", id_number="32100219700101002X")
+    topic = s.support_paper(actor=env.staff, topic=topic, name="居民1", id_number="32100219700101001x",
+                            sheet_ref="联署表-01")
+    assert topic.support_count == 2
+    with pytest.raises(ServiceError, match="已经附议"):
+        s.support_paper(actor=env.staff, topic=topic, name="居民1", id_number="32100219700101001X")
+    with pytest.raises(NotAllowed):
+        s.support_paper(actor=env.residents[3], topic=topic, name="居民2", id_number="32100219700101002X")
+
+
+def test_review_reject_needs_reason_and_merge_needs_target(env):
+    topic = env.topic(support=1, title="A")
+    other = env.topic(support=1, title="B")
+    assert topic.state == "review"
+    with pytest.raises(ServiceError, match="理由"):
+        s.topic_transition(actor=env.secretary, topic=topic, action="reject")
+    with pytest.raises(NotAllowed):
+        s.topic_transition(actor=env.residents[0], topic=topic, action="reject", reason="x")
+    topic = s.topic_transition(actor=env.secretary, topic=topic, action="merge", reason="同一件事", target=other)
+    assert topic.state == "merged" and topic.merged_into == other
+
+
+def test_deliberation_window_blocks_resolution(env):
+    topic = env.to_deliberation(env.topic(support=2))
+    assert topic.state == "deliberation"
+    ok, reason = WORKFLOW.check(topic, env.secretary, "to_resolution")
+    assert not ok and "群议期不少于10天" in reason
+    Topic.objects.filter(pk=topic.pk).update(deliberation_closes_at=timezone.now() - timedelta(seconds=1))
+    topic.refresh_from_db()
+    ok, reason = WORKFLOW.check(topic, env.secretary, "to_resolution")
+    assert not ok and "尚未收集到任何居民意见" in reason
+    s.opinion_record(actor=env.staff, topic=topic, kind="letter", summary="发放征求意见信50份", for_count=40,
+                     against_count=5)
+    assert WORKFLOW.check(topic, env.secretary, "to_resolution") == (True, "")
+
+
+def test_meeting_notice_requires_parties_and_advance_days(env):
+    topic = env.to_resolution(env.topic(support=2))
+    m = s.meeting_create(actor=env.staff, community_code=env.code, kind="representatives_meeting", title="代表会议",
+                         starts_at=timezone.now() + timedelta(days=2), location="议事厅", topics=[topic])
+    blockers = s.notice_blockers(m)
+    assert any("提前5天" in b for b in blockers)
+    assert any("物业公司" in b for b in blockers)
+    assert any("表决代表" in b for b in blockers)
+    with pytest.raises(NotAllowed):
+        s.meeting_notice(actor=env.staff, meeting=m)
+
+
+def test_full_pipeline_with_electronic_votes(env):
+    topic = env.to_resolution(env.topic(support=2))
+    ok, reason = WORKFLOW.check(topic, env.secretary, "resolve")
+    assert not ok and "尚未安排决议会议" in reason
+    meeting, reps = env.deciding_meeting(topic, voters=5)
+    topic.refresh_from_db()
+    assert topic.deciding_meeting == meeting
+    for r in reps[:4]:
+        s.meeting_check_in(actor=env.staff, participant=r)
+    for r in reps[:4]:
+        r.refresh_from_db()
+    with pytest.raises(ServiceError, match="不是已签到"):
+        s.vote_record(actor=env.staff, topic=topic, representative=reps[4], choice="for")
+    # quorum 50% of 5 = 3; simple majority
+    for r, choice in zip(reps[:4], ["for", "for", "against", "abstain"], strict=True):
+        s.vote_record(actor=env.staff, topic=topic, representative=r, choice=choice)
+    with pytest.raises(ServiceError, match="已经表决过"):
+        s.vote_record(actor=env.staff, topic=topic, representative=reps[0], choice="against")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(topic=topic, representative=reps[0], choice="for")
+    ok, reason = WORKFLOW.check(topic, env.secretary, "resolve")
+    # abstentions count in the base: 2 for of 4 is not more than half
+    assert not ok and "未达到过半数" in reason
+    topic = s.topic_transition(actor=env.secretary, topic=topic, action="fail", reason="未获通过")
+    assert topic.state == "failed" and topic.resolution["for"] == 2 and topic.resolution["passed"] is False
+
+
+def test_paper_tallies_two_staff_and_mismatch_blocks(env):
+    topic = env.to_resolution(env.topic(support=2))
+    env.deciding_meeting(topic, voters=5)
+    topic.refresh_from_db()
+    s.tally_enter(actor=env.staff, topic=topic, present=5, votes_for=4, votes_against=1, abstentions=0)
+    with pytest.raises(ServiceError, match="另一名"):
+        s.tally_enter(actor=env.staff, topic=topic, present=5, votes_for=4, votes_against=1, abstentions=0)
+    assert "只有1份" in WORKFLOW.check(topic, env.secretary, "resolve")[1]
+    s.tally_enter(actor=env.secretary, topic=topic, present=5, votes_for=3, votes_against=2, abstentions=0)
+    ok, reason = WORKFLOW.check(topic, env.secretary, "resolve")
+    assert not ok and "不一致" in reason
+    s.tally_clear(actor=env.secretary, topic=topic)
+    s.tally_enter(actor=env.staff, topic=topic, present=5, votes_for=4, votes_against=1, abstentions=0)
+    s.tally_enter(actor=env.secretary, topic=topic, present=5, votes_for=4, votes_against=1, abstentions=0)
+    topic = s.topic_transition(actor=env.secretary, topic=topic, action="resolve", reason="同意改造")
+    assert topic.state == "implementation" and topic.resolution["passed"] is True
+
+
+def test_execution_rollup_evaluation_and_publish(env):
+    topic = env.to_resolution(env.topic(support=2))
+    env.deciding_meeting(topic, voters=3)
+    topic.refresh_from_db()
+    s.tally_enter(actor=env.staff, topic=topic, present=3, votes_for=3, votes_against=0, abstentions=0)
+    s.tally_enter(actor=env.secretary, topic=topic, present=3, votes_for=3, votes_against=0, abstentions=0)
+    topic = s.topic_transition(actor=env.secretary, topic=topic, action="resolve")
+    root = s.task_add(actor=env.staff, topic=topic, title="停车位改造")
+    a = s.task_add(actor=env.staff, topic=topic, title="设计", parent=root, weight=1)
+    b = s.task_add(actor=env.staff, topic=topic, title="施工", parent=root, weight=3, responsible_party="property_company")
+    s.task_progress_set(actor=env.staff, task=a, progress=100)
+    from shanzhi.consultation.execution import topic_progress
+
+    assert topic_progress(topic) == 25
+    with pytest.raises(ServiceError, match="汇总"):
+        s.task_progress_set(actor=env.staff, task=root, progress=50)
+    ok, reason = WORKFLOW.check(topic, env.secretary, "start_evaluation")
+    assert not ok and "执行进度25%" in reason
+    s.task_progress_set(actor=env.staff, task=b, progress=100)
+    topic = s.topic_transition(actor=env.secretary, topic=topic, action="start_evaluation")
+    assert "还没有居民评议" in WORKFLOW.check(topic, env.secretary, "publish")[1]
+    s.rating_add(actor=env.residents[1], topic=topic, score=5)
+    s.rating_add(actor=env.residents[2], topic=topic, score=4)
+    with pytest.raises(ServiceError, match="已经评议"):
+        s.rating_add(actor=env.residents[2], topic=topic, score=1)
+    topic = s.topic_transition(actor=env.secretary, topic=topic, action="publish")
+    assert topic.state == "published" and topic.evaluation_summary["average"] == 4.5
+
+
+def test_comment_moderation_and_search(env):
+    from shanzhi.consultation.search import search
+
+    topic = env.topic(support=5, title="文昌花园老年公寓改造")
+    c1 = s.comment_add(actor=env.residents[1], topic=topic, body="支持建设养老床位", stance="for")
+    found = search(Topic.objects.all(), "老年公寓")
+    assert list(found) == [topic]
+    assert list(search(Topic.objects.all(), "养老")) == [topic]
+    s.comment_report(actor=env.residents[2], comment=c1, reason="广告")
+    with pytest.raises(ServiceError):
+        s.comment_report(actor=env.residents[2], comment=c1, reason="广告")
+    with pytest.raises(NotAllowed):
+        s.comment_hide(actor=env.residents[2], comment=c1, reason="广告")
+    s.comment_hide(actor=env.staff, comment=c1, reason="与议题无关")
+    assert list(search(Topic.objects.all(), "养老")) == []
+
+
+def test_follow_digest(env):
+    from shanzhi.consultation.notify import send_daily_digests
+
+    topic = env.topic(support=5)
+    s.follow_set(actor=env.residents[3], topic=topic, mode="digest")
+    s.comment_add(actor=env.residents[1], topic=topic, body="好", stance="for")
+    s.comment_add(actor=env.residents[2], topic=topic, body="好", stance="for")
+    assert Notification.objects.filter(user=env.residents[3], digest_pending=True).count() == 2
+    assert Notification.objects.filter(user=env.residents[0], digest_pending=False).count() == 2  # immediate
+    assert send_daily_digests() == 1
+    assert list(Notification.objects.filter(user=env.residents[3]).values_list("digest_pending", flat=True)) == [False]
+
+
+def test_two_evaluations_are_anonymous_and_single(env):
+    from shanzhi.consultation.models import EvaluationBallot
+
+    survey = s.evaluation_create(actor=env.secretary, region_code=env.code, kind="residents_on_committee",
+                                 title="2026年度居民代表评议居委会", year=2026, items=["为民服务", "财务公开"])
+    s.evaluation_vote(actor=env.residents[0], survey=survey, scores=[5, 4])
+    s.evaluation_vote(actor=env.residents[1], survey=survey, scores=[3, 4])
+    with pytest.raises(ServiceError, match="已经参加"):
+        s.evaluation_vote(actor=env.residents[1], survey=survey, scores=[1, 1])
+    with pytest.raises(NotAllowed):
+        s.evaluation_vote(actor=env.staff, survey=survey, scores=[1, 1])
+    assert {f.name for f in EvaluationBallot._meta.get_fields()} == {"id", "survey", "scores"}
+    survey = s.evaluation_publish(actor=env.secretary, survey=survey)
+    assert survey.results["ballots"] == 2 and survey.results["items"][0]["average"] == 4.0
+
+
+def test_surveys_during_deliberation_one_answer_each(env):
+    topic = env.topic(support=2)
+    with pytest.raises(ServiceError, match="两个选项"):
+        s.survey_create(actor=env.staff, topic=topic, question="车棚位置？", options=["东侧"])
+    survey = s.survey_create(actor=env.staff, topic=topic, question="车棚位置？", options=["东侧", "西侧"])
+    with pytest.raises(ServiceError, match="群议阶段"):
+        s.survey_answer(actor=env.residents[1], survey=survey, option=0)
+    topic = env.to_deliberation(topic)
+    s.survey_answer(actor=env.residents[1], survey=survey, option=1)
+    with pytest.raises(ServiceError, match="已经回答"):
+        s.survey_answer(actor=env.residents[1], survey=survey, option=0)
+    with pytest.raises(NotAllowed):
+        s.survey_answer(actor=env.outsider_user, survey=survey, option=0)
+
+
+def test_residents_register_for_noticed_meetings(env):
+    topic = env.to_resolution(env.topic(support=2))
+    m = s.meeting_create(actor=env.staff, community_code=env.code, kind="sentiment_forum", title="民情恳谈会",
+                         starts_at=timezone.now() + timedelta(days=6), location="议事厅", topics=[topic])
+    with pytest.raises(ServiceError, match="公告后"):
+        s.meeting_register(actor=env.residents[1], meeting=m)
+    s.meeting_invite(actor=env.staff, meeting=m, party="property_company", name="物业公司")
+    s.meeting_invite(actor=env.staff, meeting=m, party="owners_committee", name="业委会")
+    s.meeting_invite(actor=env.staff, meeting=m, party="party_org", name="社区党委")
+    s.meeting_invite(actor=env.staff, meeting=m, party="residents_committee", name="居委会")
+    with pytest.raises(NotAllowed, match="受影响楼栋的居民"):
+        s.meeting_notice(actor=env.staff, meeting=m)
+    s.meeting_invite(actor=env.staff, meeting=m, party="resident", name="1栋楼栋长")
+    m = s.meeting_notice(actor=env.staff, meeting=m)
+    p = s.meeting_register(actor=env.residents[1], meeting=m)
+    assert p.party == "resident" and p.registered and p.name == "居民1"
+    with pytest.raises(ServiceError, match="已报名"):
+        s.meeting_register(actor=env.residents[1], meeting=m)
+    with pytest.raises(NotAllowed):
+        s.meeting_hold(actor=env.staff, meeting=m)  # not yet time
+    topic.refresh_from_db()
+    assert topic.deciding_meeting is None  # a 恳谈会 does not decide a public space change

@@ -1,0 +1,369 @@
+"""Thin views: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shanzhi.accounts.roles import Role
+from shanzhi.accounts.scope import user_roles
+from shanzhi.core.access import object_view, role_view
+from shanzhi.core.errors import ServiceError
+
+from . import choices as c
+from . import selectors, services
+from .execution import task_tree, topic_progress
+from .forms import MeetingForm, TopicForm
+from .models import (
+    COMMITTEE_ROLES,
+    PARTICIPANT_ROLES,
+    Comment,
+    EvaluationSurvey,
+    ExecutionTask,
+    Follow,
+    Meeting,
+    MeetingParticipant,
+    Survey,
+    Topic,
+)
+from .rules import effective_rules
+from .workflow import WORKFLOW, vote_outcome
+
+
+def _int(value, default=0):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _is_staff(user, code) -> bool:
+    return services.acts_in(user, code, COMMITTEE_ROLES)
+
+
+@role_view(PARTICIPANT_ROLES)
+def index(request):
+    stage = request.GET.get("stage", "")
+    q = request.GET.get("q", "").strip()
+    topics = selectors.topic_list(actor=request.user, stage=stage, q=q)[:100]
+    counts = selectors.stage_counts(actor=request.user)
+    stages = [(s.value, s.label, counts.get(s.value, 0)) for s in c.Stage]
+    return render(request, "consultation/index.html", {"topics": topics, "stages": stages, "stage": stage, "q": q})
+
+
+@role_view(PARTICIPANT_ROLES, methods=("GET", "POST"))
+def topic_new(request):
+    from shanzhi.registry.models import Building
+
+    communities = list(selectors.actor_communities(actor=request.user))
+    code = request.POST.get("community") or request.GET.get("community") or (communities[0].code if communities else "")
+    form = TopicForm(request.POST or None, initial={"community": code})
+    form.fields["community"].choices = [(r.code, r.name) for r in communities]
+    form.fields["matter_type"].choices = [(r.matter_type, f"{r.name}{'（必须协商）' if r.mandatory else ''}")
+                                          for r in effective_rules(code).values()] if code else []
+    resident_only = user_roles(request.user) <= {Role.RESIDENT}
+    if resident_only:
+        form.fields["source_kind"].choices = [(c.Source.RESIDENT_ONLINE, c.Source.RESIDENT_ONLINE.label)]
+    form.fields["buildings"].choices = [(b.pk, str(b)) for b in Building.objects.filter(
+        region_code__startswith=code).select_related("estate").order_by("estate__name", "name")[:300]] if code else []
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            topic = services.topic_create(actor=request.user, community_code=d["community"],
+                                          matter_type=d["matter_type"], title=d["title"],
+                                          description=d["description"], source_kind=d["source_kind"],
+                                          source_id=d["source_id"], amount=d["amount"],
+                                          building_ids=[int(b) for b in d["buildings"]])
+        except ServiceError as e:
+            form.add_error(None, e.user_message)
+        else:
+            messages.success(request, _("议题已提交"))
+            return redirect("consultation:topic", pk=topic.pk)
+    return render(request, "consultation/topic_new.html", {"form": form})
+
+
+@object_view(Topic)
+def topic_detail(request, topic):
+    user = request.user
+    staff = _is_staff(user, topic.region_code)
+    outcome, outcome_reason = vote_outcome(topic) if topic.state == c.Stage.RESOLUTION else (None, "")
+    meeting = topic.deciding_meeting
+    ctx = {
+        "topic": topic,
+        "rule": topic.rule,
+        "staff": staff,
+        "is_resident": Role.RESIDENT in {r for r, _c in _grants_in(user, topic.region_code)},
+        "pipeline": [(s.value, s.label) for s in c.PIPELINE],
+        "reached": _reached(topic),
+        "transitions": [(t, ok, reason) for t, ok, reason in WORKFLOW.available(topic, user)
+                        if t.action != "table" or staff],
+        "comments": selectors.topic_comments(actor=user, topic=topic, staff=staff),
+        "surveys": [(s, _survey_counts(s)) for s in topic.surveys.all()],
+        "opinions": topic.opinions.all(),
+        "history": topic.history.select_related("actor"),
+        "following": Follow.objects.filter(topic=topic, user=user).first(),
+        "tasks": task_tree(topic),
+        "progress": topic_progress(topic),
+        "outcome": outcome,
+        "outcome_reason": outcome_reason,
+        "voters": meeting.participants.filter(is_voter=True) if meeting else [],
+        "voted": set(topic.votes.values_list("representative_id", flat=True)),
+        "tallies": topic.tallies.select_related("entered_by"),
+        "supported": topic.supports.filter(person__user=user).exists(),
+        "rated": topic.ratings.filter(user=user).exists(),
+        "now": timezone.now(),
+        "stances": c.Stance.choices,
+        "parties": c.Party.choices,
+        "opinion_kinds": c.OpinionKind.choices,
+        "other_topics": Topic.objects.filter(region_code=topic.region_code, state__in=[
+            c.Stage.REVIEW, c.Stage.DELIBERATION]).exclude(pk=topic.pk) if staff else [],
+        "leaf_tasks": [t for t, _d, _p in task_tree(topic) if not t.children.exists()],
+    }
+    return render(request, "consultation/topic_detail.html", ctx)
+
+
+def _grants_in(user, code):
+    from shanzhi.accounts.scope import grants_of
+
+    return [(r, g) for r, g in grants_of(user) if g.startswith(code) or code.startswith(g)]
+
+
+def _reached(topic) -> set[str]:
+    done = {h.to_state for h in topic.history.all()} | {topic.state}
+    return done
+
+
+def _survey_counts(survey):
+    answers = list(survey.answers.values_list("option", flat=True))
+    return [(i, opt, answers.count(i)) for i, opt in enumerate(survey.options)]
+
+
+@object_view(Topic, methods=("POST",))
+def topic_act(request, topic):
+    """One endpoint for every action on a topic; the service decides who may do what."""
+    op, p, u = request.POST.get("op", ""), request.POST, request.user
+    try:
+        if op == "transition":
+            target = Topic.objects.restrict(u, "view").filter(pk=_int(p.get("target"))).first()
+            services.topic_transition(actor=u, topic=topic, action=p.get("action", ""), reason=p.get("reason", ""),
+                                      target=target)
+        elif op == "support":
+            services.support_online(actor=u, topic=topic)
+        elif op == "paper_support":
+            services.support_paper(actor=u, topic=topic, name=p.get("name", ""), id_number=p.get("id_number", ""),
+                                   sheet_ref=p.get("sheet_ref", ""))
+        elif op == "comment":
+            services.comment_add(actor=u, topic=topic, body=p.get("body", ""), stance=p.get("stance", "neutral"))
+        elif op in ("report", "hide"):
+            comment = get_object_or_404(Comment, pk=_int(p.get("comment")), topic=topic)
+            fn = services.comment_report if op == "report" else services.comment_hide
+            fn(actor=u, comment=comment, reason=p.get("reason", ""))
+        elif op == "follow":
+            services.follow_set(actor=u, topic=topic, mode=p.get("mode") or None)
+        elif op == "survey":
+            services.survey_create(actor=u, topic=topic, question=p.get("question", ""),
+                                   options=p.get("options", "").splitlines())
+        elif op == "answer":
+            survey = get_object_or_404(Survey, pk=_int(p.get("survey")), topic=topic)
+            services.survey_answer(actor=u, survey=survey, option=_int(p.get("option"), -1))
+        elif op == "opinion":
+            services.opinion_record(actor=u, topic=topic, kind=p.get("kind", ""), summary=p.get("summary", ""),
+                                    for_count=_int(p.get("for_count")), against_count=_int(p.get("against_count")))
+        elif op == "vote":
+            rep = get_object_or_404(MeetingParticipant, pk=_int(p.get("representative")),
+                                    meeting_id=topic.deciding_meeting_id)
+            services.vote_record(actor=u, topic=topic, representative=rep, choice=p.get("choice", ""))
+        elif op == "tally":
+            services.tally_enter(actor=u, topic=topic, present=_int(p.get("present")),
+                                 votes_for=_int(p.get("votes_for")), votes_against=_int(p.get("votes_against")),
+                                 abstentions=_int(p.get("abstentions")))
+        elif op == "tally_clear":
+            services.tally_clear(actor=u, topic=topic)
+        elif op == "task":
+            parent = ExecutionTask.objects.filter(pk=_int(p.get("parent")), topic=topic).first()
+            services.task_add(actor=u, topic=topic, title=p.get("title", ""), parent=parent,
+                              responsible_party=p.get("responsible_party", "residents_committee"),
+                              responsible=p.get("responsible", ""), weight=max(1, _int(p.get("weight"), 1)),
+                              due_date=p.get("due_date") or None)
+        elif op == "progress":
+            task = get_object_or_404(ExecutionTask, pk=_int(p.get("task")), topic=topic)
+            services.task_progress_set(actor=u, task=task, progress=_int(p.get("progress"), -1))
+        elif op == "milestone":
+            task = get_object_or_404(ExecutionTask, pk=_int(p.get("task")), topic=topic)
+            services.milestone_add(actor=u, task=task, title=p.get("title", ""), due_date=p.get("due_date") or None,
+                                   done=bool(p.get("done")))
+        elif op == "rate":
+            services.rating_add(actor=u, topic=topic, score=_int(p.get("score")), comment=p.get("comment", ""))
+        else:
+            raise ServiceError(_("未知的操作"))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    else:
+        messages.success(request, _("已保存"))
+    return redirect("consultation:topic", pk=topic.pk)
+
+
+RULE_EDITORS = {Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
+
+
+@role_view(PARTICIPANT_ROLES, methods=("GET", "POST"))
+def rules(request):
+    communities = list(selectors.actor_communities(actor=request.user))
+    code = request.POST.get("community") or request.GET.get("community") or (communities[0].code if communities else "")
+    if request.method == "POST":
+        p = request.POST
+        try:
+            services.rule_override(
+                actor=request.user, community_code=code, matter_type=p.get("matter_type", ""),
+                mandatory=bool(p.get("mandatory")), support_mode=p.get("support_mode", ""),
+                support_value=p.get("support_value") or 0, parties=p.getlist("parties"),
+                deciding_meeting=p.get("deciding_meeting", ""), quorum_percent=_int(p.get("quorum_percent")),
+                majority=p.get("majority", ""), abstentions_count=bool(p.get("abstentions_count")),
+                min_deliberation_days=_int(p.get("min_deliberation_days")), notice_days=_int(p.get("notice_days")))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+        else:
+            messages.success(request, _("本社区规则已保存，覆盖街道统一规则"))
+        return redirect(f"{request.path}?community={code}")
+    return render(request, "consultation/rules.html", {
+        "rules": selectors.rules_for(actor=request.user, community_code=code), "communities": communities,
+        "community": code, "can_edit": services.acts_in(request.user, code, RULE_EDITORS) if code else False,
+        "parties": c.Party.choices, "majorities": c.Majority.choices, "modes": c.SupportMode.choices,
+        "meeting_kinds": c.MeetingKind.choices})
+
+
+@role_view(PARTICIPANT_ROLES)
+def meetings(request):
+    staff = bool(user_roles(request.user) & COMMITTEE_ROLES)
+    return render(request, "consultation/meetings.html", {
+        "meetings": selectors.meeting_list(actor=request.user, staff=staff)[:100], "staff": staff})
+
+
+@role_view(COMMITTEE_ROLES, methods=("GET", "POST"))
+def meeting_new(request):
+    communities = list(selectors.actor_communities(actor=request.user))
+    code = request.POST.get("community") or request.GET.get("community") or (communities[0].code if communities else "")
+    form = MeetingForm(request.POST or None, initial={"community": code, "kind": request.GET.get("kind", "")})
+    form.fields["community"].choices = [(r.code, r.name) for r in communities]
+    open_topics = Topic.objects.restrict(request.user, "view").filter(
+        region_code=code, state__in=[c.Stage.DELIBERATION, c.Stage.RESOLUTION])
+    form.fields["topics"].choices = [(t.pk, t.title) for t in open_topics]
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                actor=request.user, community_code=d["community"], kind=d["kind"], title=d["title"],
+                starts_at=d["starts_at"], location=d["location"], agenda=d["agenda"], materials=d["materials"],
+                topics=open_topics.filter(pk__in=[int(t) for t in d["topics"]]))
+        except ServiceError as e:
+            form.add_error(None, e.user_message)
+        else:
+            return redirect("consultation:meeting", pk=meeting.pk)
+    return render(request, "consultation/meeting_new.html", {"form": form})
+
+
+@object_view(Meeting)
+def meeting_detail(request, meeting):
+    staff = _is_staff(request.user, meeting.region_code)
+    if not staff and meeting.state == c.MeetingState.DRAFT:
+        from django.http import Http404
+
+        raise Http404
+    participants = list(meeting.participants.all())
+    by_party = {}
+    for p in participants:
+        row = by_party.setdefault(p.get_party_display(), [0, 0])
+        row[0] += 1
+        row[1] += 1 if p.checked_in_at else 0
+    return render(request, "consultation/meeting_detail.html", {
+        "meeting": meeting, "staff": staff, "participants": participants, "by_party": by_party,
+        "blockers": services.notice_blockers(meeting) if meeting.state == c.MeetingState.DRAFT else [],
+        "parties": c.Party.choices, "registered": any(p.user_id == request.user.pk for p in participants),
+        "topics": meeting.topics.all(), "is_resident": Role.RESIDENT in user_roles(request.user)})
+
+
+@object_view(Meeting, methods=("POST",))
+def meeting_act(request, meeting):
+    op, p, u = request.POST.get("op", ""), request.POST, request.user
+    try:
+        if op == "invite":
+            services.meeting_invite(actor=u, meeting=meeting, party=p.get("party", ""), name=p.get("name", ""),
+                                    is_voter=bool(p.get("is_voter")))
+        elif op == "notice":
+            services.meeting_notice(actor=u, meeting=meeting)
+        elif op == "register":
+            services.meeting_register(actor=u, meeting=meeting)
+        elif op == "check_in":
+            participant = get_object_or_404(MeetingParticipant, pk=_int(p.get("participant")), meeting=meeting)
+            services.meeting_check_in(actor=u, participant=participant)
+        elif op == "hold":
+            services.meeting_hold(actor=u, meeting=meeting)
+        elif op == "close":
+            services.meeting_close(actor=u, meeting=meeting, minutes=p.get("minutes", ""))
+        else:
+            raise ServiceError(_("未知的操作"))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    else:
+        messages.success(request, _("已保存"))
+    return redirect("consultation:meeting", pk=meeting.pk)
+
+
+PRINT_DOCS = {"notice": _("会议公告"), "signin": _("签到表"), "minutes": _("会议纪要")}
+
+
+@object_view(Meeting)
+def meeting_print(request, meeting):
+    """Print-ready notice, sign-in sheet or minutes; `?format=pdf` renders the same page with WeasyPrint."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    doc = request.GET.get("doc", "notice")
+    if doc not in PRINT_DOCS:
+        doc = "notice"
+    ctx = {"meeting": meeting, "doc": doc, "doc_title": PRINT_DOCS[doc], "participants": meeting.participants.all(),
+           "topics": meeting.topics.all()}
+    if request.GET.get("format") == "pdf":
+        from weasyprint import HTML
+
+        html = render_to_string("consultation/meeting_print.html", {**ctx, "pdf": True}, request=request)
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="meeting-{meeting.pk}-{doc}.pdf"'
+        return response
+    return render(request, "consultation/meeting_print.html", ctx)
+
+
+@role_view(PARTICIPANT_ROLES)
+def evaluations(request):
+    return render(request, "consultation/evaluations.html", {
+        "surveys": selectors.evaluation_list(actor=request.user)})
+
+
+@object_view(EvaluationSurvey)
+def evaluation_detail(request, survey):
+    return render(request, "consultation/evaluation_detail.html", {
+        "survey": survey, "voted": survey.voters.filter(user=request.user).exists(),
+        "staff": _is_staff(request.user, survey.region_code), "scale": range(5, 0, -1)})
+
+
+@object_view(EvaluationSurvey, methods=("POST",))
+def evaluation_act(request, survey):
+    try:
+        if request.POST.get("op") == "publish":
+            services.evaluation_publish(actor=request.user, survey=survey)
+        else:
+            scores = [_int(request.POST.get(f"item{i}")) for i in range(len(survey.items))]
+            services.evaluation_vote(actor=request.user, survey=survey, scores=scores)
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    else:
+        messages.success(request, _("已提交，您的评分以匿名方式统计"))
+    return redirect("consultation:evaluation", pk=survey.pk)
+
+
+@role_view(PARTICIPANT_ROLES)
+def inbox(request):
+    return render(request, "consultation/inbox.html", {"items": selectors.inbox(actor=request.user)})

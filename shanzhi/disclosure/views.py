@@ -1,0 +1,97 @@
+"""Public 阳光五务 pages (no login) and the staff pages that write and review them."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from shanzhi.consultation.execution import topic_progress
+from shanzhi.consultation.selectors import actor_communities, public_evaluations, public_topics
+from shanzhi.consultation.services import acts_in
+from shanzhi.core.access import object_view, public_view, role_view
+from shanzhi.core.errors import ServiceError
+
+from . import selectors, services
+from .models import EDITOR_ROLES, REVIEWER_ROLES, Category, Direction, DisclosureEntry
+from .workflow import WORKFLOW
+
+TABS = [*Category.choices, ("consultation", _l("协商成果")), ("evaluations", _l("两评结果"))]
+
+
+@public_view
+def index(request):
+    code = request.GET.get("c", "")
+    communities = selectors.public_communities()
+    community = communities.filter(code=code).first() if code else None
+    if community is None:
+        return render(request, "disclosure/index.html", {"communities": communities})
+    cat = request.GET.get("cat", "")
+    ctx = {"community": community, "tabs": TABS, "cat": cat}
+    if entry_id := request.GET.get("entry", ""):
+        entry = selectors.public_entries(community_code=code).filter(pk=entry_id if entry_id.isdigit() else 0).first()
+        if entry is None:
+            raise Http404
+        ctx.update(entry=entry, lines=entry.lines.all(), totals=selectors.ledger_totals(entry))
+    elif cat == "consultation":
+        ctx["topics"] = [(t, topic_progress(t)) for t in public_topics(community_code=code)]
+    elif cat == "evaluations":
+        ctx["evaluations"] = public_evaluations(community_code=code)
+    else:
+        ctx["entries"] = selectors.public_entries(community_code=code, category=cat)[:50]
+    response = render(request, "disclosure/community.html", ctx)
+    return response
+
+
+class EntryForm(forms.Form):
+    community = forms.ChoiceField(label=_l("社区"))
+    category = forms.ChoiceField(label=_l("类别"), choices=Category.choices)
+    title = forms.CharField(label=_l("标题"), max_length=120)
+    period = forms.CharField(label=_l("期间"), max_length=30, required=False)
+    body = forms.CharField(label=_l("内容"), widget=forms.Textarea, required=False)
+
+
+@role_view(EDITOR_ROLES | REVIEWER_ROLES, methods=("GET", "POST"))
+def manage(request):
+    form = EntryForm(request.POST or None)
+    form.fields["community"].choices = [(r.code, r.name) for r in actor_communities(actor=request.user)]
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            entry = services.entry_create(actor=request.user, community_code=d["community"], category=d["category"],
+                                          title=d["title"], body=d["body"], period=d["period"])
+        except ServiceError as e:
+            form.add_error(None, e.user_message)
+        else:
+            return redirect("disclosure:entry", pk=entry.pk)
+    return render(request, "disclosure/manage.html", {
+        "entries": selectors.entry_list(actor=request.user, state=request.GET.get("state", ""))[:100], "form": form})
+
+
+@object_view(DisclosureEntry)
+def entry(request, obj):
+    return render(request, "disclosure/entry.html", {
+        "entry": obj, "lines": obj.lines.all(), "totals": selectors.ledger_totals(obj),
+        "transitions": WORKFLOW.available(obj, request.user), "directions": Direction.choices,
+        "editable": obj.state in ("draft", "rejected") and acts_in(request.user, obj.region_code, EDITOR_ROLES)})
+
+
+@object_view(DisclosureEntry, methods=("POST",))
+def entry_act(request, obj):
+    p = request.POST
+    try:
+        if p.get("op") == "line":
+            services.ledger_line_add(actor=request.user, entry=obj, date=p.get("date") or None,
+                                     direction=p.get("direction", ""), amount=p.get("amount") or None,
+                                     summary=p.get("summary", ""), document_ref=p.get("document_ref", ""))
+        else:
+            services.entry_transition(actor=request.user, entry=obj, action=p.get("action", ""),
+                                      reason=p.get("reason", ""))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    else:
+        messages.success(request, _("已保存"))
+    return redirect("disclosure:entry", pk=obj.pk)

@@ -1,0 +1,778 @@
+"""人+纸 → 数字: importing persons, households, dwellings, buildings and units from spreadsheets.
+
+- `import_template(kind)`: an XLSX with Chinese headers (required ones marked *), a comment row explaining
+  each column, and drop-down lists for coded columns.
+- `import_run(...)`: reads XLSX/XLS/ODS/CSV (UTF-8 or GBK, title rows tolerated, via core.tabular), checks
+  every row with the same validators as the services, and reports row-level errors in Chinese. Unless
+  it is a dry run, valid rows are then written in one transaction with bulk inserts/updates in batches;
+  invalid rows are never written. Rows are matched to existing records by their natural key (ID number
+  via its blind index, 户号, building+entrance+room, …), so re-importing the same file changes nothing.
+- `import_error_workbook(...)`: the rejected rows as they were, plus an error column, to fix and re-import.
+- `import_task`: the same as a background task reporting progress.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import xlsxwriter
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from shanzhi.accounts.scope import scope_prefixes
+from shanzhi.audit.services import audit_log
+from shanzhi.core import pii
+from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.progress import progress_update
+from shanzhi.core.scoping import code_in_scope, prefix_q
+from shanzhi.core.tabular import TableError, read_table
+
+from . import choices as c
+from .models import Building, Dwelling, Estate, Household, Person, RegistryEvent, Unit
+from .services import name_pinyin
+from .validators import check_id_agrees, normalise, normalise_phone, normalise_uscc, parse_id_number
+
+BATCH = 2000
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", ""}
+
+
+@dataclass
+class Col:
+    header: str
+    field: str
+    note: str = ""
+    required: bool = False
+    kind: str = "text"  # text | int | decimal | float | date | bool | choice
+    choices: type | None = None
+    max_length: int = 200
+
+
+@lru_cache(maxsize=64)
+def _labels(choices) -> dict[str, str]:
+    out = {str(label): value for value, label in choices.choices}
+    out |= {v: v for v in choices.values}
+    return out
+
+
+GRID = Col("网格代码", "region_code", "可空：默认为导入时选择的区域；填写 15 位网格代码")
+COLUMNS: dict[str, list[Col]] = {
+    "persons": [
+        Col("姓名", "name", "必填", required=True, max_length=50),
+        Col("证件类型", "id_type", "默认居民身份证", kind="choice", choices=c.IdType),
+        Col("证件号码", "id_number", "必填；18 位身份证号（15 位旧号自动升级）", required=True),
+        Col("性别", "sex", "可空：按身份证号自动识别", kind="choice", choices=c.Sex),
+        Col("出生日期", "birth_date", "可空：按身份证号自动识别；格式 1980-05-17", kind="date"),
+        Col("民族", "ethnicity", "如 汉族", max_length=20),
+        Col("联系电话", "phone", "手机 11 位或座机 区号-号码"),
+        Col("户号", "household_number", "可空：须为已导入的户"),
+        Col("与户主关系", "relation_to_head", "如 户主、配偶、子女", kind="choice", choices=c.Relation),
+        Col("小区", "estate", "与楼栋、单元、房号一起确定居住房屋", max_length=100),
+        Col("楼栋", "building", "如 3栋", max_length=50),
+        Col("单元", "entrance", "数字，默认 1", kind="int"),
+        Col("房号", "room", "如 501", max_length=20),
+        Col("人口类型", "residence_type", "户籍人口/流动人口/境外人员，默认户籍人口", kind="choice",
+            choices=c.ResidenceType),
+        Col("人户分离", "separated", "是/否", kind="bool"),
+        Col("户籍地址", "registered_address", ""),
+        Col("现住址", "current_address", ""),
+        Col("政治面貌", "political_status", "", kind="choice", choices=c.PoliticalStatus),
+        Col("文化程度", "education", "", kind="choice", choices=c.Education),
+        Col("就业状况", "employment", "", kind="choice", choices=c.Employment),
+        Col("工作单位", "workplace", "", max_length=100),
+        Col("婚姻状况", "marital_status", "", kind="choice", choices=c.MaritalStatus),
+        Col("迁入日期", "move_in_date", "格式 2020-01-01", kind="date"),
+        GRID,
+    ],
+    "households": [
+        Col("户号", "household_number", "必填，唯一", required=True, max_length=30),
+        Col("户类型", "kind", "家庭户/集体户", kind="choice", choices=c.HouseholdKind),
+        Col("小区", "estate", "", max_length=100),
+        Col("楼栋", "building", "", max_length=50),
+        Col("单元", "entrance", "数字，默认 1", kind="int"),
+        Col("房号", "room", "", max_length=20),
+        Col("户籍在本地", "registered_here", "是/否，默认是", kind="bool"),
+        Col("在本地居住", "living_here", "是/否，默认是", kind="bool"),
+        GRID,
+    ],
+    "buildings": [
+        Col("小区", "estate", "可空；不存在时自动建立", max_length=100),
+        Col("楼栋", "name", "必填，如 3栋", required=True, max_length=50),
+        Col("地址", "address", ""),
+        Col("类型", "building_type", "住宅/商业/商住混合/公共建筑/平房", kind="choice", choices=c.BuildingType),
+        Col("层数", "floors", "数字", kind="int"),
+        Col("单元数", "entrances", "数字", kind="int"),
+        Col("建成年份", "year_built", "如 1998", kind="int"),
+        Col("纬度", "lat", "", kind="float"),
+        Col("经度", "lng", "", kind="float"),
+        GRID,
+    ],
+    "dwellings": [
+        Col("小区", "estate", "", max_length=100),
+        Col("楼栋", "building", "必填：须为已导入的楼栋", required=True, max_length=50),
+        Col("单元", "entrance", "数字，默认 1", kind="int"),
+        Col("楼层", "floor", "可空：按房号推断（1502 → 15）", kind="int"),
+        Col("房号", "room", "必填", required=True, max_length=20),
+        Col("建筑面积", "area", "平方米", kind="decimal"),
+        Col("用途", "use", "住宅/商铺/办公/其他", kind="choice", choices=c.DwellingUse),
+        Col("房屋状态", "occupancy", "自住/出租/空置/经营", kind="choice", choices=c.Occupancy),
+        Col("产权人姓名", "owner_name", "", max_length=50),
+        GRID,
+    ],
+    "units": [
+        Col("单位名称", "name", "必填", required=True, max_length=150),
+        Col("单位类型", "kind", "企业/事业单位/机关/学校/医院/商铺/社会组织/其他", kind="choice", choices=c.UnitKind),
+        Col("统一社会信用代码", "uscc", "18 位"),
+        Col("地址", "address", ""),
+        Col("联系人", "contact_name", "", max_length=50),
+        Col("联系电话", "contact_phone", ""),
+        Col("从业人数", "employees", "数字", kind="int"),
+        GRID,
+    ],
+}
+KIND_LABELS = {"persons": "人员", "households": "户", "dwellings": "房屋", "buildings": "楼栋", "units": "驻区单位"}
+MODELS = {"persons": Person, "households": Household, "dwellings": Dwelling, "buildings": Building, "units": Unit}
+
+
+class RowError(Exception):
+    def __init__(self, header: str, message: str):
+        self.header, self.message = header, message
+
+
+# --- templates -----------------------------------------------------------------------------------------
+
+def import_template(kind: str) -> bytes:
+    cols = COLUMNS[kind]
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet(f"{KIND_LABELS[kind]}导入")
+    head = wb.add_format({"bold": True, "bg_color": "#E8EEF9", "border": 1})
+    need = wb.add_format({"bold": True, "bg_color": "#FDE2E1", "border": 1})
+    note = wb.add_format({"italic": True, "font_color": "#667085", "text_wrap": True, "valign": "top"})
+    text = wb.add_format({"num_format": "@"})
+    for i, col in enumerate(cols):
+        ws.write_string(0, i, col.header + ("*" if col.required else ""), need if col.required else head)
+        comment = col.note
+        if col.choices is not None:
+            comment = (comment + "；" if comment else "") + "可选：" + "、".join(str(lbl) for _v, lbl in col.choices.choices)
+        ws.write_string(1, i, ("说明：" if i == 0 else "") + comment, note)
+        ws.set_column(i, i, max(12, len(col.header) * 3), text if col.kind == "text" else None)
+        if col.choices is not None:
+            ws.data_validation(2, i, 10000, i, {"validate": "list", "ignore_blank": True,
+                                                "source": [str(lbl) for _v, lbl in col.choices.choices]})
+    ws.set_row(1, 45)
+    ws.freeze_panes(2, 0)
+    wb.close()
+    return buf.getvalue()
+
+
+# --- parsing cells -------------------------------------------------------------------------------------
+
+def _parse(col: Col, raw: str):
+    value = (raw or "").strip()
+    if not value:
+        if col.required:
+            raise RowError(col.header, _("必填，不能为空"))
+        return None
+    if col.kind == "text":
+        if len(value) > col.max_length:
+            raise RowError(col.header, _("不能超过 %(n)d 个字") % {"n": col.max_length})
+        return value
+    if col.kind == "choice":
+        labels = _labels(col.choices)
+        found = labels.get(value) or labels.get(value.lower())
+        if found is None:
+            raise RowError(col.header, _("“%(v)s”不是可选值，可选：%(opts)s") % {
+                "v": value, "opts": "、".join(str(lbl) for _v, lbl in col.choices.choices)})
+        return found
+    if col.kind == "bool":
+        low = value.lower()
+        if low in TRUE_WORDS:
+            return True
+        if low in FALSE_WORDS:
+            return False
+        raise RowError(col.header, _("请填写“是”或“否”"))
+    if col.kind == "int":
+        try:
+            return int(Decimal(normalise(value)))
+        except (InvalidOperation, ValueError):
+            raise RowError(col.header, _("应为整数")) from None
+    if col.kind == "decimal":
+        try:
+            return Decimal(normalise(value)).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise RowError(col.header, _("应为数字")) from None
+    if col.kind == "float":
+        try:
+            return float(normalise(value))
+        except ValueError:
+            raise RowError(col.header, _("应为数字")) from None
+    if col.kind == "date":
+        return _parse_date(col, value)
+    raise AssertionError(col.kind)
+
+
+def _parse_date(col: Col, value: str) -> datetime.date:
+    text = normalise(value).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    text = text[:10]
+    try:
+        if len(text) == 8 and text.isdigit():
+            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        y, m, d = (int(p) for p in text.split("-")[:3])
+        return datetime.date(y, m, d)
+    except ValueError:
+        raise RowError(col.header, _("日期格式不正确，请写成 2020-01-01")) from None
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+@dataclass
+class Plan:
+    """What the import would do: new objects, changed objects (with the fields that change), counts."""
+
+    new: list = field(default_factory=list)
+    changed: list = field(default_factory=list)  # (obj, [fields])
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    before_create: list = field(default_factory=list)  # (model, [objects]) created first (estates)
+
+
+class Context:
+    """Lookups shared by the rows of one import: regions, scope, existing places (pre-fetched once)."""
+
+    def __init__(self, actor, kind: str, region_code: str):
+        from shanzhi.regions.models import Region
+
+        self.actor, self.kind, self.region_code = actor, kind, region_code
+        self.prefixes = scope_prefixes(actor, MODELS[kind], "change")
+        self.regions = set(Region.objects.filter(prefix_q("code", [region_code])).values_list("code", flat=True))
+        self._buildings: dict | None = None
+        self._dwellings: dict | None = None
+        self.households: dict = {}
+
+    def code_for(self, raw: str | None) -> str:
+        code = normalise(raw) if raw else self.region_code
+        if code not in self.regions:
+            raise RowError(GRID.header, _("区划代码 %(c)s 不存在或不在导入区域内") % {"c": code})
+        if not code_in_scope(code, self.prefixes):
+            raise RowError(GRID.header, _("区划代码 %(c)s 不在您的管辖范围内") % {"c": code})
+        return code
+
+    def buildings(self) -> dict:
+        """(estate name, building name) → Building, within the import region."""
+        if self._buildings is None:
+            qs = Building.objects.filter(prefix_q("region_code", [self.region_code])).select_related("estate")
+            self._buildings = {((b.estate.name if b.estate_id else ""), b.name): b for b in qs}
+        return self._buildings
+
+    def building(self, estate: str | None, name: str | None, header: str = "楼栋") -> Building:
+        b = self.buildings().get((estate or "", name or ""))
+        if b is None:
+            raise RowError(header, _("楼栋“%(e)s%(b)s”不存在，请先导入楼栋") % {"e": estate or "", "b": name or ""})
+        return b
+
+    def dwellings(self) -> dict:
+        if self._dwellings is None:
+            qs = Dwelling.objects.filter(prefix_q("region_code", [self.region_code]))
+            self._dwellings = {(d.building_id, d.entrance, d.room): d for d in qs}
+        return self._dwellings
+
+    def dwelling(self, values: dict) -> Dwelling | None:
+        if not (values.get("building") or values.get("room")):
+            return None
+        if not values.get("room"):
+            raise RowError("房号", _("填写了楼栋时请同时填写房号"))
+        b = self.building(values.get("estate"), values.get("building"))
+        d = self.dwellings().get((b.pk, values.get("entrance") or 1, normalise(values["room"])))
+        if d is None:
+            raise RowError("房号", _("房屋 %(b)s %(e)s单元 %(r)s 不存在，请先导入房屋") % {
+                "b": b, "e": values.get("entrance") or 1, "r": values["room"]})
+        return d
+
+
+def _diff(obj, values: dict) -> list[str]:
+    return [k for k, v in values.items() if getattr(obj, k) != v]
+
+
+def _read(kind: str, data: bytes, filename: str):
+    cols = COLUMNS[kind]
+    return read_table(data, filename, [col.header for col in cols], [col.header for col in cols if col.required])
+
+
+def _parse_rows(kind: str, table, progress_id=None):
+    cols = COLUMNS[kind]
+    out = []
+    for i, (row_no, record) in enumerate(table.rows):
+        values, errors = {}, []
+        for col in cols:
+            if col.header not in record:
+                continue
+            try:
+                values[col.field] = _parse(col, record[col.header])
+            except RowError as e:
+                errors.append((e.header, e.message))
+        out.append((row_no, values, errors))
+        if progress_id and i % BATCH == 0:
+            progress_update(progress_id, done=i, total=len(table.rows), message=_("正在检查第 %(n)d 行") % {"n": row_no})
+    return out
+
+
+# --- per kind: turn parsed rows into a plan --------------------------------------------------------------
+
+def _plan_persons(ctx: Context, rows) -> Plan:
+    plan = Plan()
+    checked = []
+    for row_no, values, errors in rows:
+        if errors:
+            plan.errors += [(row_no, h, m) for h, m in errors]
+            continue
+        try:
+            id_type = values.get("id_type") or c.IdType.RESIDENT_ID
+            if id_type == c.IdType.RESIDENT_ID:
+                info = parse_id_number(values["id_number"])
+                check_id_agrees(info, birth_date=values.get("birth_date"), sex=values.get("sex"))
+                number = info.number
+                values["birth_date"], values["sex"] = info.birth_date, info.sex
+                plan.warnings += [(row_no, "证件号码", w) for w in info.warnings]
+            else:
+                number = normalise(values["id_number"])
+            phone = normalise_phone(values.get("phone")) if values.get("phone") else None
+            dwelling = ctx.dwelling(values)
+            household = None
+            if values.get("household_number"):
+                household = ctx.households.get(normalise(values["household_number"]))
+                if household is None:
+                    raise RowError("户号", _("户号 %(n)s 不存在或不在导入区域内，请先导入户") % {
+                        "n": values["household_number"]})
+            code = dwelling.region_code if dwelling else household.region_code if household else \
+                ctx.code_for(values.get("region_code"))
+            if not code_in_scope(code, ctx.prefixes):
+                raise RowError("房号", _("该房屋不在您的管辖范围内"))
+        except ServiceError as e:
+            header = {"id_number": "证件号码", "birth_date": "出生日期", "sex": "性别", "phone": "联系电话"}.get(
+                e.field, "")
+            plan.errors.append((row_no, header, e.user_message))
+            continue
+        except RowError as e:
+            plan.errors.append((row_no, e.header, e.message))
+            continue
+        checked.append((row_no, values, number, pii.blind_index(number, purpose="id_number"), id_type, phone,
+                        dwelling, household, code))
+    keys = list({row[3] for row in checked})
+    existing = {}
+    for i in range(0, len(keys), BATCH):
+        for p in Person.objects.filter(id_number_hash__in=keys[i:i + BATCH]):
+            existing[p.id_number_hash] = p
+    seen: dict[str, int] = {}
+    fields = [col.field for col in COLUMNS["persons"]
+              if col.field not in {"id_number", "phone", "household_number", "estate", "building", "entrance",
+                                   "room", "region_code"}]
+    for row_no, values, number, h, id_type, phone, dwelling, household, code in checked:
+        if h in seen:
+            plan.errors.append((row_no, "证件号码", _("与第 %(r)d 行的证件号码重复") % {"r": seen[h]}))
+            continue
+        seen[h] = row_no
+        attrs = {k: values[k] for k in fields if values.get(k) is not None}
+        attrs["id_type"] = id_type
+        attrs["name_pinyin"], attrs["name_initials"] = name_pinyin(attrs["name"])
+        if dwelling is not None:
+            attrs["dwelling_id"] = dwelling.pk
+        if household is not None:
+            attrs["household_id"] = household.pk
+        phone_h = pii.blind_index(phone, purpose="phone") if phone else None
+        person = existing.get(h)
+        if person is None:
+            row = {"region_code": code, "id_number_enc": pii.encrypt(number), "id_number_hash": h, **attrs}
+            if phone:
+                row["phone_enc"], row["phone_hash"] = pii.encrypt(phone), phone_h
+            plan.new.append((row_no, row))  # a row of column values, inserted by _fast_insert
+            continue
+        if not code_in_scope(person.region_code, ctx.prefixes):
+            plan.errors.append((row_no, "证件号码", _("该证件号码已在其他辖区登记，请联系所在社区办理迁入")))
+            continue
+        if person.region_code != code and (dwelling or household or values.get("region_code")):
+            attrs["region_code"] = code
+        changed = _diff(person, attrs)
+        if phone_h and phone_h != person.phone_hash:
+            person.phone_enc, person.phone_hash = pii.encrypt(phone), phone_h
+            changed += ["phone_enc", "phone_hash"]
+        if changed:
+            for k in changed:
+                if k in attrs:
+                    setattr(person, k, attrs[k])
+            plan.changed.append((row_no, person, changed))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def _plan_simple(ctx: Context, rows, *, existing: Callable, build: Callable) -> Plan:
+    """Shared by households, buildings, dwellings and units: `build(values)` → (key, attrs, model) or RowError."""
+    plan = Plan()
+    built = []
+    for row_no, values, errors in rows:
+        if errors:
+            plan.errors += [(row_no, h, m) for h, m in errors]
+            continue
+        try:
+            built.append((row_no, *build(values)))
+        except RowError as e:
+            plan.errors.append((row_no, e.header, e.message))
+        except ServiceError as e:
+            plan.errors.append((row_no, "统一社会信用代码" if e.field == "uscc" else "联系电话", e.user_message))
+    found = existing([b[1] for b in built])
+    seen: dict = {}
+    for row_no, k, attrs, model in built:
+        if k in seen:
+            plan.errors.append((row_no, "", _("与第 %(r)d 行重复") % {"r": seen[k]}))
+            continue
+        seen[k] = row_no
+        obj = found.get(k)
+        if obj is None:
+            plan.new.append((row_no, model(**attrs)))
+            continue
+        if not code_in_scope(obj.region_code, ctx.prefixes):
+            plan.errors.append((row_no, "", _("该记录已在其他辖区登记")))
+            continue
+        changed = [f for f in _diff(obj, attrs) if attrs[f] is not None or f.endswith("_id")]
+        if changed:
+            for f in changed:
+                setattr(obj, f, attrs[f])
+            plan.changed.append((row_no, obj, changed))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def _plan_buildings(ctx: Context, rows) -> Plan:
+    estates = {e.name: e for e in Estate.objects.filter(prefix_q("region_code", [ctx.region_code[:12]]))}
+    pending: dict[str, Estate] = {}
+
+    def build(values):
+        code = ctx.code_for(values.get("region_code"))
+        estate = None
+        if values.get("estate"):
+            estate = estates.get(values["estate"]) or pending.get(values["estate"])
+            if estate is None:
+                estate = pending[values["estate"]] = Estate(name=values["estate"], region_code=code[:12])
+        attrs = {k: values.get(k) for k in ("address", "building_type", "floors", "entrances", "year_built", "lat",
+                                            "lng") if values.get(k) is not None}
+        return (code, values["estate"] or "", values["name"]), {"region_code": code, "name": values["name"],
+                                                               "estate": estate, **attrs}, Building
+
+    def existing(keys):
+        qs = Building.objects.filter(prefix_q("region_code", [ctx.region_code])).select_related("estate")
+        return {(b.region_code, b.estate.name if b.estate_id else "", b.name): b for b in qs}
+
+    plan = _plan_simple(ctx, rows, existing=existing, build=build)
+    plan.before_create = [(Estate, list(pending.values()))]
+    return plan
+
+
+def _plan_dwellings(ctx: Context, rows) -> Plan:
+    def build(values):
+        b = ctx.building(values.get("estate"), values["building"])
+        if not code_in_scope(b.region_code, ctx.prefixes):
+            raise RowError("楼栋", _("该楼栋不在您的管辖范围内"))
+        room = normalise(values["room"])
+        entrance = values.get("entrance") or 1
+        floor = values.get("floor")
+        if floor is None:
+            digits = "".join(ch for ch in room if ch.isdigit())
+            floor = int(digits[:-2]) if len(digits) >= 3 else 1
+        attrs = {k: values[k] for k in ("area", "use", "occupancy", "owner_name") if values.get(k) is not None}
+        return (b.pk, entrance, room), {"region_code": b.region_code, "building_id": b.pk, "entrance": entrance,
+                                        "room": room, "floor": floor, **attrs}, Dwelling
+
+    def existing(keys):
+        return ctx.dwellings()
+
+    return _plan_simple(ctx, rows, existing=existing, build=build)
+
+
+def _plan_households(ctx: Context, rows) -> Plan:
+    def build(values):
+        number = normalise(values["household_number"])
+        d = ctx.dwelling(values)
+        code = d.region_code if d else ctx.code_for(values.get("region_code"))
+        if not code_in_scope(code, ctx.prefixes):
+            raise RowError("房号", _("该房屋不在您的管辖范围内"))
+        attrs = {k: values[k] for k in ("kind", "registered_here", "living_here") if values.get(k) is not None}
+        if d is not None:
+            attrs["dwelling_id"] = d.pk
+        return number, {"household_number": number, "region_code": code, **attrs}, Household
+
+    def existing(keys):
+        out = {}
+        for i in range(0, len(keys), BATCH):
+            out |= {h.household_number: h for h in Household.objects.filter(household_number__in=keys[i:i + BATCH])}
+        return out
+
+    return _plan_simple(ctx, rows, existing=existing, build=build)
+
+
+def _plan_units(ctx: Context, rows) -> Plan:
+    def build(values):
+        code = ctx.code_for(values.get("region_code"))
+        uscc = normalise_uscc(values.get("uscc"))
+        attrs = {k: values[k] for k in ("kind", "address", "contact_name", "employees") if values.get(k) is not None}
+        phone = normalise_phone(values.get("contact_phone"), field_name="contact_phone")
+        if phone:
+            attrs["contact_phone_hash"] = pii.blind_index(phone, purpose="phone")
+            attrs["contact_phone_enc"] = pii.encrypt(phone)
+        return uscc or (code, values["name"]), {"region_code": code, "name": values["name"], "uscc": uscc,
+                                                **attrs}, Unit
+
+    def existing(keys):
+        codes = [k for k in keys if isinstance(k, str)]
+        out = {u.uscc: u for u in Unit.objects.filter(uscc__in=codes)} if codes else {}
+        for u in Unit.objects.filter(prefix_q("region_code", [ctx.region_code]), uscc=""):
+            out[(u.region_code, u.name)] = u
+        return out
+
+    plan = _plan_simple(ctx, rows, existing=existing, build=build)
+    # A phone is re-encrypted on every read of the file; compare units by the phone's blind index instead.
+    kept = []
+    for row_no, obj, changed in plan.changed:
+        fields = [f for f in changed if f != "contact_phone_enc"]
+        if fields:
+            kept.append((row_no, obj, changed if "contact_phone_hash" in fields else fields))
+        else:
+            plan.unchanged += 1
+    plan.changed = kept
+    return plan
+
+
+PLANNERS = {"persons": _plan_persons, "households": _plan_households, "dwellings": _plan_dwellings,
+            "buildings": _plan_buildings, "units": _plan_units}
+
+
+def _households_for(ctx: Context, rows) -> dict:
+    numbers = sorted({normalise(v["household_number"]) for _r, v, _e in rows if v.get("household_number")})
+    out = {}
+    for i in range(0, len(numbers), BATCH):
+        qs = Household.objects.filter(household_number__in=numbers[i:i + BATCH])
+        out |= {h.household_number: h for h in qs if code_in_scope(h.region_code, [ctx.region_code])}
+    return out
+
+
+def _fast_insert(model, rows: list[dict], progress=None) -> None:
+    """Insert rows of attname → value without building model instances: PostgreSQL COPY, or one
+    executemany per batch on SQLite. Field defaults and auto timestamps are filled in here."""
+    from django.db import connection
+
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = now
+        else:
+            defaults[f.attname] = f.get_default()
+    pg = connection.vendor == "postgresql"
+
+    def convert(f):
+        kind = f.get_internal_type()
+        if kind == "JSONField":
+            return json.dumps
+        if pg:
+            return None
+        if kind == "DateField":
+            return datetime.date.isoformat
+        if kind in {"DateTimeField", "DecimalField"}:
+            return lambda v, f=f: f.get_db_prep_save(v, connection)
+        return None
+
+    converters = {f.attname: convert(f) for f in fields}
+    for name, conv in converters.items():  # defaults are the same for every row: convert them once
+        if conv is not None and defaults[name] is not None:
+            defaults[name] = conv(defaults[name])
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [f.attname for f in fields]
+
+    def values(row):
+        out = []
+        for name in names:
+            if name in row and row[name] is not None:
+                conv = converters[name]
+                out.append(conv(row[name]) if conv is not None else row[name])
+            else:
+                out.append(defaults[name])
+        return out
+
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), BATCH * 5):
+            chunk = rows[i:i + BATCH * 5]
+            if pg:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in chunk:
+                        copy.write_row(values(row))
+            else:
+                marks = ", ".join(["%s"] * len(fields))
+                sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model metadata
+                cursor.executemany(sql, [values(r) for r in chunk])
+            if progress:
+                progress(i + len(chunk))
+
+
+def _commit_persons(actor, plan: Plan, progress) -> None:
+    rows = [row for _r, row in plan.new]
+    _fast_insert(Person, rows, progress)
+    pks = {}
+    hashes = [row["id_number_hash"] for row in rows]
+    for i in range(0, len(hashes), BATCH * 5):
+        pks |= dict(Person.objects.filter(id_number_hash__in=hashes[i:i + BATCH * 5]).values_list("id_number_hash",
+                                                                                                  "pk"))
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    summary = _("批量导入")
+    _fast_insert(RegistryEvent, [{"kind": c.EventKind.CREATE, "region_code": row["region_code"], "actor_id": actor_id,
+                                  "summary": summary, "person_id": pks[row["id_number_hash"]], "data": {}}
+                                 for row in rows])
+
+
+def _commit(actor, kind: str, plan: Plan, progress_id=None) -> None:
+    model = MODELS[kind]
+    now = timezone.now()
+
+    def progress(done):
+        if progress_id:
+            progress_update(progress_id, done=done, message=_("正在写入"))
+
+    with transaction.atomic():
+        for extra_model, objs in plan.before_create:
+            extra_model.objects.bulk_create(objs, batch_size=BATCH)
+        new = []
+        if kind == "persons":
+            _commit_persons(actor, plan, progress)
+        else:
+            new = [obj for _r, obj in plan.new]
+            for obj in new:  # estates created above now have their pk
+                if kind == "buildings" and obj.estate is not None:
+                    obj.estate_id = obj.estate.pk
+            for i in range(0, len(new), BATCH):
+                model.objects.bulk_create(new[i:i + BATCH])
+                progress(i + len(new[i:i + BATCH]))
+        if plan.changed:
+            fields = sorted({f.removesuffix("_id") if f.endswith("_id") else f
+                             for _r, _o, changed in plan.changed for f in changed} | {"version", "updated_at"})
+            objs = []
+            for _row, obj, _changed in plan.changed:
+                obj.version += 1
+                obj.updated_at = now
+                objs.append(obj)
+            model.objects.bulk_update(objs, fields, batch_size=500)
+        if kind in {"persons", "households", "dwellings"}:
+            created, changed = _("批量导入"), _("批量导入修改")
+            events = [RegistryEvent(kind=c.EventKind.CREATE, region_code=o.region_code, actor=actor,
+                                    summary=created, **{kind[:-1]: o}) for o in new]
+            events += [RegistryEvent(kind=c.EventKind.UPDATE, region_code=o.region_code, actor=actor, summary=changed,
+                                     data={"fields": sorted({f.removesuffix("_enc").removesuffix("_hash") for f in ch})},
+                                     **{kind[:-1]: o})
+                       for _r, o, ch in plan.changed]
+            RegistryEvent.objects.bulk_create(events, batch_size=BATCH)
+
+
+def import_run(*, actor, kind: str, data: bytes, filename: str, region_code: str, dry_run: bool = False,
+               progress_id=None) -> dict:
+    """Check (and unless dry_run, write) one spreadsheet. Returns the report:
+    {"rows", "created", "updated", "unchanged", "rejected", "errors": [{"row", "field", "message"}],
+     "warnings": [...], "dry_run", "kind"}."""
+    if kind not in COLUMNS:
+        raise ServiceError(_("未知的导入类型：%(k)s") % {"k": kind}, field="kind")
+    region_code = normalise(region_code)
+    prefixes = scope_prefixes(actor, MODELS[kind], "change")
+    if not region_code or not code_in_scope(region_code, prefixes):
+        raise NotAllowed(_("导入区域不在您的管辖范围内"))
+    try:
+        table = _read(kind, data, filename)
+    except TableError as e:
+        raise ServiceError(str(e), field="file") from None
+    ctx = Context(actor, kind, region_code)
+    rows = _parse_rows(kind, table, progress_id)
+    if kind == "persons":
+        ctx.households = _households_for(ctx, rows)
+    plan = PLANNERS[kind](ctx, rows)
+    rejected_rows = {e[0] for e in plan.errors}
+    report = {
+        "kind": kind, "dry_run": dry_run, "rows": len(table.rows), "created": len(plan.new),
+        "updated": len(plan.changed), "unchanged": plan.unchanged, "rejected": len(rejected_rows),
+        "errors": [{"row": r, "field": f, "message": m} for r, f, m in sorted(plan.errors, key=lambda e: e[0])],
+        "warnings": [{"row": r, "field": f, "message": m} for r, f, m in plan.warnings[:1000]],
+    }
+    if not dry_run and (plan.new or plan.changed):
+        try:
+            _commit(actor, kind, plan, progress_id)
+        except IntegrityError:
+            raise ServiceError(_("导入时与他人同时登记的记录冲突，请重新导入")) from None
+    if not dry_run:
+        audit_log(actor=actor, action=f"registry.import.{kind}", region_code=region_code,
+                  object_repr=filename[:200], after={k: report[k] for k in ("rows", "created", "updated",
+                                                                            "unchanged", "rejected")})
+    if progress_id:
+        progress_update(progress_id, done=len(table.rows), total=len(table.rows), state="done", result=report,
+                        message=_("完成"))
+    return report
+
+
+def import_error_workbook(*, kind: str, data: bytes, filename: str, errors: list[dict]) -> bytes:
+    """The rejected rows as they were in the file, with an error column, to fix and import again."""
+    table = _read(kind, data, filename)
+    by_row: dict[int, list[str]] = {}
+    for e in errors:
+        by_row.setdefault(e["row"], []).append(f"{e['field']}：{e['message']}" if e["field"] else e["message"])
+    headers = [col.header for col in COLUMNS[kind] if any(col.header in rec for _r, rec in table.rows[:1])] or \
+        [col.header for col in COLUMNS[kind]]
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    ws = wb.add_worksheet(_("错误行"))
+    bold = wb.add_format({"bold": True, "bg_color": "#E8EEF9"})
+    red = wb.add_format({"font_color": "#B42318", "text_wrap": True})
+    ws.write_row(0, 0, [*headers, _("原行号"), _("错误原因")], bold)
+    r = 1
+    for row_no, record in table.rows:
+        if row_no not in by_row:
+            continue
+        ws.write_row(r, 0, [record.get(h, "") for h in headers])
+        ws.write_number(r, len(headers), row_no)
+        ws.write_string(r, len(headers) + 1, "；".join(by_row[row_no]), red)
+        r += 1
+    ws.set_column(len(headers) + 1, len(headers) + 1, 60)
+    wb.close()
+    return buf.getvalue()
+
+
+@task()
+def import_task(*, user_id: int, kind: str, data_b64: str, filename: str, region_code: str, dry_run: bool,
+                progress_id: str) -> dict:
+    """Background import (the Tasks API); the page polls the progress record."""
+    from shanzhi.accounts.models import User
+
+    actor = User.objects.get(pk=user_id)
+    progress_update(progress_id, state="running", message=_("正在读取文件"))
+    try:
+        return import_run(actor=actor, kind=kind, data=base64.b64decode(data_b64), filename=filename,
+                          region_code=region_code, dry_run=dry_run, progress_id=progress_id)
+    except ServiceError as e:
+        progress_update(progress_id, state="failed", message=e.user_message, result={"error": e.user_message})
+        return {"error": e.user_message}
+
+
+def import_enqueue(*, actor, kind: str, data: bytes, filename: str, region_code: str, dry_run: bool) -> str:
+    """Start an import in the background; returns the TaskProgress id for the progress bar."""
+    from shanzhi.core.progress import progress_create
+
+    progress = progress_create(kind=f"registry.import.{kind}", owner=actor, message=_("排队中"))
+    import_task.enqueue(user_id=actor.pk, kind=kind, data_b64=base64.b64encode(data).decode(), filename=filename,
+                        region_code=region_code, dry_run=dry_run, progress_id=str(progress.pk))
+    return str(progress.pk)

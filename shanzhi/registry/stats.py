@@ -1,0 +1,78 @@
+"""Dashboard aggregates of one region (a grid or anything above it), scoped to the actor.
+
+`region_dashboard` answers in a constant number of queries however many persons the region holds: every
+figure is a GROUP BY or a set of conditional counts computed by the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q
+
+from shanzhi.core.scoping import prefix_q
+
+from . import choices as c
+from .models import CareTag, Dwelling, Household, Person
+
+BAND_YEARS = 5
+BANDS = 19  # 0-4 … 85-89, then 90+
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _band_labels() -> list[str]:
+    return [f"{i * BAND_YEARS}-{i * BAND_YEARS + BAND_YEARS - 1}" for i in range(BANDS)] + [f"{BANDS * BAND_YEARS}+"]
+
+
+def age_pyramid(persons, today: datetime.date | None = None) -> dict:
+    """{"bands": ["0-4", …, "90+"], "male": [...], "female": [...]} in one query."""
+    today = today or datetime.date.today()
+    aggregates = {}
+    for i in range(BANDS + 1):
+        # age in [i*5, i*5+5) ⇔ birth_date in (today - (i*5+5) years, today - i*5 years]
+        upper = _years_before(today, i * BAND_YEARS)
+        band = Q(birth_date__lte=upper)
+        if i < BANDS:
+            band &= Q(birth_date__gt=_years_before(today, (i + 1) * BAND_YEARS))
+        for sex in (c.Sex.MALE, c.Sex.FEMALE):
+            aggregates[f"{sex}_{i}"] = Count("id", filter=band & Q(sex=sex))
+    row = persons.aggregate(**aggregates)
+    return {"bands": _band_labels(),
+            "male": [row[f"{c.Sex.MALE}_{i}"] for i in range(BANDS + 1)],
+            "female": [row[f"{c.Sex.FEMALE}_{i}"] for i in range(BANDS + 1)]}
+
+
+def _grouped(qs, field: str, choices) -> list[dict]:
+    counts = dict(qs.values_list(field).annotate(n=Count("id")).order_by())
+    return [{"key": value, "name": str(label), "value": counts.get(value, 0)} for value, label in choices]
+
+
+def region_dashboard(*, actor, region_code: str, today: datetime.date | None = None) -> dict:
+    """Population by residence type, age pyramid, care tags, dwellings by occupancy, households, rentals and
+    vacancies of the region `region_code` as far as the actor may see it (5 queries)."""
+    scope = prefix_q("region_code", [region_code])
+    persons = Person.objects.restrict(actor, "view").filter(scope, status=c.PersonStatus.LIVING)
+    residence = _grouped(persons, "residence_type", c.ResidenceType.choices)
+    tags = _grouped(CareTag.objects.restrict(actor, "view").filter(scope, person__status=c.PersonStatus.LIVING),
+                    "tag", c.CareTagKind.choices)
+    occupancy = _grouped(Dwelling.objects.restrict(actor, "view").filter(scope), "occupancy", c.Occupancy.choices)
+    households = Household.objects.restrict(actor, "view").filter(scope, dissolved=False).count()
+    by_occupancy = {o["key"]: o["value"] for o in occupancy}
+    return {
+        "persons": sum(r["value"] for r in residence),
+        "households": households,
+        "dwellings": sum(by_occupancy.values()),
+        "rented": by_occupancy.get(c.Occupancy.RENTED, 0),
+        "vacant": by_occupancy.get(c.Occupancy.VACANT, 0),
+        "floating": next(r["value"] for r in residence if r["key"] == c.ResidenceType.FLOATING),
+        "residence": residence,
+        "care_tags": tags,
+        "occupancy": occupancy,
+        "pyramid": age_pyramid(persons, today),
+    }

@@ -1,0 +1,119 @@
+"""Checking and normalising what people type: ID numbers (GB 11643), phones, USCC (GB 32100).
+
+Each check returns the normalised value or raises `ServiceError` with a Chinese message naming the field.
+Full-width digits and letters, spaces, dashes and a lowercase x are normalised first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.utils.translation import gettext as _
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidComponent, ValidationError
+
+from shanzhi.core.errors import ServiceError
+
+from .choices import Sex
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Landline: area code 0xx/0xxx + 7-8 digit number, optional extension; or a bare 7-8 digit local number.
+LANDLINE_RE = re.compile(r"^(0\d{2,3})?[2-9]\d{6,7}(转\d{1,6})?$")
+_SEPARATORS = re.compile(r"[\s\-－—_()（）]")
+
+
+def normalise(value: str | None) -> str:
+    """NFKC (full-width → ASCII), drop spaces and dashes, upper-case."""
+    if value is None:
+        return ""
+    value = str(value)
+    if value.isascii() and value.isalnum():  # the common case, without the work below
+        return value.upper()
+    text = unicodedata.normalize("NFKC", value)
+    return _SEPARATORS.sub("", text).upper()
+
+
+@dataclass
+class IdInfo:
+    number: str
+    birth_date: datetime.date
+    sex: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def upgrade_15(number: str) -> str:
+    """A 15-digit legacy number (YYMMDD, 19xx) upgraded to 18 digits with its check digit."""
+    body = number[:6] + "19" + number[6:]
+    return body + ric.calc_check_digit(body + "0")
+
+
+def parse_id_number(value: str, *, today: datetime.date | None = None) -> IdInfo:
+    number = normalise(value)
+    if not number:
+        raise ServiceError(_("请填写身份证号"), field="id_number")
+    if len(number) == 15 and number.isdigit():
+        number = upgrade_15(number)
+    if len(number) != 18:
+        raise ServiceError(_("身份证号应为 18 位（或 15 位旧号），现为 %(n)d 位") % {"n": len(number)}, field="id_number")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ServiceError(_("身份证号前 17 位必须是数字，最后一位是数字或 X"), field="id_number")
+    if number[17] != ric.calc_check_digit(number):
+        raise ServiceError(_("身份证号校验位错误，请核对号码"), field="id_number")
+    try:
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ServiceError(_("身份证号中的出生日期无效"), field="id_number") from None
+    today = today or datetime.date.today()
+    if birth > today or birth.year < 1880:
+        raise ServiceError(_("身份证号中的出生日期不合理"), field="id_number")
+    sex = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
+    warnings = []
+    if not _region_known(number[:6], number[6:10]):
+        warnings.append(_("身份证号前 6 位地区代码 %(code)s 不在已知行政区划中，请核对") % {"code": number[:6]})
+    return IdInfo(number=number, birth_date=birth, sex=sex, warnings=warnings)
+
+
+@lru_cache(maxsize=16384)
+def _region_known(region: str, year: str) -> bool:
+    """Whether stdnum's region data knows the code in that year (cached: imports check many numbers)."""
+    try:
+        ric.get_birth_place(f"{region}{year}0101" + "0000")
+    except (InvalidComponent, KeyError, ValueError):
+        return False
+    return True
+
+
+def check_id_agrees(info: IdInfo, *, birth_date: datetime.date | None, sex: str | None) -> None:
+    if birth_date and birth_date != info.birth_date:
+        raise ServiceError(_("出生日期与身份证号不一致（号码中为 %(d)s）") % {"d": info.birth_date.isoformat()},
+                           field="birth_date")
+    if sex and sex != info.sex:
+        raise ServiceError(_("性别与身份证号不一致（号码中为%(s)s）") % {"s": Sex(info.sex).label}, field="sex")
+
+
+def normalise_phone(value: str | None, *, field_name: str = "phone") -> str:
+    """A mobile (11 digits starting 13-19) or landline number; +86/0086 prefixes dropped."""
+    number = normalise(value).replace("+", "")
+    if not number:
+        return ""
+    if number.startswith("0086"):
+        number = number[4:]
+    elif number.startswith("86") and len(number) == 13:
+        number = number[2:]
+    if MOBILE_RE.match(number) or LANDLINE_RE.match(number):
+        return number
+    raise ServiceError(_("电话号码格式不正确：手机号为 11 位，座机为区号+号码（如 0514-87654321）"), field=field_name)
+
+
+def normalise_uscc(value: str | None) -> str:
+    code = normalise(value)
+    if not code:
+        return ""
+    try:
+        return uscc.validate(code)
+    except ValidationError:
+        raise ServiceError(_("统一社会信用代码无效（18 位，含校验位），请核对"), field="uscc") from None

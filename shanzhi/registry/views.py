@@ -1,0 +1,534 @@
+"""Registry pages: region → grid → building (楼盘表) → dwelling → household → persons, search, lists and
+export, reveal, print. Thin: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shanzhi.accounts.scope import user_roles
+from shanzhi.core.access import object_view, role_view
+from shanzhi.core.errors import ServiceError
+from shanzhi.core.progress import OwnTask
+from shanzhi.regions import selectors as region_selectors
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Region
+
+from . import choices as c
+from . import forms, printing, selectors, services, stats
+from .models import EDIT_ROLES, Building, Dwelling, Household, MoveRequest, Person
+
+VIEW_ROLES = Person.scope_roles["view"]
+EDIT = ("GET", "POST")
+
+
+def _can(user, obj, action: str = "change") -> bool:
+    return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+def _grid(code: str):
+    """The grid a record belongs to, for the breadcrumbs."""
+    return Region.objects.filter(code=code).only("code", "name").first()
+
+
+def _no_store(response):
+    """Pages that show personal data are never cached (ARCHITECTURE §6)."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_view(VIEW_ROLES)
+def home(request):
+    """The registry's front door: the search box and the regions in the actor's scope."""
+    roots = list(region_selectors.region_roots(actor=request.user))
+    if len(roots) == 1:
+        return redirect("registry:region", code=roots[0].code)
+    return render(request, "registry/home.html", {"roots": roots})
+
+
+@object_view(Region, roles=VIEW_ROLES, lookup={"code": "code"})
+def region(request, obj):
+    """A region's dashboard; for a grid also its buildings."""
+    is_grid = obj.level in (Level.GRID, Level.MICRO_GRID)
+    context = {
+        "region": obj,
+        "breadcrumbs": region_selectors.region_breadcrumbs(actor=request.user, region=obj),
+        "children": region_selectors.region_children(actor=request.user, region=obj),
+        "dash": stats.region_dashboard(actor=request.user, region_code=obj.code),
+        "is_grid": is_grid,
+        "buildings": selectors.building_list(actor=request.user, filters={"region": obj.code}) if is_grid else None,
+        "can_edit": is_grid and bool(user_roles(request.user) & EDIT_ROLES),
+    }
+    return render(request, "registry/region.html", context)
+
+
+@role_view(VIEW_ROLES)
+def search(request):
+    q = request.GET.get("q", "").strip()
+    results = selectors.registry_search(actor=request.user, q=q) if q else None
+    return _no_store(render(request, "registry/search.html", {"q": q, "results": results}))
+
+
+@role_view(VIEW_ROLES)
+def person_list(request):
+    form = forms.PersonFilterForm(request.GET or None)
+    filters = form.filters()
+    persons = selectors.person_list(actor=request.user, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        from . import exporting
+
+        return exporting.export_response(actor=request.user, kind="persons", filters=filters)
+    page = Paginator(persons, 50).get_page(request.GET.get("page"))
+    template = "registry/person_list.html#results" if request.htmx else "registry/person_list.html"
+    return _no_store(render(request, template, {"form": form, "page": page}))
+
+
+@role_view(Person.scope_roles["export"])
+def export(request):
+    """XLSX of households, dwellings, buildings or units of a region (scoped, masked, audited by the
+    export generators). Persons are exported from their filtered list."""
+    from . import exporting
+
+    kind = request.GET.get("kind", "")
+    if kind not in exporting.EXPORTERS:
+        kind = "households"
+    filters = {k: request.GET[k] for k in ("region", "q") if request.GET.get(k)}
+    return exporting.export_response(actor=request.user, kind=kind, filters=filters)
+
+
+@object_view(Building, lookup={"pk": "pk"})
+def building(request, obj):
+    plan = selectors.building_floor_plan(actor=request.user, building=obj)
+    units = selectors.unit_list(actor=request.user, filters={"building": obj.pk})
+    return render(request, "registry/building.html", {"building": obj, "plan": plan, "units": units,
+                                                      "occupancies": c.Occupancy.choices, "grid": _grid(obj.region_code),
+                                                      "can_edit": _can(request.user, obj)})
+
+
+@object_view(Dwelling, lookup={"pk": "pk"})
+def dwelling(request, obj):
+    context = {
+        "dwelling": obj,
+        "households": selectors.household_list(actor=request.user, filters={"dwelling": obj.pk}),
+        "residents": selectors.dwelling_residents(actor=request.user, dwelling=obj),
+        "timeline": selectors.dwelling_timeline(actor=request.user, dwelling=obj)[:50],
+        "can_edit": _can(request.user, obj),
+        "grid": _grid(obj.region_code),
+    }
+    return _no_store(render(request, "registry/dwelling.html", context))
+
+
+@object_view(Household, lookup={"pk": "pk"})
+def household(request, obj):
+    members = list(selectors.household_members(actor=request.user, household=obj, include_gone=True))
+    context = {
+        "household": obj,
+        "members": members,
+        "living": [m for m in members if m.status == c.PersonStatus.LIVING],
+        "timeline": selectors.household_timeline(actor=request.user, household=obj)[:50],
+        "needs": selectors.needs_list(actor=request.user, filters={"household": obj.pk}),
+        "can_edit": _can(request.user, obj),
+        "grid": _grid(obj.region_code),
+    }
+    return _no_store(render(request, "registry/household.html", context))
+
+
+@object_view(Person, lookup={"pk": "pk"})
+def person(request, obj):
+    context = {
+        "person": obj,
+        "tags": selectors.care_tags_of(actor=request.user, person=obj),
+        "needs": selectors.needs_list(actor=request.user, filters={"person": obj.pk}),
+        "timeline": selectors.person_timeline(actor=request.user, person=obj)[:50],
+        "special": selectors.special_population_list(actor=request.user, person=obj),
+        "duplicates": selectors.person_possible_duplicates(actor=request.user, person=obj)[:5],
+        "reveal_form": forms.RevealForm(),
+        "can_edit": _can(request.user, obj),
+        "can_reveal": _can(request.user, obj, "reveal"),
+        "grid": _grid(obj.region_code),
+    }
+    return _no_store(render(request, "registry/person.html", context))
+
+
+@object_view(Person, action="reveal", lookup={"pk": "pk"}, methods=("POST",))
+def person_reveal(request, obj):
+    """Shows one full ID number or phone once, after a reason; the service writes the audit row."""
+    form = forms.RevealForm(request.POST)
+    context = {"person": obj, "reveal_form": form, "field": request.POST.get("field")}
+    if form.is_valid():
+        try:
+            context["value"] = services.person_reveal(actor=request.user, person=obj,
+                                                      field=form.cleaned_data["field"],
+                                                      reason=form.cleaned_data["reason"])
+        except ServiceError as e:
+            form.add_error("reason", e.user_message)
+    return _no_store(render(request, "registry/partials/reveal.html", context))
+
+
+# --- print (人+纸) -------------------------------------------------------------------------------------
+
+@object_view(Household, lookup={"pk": "pk"})
+def household_print(request, obj):
+    members = selectors.household_members(actor=request.user, household=obj)
+    return _no_store(printing.respond(request, "registry/print/household.html", {
+        "household": obj, "members": members, "rows": printing.blank_rows(len(members), 8),
+        "record_url": reverse("registry:household", args=[obj.pk]),
+    }, filename=f"入户登记表-{obj.household_number}"))
+
+
+@role_view(VIEW_ROLES)
+def blank_form(request):
+    return printing.respond(request, "registry/print/household.html", {
+        "household": None, "members": [], "rows": printing.blank_rows(0, 8),
+        "record_url": reverse("registry:home")},
+                            filename="入户登记表-空白")
+
+
+@object_view(Building, lookup={"pk": "pk"})
+def building_print(request, obj):
+    plan = selectors.building_floor_plan(actor=request.user, building=obj)
+    households = selectors.household_list(actor=request.user, filters={"building": obj.pk})
+    return _no_store(printing.respond(request, "registry/print/building.html", {
+        "building": obj, "plan": plan, "households": households,
+        "record_url": reverse("registry:building", args=[obj.pk]),
+    }, filename=f"楼栋汇总表-{obj}"))
+
+
+@object_view(Region, roles=VIEW_ROLES, lookup={"code": "code"})
+def region_print(request, obj):
+    return printing.respond(request, "registry/print/region.html", {
+        "region": obj, "dash": stats.region_dashboard(actor=request.user, region_code=obj.code),
+        "buildings": selectors.building_list(actor=request.user, filters={"region": obj.code}),
+        "record_url": reverse("registry:region", args=[obj.code]),
+    }, filename=f"网格汇总表-{obj.name}")
+
+
+
+# --- edit forms and life events: each POST calls one service ----------------------------------------------
+
+def _form_page(request, *, form, title: str, back: str, run, subtitle: str = ""):
+    """GET shows the form; a valid POST calls `run(cleaned_data)` (a service) and redirects to its answer.
+    A ServiceError is shown on its field (or above the form) and nothing is saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = run(form.cleaned_data)
+        except ServiceError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.user_message)
+        else:
+            messages.success(request, _("已保存：%(t)s") % {"t": title})
+            for warning in getattr(target, "warnings", []) or []:
+                messages.warning(request, warning)
+            return redirect(_url_of(target) or back)
+    return _no_store(render(request, "registry/form.html", {"form": form, "title": title, "subtitle": subtitle,
+                                                           "back": back}))
+
+
+def _url_of(obj) -> str:
+    names = {Person: "registry:person", Household: "registry:household", Dwelling: "registry:dwelling",
+             Building: "registry:building"}
+    name = names.get(type(obj))
+    return reverse(name, args=[obj.pk]) if name else ""
+
+
+def _actions_page(request, obj, actions: dict, back: str):
+    """Without ?do=: the list of life events available on this record."""
+    return render(request, "registry/actions.html", {"obj": obj, "actions": actions, "back": back})
+
+
+def _household_by_number(actor, number: str) -> Household:
+    found = selectors.household_list(actor=actor, filters={"q": number.strip()}).filter(
+        household_number=number.strip()).first()
+    if found is None:
+        raise ServiceError(_("在您的管辖范围内没有户号 %(n)s") % {"n": number}, field="household_number")
+    return found
+
+
+@object_view(Person, action="change", lookup={"pk": "pk"}, methods=EDIT)
+def person_edit(request, obj):
+    initial = {f: getattr(obj, f) for f in forms.PersonForm.base_fields if f not in {"id_number", "phone"}}
+    form = forms.PersonForm(request.POST or None, initial=initial)
+    return _form_page(request, form=form, title=_("修改人员信息"), subtitle=obj.name, back=_url_of(obj),
+                      run=lambda d: services.person_update(actor=request.user, person=obj, version=obj.version,
+                                                           **form.values()))
+
+
+PERSON_ACTIONS = {"move_out": (_("迁出"), forms.MoveOutForm), "death": (_("死亡登记"), forms.DeathForm),
+                  "move": (_("变更户/住址"), forms.MoveForm)}
+
+
+@object_view(Person, action="change", lookup={"pk": "pk"}, methods=EDIT)
+def person_act(request, obj):
+    do = request.GET.get("do")
+    if do not in PERSON_ACTIONS:
+        return _actions_page(request, obj, PERSON_ACTIONS, _url_of(obj))
+    title, form_class = PERSON_ACTIONS[do]
+    form = form_class(request.POST or None)
+    user = request.user
+
+    def run(d):
+        if do == "move_out":
+            return services.person_move_out(actor=user, person=obj, date=d["date"], destination=d["destination"])
+        if do == "death":
+            return services.person_death(actor=user, person=obj, date=d["date"])
+        target = _household_by_number(user, d["household_number"])
+        result = services.person_move(actor=user, person=obj, household=target, dwelling=target.dwelling,
+                                      reason=d["reason"])
+        if isinstance(result, MoveRequest):
+            messages.info(request, _("迁往其他社区，已提交迁入申请，待对方社区审批。"))
+            return obj
+        return result
+
+    return _form_page(request, form=form, title=title, subtitle=obj.name, back=_url_of(obj), run=run)
+
+
+@object_view(Household, action="change", lookup={"pk": "pk"}, methods=EDIT)
+def household_edit(request, obj):
+    initial = {f: getattr(obj, f) for f in forms.HouseholdForm.base_fields}
+    form = forms.HouseholdForm(request.POST or None, initial=initial)
+    return _form_page(request, form=form, title=_("修改户信息"), subtitle=obj.household_number, back=_url_of(obj),
+                      run=lambda d: services.household_update(actor=request.user, household=obj,
+                                                              version=obj.version, **d))
+
+
+HOUSEHOLD_ACTIONS = {"move_in": (_("迁入/登记新成员"), forms.NewPersonForm), "birth": (_("出生登记"), forms.BirthForm),
+                     "change_head": (_("变更户主"), forms.ChangeHeadForm), "split": (_("分户"), forms.SplitForm),
+                     "merge": (_("合户（本户并入他户）"), forms.MergeForm)}
+
+
+@object_view(Household, action="change", lookup={"pk": "pk"}, methods=EDIT)
+def household_act(request, obj):
+    do = request.GET.get("do")
+    if do not in HOUSEHOLD_ACTIONS:
+        return _actions_page(request, obj, HOUSEHOLD_ACTIONS, _url_of(obj))
+    title, form_class = HOUSEHOLD_ACTIONS[do]
+    user = request.user
+    kwargs = {}
+    if do in ("change_head", "split"):
+        kwargs["members"] = selectors.household_members(actor=user, household=obj)
+    form = form_class(request.POST or None, **kwargs)
+
+    def run(d):
+        if do == "move_in":
+            values = form.values()
+            if obj.dwelling is None:
+                raise ServiceError(_("该户没有登记房屋，请先修改户信息"))
+            return services.person_move_in(actor=user, dwelling=obj.dwelling, household=obj,
+                                           date=values.pop("move_in_date", None), **values)
+        if do == "birth":
+            return services.person_birth(actor=user, household=obj, **d)
+        if do == "change_head":
+            head = selectors.person_get(actor=user, pk=d["head"], action="change")
+            return services.household_change_head(actor=user, household=obj, head=head)
+        if do == "split":
+            members = list(selectors.person_list(actor=user, action="change").filter(pk__in=d["members"]))
+            head = next((m for m in members if m.pk == d["head"]), None)
+            if head is None:
+                raise ServiceError(_("新户主必须在分出的成员中"), field="head")
+            return services.household_split(actor=user, household=obj, members=members, head=head,
+                                            household_number=d["household_number"])
+        target = _household_by_number(user, d["household_number"])
+        return services.household_merge(actor=user, source=obj, target=target)
+
+    return _form_page(request, form=form, title=title, subtitle=obj.household_number, back=_url_of(obj), run=run)
+
+
+@object_view(Dwelling, action="change", lookup={"pk": "pk"}, methods=EDIT)
+def dwelling_edit(request, obj):
+    initial = {f: getattr(obj, f) for f in forms.DwellingForm.base_fields}
+    form = forms.DwellingForm(request.POST or None, initial=initial)
+    return _form_page(request, form=form, title=_("修改房屋"), subtitle=str(obj), back=_url_of(obj),
+                      run=lambda d: services.dwelling_update(actor=request.user, dwelling=obj, version=obj.version,
+                                                             **d))
+
+
+DWELLING_ACTIONS = {"rent_out": (_("出租"), forms.RentOutForm), "vacate": (_("空置"), forms.VacateForm),
+                    "new_household": (_("在此立户"), forms.HouseholdForm)}
+
+
+@object_view(Dwelling, action="change", lookup={"pk": "pk"}, methods=EDIT)
+def dwelling_act(request, obj):
+    do = request.GET.get("do")
+    if do not in DWELLING_ACTIONS:
+        return _actions_page(request, obj, DWELLING_ACTIONS, _url_of(obj))
+    title, form_class = DWELLING_ACTIONS[do]
+    form = form_class(request.POST or None, initial={"registered_here": True, "living_here": True})
+    user = request.user
+
+    def run(d):
+        if do == "rent_out":
+            return services.dwelling_rent_out(actor=user, dwelling=obj, **d)
+        if do == "vacate":
+            return services.dwelling_vacate(actor=user, dwelling=obj, **d)
+        return services.household_create(actor=user, dwelling=obj, **d)
+
+    return _form_page(request, form=form, title=title, subtitle=str(obj), back=_url_of(obj), run=run)
+
+
+@object_view(Building, action="change", lookup={"pk": "pk"}, methods=EDIT)
+def building_edit(request, obj):
+    initial = {f: getattr(obj, f) for f in forms.BuildingForm.base_fields}
+    form = forms.BuildingForm(request.POST or None, initial=initial)
+    return _form_page(request, form=form, title=_("修改楼栋"), subtitle=str(obj), back=_url_of(obj),
+                      run=lambda d: services.building_update(actor=request.user, building=obj, version=obj.version,
+                                                             **d))
+
+
+@object_view(Building, action="change", lookup={"pk": "pk"}, methods=EDIT)
+def dwelling_new(request, obj):
+    form = forms.DwellingForm(request.POST or None, initial={"entrance": 1, "use": c.DwellingUse.RESIDENTIAL})
+    return _form_page(request, form=form, title=_("登记房屋"), subtitle=str(obj), back=_url_of(obj),
+                      run=lambda d: services.dwelling_create(actor=request.user, building=obj, **d))
+
+
+@object_view(Region, roles=EDIT_ROLES, lookup={"code": "code"}, methods=EDIT)
+def building_new(request, obj):
+    form = forms.BuildingForm(request.POST or None, initial={"floors": 6, "entrances": 1})
+    back = reverse("registry:region", args=[obj.code])
+    return _form_page(request, form=form, title=_("登记楼栋"), subtitle=obj.name, back=back,
+                      run=lambda d: services.building_create(actor=request.user, region_code=obj.code, **d))
+
+
+# --- 迁入 approval ---------------------------------------------------------------------------------------
+
+@role_view(MoveRequest.scope_roles["view"])
+def move_requests(request):
+    return render(request, "registry/moves.html", {
+        "incoming": selectors.move_request_list(actor=request.user),
+        "sent": selectors.move_requests_sent(actor=request.user),
+        "form": forms.DecideForm(),
+    })
+
+
+@object_view(MoveRequest, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def move_request_decide(request, obj):
+    form = forms.DecideForm(request.POST)
+    if form.is_valid():
+        note = form.cleaned_data["note"]
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.move_request_approve(actor=request.user, request=obj, note=note)
+                messages.success(request, _("已批准迁入：%(n)s") % {"n": obj.person.name})
+            else:
+                services.move_request_reject(actor=request.user, request=obj, reason=note)
+                messages.success(request, _("已驳回迁入申请"))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+    return redirect("registry:move_requests")
+
+
+# --- import (人+纸 → 数字): upload → background dry run → row errors → commit ------------------------------
+
+def _import_regions(user):
+    """The regions the actor may import into: their grants' regions and the grids below them."""
+    from shanzhi.accounts.scope import prefixes_for_roles
+    from shanzhi.core.scoping import prefix_q
+
+    prefixes = prefixes_for_roles(user, EDIT_ROLES)
+    if not prefixes:
+        return []
+    return list(Region.objects.filter(prefix_q("code", prefixes), level__in=[Level.GRID, Level.COMMUNITY,
+                                                                             Level.STREET])
+                .order_by("code")[:500])
+
+
+def _stored_upload(pk) -> tuple[bytes, str, str] | None:
+    """(data, file name, region code) of the spreadsheet uploaded for import `pk`."""
+    from django.core.files.storage import default_storage
+
+    folder = f"imports/{pk}"
+    try:
+        names = default_storage.listdir(folder)[1]
+    except FileNotFoundError:
+        return None
+    if not names:
+        return None
+    with default_storage.open(f"{folder}/{names[0]}") as fh:
+        return fh.read(), names[0], names[0].split(".")[0]
+
+
+def _store_upload(pk, data: bytes, filename: str, region_code: str) -> None:
+    """Keeps the upload (named by its region code) for the error workbook and the commit."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    safe = region_code + ("." + filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "")
+    default_storage.save(f"imports/{pk}/{safe}", ContentFile(data))
+
+
+@role_view(EDIT_ROLES, methods=EDIT)
+def import_start(request):
+    from . import importing
+
+    regions = _import_regions(request.user)
+    form = forms.ImportForm(request.POST or None, request.FILES or None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        pk = importing.import_enqueue(actor=request.user, kind=form.cleaned_data["kind"], data=data,
+                                      filename=upload.name, region_code=form.cleaned_data["region_code"],
+                                      dry_run=True)
+        _store_upload(pk, data, upload.name, form.cleaned_data["region_code"])
+        return redirect("registry:import_status", pk=pk)
+    return render(request, "registry/import.html", {"form": form, "kinds": forms.ImportForm.base_fields[
+        "kind"].choices})
+
+
+@role_view(EDIT_ROLES)
+def import_template(request):
+    from django.http import HttpResponse
+
+    from . import importing
+
+    kind = request.GET.get("kind", "persons")
+    if kind not in importing.COLUMNS:
+        kind = "persons"
+    response = HttpResponse(importing.import_template(kind),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"{importing.KIND_LABELS[kind]}导入模板.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@object_view(OwnTask, roles=EDIT_ROLES, lookup={"pk": "pk"})
+def import_status(request, obj):
+    """Progress while the import runs; then the report with row errors, the error workbook and, after a dry
+    run, the button that commits the valid rows."""
+    report = obj.result if obj.finished else {}
+    if request.GET.get("download") == "errors" and report.get("errors"):
+        from django.http import HttpResponse
+
+        from . import importing
+
+        stored = _stored_upload(obj.pk)
+        if stored:
+            data, filename, _region = stored
+            response = HttpResponse(importing.import_error_workbook(kind=report["kind"], data=data,
+                                                                    filename=filename, errors=report["errors"]),
+                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('导入错误行.xlsx')}"
+            return response
+    context = {"task": obj, "report": report, "errors": report.get("errors", [])[:500],
+               "can_commit": bool(report.get("dry_run") and (report.get("created") or report.get("updated")))}
+    template = "registry/import_status.html#status" if request.htmx else "registry/import_status.html"
+    return _no_store(render(request, template, context))
+
+
+@object_view(OwnTask, roles=EDIT_ROLES, lookup={"pk": "pk"}, methods=("POST",))
+def import_commit(request, obj):
+    from . import importing
+
+    stored = _stored_upload(obj.pk)
+    report = obj.result or {}
+    if not stored or not report.get("dry_run"):
+        messages.error(request, _("找不到这次预检的文件，请重新上传"))
+        return redirect("registry:import_start")
+    data, filename, region_code = stored
+    pk = importing.import_enqueue(actor=request.user, kind=report["kind"], data=data, filename=filename,
+                                  region_code=region_code, dry_run=False)
+    _store_upload(pk, data, filename, region_code)
+    return redirect("registry:import_status", pk=pk)
