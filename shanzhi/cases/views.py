@@ -1,0 +1,221 @@
+"""Pages: staff list/detail/create, resident report/my cases, duplicates lookup, dashboard."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shanzhi.accounts.roles import Role
+from shanzhi.audit.services import audit_log
+from shanzhi.core.access import object_view, public_view, role_view
+from shanzhi.core.errors import ServiceError
+from shanzhi.core.export import xlsx_response
+
+from . import choices as c
+from . import selectors, services
+from .forms import CaseReportForm, StaffCaseForm
+from .models import Case, Category, ReportedCase
+from .workflow import SYSTEM_ACTIONS, WORKFLOW, is_reporter
+
+VIEW_ROLES = Case.scope_roles["view"]
+FILTER_KEYS = ("q", "state", "category", "channel", "level", "light", "open")
+
+
+def _filters(request) -> dict:
+    return {k: request.GET.get(k, "") for k in FILTER_KEYS}
+
+
+@role_view(VIEW_ROLES)
+def case_list(request):
+    filters = _filters(request)
+    page = Paginator(selectors.case_list(actor=request.user, filters=filters), 25).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(case, case.light(now)) for case in page]
+    ctx = {"page": page, "rows": rows, "filters": filters, "states": c.State.choices, "channels": c.Channel.choices,
+           "categories": Category.objects.filter(active=True), "overdue": selectors.overdue_count(actor=request.user),
+           "can_create": bool(set(Case.scope_roles["create"]) & _roles(request))}
+    if request.htmx:
+        return render(request, "cases/list.html#results", ctx)
+    return render(request, "cases/list.html", ctx)
+
+
+def _roles(request):
+    from shanzhi.accounts.scope import user_roles
+
+    return user_roles(request.user)
+
+
+@role_view(Case.scope_roles["export"])
+def case_export(request):
+    qs = selectors.case_list(actor=request.user, filters=_filters(request), action="export")
+    now = timezone.now()
+    audit_log(actor=request.user, action="case.export", object_repr=str(_filters(request)))
+    headers = [_("编号"), _("标题"), _("类别"), _("来源"), _("状态"), _("网格代码"), _("主办单位"), _("上报时间"),
+               _("环节时限"), _("亮灯"), _("办结结果")]
+    rows = ([x.number, x.title, x.category.name, x.get_channel_display(), x.get_state_display(), x.region_code,
+             x.lead_body.name if x.lead_body_id else "", timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M"),
+             timezone.localtime(x.due_at).strftime("%Y-%m-%d %H:%M") if x.due_at else "",
+             c.Light(x.light(now)).label, x.get_outcome_display()] for x in qs.iterator(chunk_size=1000))
+    return xlsx_response("民情列表.xlsx", headers, rows, sheet="民情")
+
+
+def _action_context(case, actor):
+    available = [(t, ok, why) for t, ok, why in WORKFLOW.available(case, actor) if t.action not in SYSTEM_ACTIONS]
+    ctx = {"actions": available, "outcomes": [o for o in c.Outcome.choices if o[0] != c.Outcome.DUPLICATE]}
+    names = {t.action for t, ok, _ in available if ok}
+    if "assign" in names:
+        ctx["grid_staff"] = services.staff_at(case.region_code, [Role.GRID_WORKER, Role.GRID_LEADER], levels=(15,))
+    if names & {"dispatch", "assist"}:
+        ctx["bodies"] = selectors.bodies_for(case=case)
+        ctx["suggested_body"] = services.route_body(case.category, case.region_code)
+    return ctx
+
+
+@object_view(Case, lookup={"pk": "pk"})
+def case_detail(request, case):
+    now = timezone.now()
+    ctx = {"case": case, "light": case.light(now), "timeline": selectors.case_timeline(actor=request.user, case=case),
+           "assignments": case.assignments.filter(active=True).select_related("body"),
+           "ratings": case.ratings.all(), "photos": case.photos.filter(history__isnull=True),
+           "supervisions": case.supervisions.all(), **_action_context(case, request.user)}
+    response = render(request, "cases/detail.html", ctx)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _run_action(request, case):
+    data = {k: request.POST.get(k, "") for k in ("reason", "note", "assignee", "body", "outcome", "score", "comment",
+                                                 "original")}
+    action = request.POST.get("action", "")
+    if action in SYSTEM_ACTIONS:
+        raise ServiceError(_("该操作由系统触发"))
+    if case.version != int(request.POST.get("version") or 0):
+        from shanzhi.core.errors import ConflictError
+
+        raise ConflictError()
+    return services.case_transition(actor=request.user, case=case, action=action, data=data,
+                                    photos=request.FILES.getlist("photos"))
+
+
+@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def case_act(request, case):
+    try:
+        case = _run_action(request, case)
+        messages.success(request, _("已完成：%(s)s") % {"s": case.get_state_display()})
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    return redirect("cases:detail", pk=case.pk)
+
+
+@role_view(Case.scope_roles["create"], methods=("GET", "POST"))
+def case_create(request):
+    from shanzhi.accounts.scope import prefixes_for_roles
+    from shanzhi.core.scoping import prefix_q
+    from shanzhi.regions.choices import Level as RegionLevel
+    from shanzhi.regions.models import Region
+
+    prefixes = prefixes_for_roles(request.user, Case.scope_roles["create"])
+    grids = Region.objects.filter(prefix_q("code", prefixes), level=RegionLevel.GRID).order_by("code")
+    form = StaffCaseForm(request.POST or None, grids=grids)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = services.case_create(
+                actor=request.user, category=d["category"], channel=d["channel"], title=d["title"],
+                description=d["description"], region_code=d["region_code"], urgency=d["urgency"], address=d["address"],
+                lat=d["lat"], lng=d["lng"], reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
+                photos=request.FILES.getlist("photos"), strip_location=d["strip_location"],
+                extra={k[6:]: v for k, v in request.POST.items() if k.startswith("extra_")})
+            messages.success(request, _("民情 %(n)s 已登记") % {"n": case.number})
+            return redirect("cases:detail", pk=case.pk)
+        except ServiceError as e:
+            form.add_error(getattr(e, "field", None) if getattr(e, "field", None) in form.fields else None,
+                           e.user_message)
+    return render(request, "cases/create.html", {"form": form, "staff": True})
+
+
+# --- residents -----------------------------------------------------------------------------------------
+
+@public_view(methods=("GET", "POST"))
+def report(request):
+    """Report a problem: signed in (follows it under “my cases”) or anonymous (gets a query code)."""
+    form = CaseReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        user = request.user if request.user.is_authenticated else None
+        anonymous = d["anonymous"] or user is None
+        try:
+            case = services.case_create(
+                actor=user, category=d["category"], channel=c.Channel.ANONYMOUS if user is None else c.Channel.RESIDENT,
+                title=d["title"], description=d["description"], region_code=d["region_code"], address=d["address"],
+                lat=d["lat"], lng=d["lng"], reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
+                anonymous=anonymous and user is None, photos=request.FILES.getlist("photos"),
+                strip_location=d["strip_location"],
+                extra={k[6:]: v for k, v in request.POST.items() if k.startswith("extra_")})
+        except ServiceError as e:
+            form.add_error(getattr(e, "field", None) if getattr(e, "field", None) in form.fields else None,
+                           e.user_message)
+        else:
+            if user is not None:
+                messages.success(request, _("已提交，编号 %(n)s。处理进展会通知您。") % {"n": case.number})
+                return redirect("cases:my_detail", pk=case.pk)
+            return render(request, "cases/reported.html", {"case": case})
+    return render(request, "cases/report.html", {"form": form})
+
+
+@public_view
+def nearby(request):
+    """htmx partial while reporting: open cases of the same category within 50 m or in the same building."""
+    def num(key):
+        try:
+            return float(request.GET[key])
+        except (KeyError, ValueError):
+            return None
+
+    category = request.GET.get("category", "")
+    found = selectors.nearby_open_cases(category_id=int(category), lat=num("lat"), lng=num("lng"),
+                                        building_id=request.GET.get("building") or None) if category.isdigit() else []
+    return render(request, "cases/partials/nearby.html", {"found": found})
+
+
+@public_view
+def track(request):
+    """Anonymous reporters look up their case with its number and query code (no personal data shown)."""
+    number, code = request.GET.get("number", "").strip(), request.GET.get("code", "").strip().upper()
+    case = Case.objects.filter(number=number, tracking_code=code).first() if number and code else None
+    timeline = case.history.filter(public=True) if case else []
+    return render(request, "cases/track.html", {"case": case, "timeline": timeline, "number": number,
+                                                "searched": bool(number)})
+
+
+@role_view(set(Role.values))
+def my_cases(request):
+    page = Paginator(selectors.my_cases(actor=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "cases/my_list.html", {"page": page})
+
+
+@object_view(ReportedCase, lookup={"pk": "pk"})
+def my_detail(request, case):
+    can_verify = case.state == c.State.COMPLETED and is_reporter(case, request.user)
+    can_rate = case.state == c.State.FEEDBACK and WORKFLOW.check(case, request.user, "rate", {"score": 5})[0]
+    return render(request, "cases/my_detail.html", {
+        "case": case, "timeline": selectors.case_timeline(actor=request.user, case=case, public_only=True),
+        "can_verify": can_verify, "can_rate": can_rate, "photos": case.photos.filter(history__isnull=True)})
+
+
+@object_view(ReportedCase, lookup={"pk": "pk"}, methods=("POST",))
+def my_act(request, case):
+    if request.POST.get("action") not in {"verify", "verify_fail", "rate"}:
+        messages.error(request, _("不能执行该操作"))
+        return redirect("cases:my_detail", pk=case.pk)
+    try:
+        _run_action(request, case)
+        messages.success(request, _("谢谢您的反馈"))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    return redirect("cases:my_detail", pk=case.pk)
+
+
