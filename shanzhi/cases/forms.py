@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.regions.choices import Level as RegionLevel
@@ -30,6 +31,17 @@ class CaseReportForm(forms.Form):
         self.fields["category"].queryset = categories if categories is not None else public_categories()
         grids = grids if grids is not None else Region.objects.filter(level=RegionLevel.GRID).order_by("code")
         self.fields["region_code"].choices = [("", _("请选择"))] + [(g.code, g.name) for g in grids]
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs["class"] = "form-control"
+        self.fields["category"].widget.attrs.update({
+            "hx-get": reverse_lazy("cases:nearby"), "hx-target": "#sz-nearby", "hx-trigger": "change",
+            "hx-include": "[name=lat],[name=lng]"})
 
 
 class StaffCaseForm(CaseReportForm):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.case_create, name="create"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/", views.case_act, name="act"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("report/", views.report, name="report"),
     path("report/nearby/", views.nearby, name="nearby"),
     path("track/", views.track, name="track"),

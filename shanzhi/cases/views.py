@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import Role
+from shanzhi.accounts.roles import STAFF_ROLES, Role
 from shanzhi.audit.services import audit_log
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
@@ -219,3 +221,45 @@ def my_act(request, case):
     return redirect("cases:my_detail", pk=case.pk)
 
 
+
+
+@role_view(STAFF_ROLES)
+def dashboard(request):
+    """民情指数 dashboard: KPIs, index per child region, trend and map, all read from the daily rollup."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from shanzhi.regions.models import Region
+    from shanzhi.regions.selectors import region_roots
+    from shanzhi.registry.models import Person
+
+    from . import insight
+
+    visible = Region.objects.restrict(request.user)
+    root = visible.filter(code=request.GET.get("region", "")).first() or region_roots(actor=request.user).first()
+    if root is None:
+        return render(request, "cases/dashboard.html", {"root": None})
+    children = list(visible.filter(parent=root).order_by("code"))
+    start, end = insight.window(30)
+    child_len = len(children[0].code) if children else len(root.code)
+    populations = {ch.code: ch.population or 0 for ch in children}
+    if not all(populations.values()):
+        counted = (Person.objects.filter(region_code__startswith=root.code, status="living")
+                   .annotate(child=Substr("region_code", 1, child_len)).values("child").annotate(n=Count("id"))
+                   .order_by())
+        for r in counted:
+            populations[r["child"]] = populations.get(r["child"]) or r["n"]
+    by_child = insight.kpis_by_child(prefix=root.code, child_len=child_len, start=start, end=end,
+                                     populations=populations)
+    rows = []
+    for ch in children:
+        k = by_child.get(ch.code) or insight.Kpis(population=populations.get(ch.code, 0))
+        rows.append({"region": ch, "k": k, "index": k.index, "colour": insight.index_colour(k.index)})
+    total = insight.kpis_total(prefix=root.code, start=start, end=end, population=sum(populations.values()))
+    series = insight.trend(prefix=root.code, start=end - timedelta(days=59), end=end)
+    geo = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": r["region"].boundary, "properties": {
+            "name": r["region"].name, "index": r["index"], "colour": r["colour"]}} for r in rows if r["region"].boundary]}
+    return render(request, "cases/dashboard.html", {
+        "root": root, "rows": rows, "total": total, "series": series, "geo": geo, "start": start, "end": end,
+        "weights": insight.WEIGHTS})

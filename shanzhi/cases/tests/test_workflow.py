@@ -9,7 +9,13 @@ from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import choices as c
 from shanzhi.cases.models import Case, CaseFollower, CaseHistory, ReportedCase, Supervision
-from shanzhi.cases.services import case_create, case_recategorise, case_transition, check_deadlines, route_body
+from shanzhi.cases.services import (
+    case_create,
+    case_recategorise,
+    case_transition,
+    check_deadlines,
+    route_body,
+)
 from shanzhi.cases.testing import make_body, make_body_staff, make_case, make_category
 from shanzhi.cases.workflow import WORKFLOW
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
