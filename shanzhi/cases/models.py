@@ -104,8 +104,7 @@ class DeadlineRule(models.Model):
     class Meta:
         verbose_name = _("时限规则")
         verbose_name_plural = _("时限规则")
-        constraints = [models.UniqueConstraint(fields=["category", "handler_type", "step"], name="uniq_deadline_rule",
-                                               nulls_distinct=False)]
+        constraints = [models.UniqueConstraint(fields=["category", "handler_type", "step"], name="uniq_deadline_rule")]
 
 
 class RoutingRule(models.Model):

@@ -186,9 +186,9 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
         region_code=region_code, category=category, channel=channel, title=title.strip()[:100],
         description=description.strip(), urgency=urgency, extra=_validate_extra(category, extra or {}),
         building=building, dwelling=dwelling, lat=lat, lng=lng, address=address.strip(),
-        reporter_user=None if anonymous else user,
-        reporter_person=reporter_person, reporter_name=reporter_name.strip() or (str(user) if user and not anonymous
-                                                                                  else ""),
+        reporter_user=None if anonymous or channel in (c.Channel.HOTLINE, c.Channel.WALK_IN) else user,
+        reporter_person=reporter_person, reporter_name=reporter_name.strip() or (
+            str(user) if user and not anonymous and channel not in (c.Channel.HOTLINE, c.Channel.WALK_IN) else ""),
         reporter_phone_enc=encrypt(reporter_phone) if reporter_phone else "", anonymous=anonymous,
         tracking_code=secrets.token_hex(4).upper(), created_at=now,
         is_repeat=_is_repeat(category, region_code, building.pk if building else None,
