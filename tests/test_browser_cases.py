@@ -25,12 +25,12 @@ def test_case_story_on_a_phone(browser_page, world):
     from shanzhi.cases.models import HandlingBodyMember, RoutingRule
 
     RoutingRule.objects.create(category=cat, region_prefix=world.district.code, body=body)
-    worker = make_user(Role.GRID_WORKER, world.grid.code, username="wang", display_name="王网格")
+    make_user(Role.GRID_WORKER, world.grid.code, username="wang", display_name="王网格")
     leader = make_user(Role.GRID_LEADER, world.grid.code, username="li", display_name="李网格长")
-    resident = make_user(Role.RESIDENT, world.grid.code, username="wu", display_name="吴居民")
+    make_user(Role.RESIDENT, world.grid.code, username="wu", display_name="吴居民")
     staff = make_user(Role.HANDLING_BODY_STAFF, world.street.code, username="sun", display_name="孙办事员")
     HandlingBodyMember.objects.create(body=body, user=staff)
-    community = make_user(Role.COMMUNITY_STAFF, world.community.code, username="zhang", display_name="张社工")
+    make_user(Role.COMMUNITY_STAFF, world.community.code, username="zhang", display_name="张社工")
     today = timezone.localdate()
 
     def index_on(page):
