@@ -1,9 +1,9 @@
 """民情指数 (sentiment index), KPIs and the daily rollup they are read from.
 
-The rollup (`DailyRollup`, one row per grid and day) is rebuilt by `rollup_build` — run by the
+The rollup (`DailyRollup`, one row per region — each grid and each of its ancestors — and day) is rebuilt by `rollup_build` — run by the
 `shanzhi cases rollup` command and the `rollup_task` background task — so dashboards never scan cases.
 
-KPIs over a window (default the last 30 days), for any region (sum of its grids' rows):
+KPIs over a window (default the last 30 days), for any region, read from that region's own rows:
 - 响应率 response_rate = cases accepted or declined / cases reported
 - 按时办结率 on_time_rate = cases completed within the handling deadline / cases completed
 - 解决率 resolution_rate = cases completed as “fixed” / cases completed
@@ -24,10 +24,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Substr, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
-
-from shanzhi.core.scoping import prefix_q
 
 from .deadlines import TZ
 from .models import Case, CaseRating, DailyRollup
@@ -35,6 +33,7 @@ from .models import Case, CaseRating, DailyRollup
 WEIGHTS = {"response_rate": 0.15, "on_time_rate": 0.20, "resolution_rate": 0.20, "satisfaction_rate": 0.25,
            "no_repeat": 0.10, "low_case_rate": 0.10}
 CASE_RATE_CEILING = 20.0
+ANCESTOR_LENGTHS = (4, 6, 9, 12)  # city, district, street, community codes
 FIELDS = ["reported", "responded", "responded_on_time", "closed", "closed_on_time", "fixed", "rated", "satisfied",
           "score_sum", "repeat"]
 
@@ -69,6 +68,12 @@ def rollup_build(*, start: dt.date, end: dt.date) -> int:
                .annotate(d=TruncDate("rated_at", tzinfo=TZ)).values("case__region_code", "d")
                .annotate(n=Count("id"), ok=Count("id", filter=Q(score__gte=4)), s=Sum("score")).order_by())
     add({(r["case__region_code"], r["d"]): r for r in ratings}, {"rated": "n", "satisfied": "ok", "score_sum": "s"})
+    for (code, day), vals in list(acc.items()):  # roll grids up to community, street, district and city
+        for n in ANCESTOR_LENGTHS:
+            if n < len(code):
+                slot = acc.setdefault((code[:n], day), dict.fromkeys(FIELDS, 0))
+                for f in FIELDS:
+                    slot[f] += vals[f]
     DailyRollup.objects.filter(day__gte=start, day__lte=end).delete()
     DailyRollup.objects.bulk_create([DailyRollup(region_code=code, day=day, **vals)
                                      for (code, day), vals in acc.items()], batch_size=2000)
@@ -134,30 +139,28 @@ def window(days: int = 30, today: dt.date | None = None) -> tuple[dt.date, dt.da
     return today - dt.timedelta(days=days - 1), today
 
 
-def kpis_by_child(*, prefix: str, child_len: int, start: dt.date, end: dt.date,
-                  populations: dict[str, int] | None = None) -> dict[str, Kpis]:
-    """KPIs of every child region (code length `child_len`) under `prefix`, in one grouped query."""
-    rows = (DailyRollup.objects.filter(prefix_q("region_code", [prefix]), day__gte=start, day__lte=end)
-            .annotate(child=Substr("region_code", 1, child_len)).values("child")
-            .annotate(**{f: Sum(f) for f in FIELDS}).order_by())
-    out = {}
-    for r in rows:
-        k = Kpis(**{f: r[f] or 0 for f in Kpis.__dataclass_fields__ if f != "population"})
-        k.population = (populations or {}).get(r["child"], 0)
-        out[r["child"]] = k
-    return out
-
-
-def kpis_total(*, prefix: str, start: dt.date, end: dt.date, population: int = 0) -> Kpis:
-    r = DailyRollup.objects.filter(prefix_q("region_code", [prefix]), day__gte=start, day__lte=end).aggregate(
-        **{f: Sum(f) for f in FIELDS})
-    k = Kpis(**{f: r[f] or 0 for f in Kpis.__dataclass_fields__ if f != "population"})
+def _kpis(row: dict, population: int = 0) -> Kpis:
+    k = Kpis(**{f: row.get(f) or 0 for f in Kpis.__dataclass_fields__ if f != "population"})
     k.population = population
     return k
 
 
+def kpis_by_child(*, codes: list[str], start: dt.date, end: dt.date,
+                  populations: dict[str, int] | None = None) -> dict[str, Kpis]:
+    """KPIs of each of the given regions (usually the children of the one shown), in one grouped query."""
+    rows = (DailyRollup.objects.filter(region_code__in=codes, day__gte=start, day__lte=end).values("region_code")
+            .annotate(**{f: Sum(f) for f in FIELDS}).order_by())
+    return {r["region_code"]: _kpis(r, (populations or {}).get(r["region_code"], 0)) for r in rows}
+
+
+def kpis_total(*, prefix: str, start: dt.date, end: dt.date, population: int = 0) -> Kpis:
+    r = DailyRollup.objects.filter(region_code=prefix, day__gte=start, day__lte=end).aggregate(
+        **{f: Sum(f) for f in FIELDS})
+    return _kpis(r, population)
+
+
 def trend(*, prefix: str, start: dt.date, end: dt.date) -> list[dict]:
-    rows = (DailyRollup.objects.filter(prefix_q("region_code", [prefix]), day__gte=start, day__lte=end)
+    rows = (DailyRollup.objects.filter(region_code=prefix, day__gte=start, day__lte=end)
             .values("day").annotate(reported=Sum("reported"), closed=Sum("closed"), rated=Sum("rated"),
                                     satisfied=Sum("satisfied")).order_by("day"))
     return [{"day": r["day"].isoformat(), "reported": r["reported"], "closed": r["closed"],

@@ -375,7 +375,7 @@ class Inspection(ScopedModel):
 
 
 class DailyRollup(models.Model):
-    """Per grid and day, the counts dashboards read instead of scanning cases.
+    """Per region (each grid and each ancestor) and day, the counts dashboards read instead of scanning cases.
 
     Each count is by the day its event happened: `reported` by created_at, `responded`/`responded_on_time`
     by accepted_at, `closed`/`closed_on_time`/`fixed` by completed_at, `rated`/`satisfied`/`score_sum`

@@ -249,7 +249,7 @@ def dashboard(request):
                    .order_by())
         for r in counted:
             populations[r["child"]] = populations.get(r["child"]) or r["n"]
-    by_child = insight.kpis_by_child(prefix=root.code, child_len=child_len, start=start, end=end,
+    by_child = insight.kpis_by_child(codes=[ch.code for ch in children], start=start, end=end,
                                      populations=populations)
     rows = []
     for ch in children:
