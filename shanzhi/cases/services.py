@@ -299,9 +299,8 @@ def case_transition(*, actor, case: Case, action: str, data: dict | None = None,
         updates = dict(NO_DEADLINE)
     case = WORKFLOW.apply(obj=case, actor=actor, action=action, data=data, extra_updates=updates,
                           history=_history(actor, public=action not in ("assist",), at=now))
-    history = case.history.order_by("-id").first()
     if photos:
-        _save_photos(case, photos, actor=actor, strip_location=False, history=history)
+        _save_photos(case, photos, actor=actor, strip_location=False, history=case.history.order_by("-id").first())
     _after(case, action, actor=actor, data=data, body=body, now=now)
     if action == "rate":
         case.refresh_from_db()  # a dissatisfied rating has moved it on
