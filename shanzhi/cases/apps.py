@@ -18,6 +18,7 @@ class CasesConfig(AppConfig):
 
         register("cases:list", "民情", "message-report", Case.scope_roles["view"], after="regions:tree")
         register("cases:dashboard", "民情指数", "chart-line", STAFF_ROLES, after="cases:list")
+        register("cases:patrol", "巡查", "walk", {Role.GRID_WORKER, Role.GRID_LEADER}, after="cases:list")
         register("cases:my_list", "我的反映", "message", {Role.RESIDENT})
         register_counter("cases_open", "在办民情", selectors.open_count, Case.scope_roles["view"], "cases:list")
         register_counter("cases_overdue", "超时民情", selectors.overdue_count, Case.scope_roles["view"], "cases:list")

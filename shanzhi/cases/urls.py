@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/", views.case_act, name="act"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("patrol/", views.patrol, name="patrol"),
     path("report/", views.report, name="report"),
     path("report/nearby/", views.nearby, name="nearby"),
     path("track/", views.track, name="track"),

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
+from shanzhi.accounts.roles import GRID_ROLES, STAFF_ROLES, Role
 from shanzhi.audit.services import audit_log
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
@@ -263,3 +263,38 @@ def dashboard(request):
     return render(request, "cases/dashboard.html", {
         "root": root, "rows": rows, "total": total, "series": series, "geo": geo, "start": start, "end": end,
         "weights": insight.WEIGHTS})
+
+
+@role_view(GRID_ROLES, methods=("GET", "POST"))
+def patrol(request):
+    """巡查/民情日志: log what was seen on a walk; a finding can be filed as a case in the same step."""
+    from shanzhi.accounts.scope import prefixes_for_roles
+
+    from .models import Patrol
+    from .patrols import patrol_create
+
+    grids = prefixes_for_roles(request.user, GRID_ROLES)
+    error = ""
+    if request.method == "POST":
+        import json
+
+        category = Category.objects.filter(pk=request.POST.get("category") or 0, active=True).first()
+        try:
+            route = json.loads(request.POST.get("route") or "[]")
+            started = timezone.now()
+            _patrol, case = patrol_create(actor=request.user, region_code=request.POST.get("region_code", ""),
+                                          started_at=started, ended_at=started, route=route,
+                                          findings=request.POST.get("findings", ""), case_category=category,
+                                          case_title=request.POST.get("title", ""))
+        except (ServiceError, ValueError) as e:
+            error = getattr(e, "user_message", _("轨迹数据无效"))
+        else:
+            if case is not None:
+                messages.success(request, _("巡查已记录，发现的问题已登记为民情 %(n)s") % {"n": case.number})
+                return redirect("cases:detail", pk=case.pk)
+            messages.success(request, _("巡查已记录"))
+            return redirect("cases:patrol")
+    recent = Patrol.objects.restrict(request.user).filter(worker=request.user)[:20]
+    return render(request, "cases/patrol.html", {
+        "grids": grids, "recent": recent, "error": error,
+        "categories": Category.objects.filter(active=True, children__isnull=True)})

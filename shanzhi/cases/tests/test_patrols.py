@@ -35,3 +35,17 @@ def test_home_visit_and_inspection(world, make_user):
         "gas": {"ok": True}, "facade": {"ok": False, "note": "外墙瓷砖松动"}})
     assert len(cases) == 2 and {x.category.code for x in cases} == {"safety.fire_access", "safety.facade"}
     assert all(x.building == building for x in cases)
+
+
+def test_patrol_page_files_a_case(client, world, make_user):
+    from shanzhi.cases.models import Case, Patrol
+
+    worker = make_user(Role.GRID_WORKER, world.grid.code)
+    cat = make_category()
+    client.force_login(worker)
+    assert client.get("/cases/patrol/").status_code == 200
+    r = client.post("/cases/patrol/", {"region_code": world.grid.code, "findings": "3栋楼道堆放杂物",
+                                       "route": "[[32.365, 119.445, \"09:00\"]]", "category": cat.pk,
+                                       "title": "楼道堆物"})
+    case = Case.objects.get(title="楼道堆物")
+    assert r.status_code == 302 and case.lat == 32.365 and Patrol.objects.get().worker == worker
