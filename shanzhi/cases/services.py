@@ -195,7 +195,8 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
                              None if anonymous else getattr(user, "pk", None), now),
         **_deadline_updates(Case(category=category), c.Step.ACCEPT, now),
     )
-    case.full_clean(exclude=["number"] if not case.number else None)
+    # related objects are passed as instances already; the number's uniqueness is the database's job
+    case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"])
     case.save()
     history = CaseHistory.objects.create(case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
                                          actor_name=source_name or (str(user) if user and not anonymous
