@@ -40,7 +40,7 @@ class CaseReportForm(forms.Form):
             elif not isinstance(widget, forms.HiddenInput):
                 widget.attrs["class"] = "form-control"
         self.fields["category"].widget.attrs.update({
-            "hx-get": reverse_lazy("cases:nearby"), "hx-target": "#sz-nearby", "hx-trigger": "change",
+            "hx-get": reverse_lazy("cases:nearby"), "hx-target": "#sz-nearby", "hx-trigger": "change, load",
             "hx-include": "[name=lat],[name=lng]"})
 
 

@@ -170,7 +170,8 @@ def report(request):
 
 @public_view
 def nearby(request):
-    """htmx partial while reporting: open cases of the same category within 50 m or in the same building."""
+    """htmx partial while reporting: open cases of the same category within 50 m or in the same building,
+    and the category's extra fields (inputs named extra_<code>, which the create services validate)."""
     def num(key):
         try:
             return float(request.GET[key])
@@ -180,7 +181,9 @@ def nearby(request):
     category = request.GET.get("category", "")
     found = selectors.nearby_open_cases(category_id=int(category), lat=num("lat"), lng=num("lng"),
                                         building_id=request.GET.get("building") or None) if category.isdigit() else []
-    return render(request, "cases/partials/nearby.html", {"found": found})
+    cat = Category.objects.filter(pk=category, active=True).first() if category.isdigit() else None
+    return render(request, "cases/partials/nearby.html", {"found": found,
+                                                          "extra_fields": cat.extra_fields if cat else []})
 
 
 @public_view

@@ -109,6 +109,10 @@ def test_nearby_duplicates_within_50m(client, world):
     assert [x.pk for x, _ in found] == [near.pk] and 30 < found[0][1] < 40
     html = client.get(f"/cases/report/nearby/?category={cat.pk}&lat=32.3653&lng=119.4450").content.decode()
     assert "近处" in html and "百米外" not in html
+    tree = make_category(code="tree", name="树木倒伏", extra_fields=[
+        {"code": "size", "label": "树干粗细", "required": True, "values": [{"key": "big", "name": "粗"}]}])
+    html = client.get(f"/cases/report/nearby/?category={tree.pk}").content.decode()
+    assert 'name="extra_size"' in html and "树干粗细" in html
 
 
 def _closed_case(world, leader, worker, score):
