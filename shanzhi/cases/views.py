@@ -20,7 +20,7 @@ from . import choices as c
 from . import selectors, services
 from .forms import CaseReportForm, StaffCaseForm
 from .models import Case, Category, ReportedCase
-from .workflow import SYSTEM_ACTIONS, WORKFLOW, is_reporter
+from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
 VIEW_ROLES = Case.scope_roles["view"]
 FILTER_KEYS = ("q", "state", "category", "channel", "level", "light", "open")
@@ -83,6 +83,8 @@ def case_detail(request, case):
            "assignments": case.assignments.filter(active=True).select_related("body"),
            "ratings": case.ratings.all(), "photos": case.photos.filter(history__isnull=True),
            "supervisions": case.supervisions.all(), **_action_context(case, request.user)}
+    if case.is_open and _roles(request) & ACCEPT_ROLES:
+        ctx["categories"] = Category.objects.filter(active=True, children__isnull=True).exclude(pk=case.category_id)
     response = render(request, "cases/detail.html", ctx)
     response["Cache-Control"] = "no-store"
     return response
@@ -301,3 +303,17 @@ def patrol(request):
     return render(request, "cases/patrol.html", {
         "grids": grids, "recent": recent, "error": error,
         "categories": Category.objects.filter(active=True, children__isnull=True)})
+
+
+@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def case_recategorise(request, case):
+    category = Category.objects.filter(pk=request.POST.get("category") or 0, active=True).first()
+    try:
+        if category is None:
+            raise ServiceError(_("请选择类别"), field="category")
+        services.case_recategorise(actor=request.user, case=case, category=category,
+                                   reason=request.POST.get("reason", ""))
+        messages.success(request, _("类别已调整"))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    return redirect("cases:detail", pk=case.pk)

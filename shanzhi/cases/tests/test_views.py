@@ -158,3 +158,14 @@ def test_rollup_kpis_index_and_dashboard_queries_constant(client, world, make_us
     # a dissatisfied rating moves the index down
     k2 = kpis_total(prefix=world.street.code, start=today, end=today, population=1000)
     assert k2.index < k.index
+
+
+def test_recategorise_page(client, world, make_user):
+    leader = make_user(Role.GRID_LEADER, world.grid.code)
+    case = make_case(world.grid.code)
+    water = make_category(code="water", name="供水问题")
+    client.force_login(leader)
+    assert "调整类别" in client.get(f"/cases/{case.pk}/").content.decode()
+    client.post(f"/cases/{case.pk}/category/", {"category": water.pk, "reason": "实为供水"})
+    case.refresh_from_db()
+    assert case.category == water and case.history.filter(action="recategorise").exists()
