@@ -1,7 +1,7 @@
 """Every write to cases: create, transitions, rating, merge, re-categorise, deadline checks, patrols.
 
 All transitions go through `case_transition`, which runs the workflow table (permission, guard,
-conditional update, history, audit) and then the side effects of that action (assignments,
+conditional update, history, audit) and, in that same transaction, the side effects (assignments,
 deadline of the next step, rating rows, inbox messages; channels deliver after commit).
 """
 
@@ -229,7 +229,6 @@ def _body(data, key="body"):
     return HandlingBody.objects.filter(pk=value, active=True).first()
 
 
-@transaction.atomic
 def case_transition(*, actor, case: Case, action: str, data: dict | None = None, photos=(),
                     now: dt.datetime | None = None) -> Case:
     """Run one workflow action on a case, with its side effects. Raises ServiceError/NotAllowed/ConflictError."""
@@ -298,11 +297,18 @@ def case_transition(*, actor, case: Case, action: str, data: dict | None = None,
                            lead_body=None)
     elif action == "archive":
         updates = dict(NO_DEADLINE)
+    write_history = _history(actor, public=action not in ("assist",), at=now)
+
+    def history_and_effects(current, t, before, data):
+        """Runs inside the workflow's transaction, right after the conditional update."""
+        entry = write_history(current, t, before, data)
+        if photos:
+            _save_photos(current, photos, actor=actor, strip_location=False, history=entry)
+        _after(current, action, actor=actor, data=data, body=body, now=now)
+        return entry
+
     case = WORKFLOW.apply(obj=case, actor=actor, action=action, data=data, extra_updates=updates,
-                          history=_history(actor, public=action not in ("assist",), at=now))
-    if photos:
-        _save_photos(case, photos, actor=actor, strip_location=False, history=case.history.order_by("-id").first())
-    _after(case, action, actor=actor, data=data, body=body, now=now)
+                          history=history_and_effects)
     if action == "rate":
         case.refresh_from_db()  # a dissatisfied rating has moved it on
     return case
