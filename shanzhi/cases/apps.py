@@ -4,3 +4,22 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "shanzhi.cases"
     label = "cases"
+    verbose_name = "民情"
+
+    def ready(self):
+        from shanzhi.accounts.navigation import register
+        from shanzhi.accounts.roles import STAFF_ROLES, Role
+        from shanzhi.core.dashboard import register_counter
+        from shanzhi.core.demo import register_step
+
+        from . import selectors
+        from .demo import build
+        from .models import Case
+
+        register("cases:list", "民情", "message-report", Case.scope_roles["view"], after="regions:tree")
+        register("cases:dashboard", "民情指数", "chart-line", STAFF_ROLES, after="cases:list")
+        register("cases:patrol", "巡查", "walk", {Role.GRID_WORKER, Role.GRID_LEADER}, after="cases:list")
+        register("cases:my_list", "我的反映", "message", {Role.RESIDENT})
+        register_counter("cases_open", "在办民情", selectors.open_count, Case.scope_roles["view"], "cases:list")
+        register_counter("cases_overdue", "超时民情", selectors.overdue_count, Case.scope_roles["view"], "cases:list")
+        register_step("cases", 40, build)

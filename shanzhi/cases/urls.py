@@ -1,2 +1,21 @@
+from django.urls import path
+
+from . import views
+
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("export/", views.case_export, name="export"),
+    path("new/", views.case_create, name="create"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/act/", views.case_act, name="act"),
+    path("<int:pk>/category/", views.case_recategorise, name="recategorise"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("patrol/", views.patrol, name="patrol"),
+    path("report/", views.report, name="report"),
+    path("report/nearby/", views.nearby, name="nearby"),
+    path("track/", views.track, name="track"),
+    path("mine/", views.my_cases, name="my_list"),
+    path("mine/<int:pk>/", views.my_detail, name="my_detail"),
+    path("mine/<int:pk>/act/", views.my_act, name="my_act"),
+]

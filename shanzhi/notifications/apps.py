@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "shanzhi.notifications"
     label = "notifications"
+    verbose_name = "通知"
+
+    def ready(self):
+        from shanzhi.accounts.navigation import register
+        from shanzhi.accounts.roles import Role
+        from shanzhi.core.dashboard import register_counter
+
+        from .selectors import unread_count
+
+        register("notifications:inbox", "消息", "bell", set(Role.values))
+        register_counter("unread_notifications", "未读消息", unread_count, set(Role.values), "notifications:inbox")

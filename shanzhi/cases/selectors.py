@@ -1,0 +1,95 @@
+"""Every read of cases, always with the actor."""
+
+from __future__ import annotations
+
+import math
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from . import choices as c
+from .models import Case, Category, HandlingBody, ReportedCase
+
+EARTH_RADIUS_M = 6_371_000
+
+
+def case_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Case]:
+    """Cases in the actor's scope, filtered. Filters: q, state, category, channel, level, light
+    (yellow|red|overdue), open (1), body."""
+    f = filters or {}
+    qs = Case.objects.restrict(actor, action).select_related("category", "lead_body", "assignee")
+    now = timezone.now()
+    if q := (f.get("q") or "").strip():
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(address__icontains=q))
+    if f.get("state") in c.State.values:
+        qs = qs.filter(state=f["state"])
+    if f.get("category"):
+        qs = qs.filter(Q(category__code=f["category"]) | Q(category__parent__code=f["category"]))
+    if f.get("channel") in c.Channel.values:
+        qs = qs.filter(channel=f["channel"])
+    if str(f.get("level", "")).isdigit():
+        qs = qs.filter(level=int(f["level"]))
+    if f.get("open") == "1":
+        qs = qs.filter(state__in=c.OPEN_STATES)
+    light = f.get("light")
+    if light in ("red", "overdue"):
+        qs = qs.overdue(now)
+    elif light == "yellow":
+        qs = qs.filter(state__in=c.OPEN_STATES, yellow_at__lte=now, due_at__gt=now)
+    if str(f.get("body", "")).isdigit():
+        qs = qs.filter(assignments__body_id=int(f["body"]), assignments__active=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def overdue_count(*, actor) -> int:
+    return Case.objects.restrict(actor).overdue(timezone.now()).count()
+
+
+def open_count(*, actor) -> int:
+    return Case.objects.restrict(actor).filter(state__in=c.OPEN_STATES).count()
+
+
+def my_cases(*, actor) -> QuerySet[ReportedCase]:
+    return ReportedCase.objects.restrict(actor).select_related("category").order_by("-created_at")
+
+
+def case_timeline(*, actor, case: Case, public_only: bool = False):
+    qs = case.history.select_related("actor").prefetch_related("photos")
+    return qs.filter(public=True) if public_only else qs
+
+
+def public_categories() -> QuerySet[Category]:
+    return Category.objects.filter(active=True, is_public=True, children__isnull=True).order_by("code")
+
+
+def bodies_for(*, case: Case) -> QuerySet[HandlingBody]:
+    """Handling bodies serving the case's region (its ancestors' codes), for the dispatch form."""
+    codes = [case.region_code[:n] for n in range(2, len(case.region_code) + 1)]
+    return HandlingBody.objects.filter(active=True, region_code__in=codes)
+
+
+def haversine_m(lat1, lng1, lat2, lng2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def nearby_open_cases(*, category_id, lat=None, lng=None, building_id=None, radius_m: float = 50, limit: int = 10):
+    """Open cases of the same category within `radius_m` (bounding box in SQL, haversine in Python)
+    or in the same building: shown while reporting, to avoid duplicates. Only public categories."""
+    base = Case.objects.filter(category_id=category_id, category__is_public=True, state__in=c.OPEN_STATES,
+                               duplicate_of__isnull=True)
+    found = {}
+    if building_id:
+        for case in base.filter(building_id=building_id)[:limit]:
+            found[case.pk] = (case, None)
+    if lat is not None and lng is not None:
+        dlat = radius_m / 111_320
+        dlng = radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+        box = base.filter(lat__range=(lat - dlat, lat + dlat), lng__range=(lng - dlng, lng + dlng))
+        for case in box[: limit * 5]:
+            d = haversine_m(lat, lng, case.lat, case.lng)
+            if d <= radius_m:
+                found[case.pk] = (case, round(d))
+    return sorted(found.values(), key=lambda x: (x[1] is None, x[1] or 0))[:limit]

@@ -1,0 +1,470 @@
+"""Every write to cases: create, transitions, rating, merge, re-categorise, deadline checks, patrols.
+
+All transitions go through `case_transition`, which runs the workflow table (permission, guard,
+conditional update, history, audit) and, in that same transaction, the side effects (assignments,
+deadline of the next step, rating rows, inbox messages; channels deliver after commit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shanzhi.accounts.models import RoleGrant
+from shanzhi.accounts.roles import Role
+from shanzhi.accounts.scope import roles_at
+from shanzhi.audit.services import audit_log
+from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.pii import encrypt
+from shanzhi.notifications.services import notify
+from shanzhi.regions.choices import Level as RegionLevel
+from shanzhi.regions.models import Region
+
+from . import choices as c
+from .deadlines import deadline_for, step_days
+from .models import (
+    Case,
+    CaseAssignment,
+    CaseFollower,
+    CaseHistory,
+    CasePhoto,
+    CaseRating,
+    Category,
+    HandlingBody,
+    Open311Key,
+    RoutingRule,
+    Supervision,
+)
+from .photos import clean_photo
+from .workflow import ACCEPT_ROLES, WORKFLOW
+
+REPEAT_WINDOW = dt.timedelta(days=30)
+STAFF_CHANNELS = {c.Channel.PATROL, c.Channel.HOTLINE, c.Channel.WALK_IN, c.Channel.IMPORT}
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+def route_body(category: Category, region_code: str) -> HandlingBody | None:
+    """Routing: the rule with the longest region prefix for this category, else the category's default."""
+    rules = [r for r in RoutingRule.objects.filter(category=category).select_related("body")
+             if region_code.startswith(r.region_prefix) and r.body.active]
+    if rules:
+        return max(rules, key=lambda r: len(r.region_prefix)).body
+    return category.default_body
+
+
+def staff_at(region_code: str, roles, *, levels=(15, 12)) -> list:
+    """Users holding one of `roles` on the case's grid or community (not the whole street/district)."""
+    codes = [region_code[:n] for n in levels if n <= len(region_code)]
+    ids = RoleGrant.objects.filter(role__in=roles, region_code__in=codes).values("user_id")
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+
+
+def managers_at(region_code: str, level: int) -> list:
+    role, n = (Role.STREET_MANAGER, 9) if level == c.Level.STREET else (Role.DISTRICT_MANAGER, 6)
+    return staff_at(region_code, [role], levels=(n,))
+
+
+def body_members(body_ids) -> list:
+    return list(get_user_model().objects.filter(bodies__in=body_ids, is_active=True).distinct())
+
+
+def reporters(case: Case) -> list:
+    users = [case.reporter_user] if case.reporter_user_id else []
+    return users + [f.user for f in case.followers.select_related("user")]
+
+
+def case_url(case: Case) -> str:
+    return reverse("cases:detail", args=[case.pk])
+
+
+def resident_url(case: Case) -> str:
+    return reverse("cases:my_detail", args=[case.pk])
+
+
+def _deadline_updates(case: Case, step: str, start: dt.datetime, handler_type: str = "") -> dict:
+    d = deadline_for(start, step_days(case.category, step, handler_type))
+    return {"step": step, "step_started_at": start, "yellow_at": d.yellow_at, "due_at": d.due_at,
+            "due_estimated": d.estimated, "alert_level": 0}
+
+
+NO_DEADLINE = {"step": "", "step_started_at": None, "yellow_at": None, "due_at": None, "alert_level": 0}
+
+
+def _history(actor, *, public=True, at=None):
+    def write(case, t, before, data):
+        note = str(data.get("reason") or data.get("note") or "")
+        return CaseHistory.objects.create(
+            case=case, action=t.action, label=str(t.label), from_state=before, to_state=t.target, actor=actor
+            if actor and actor.is_authenticated else None, actor_name=str(data.get("_actor_name") or actor or
+                                                                           _("系统")), note=note, public=public,
+            at=at or timezone.now())
+
+    return write
+
+
+def _save_photos(case, photos, *, actor, strip_location, history=None) -> None:
+    for upload in photos or []:
+        f, stripped = clean_photo(upload, strip_location=strip_location)
+        CasePhoto.objects.create(case=case, history=history, image=f, location_stripped=stripped,
+                                 uploaded_by=actor if actor and actor.is_authenticated else None)
+
+
+def _grid(region_code: str) -> Region:
+    region = Region.objects.filter(code=region_code).first()
+    if region is None or region.level not in (RegionLevel.GRID, RegionLevel.MICRO_GRID):
+        raise ServiceError(_("请选择所在网格"), field="region_code")
+    return region
+
+
+def _validate_extra(category: Category, extra: dict) -> dict:
+    out = {}
+    for f in category.extra_fields or []:
+        value = str(extra.get(f["code"], "") or "").strip()
+        if f.get("required") and not value:
+            raise ServiceError(_("请填写“%(label)s”") % {"label": f["label"]}, field=f["code"])
+        if value and f.get("type") == "number":
+            try:
+                float(value)
+            except ValueError:
+                raise ServiceError(_("“%(label)s”应为数字") % {"label": f["label"]}, field=f["code"])
+        if value and f.get("values") and value not in [str(v["key"]) for v in f["values"]]:
+            raise ServiceError(_("“%(label)s”的取值无效") % {"label": f["label"]}, field=f["code"])
+        if value:
+            out[f["code"]] = value
+    return out
+
+
+def _is_repeat(category, region_code, building_id, reporter_user_id, now) -> bool:
+    """A repeat complaint: same category in the same building (or, without one, same grid and reporter)
+    within the previous 30 days."""
+    qs = Case.objects.filter(category=category, created_at__gte=now - REPEAT_WINDOW, created_at__lt=now)
+    if building_id:
+        return qs.filter(building_id=building_id).exists()
+    if reporter_user_id:
+        return qs.filter(region_code=region_code, reporter_user_id=reporter_user_id).exists()
+    return False
+
+
+# --- create -----------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_create(*, actor, category: Category, channel: str, title: str, description: str, region_code: str = "",
+                urgency: str = c.Urgency.NORMAL, building=None, dwelling=None, lat: float | None = None,
+                lng: float | None = None, address: str = "", reporter_name: str = "", reporter_phone: str = "",
+                reporter_person=None, anonymous: bool = False, extra: dict | None = None, photos=(),
+                strip_location: bool = False, now: dt.datetime | None = None, source_name: str = "") -> Case:
+    """File a case from any channel. Staff channels need a staff role at the grid; residents and
+    anonymous reporters may only use public categories."""
+    now = now or timezone.now()
+    if dwelling is not None:
+        building = building or dwelling.building
+    if building is not None and not region_code:
+        region_code = building.region_code
+    _grid(region_code)
+    if channel in STAFF_CHANNELS:
+        if not (roles_at(actor, region_code) & Case.scope_roles["create"]):
+            raise NotAllowed(_("只有该网格的工作人员可以登记此类来源的民情"))
+    elif not category.is_public:
+        raise ServiceError(_("该类别不接受居民直接上报"), field="category")
+    if not category.active:
+        raise ServiceError(_("该类别已停用"), field="category")
+    if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):
+        raise ServiceError(_("位置坐标无效"), field="lat")
+    user = actor if actor is not None and actor.is_authenticated else None
+    if user is not None and reporter_person is None and channel in (c.Channel.RESIDENT,):
+        reporter_person = getattr(user, "person", None)
+    case = Case(
+        number=f"{timezone.localtime(now):%Y%m%d}{secrets.token_hex(3).upper()}",
+        region_code=region_code, category=category, channel=channel, title=title.strip()[:100],
+        description=description.strip(), urgency=urgency, extra=_validate_extra(category, extra or {}),
+        building=building, dwelling=dwelling, lat=lat, lng=lng, address=address.strip(),
+        reporter_user=None if anonymous or channel in (c.Channel.HOTLINE, c.Channel.WALK_IN) else user,
+        reporter_person=reporter_person, reporter_name=reporter_name.strip() or (
+            str(user) if user and not anonymous and channel not in (c.Channel.HOTLINE, c.Channel.WALK_IN) else ""),
+        reporter_phone_enc=encrypt(reporter_phone) if reporter_phone else "", anonymous=anonymous,
+        tracking_code=secrets.token_hex(4).upper(), created_at=now,
+        is_repeat=_is_repeat(category, region_code, building.pk if building else None,
+                             None if anonymous else getattr(user, "pk", None), now),
+        **_deadline_updates(Case(category=category), c.Step.ACCEPT, now),
+    )
+    # related objects are passed as instances already; the number's uniqueness is the database's job
+    case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"])
+    case.save()
+    history = CaseHistory.objects.create(case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
+                                         actor_name=source_name or (str(user) if user and not anonymous
+                                                                    else _("匿名居民")),
+                                         note=c.Channel(channel).label, at=now)
+    _save_photos(case, photos, actor=user, strip_location=strip_location, history=history)
+    audit_log(actor=user, action="case.create", obj=case, after={"channel": channel, "category": category.code},
+              actor_name=source_name)
+    notify(recipients=staff_at(region_code, ACCEPT_ROLES), kind="case.new",
+           title=_("新民情待受理：%(t)s") % {"t": case.title}, url=case_url(case), obj=case)
+    return case
+
+
+# --- transitions -----------------------------------------------------------------------------------------
+
+def _user(data, key):
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    User = get_user_model()
+    return value if isinstance(value, User) else User.objects.filter(pk=value, is_active=True).first()
+
+
+def _body(data, key="body"):
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, HandlingBody):
+        return value
+    return HandlingBody.objects.filter(pk=value, active=True).first()
+
+
+def case_transition(*, actor, case: Case, action: str, data: dict | None = None, photos=(),
+                    now: dt.datetime | None = None) -> Case:
+    """Run one workflow action on a case, with its side effects. Raises ServiceError/NotAllowed/ConflictError."""
+    now = now or timezone.now()
+    data = dict(data or {})
+    updates: dict = {}
+    body = None
+    if action == "accept":
+        updates = {"accepted_at": now, "accepted_on_time": case.due_at is None or now <= case.due_at,
+                   **_deadline_updates(case, c.Step.HANDLE, now)}
+    elif action == "reject":
+        updates = {"accepted_at": now, "accepted_on_time": case.due_at is None or now <= case.due_at,
+                   "outcome": c.Outcome.NOT_OUR_RESPONSIBILITY, "outcome_note": data.get("reason", ""),
+                   "decided_by": actor, **NO_DEADLINE}
+    elif action == "assign":
+        assignee = _user(data, "assignee")
+        if assignee is None or not (roles_at(assignee, case.region_code) & {Role.GRID_WORKER, Role.GRID_LEADER}):
+            raise ServiceError(_("请选择本网格的网格员"), field="assignee")
+        data["assignee"] = assignee.pk
+        data["note"] = _("分派给 %(u)s") % {"u": assignee}
+        updates = {"assignee": assignee, "lead_body": None}
+    elif action in ("dispatch", "assist"):
+        body = _body(data)
+        if body is None:
+            raise ServiceError(_("请选择承办单位"), field="body")
+        data["body"] = body.pk
+        data["note"] = (_("联动派遣至 %(b)s") if action == "dispatch" else _("增加协办单位 %(b)s")) % {"b": body}
+        if action == "dispatch":
+            start = case.step_started_at or now
+            updates = {"lead_body": body, **_deadline_updates(case, c.Step.HANDLE, start, body.kind)}
+    elif action == "escalate":
+        updates = {"level": F("level") + 1, "assignee": None, "lead_body": None,
+                   **_deadline_updates(case, c.Step.HANDLE, now)}
+    elif action in ("return", "reroute"):
+        updates = {"assignee": None, "lead_body": None}
+    elif action == "complete":
+        if data.get("outcome") not in c.Outcome.values or data.get("outcome") == c.Outcome.DUPLICATE:
+            raise ServiceError(_("请选择办结结果"), field="outcome")
+        updates = {"outcome": data["outcome"], "outcome_note": data.get("note", ""), "decided_by": actor,
+                   "completed_at": now, "completed_on_time": case.due_at is None or now <= case.due_at,
+                   **_deadline_updates(case, c.Step.VERIFY, now)}
+    elif action == "verify_fail":
+        updates = {"outcome": "", "decided_by": None, "completed_at": None, "completed_on_time": None,
+                   **_deadline_updates(case, c.Step.HANDLE, now)}
+    elif action == "verify":
+        updates = dict(NO_DEADLINE)
+    elif action == "rate":
+        try:
+            score = int(data.get("score"))
+        except (TypeError, ValueError):
+            score = 0
+        if not 1 <= score <= 5:
+            raise ServiceError(_("评分应为 1 到 5 分"), field="score")
+        data["note"] = f"{score}分 {data.get('comment', '')}".strip()
+    elif action == "merge":
+        original = Case.objects.restrict(actor, "merge").filter(number=str(data.get("original", "")).strip()).first()
+        if original is None or original.pk == case.pk or original.duplicate_of_id:
+            raise ServiceError(_("找不到可合并的原件，请检查编号"), field="original")
+        data["note"] = _("与 %(n)s 重复，已合并") % {"n": original.number}
+        updates = {"duplicate_of": original, "outcome": c.Outcome.DUPLICATE, "decided_by": actor, **NO_DEADLINE}
+    elif action in ("reopen", "escalate_dissatisfied"):
+        updates = {"reopen_count": F("reopen_count") + 1, "outcome": "", "completed_at": None,
+                   "completed_on_time": None, **_deadline_updates(case, c.Step.HANDLE, now)}
+        if action == "escalate_dissatisfied":
+            updates.update(level=F("level") + 1 if case.level < c.Level.DISTRICT else case.level, assignee=None,
+                           lead_body=None)
+    elif action == "archive":
+        updates = dict(NO_DEADLINE)
+    write_history = _history(actor, public=action not in ("assist",), at=now)
+
+    def history_and_effects(current, t, before, data):
+        """Runs inside the workflow's transaction, right after the conditional update."""
+        entry = write_history(current, t, before, data)
+        if photos:
+            _save_photos(current, photos, actor=actor, strip_location=False, history=entry)
+        _after(current, action, actor=actor, data=data, body=body, now=now)
+        return entry
+
+    case = WORKFLOW.apply(obj=case, actor=actor, action=action, data=data, extra_updates=updates,
+                          history=history_and_effects)
+    if action == "rate":
+        case.refresh_from_db()  # a dissatisfied rating has moved it on
+    return case
+
+
+def _after(case: Case, action: str, *, actor, data: dict, body, now) -> None:
+    """Rows and inbox messages that follow a transition, in the same transaction."""
+    user = actor if actor is not None and actor.is_authenticated else None
+    recipients, title, url = [], "", case_url(case)
+    if action in ("dispatch", "assist"):
+        if action == "dispatch":
+            CaseAssignment.objects.filter(case=case, active=True).update(active=False)
+        CaseAssignment.objects.create(case=case, body=body, assigned_by=user,
+                                      role=c.AssignmentRole.LEAD if action == "dispatch" else c.AssignmentRole.ASSIST)
+        recipients, title = body_members([body.pk]), _("新派遣民情：%(t)s") % {"t": case.title}
+    elif action in ("escalate", "return", "reroute", "escalate_dissatisfied"):
+        CaseAssignment.objects.filter(case=case, active=True).update(active=False)
+        if case.level >= c.Level.STREET:
+            recipients = managers_at(case.region_code, case.level)
+        else:
+            recipients = staff_at(case.region_code, ACCEPT_ROLES)
+        title = {"escalate": _("越级上报：%(t)s"), "return": _("民情被退回：%(t)s"),
+                 "reroute": _("民情调整类别，待重新派遣：%(t)s"),
+                 "escalate_dissatisfied": _("居民再次不满意，越级办理：%(t)s")}[action] % {"t": case.title}
+    elif action == "assign":
+        recipients, title = [case.assignee], _("分派给您的民情：%(t)s") % {"t": case.title}
+    elif action == "complete":
+        recipients = staff_at(case.region_code, [Role.GRID_LEADER])
+        title = _("民情已办结，请核查：%(t)s") % {"t": case.title}
+    elif action == "feedback":
+        notify(recipients=reporters(case), kind="case.feedback", title=_("您反映的问题有了答复，请评价：%(t)s") % {
+            "t": case.title}, body=data.get("note", ""), url=resident_url(case), obj=case)
+    elif action == "rate":
+        score = int(data["score"])
+        CaseRating.objects.create(case=case, score=score, comment=str(data.get("comment", ""))[:500], rated_by=user,
+                                  rated_at=now)
+        if score <= 2:
+            follow = "reopen" if case.reopen_count == 0 else "escalate_dissatisfied"
+            case_transition(actor=actor, case=case, action=follow, data={"_system": True, "reason": _(
+                "居民不满意（%(s)s分）") % {"s": score}}, now=now)
+    elif action == "verify_fail":
+        recipients = [case.assignee] if case.assignee_id else body_members(
+            CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
+        title = _("核查未通过，请继续处置：%(t)s") % {"t": case.title}
+    elif action == "merge":
+        for u in reporters(case):
+            CaseFollower.objects.get_or_create(case=case.duplicate_of, user=u)
+    elif action == "reopen":
+        recipients = [case.assignee] if case.assignee_id else body_members(
+            CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
+        title = _("居民不满意，请重新处置：%(t)s") % {"t": case.title}
+    if recipients and title:
+        notify(recipients=recipients, kind=f"case.{action}", title=title, url=url, obj=case)
+
+
+def case_rate(*, actor, case: Case, score: int, comment: str = "") -> Case:
+    return case_transition(actor=actor, case=case, action="rate", data={"score": score, "comment": comment})
+
+
+@transaction.atomic
+def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> Case:
+    """Change the category; an open case not yet being handled is re-routed to the new category's body."""
+    if not reason.strip():
+        raise ServiceError(_("请填写调整类别的原因"), field="reason")
+    if not (roles_at(actor, case.region_code) & ACCEPT_ROLES):
+        raise NotAllowed(_("您没有在此区域调整类别的角色"))
+    before = case.category.name
+    changed = Case.objects.filter(pk=case.pk, version=case.version).update(category=category,
+                                                                           version=F("version") + 1)
+    if changed != 1:
+        from shanzhi.core.errors import ConflictError
+
+        raise ConflictError()
+    case.refresh_from_db()
+    CaseHistory.objects.create(case=case, action="recategorise", label=_("调整类别"), from_state=case.state,
+                               to_state=case.state, actor=actor, actor_name=str(actor),
+                               note=f"{before} → {category.name}：{reason}", at=timezone.now())
+    audit_log(actor=actor, action="case.recategorise", obj=case, before={"category": before},
+              after={"category": category.name}, reason=reason)
+    body = route_body(category, case.region_code)
+    if case.state in (c.State.DISPATCHED, c.State.HANDLING) and case.lead_body_id and body \
+            and body.pk != case.lead_body_id:
+        case = case_transition(actor=actor, case=case, action="reroute", data={"reason": _("调整类别后重新派遣")})
+        case = case_transition(actor=actor, case=case, action="dispatch", data={"body": body.pk})
+    return case
+
+
+# --- deadlines ---------------------------------------------------------------------------------------------
+
+def check_deadlines(*, now: dt.datetime | None = None) -> dict:
+    """The scheduled check: a yellow card (督办 notice) at 80 % of a step's time, a red card at 100 %,
+    and a red-carded case still waiting for dispatch or handling is escalated one level (越级)."""
+    now = now or timezone.now()
+    counts = {"yellow": 0, "red": 0, "escalated": 0}
+    open_cases = Case.objects.filter(state__in=c.OPEN_STATES, yellow_at__lte=now, alert_level__lt=2)
+    for case in open_cases.select_related("category").iterator():
+        light = case.light(now)
+        level = 2 if light == c.Light.RED else 1
+        if level <= case.alert_level:
+            continue
+        with transaction.atomic():
+            if Case.objects.filter(pk=case.pk, alert_level=case.alert_level).update(alert_level=level) != 1:
+                continue
+            note = (_("【红牌督办】“%(s)s”环节已超时") if level == 2 else _("【黄牌预警】“%(s)s”环节时限已过 80%%")) % {
+                "s": c.Step(case.step).label if case.step else ""}
+            Supervision.objects.create(case=case, step=case.step, light=light, note=note)
+            CaseHistory.objects.create(case=case, action="supervise", label=_("督办"), from_state=case.state,
+                                       to_state=case.state, actor_name=_("系统"), note=note, public=False, at=now)
+            audit_log(action="case.supervise", obj=case, after={"light": light}, actor_name="system")
+            recipients = ([case.assignee] if case.assignee_id else []) + body_members(
+                CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
+            if case.step == c.Step.ACCEPT or not recipients:
+                recipients += staff_at(case.region_code, ACCEPT_ROLES)
+            if level == 2:
+                recipients += managers_at(case.region_code, c.Level.STREET)
+            notify(recipients=recipients, kind="case.supervise", title=f"{note}：{case.title}", url=case_url(case),
+                   obj=case)
+            counts["red" if level == 2 else "yellow"] += 1
+            if level == 2 and case.state in (c.State.ACCEPTED, c.State.DISPATCHED, c.State.HANDLING) \
+                    and case.level < c.Level.DISTRICT:
+                case.refresh_from_db()
+                _escalate_overdue(case, now)
+                counts["escalated"] += 1
+    return counts
+
+
+def _escalate_overdue(case: Case, now) -> None:
+    updates = {"level": case.level + 1, **_deadline_updates(case, c.Step.HANDLE, now), "alert_level": 0}
+    changed = Case.objects.filter(pk=case.pk, version=case.version).update(version=F("version") + 1, **updates)
+    if changed != 1:
+        return
+    note = _("超时未办结，自动越级至%(l)s") % {"l": c.Level(case.level + 1).label}
+    CaseHistory.objects.create(case=case, action="escalate", label=_("越级"), from_state=case.state,
+                               to_state=case.state, actor_name=_("系统"), note=note, public=False, at=now)
+    audit_log(action="case.escalate", obj=case, after={"level": case.level + 1}, actor_name="system", reason=note)
+    notify(recipients=managers_at(case.region_code, case.level + 1), kind="case.escalate",
+           title=f"{note}：{case.title}", url=case_url(case), obj=case)
+
+
+# --- Open311 keys --------------------------------------------------------------------------------------------
+
+def open311_key_create(*, name: str) -> tuple[Open311Key, str]:
+    import hashlib
+
+    if not name.strip():
+        raise ServiceError(_("请填写名称"), field="name")
+    key = secrets.token_urlsafe(24)
+    obj = Open311Key.objects.create(name=name.strip(), key_hash=hashlib.sha256(key.encode()).hexdigest())
+    audit_log(action="open311.key_create", obj=obj, actor_name="cli")
+    return obj, key
+
+
+def open311_key_check(key: str) -> Open311Key | None:
+    import hashlib
+
+    if not key:
+        return None
+    return Open311Key.objects.filter(key_hash=hashlib.sha256(key.encode()).hexdigest(), active=True).first()
+

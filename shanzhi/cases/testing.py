@@ -1,0 +1,62 @@
+"""Test and matrix helpers: categories, bodies and cases in a given grid."""
+
+from __future__ import annotations
+
+from shanzhi.accounts.roles import Role
+from shanzhi.core.testing import make_user
+
+from . import choices as c
+from .models import Case, Category, HandlingBody, HandlingBodyMember, ReportedCase
+
+
+def make_category(code="road", name="道路破损", **kw) -> Category:
+    obj, _ = Category.objects.get_or_create(code=code, defaults={"name": name, **kw})
+    return obj
+
+
+def make_body(name="街道城管科", kind=c.HandlerType.STREET_SECTION, region_code="321002004", members=()) -> HandlingBody:
+    body, _ = HandlingBody.objects.get_or_create(name=name, defaults={"kind": kind, "region_code": region_code})
+    for u in members:
+        HandlingBodyMember.objects.get_or_create(body=body, user=u)
+    return body
+
+
+def make_body_staff(body, street_code="321002004"):
+    user = make_user(Role.HANDLING_BODY_STAFF, street_code)
+    HandlingBodyMember.objects.create(body=body, user=user)
+    return user
+
+
+def make_case(grid_code: str, *, actor=None, category=None, **kw) -> Case:
+    from .services import case_create
+
+    actor = actor or make_user(Role.GRID_WORKER, grid_code)
+    return case_create(actor=actor, category=category or make_category(), channel=kw.pop("channel", c.Channel.PATROL),
+                       title=kw.pop("title", "井盖破损"), description=kw.pop("description", "小区东门井盖破损"),
+                       region_code=grid_code, **kw)
+
+
+def case_in(code: str, owner=None) -> Case:
+    """A case in the grid; if the owner is handling-body staff, it is dispatched to their body."""
+    from .services import case_transition
+
+    case = make_case(code)
+    if owner is not None:
+        from shanzhi.accounts.scope import user_roles
+
+        if Role.HANDLING_BODY_STAFF in user_roles(owner):
+            body = make_body(name=f"承办单位{owner.pk}")
+            HandlingBodyMember.objects.get_or_create(body=body, user=owner)
+            leader = make_user(Role.GRID_LEADER, code)
+            case = case_transition(actor=leader, case=case, action="accept")
+            case = case_transition(actor=leader, case=case, action="dispatch", data={"body": body.pk})
+    return case
+
+
+def reported_case_in(code: str, owner=None):
+    """A case reported by `owner` (the resident pages show one's own cases only)."""
+    case = make_case(code, actor=owner, channel=c.Channel.RESIDENT) if owner else make_case(code)
+    return ReportedCase.objects.get(pk=case.pk)
+
+
+MATRIX_FACTORIES = {Case: case_in, ReportedCase: reported_case_in}

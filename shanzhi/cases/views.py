@@ -1,0 +1,319 @@
+"""Pages: staff list/detail/create, resident report/my cases, duplicates lookup, dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shanzhi.accounts.roles import GRID_ROLES, STAFF_ROLES, Role
+from shanzhi.audit.services import audit_log
+from shanzhi.core.access import object_view, public_view, role_view
+from shanzhi.core.errors import ServiceError
+from shanzhi.core.export import xlsx_response
+
+from . import choices as c
+from . import selectors, services
+from .forms import CaseReportForm, StaffCaseForm
+from .models import Case, Category, ReportedCase
+from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
+
+VIEW_ROLES = Case.scope_roles["view"]
+FILTER_KEYS = ("q", "state", "category", "channel", "level", "light", "open")
+
+
+def _filters(request) -> dict:
+    return {k: request.GET.get(k, "") for k in FILTER_KEYS}
+
+
+@role_view(VIEW_ROLES)
+def case_list(request):
+    filters = _filters(request)
+    page = Paginator(selectors.case_list(actor=request.user, filters=filters), 25).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(case, case.light(now)) for case in page]
+    ctx = {"page": page, "rows": rows, "filters": filters, "states": c.State.choices, "channels": c.Channel.choices,
+           "categories": Category.objects.filter(active=True), "overdue": selectors.overdue_count(actor=request.user),
+           "can_create": bool(set(Case.scope_roles["create"]) & _roles(request))}
+    if request.htmx:
+        return render(request, "cases/list.html#results", ctx)
+    return render(request, "cases/list.html", ctx)
+
+
+def _roles(request):
+    from shanzhi.accounts.scope import user_roles
+
+    return user_roles(request.user)
+
+
+@role_view(Case.scope_roles["export"])
+def case_export(request):
+    qs = selectors.case_list(actor=request.user, filters=_filters(request), action="export")
+    now = timezone.now()
+    audit_log(actor=request.user, action="case.export", object_repr=str(_filters(request)))
+    headers = [_("编号"), _("标题"), _("类别"), _("来源"), _("状态"), _("网格代码"), _("主办单位"), _("上报时间"),
+               _("环节时限"), _("亮灯"), _("办结结果")]
+    rows = ([x.number, x.title, x.category.name, x.get_channel_display(), x.get_state_display(), x.region_code,
+             x.lead_body.name if x.lead_body_id else "", timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M"),
+             timezone.localtime(x.due_at).strftime("%Y-%m-%d %H:%M") if x.due_at else "",
+             c.Light(x.light(now)).label, x.get_outcome_display()] for x in qs.iterator(chunk_size=1000))
+    return xlsx_response("民情列表.xlsx", headers, rows, sheet="民情")
+
+
+def _action_context(case, actor):
+    available = [(t, ok, why) for t, ok, why in WORKFLOW.available(case, actor) if t.action not in SYSTEM_ACTIONS]
+    ctx = {"actions": available, "outcomes": [o for o in c.Outcome.choices if o[0] != c.Outcome.DUPLICATE]}
+    names = {t.action for t, ok, _ in available if ok}
+    if "assign" in names:
+        ctx["grid_staff"] = services.staff_at(case.region_code, [Role.GRID_WORKER, Role.GRID_LEADER], levels=(15,))
+    if names & {"dispatch", "assist"}:
+        ctx["bodies"] = selectors.bodies_for(case=case)
+        ctx["suggested_body"] = services.route_body(case.category, case.region_code)
+    return ctx
+
+
+@object_view(Case, lookup={"pk": "pk"})
+def case_detail(request, case):
+    now = timezone.now()
+    ctx = {"case": case, "light": case.light(now), "timeline": selectors.case_timeline(actor=request.user, case=case),
+           "assignments": case.assignments.filter(active=True).select_related("body"),
+           "ratings": case.ratings.all(), "photos": case.photos.filter(history__isnull=True),
+           "supervisions": case.supervisions.all(), **_action_context(case, request.user)}
+    if case.is_open and _roles(request) & ACCEPT_ROLES:
+        ctx["categories"] = Category.objects.filter(active=True, children__isnull=True).exclude(pk=case.category_id)
+    response = render(request, "cases/detail.html", ctx)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _run_action(request, case):
+    data = {k: request.POST.get(k, "") for k in ("reason", "note", "assignee", "body", "outcome", "score", "comment",
+                                                 "original")}
+    action = request.POST.get("action", "")
+    if action in SYSTEM_ACTIONS:
+        raise ServiceError(_("该操作由系统触发"))
+    if case.version != int(request.POST.get("version") or 0):
+        from shanzhi.core.errors import ConflictError
+
+        raise ConflictError()
+    return services.case_transition(actor=request.user, case=case, action=action, data=data,
+                                    photos=request.FILES.getlist("photos"))
+
+
+@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def case_act(request, case):
+    try:
+        case = _run_action(request, case)
+        messages.success(request, _("已完成：%(s)s") % {"s": case.get_state_display()})
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    return redirect("cases:detail", pk=case.pk)
+
+
+@role_view(Case.scope_roles["create"], methods=("GET", "POST"))
+def case_create(request):
+    from shanzhi.accounts.scope import prefixes_for_roles
+    from shanzhi.core.scoping import prefix_q
+    from shanzhi.regions.choices import Level as RegionLevel
+    from shanzhi.regions.models import Region
+
+    prefixes = prefixes_for_roles(request.user, Case.scope_roles["create"])
+    grids = Region.objects.filter(prefix_q("code", prefixes), level=RegionLevel.GRID).order_by("code")
+    form = StaffCaseForm(request.POST or None, grids=grids)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = services.case_create(
+                actor=request.user, category=d["category"], channel=d["channel"], title=d["title"],
+                description=d["description"], region_code=d["region_code"], urgency=d["urgency"], address=d["address"],
+                lat=d["lat"], lng=d["lng"], reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
+                photos=request.FILES.getlist("photos"), strip_location=d["strip_location"],
+                extra={k[6:]: v for k, v in request.POST.items() if k.startswith("extra_")})
+            messages.success(request, _("民情 %(n)s 已登记") % {"n": case.number})
+            return redirect("cases:detail", pk=case.pk)
+        except ServiceError as e:
+            form.add_error(getattr(e, "field", None) if getattr(e, "field", None) in form.fields else None,
+                           e.user_message)
+    return render(request, "cases/create.html", {"form": form, "staff": True})
+
+
+# --- residents -----------------------------------------------------------------------------------------
+
+@public_view(methods=("GET", "POST"))
+def report(request):
+    """Report a problem: signed in (follows it under “my cases”) or anonymous (gets a query code)."""
+    form = CaseReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        user = request.user if request.user.is_authenticated else None
+        anonymous = d["anonymous"] or user is None
+        try:
+            case = services.case_create(
+                actor=user, category=d["category"], channel=c.Channel.ANONYMOUS if user is None else c.Channel.RESIDENT,
+                title=d["title"], description=d["description"], region_code=d["region_code"], address=d["address"],
+                lat=d["lat"], lng=d["lng"], reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
+                anonymous=anonymous and user is None, photos=request.FILES.getlist("photos"),
+                strip_location=d["strip_location"],
+                extra={k[6:]: v for k, v in request.POST.items() if k.startswith("extra_")})
+        except ServiceError as e:
+            form.add_error(getattr(e, "field", None) if getattr(e, "field", None) in form.fields else None,
+                           e.user_message)
+        else:
+            if user is not None:
+                messages.success(request, _("已提交，编号 %(n)s。处理进展会通知您。") % {"n": case.number})
+                return redirect("cases:my_detail", pk=case.pk)
+            return render(request, "cases/reported.html", {"case": case})
+    return render(request, "cases/report.html", {"form": form})
+
+
+@public_view
+def nearby(request):
+    """htmx partial while reporting: open cases of the same category within 50 m or in the same building,
+    and the category's extra fields (inputs named extra_<code>, which the create services validate)."""
+    def num(key):
+        try:
+            return float(request.GET[key])
+        except (KeyError, ValueError):
+            return None
+
+    category = request.GET.get("category", "")
+    found = selectors.nearby_open_cases(category_id=int(category), lat=num("lat"), lng=num("lng"),
+                                        building_id=request.GET.get("building") or None) if category.isdigit() else []
+    cat = Category.objects.filter(pk=category, active=True).first() if category.isdigit() else None
+    return render(request, "cases/partials/nearby.html", {"found": found,
+                                                          "extra_fields": cat.extra_fields if cat else []})
+
+
+@public_view
+def track(request):
+    """Anonymous reporters look up their case with its number and query code (no personal data shown)."""
+    number, code = request.GET.get("number", "").strip(), request.GET.get("code", "").strip().upper()
+    case = Case.objects.filter(number=number, tracking_code=code).first() if number and code else None
+    timeline = case.history.filter(public=True) if case else []
+    return render(request, "cases/track.html", {"case": case, "timeline": timeline, "number": number,
+                                                "searched": bool(number)})
+
+
+@role_view(set(Role.values))
+def my_cases(request):
+    page = Paginator(selectors.my_cases(actor=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "cases/my_list.html", {"page": page})
+
+
+@object_view(ReportedCase, lookup={"pk": "pk"})
+def my_detail(request, case):
+    can_verify = case.state == c.State.COMPLETED and is_reporter(case, request.user)
+    can_rate = case.state == c.State.FEEDBACK and WORKFLOW.check(case, request.user, "rate", {"score": 5})[0]
+    return render(request, "cases/my_detail.html", {
+        "case": case, "timeline": selectors.case_timeline(actor=request.user, case=case, public_only=True),
+        "can_verify": can_verify, "can_rate": can_rate, "photos": case.photos.filter(history__isnull=True)})
+
+
+@object_view(ReportedCase, lookup={"pk": "pk"}, methods=("POST",))
+def my_act(request, case):
+    if request.POST.get("action") not in {"verify", "verify_fail", "rate"}:
+        messages.error(request, _("不能执行该操作"))
+        return redirect("cases:my_detail", pk=case.pk)
+    try:
+        _run_action(request, case)
+        messages.success(request, _("谢谢您的反馈"))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    return redirect("cases:my_detail", pk=case.pk)
+
+
+
+
+@role_view(STAFF_ROLES)
+def dashboard(request):
+    """民情指数 dashboard: KPIs, index per child region, trend and map, all read from the daily rollup."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from shanzhi.regions.models import Region
+    from shanzhi.regions.selectors import region_roots
+    from shanzhi.registry.models import Person
+
+    from . import insight
+
+    visible = Region.objects.restrict(request.user)
+    root = visible.filter(code=request.GET.get("region", "")).first() or region_roots(actor=request.user).first()
+    if root is None:
+        return render(request, "cases/dashboard.html", {"root": None})
+    children = list(visible.filter(parent=root).order_by("code"))
+    start, end = insight.window(30)
+    child_len = len(children[0].code) if children else len(root.code)
+    populations = {ch.code: ch.population or 0 for ch in children}
+    if not all(populations.values()):
+        counted = (Person.objects.filter(region_code__startswith=root.code, status="living")
+                   .annotate(child=Substr("region_code", 1, child_len)).values("child").annotate(n=Count("id"))
+                   .order_by())
+        for r in counted:
+            populations[r["child"]] = populations.get(r["child"]) or r["n"]
+    by_child = insight.kpis_by_child(codes=[ch.code for ch in children], start=start, end=end,
+                                     populations=populations)
+    rows = []
+    for ch in children:
+        k = by_child.get(ch.code) or insight.Kpis(population=populations.get(ch.code, 0))
+        rows.append({"region": ch, "k": k, "index": k.index, "colour": insight.index_colour(k.index)})
+    total = insight.kpis_total(prefix=root.code, start=start, end=end, population=sum(populations.values()))
+    series = insight.trend(prefix=root.code, start=end - timedelta(days=59), end=end)
+    geo = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": r["region"].boundary, "properties": {
+            "name": r["region"].name, "index": r["index"], "colour": r["colour"]}} for r in rows if r["region"].boundary]}
+    return render(request, "cases/dashboard.html", {
+        "root": root, "rows": rows, "total": total, "series": series, "geo": geo, "start": start, "end": end,
+        "weights": insight.WEIGHTS})
+
+
+@role_view(GRID_ROLES, methods=("GET", "POST"))
+def patrol(request):
+    """巡查/民情日志: log what was seen on a walk; a finding can be filed as a case in the same step."""
+    from shanzhi.accounts.scope import prefixes_for_roles
+
+    from .models import Patrol
+    from .patrols import patrol_create
+
+    grids = prefixes_for_roles(request.user, GRID_ROLES)
+    error = ""
+    if request.method == "POST":
+        import json
+
+        category = Category.objects.filter(pk=request.POST.get("category") or 0, active=True).first()
+        try:
+            route = json.loads(request.POST.get("route") or "[]")
+            started = timezone.now()
+            _patrol, case = patrol_create(actor=request.user, region_code=request.POST.get("region_code", ""),
+                                          started_at=started, ended_at=started, route=route,
+                                          findings=request.POST.get("findings", ""), case_category=category,
+                                          case_title=request.POST.get("title", ""))
+        except (ServiceError, ValueError) as e:
+            error = getattr(e, "user_message", _("轨迹数据无效"))
+        else:
+            if case is not None:
+                messages.success(request, _("巡查已记录，发现的问题已登记为民情 %(n)s") % {"n": case.number})
+                return redirect("cases:detail", pk=case.pk)
+            messages.success(request, _("巡查已记录"))
+            return redirect("cases:patrol")
+    recent = Patrol.objects.restrict(request.user).filter(worker=request.user)[:20]
+    return render(request, "cases/patrol.html", {
+        "grids": grids, "recent": recent, "error": error,
+        "categories": Category.objects.filter(active=True, children__isnull=True)})
+
+
+@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def case_recategorise(request, case):
+    category = Category.objects.filter(pk=request.POST.get("category") or 0, active=True).first()
+    try:
+        if category is None:
+            raise ServiceError(_("请选择类别"), field="category")
+        services.case_recategorise(actor=request.user, case=case, category=category,
+                                   reason=request.POST.get("reason", ""))
+        messages.success(request, _("类别已调整"))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    return redirect("cases:detail", pk=case.pk)

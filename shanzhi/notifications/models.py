@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """One message in a user's in-app inbox (assignment, deadline, feedback, request to rate …)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                                  verbose_name=_("接收人"))
+    kind = models.CharField(_("类型"), max_length=40, db_index=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.title

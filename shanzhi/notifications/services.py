@@ -1,0 +1,48 @@
+"""The one entry point other apps use: `notify(...)`, plus marking messages read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from .channels import channels, log
+from .models import Notification
+
+
+def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None) -> int:
+    """Put a message in each recipient's inbox and send it through the configured channels after commit.
+
+    `recipients` are users (duplicates and None are dropped). Returns the number of messages stored.
+    """
+    seen, rows = set(), []
+    for user in recipients:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url[:300],
+                                 object_type=obj._meta.label_lower if obj is not None else "",
+                                 object_id=str(obj.pk) if obj is not None else ""))
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows)
+
+    def deliver():
+        for n in rows:
+            for channel in channels():
+                try:
+                    channel.send(n)
+                except Exception:  # a channel failing must not lose the inbox message
+                    log.exception("channel %s failed", channel.name)
+
+    transaction.on_commit(deliver)
+    return len(rows)
+
+
+def notification_mark_read(*, actor, ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's messages read (all unread when ids is None)."""
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

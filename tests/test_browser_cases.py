@@ -1,0 +1,113 @@
+"""Browser story at phone width: a resident reports, a grid worker files a patrol case and accepts, a
+handling body handles, the resident confirms and rates, and the street's 民情指数 moves."""
+
+import re
+
+import pytest
+
+from shanzhi.core.testing import PASSWORD
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_case_story_on_a_phone(browser_page, world):
+    from django.utils import timezone
+
+    from shanzhi.accounts.roles import Role
+    from shanzhi.cases.insight import rollup_build
+    from shanzhi.cases.models import Case
+    from shanzhi.cases.services import case_transition
+    from shanzhi.cases.testing import make_body, make_category
+    from shanzhi.core.testing import make_user
+
+    cat = make_category(code="light", name="路灯损坏")
+    body = make_body(name="供电公司", kind="utility", region_code=world.district.code)
+    from shanzhi.cases.models import HandlingBodyMember, RoutingRule
+
+    RoutingRule.objects.create(category=cat, region_prefix=world.district.code, body=body)
+    make_user(Role.GRID_WORKER, world.grid.code, username="wang", display_name="王网格")
+    leader = make_user(Role.GRID_LEADER, world.grid.code, username="li", display_name="李网格长")
+    make_user(Role.RESIDENT, world.grid.code, username="wu", display_name="吴居民")
+    staff = make_user(Role.HANDLING_BODY_STAFF, world.street.code, username="sun", display_name="孙办事员")
+    HandlingBodyMember.objects.create(body=body, user=staff)
+    make_user(Role.COMMUNITY_STAFF, world.community.code, username="zhang", display_name="张社工")
+    today = timezone.localdate()
+
+    def index_on(page):
+        rollup_build(start=today, end=today)
+        page.goto("/cases/dashboard/")
+        return float(page.locator("[data-testid=index]").inner_text())
+
+    # the community's index before anything happened
+    boss = browser_page("phone")
+    boss.login("zhang", PASSWORD)
+    first = index_on(boss)
+    boss.shot("cases-dashboard-before")
+
+    # 1. a resident reports on the phone
+    res = browser_page("phone")
+    res.login("wu", PASSWORD)
+    res.goto("/cases/report/")
+    res.select_option("#id_category", label="路灯损坏")
+    res.select_option("#id_region_code", value=world.grid.code)
+    res.fill("#id_title", "3栋门口路灯不亮")
+    res.fill("#id_description", "晚上一片漆黑，老人出门不方便")
+    res.shot("cases-report")
+    res.click("[data-testid=submit]")
+    res.wait_for_url(re.compile(r"/cases/mine/\d+/"))
+    case = Case.objects.get(title="3栋门口路灯不亮")
+
+    # 2. the grid worker files a patrol finding and accepts the resident's case
+    w = browser_page("phone")
+    w.login("wang", PASSWORD)
+    w.goto("/cases/new/")
+    w.select_option("#id_channel", value="patrol")
+    w.select_option("#id_category", label="路灯损坏")
+    w.select_option("#id_region_code", value=world.grid.code)
+    w.fill("#id_title", "5栋路灯灯罩脱落")
+    w.fill("#id_description", "巡查发现灯罩松动，有坠落风险")
+    w.shot("cases-create")
+    w.click("[data-testid=submit]")
+    w.wait_for_url(re.compile(r"/cases/\d+/$"))
+    w.goto(f"/cases/{case.pk}/")
+    w.click("button[data-action=accept]")
+    w.wait_for_selector("text=已受理")
+    w.shot("cases-accepted")
+    case.refresh_from_db()
+    # the grid leader dispatches it to the utility (联动)
+    case = case_transition(actor=leader, case=case, action="dispatch", data={"body": body.pk})
+
+    # 3. the handling body's staff handle it on a phone
+    h = browser_page("phone")
+    h.login("sun", PASSWORD)
+    h.goto("/cases/")
+    h.click(f"text={case.number}")
+    h.click("button[data-action=start]")
+    h.wait_for_selector("button[data-action=complete]")
+    h.fill("form:has(button[data-action=complete]) textarea[name=note]", "已更换灯具，恢复照明")
+    h.click("button[data-action=complete]")
+    h.wait_for_selector("text=已办结")
+    h.shot("cases-handled")
+    case.refresh_from_db()
+    assert case.state == "completed" and case.decided_by == staff
+
+    # 4. the resident confirms, gets the feedback and rates
+    res.goto(f"/cases/mine/{case.pk}/")
+    res.click("[data-testid=confirm]")
+    case.refresh_from_db()
+    assert case.state == "verified"
+    case_transition(actor=leader, case=case, action="feedback", data={"note": "路灯已修好，感谢反映"})
+    res.goto(f"/cases/mine/{case.pk}/")
+    res.click("[data-score='5']")
+    res.fill("textarea[name=comment]", "修得很快")
+    res.shot("cases-rate")
+    res.click("[data-testid=rate]")
+    res.wait_for_selector("text=已评价")
+    res.shot("cases-rated")
+    case.refresh_from_db()
+    assert case.state == "rated" and case.ratings.get().score == 5
+
+    # 5. the index has moved
+    second = index_on(boss)
+    boss.shot("cases-dashboard-after")
+    assert second != first
