@@ -23,3 +23,10 @@ class CasesConfig(AppConfig):
         register_counter("cases_open", "在办民情", selectors.open_count, Case.scope_roles["view"], "cases:list")
         register_counter("cases_overdue", "超时民情", selectors.overdue_count, Case.scope_roles["view"], "cases:list")
         register_step("cases", 40, build)
+
+        from shanzhi.core.schedule import register_periodic
+
+        from .tasks import check_deadlines_task, rollup_task
+
+        register_periodic("cases.check_deadlines", 15 * 60, check_deadlines_task)
+        register_periodic("cases.rollup", 60 * 60, rollup_task)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
+from shanzhi.accounts.roles import ADMIN_TRIO, STAFF_ROLES, Role
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
 
 from . import choices as c
@@ -414,7 +414,7 @@ class ReportedCaseQuerySet(models.QuerySet):
 class ReportedCase(Case):
     """The resident's view of a case they reported or follow."""
 
-    scope_roles = {"view": set(Role.values)}
+    scope_roles = {"view": set(Role.values) - ADMIN_TRIO}  # 三员分立: admins hold no resident-facing role
 
     objects = ReportedCaseQuerySet.as_manager()
 

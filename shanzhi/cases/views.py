@@ -198,7 +198,7 @@ def track(request):
                                                 "searched": bool(number)})
 
 
-@role_view(set(Role.values))
+@role_view(ReportedCase.scope_roles["view"])
 def my_cases(request):
     page = Paginator(selectors.my_cases(actor=request.user), 20).get_page(request.GET.get("page"))
     return render(request, "cases/my_list.html", {"page": page})
