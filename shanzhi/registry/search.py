@@ -51,7 +51,8 @@ def registry_search(*, actor, q: str, limit: int = 10) -> dict[str, list]:
     compact = normalise(q)
     persons = (Person.objects.restrict(actor, "view").filter(person_query(q))
                .exclude(status=c.PersonStatus.DECEASED).select_related("dwelling__building", "household")
-               .order_by("name", "id")[:limit])
+               # Not ("name", "id"): PostgreSQL would walk the whole name index to find a rare prefix.
+               .order_by("region_code", "name", "id")[:limit])
     households = (Household.objects.restrict(actor, "view").filter(household_number__startswith=compact)
                   .select_related("head").order_by("household_number")[:limit])
     text = Q(name__contains=q) | Q(address__contains=q)

@@ -232,9 +232,8 @@ def _person_region(region_code: str | None, dwelling: Dwelling | None, household
 
 
 def _id_taken_message(h: str) -> str:
-    other = Person.objects.filter(id_number_hash=h).only("name", "region_code").first()
-    where = f"（{other.name}，{other.region_code}）" if other else ""
-    return _("该证件号码已登记%(where)s，同一证件号码不能重复登记") % {"where": where}
+    """Says nothing about who holds the number or where: they may be outside the actor's scope."""
+    return _("该证件号码已登记，同一证件号码不能重复登记；如是迁入人员，请在原登记处办理迁移")
 
 
 @transaction.atomic
