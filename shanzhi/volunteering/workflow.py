@@ -20,6 +20,13 @@ def _owner_or_staff(signup, actor, data) -> tuple[bool, str]:
 
 
 def _has_slot(signup, actor, data) -> tuple[bool, str]:
+    from django.db import transaction
+
+    from .models import Activity
+
+    if transaction.get_connection().in_atomic_block:
+        # inside the transition: lock the activity so two approvals can't both take the last slot
+        Activity.objects.select_for_update().filter(pk=signup.activity_id).first()
     taken = signup.activity.signups.filter(state=S.APPROVED).count()
     if taken >= signup.activity.slots:
         return False, _("招募名额已满")
