@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
@@ -16,12 +17,12 @@ class CasesConfig(AppConfig):
         from .demo import build
         from .models import Case
 
-        register("cases:list", "民情", "message-report", Case.scope_roles["view"], after="regions:tree")
-        register("cases:dashboard", "民情指数", "chart-line", STAFF_ROLES, after="cases:list")
-        register("cases:patrol", "巡查", "walk", {Role.GRID_WORKER, Role.GRID_LEADER}, after="cases:list")
-        register("cases:my_list", "我的反映", "message", {Role.RESIDENT})
-        register_counter("cases_open", "在办民情", selectors.open_count, Case.scope_roles["view"], "cases:list")
-        register_counter("cases_overdue", "超时民情", selectors.overdue_count, Case.scope_roles["view"], "cases:list")
+        register("cases:list", _("民情"), "message-report", Case.scope_roles["view"], after="regions:tree")
+        register("cases:dashboard", _("民情指数"), "chart-line", STAFF_ROLES, after="cases:list")
+        register("cases:patrol", _("巡查"), "walk", {Role.GRID_WORKER, Role.GRID_LEADER}, after="cases:list")
+        register("cases:my_list", _("我的反映"), "message", {Role.RESIDENT})
+        register_counter("cases_open", _("在办民情"), selectors.open_count, Case.scope_roles["view"], "cases:list")
+        register_counter("cases_overdue", _("超时民情"), selectors.overdue_count, Case.scope_roles["view"], "cases:list")
         register_step("cases", 40, build)
 
         from shanzhi.core.schedule import register_periodic

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
@@ -13,5 +14,5 @@ class NotificationsConfig(AppConfig):
 
         from .selectors import unread_count
 
-        register("notifications:inbox", "消息", "bell", set(Role.values))
-        register_counter("unread_notifications", "未读消息", unread_count, set(Role.values), "notifications:inbox")
+        register("notifications:inbox", _("消息"), "bell", set(Role.values))
+        register_counter("unread_notifications", _("未读消息"), unread_count, set(Role.values), "notifications:inbox")
