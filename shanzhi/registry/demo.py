@@ -113,8 +113,8 @@ class _GridBuilder:
         rng = self.rng
         chars = MALE_CHARS if sex == c.Sex.MALE else FEMALE_CHARS
         name = (surname or rng.choice(SURNAMES)) + "".join(rng.choice(chars) for _ in range(rng.choice((1, 2, 2))))
-        birth = DEMO_DATE.replace(year=DEMO_DATE.year - age, month=1, day=1) + datetime.timedelta(
-            days=rng.randrange(365))
+        # `age` full years old on DEMO_DATE, so nobody is born after it
+        birth = DEMO_DATE - datetime.timedelta(days=int(age * 365.25) + rng.randrange(365))
         number, h = self.ids.make(rng, birth, sex)
         pinyin, initials = name_pinyin(name)
         phone = ""
