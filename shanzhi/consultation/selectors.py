@@ -8,7 +8,7 @@ from shanzhi.accounts.scope import grants_of
 from shanzhi.core.scoping import prefix_q
 
 from .choices import PUBLIC_STAGES, EvaluationState, MeetingState, Stage
-from .models import COMMUNITY_CODE_LEN, EvaluationSurvey, Meeting, Notification, Topic
+from .models import COMMUNITY_CODE_LEN, EvaluationSurvey, Meeting, Topic
 from .rules import effective_rules
 from .search import search
 
@@ -58,10 +58,6 @@ def meeting_list(*, actor, staff: bool):
 
 def evaluation_list(*, actor):
     return EvaluationSurvey.objects.restrict(actor, "view")
-
-
-def inbox(*, actor):
-    return Notification.objects.filter(user=actor, digest_pending=False).select_related("topic")[:100]
 
 
 def public_topics(*, community_code: str):

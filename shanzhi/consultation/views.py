@@ -362,8 +362,3 @@ def evaluation_act(request, survey):
     else:
         messages.success(request, _("已提交，您的评分以匿名方式统计"))
     return redirect("consultation:evaluation", pk=survey.pk)
-
-
-@role_view(PARTICIPANT_ROLES)
-def inbox(request):
-    return render(request, "consultation/inbox.html", {"items": selectors.inbox(actor=request.user)})
