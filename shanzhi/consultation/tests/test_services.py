@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from shanzhi.consultation import services as s
 from shanzhi.consultation.models import DigestItem, Support, Topic, Vote
-from shanzhi.notifications.models import Notification
 from shanzhi.consultation.rules import effective_rules
 from shanzhi.consultation.workflow import WORKFLOW
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
