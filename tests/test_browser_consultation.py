@@ -59,7 +59,10 @@ def test_topic_through_five_steps(browser_page, world):
     # 合议 → 群议; 决议 is blocked by the minimum deliberation window, with the reason shown
     staff = browser_page("phone")
     staff.login(env.secretary.username, PASSWORD)
-    _go(staff, url)
+    _go(staff, "/inbox/")  # the committee is told through the shared inbox, linking to the topic
+    staff.click("text=已达到附议门槛")
+    staff.wait_for_load_state("networkidle")
+    assert staff.url.endswith(url)
     staff.fill("form:has(button[data-action=accept]) input[name=reason]", "符合公共空间改造规则")
     _act(staff, "accept")
     reason = staff.text_content("[data-testid=blocked-reason]")

@@ -53,6 +53,13 @@ def my_cases(*, actor) -> QuerySet[ReportedCase]:
     return ReportedCase.objects.restrict(actor).select_related("category").order_by("-created_at")
 
 
+def source_case(*, actor, topic) -> Case | None:
+    """The case a consultation topic came from, if the actor may see it."""
+    if topic.source_kind != "case" or not topic.source_id.isdigit():
+        return None
+    return Case.objects.restrict(actor, "view").filter(pk=int(topic.source_id)).first()
+
+
 def case_timeline(*, actor, case: Case, public_only: bool = False):
     qs = case.history.select_related("actor").prefetch_related("photos")
     return qs.filter(public=True) if public_only else qs

@@ -46,6 +46,7 @@ from .photos import clean_photo
 from .workflow import ACCEPT_ROLES, WORKFLOW
 
 REPEAT_WINDOW = dt.timedelta(days=30)
+TOPIC_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY}
 STAFF_CHANNELS = {c.Channel.PATROL, c.Channel.HOTLINE, c.Channel.WALK_IN, c.Channel.IMPORT}
 
 
@@ -394,6 +395,26 @@ def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> 
         case = case_transition(actor=actor, case=case, action="reroute", data={"reason": _("调整类别后重新派遣")})
         case = case_transition(actor=actor, case=case, action="dispatch", data={"body": body.pk})
     return case
+
+
+@transaction.atomic
+def case_to_topic(*, actor, case: Case, matter_type: str, title: str, description: str = ""):
+    """转为协商议题: escalate the case into a consultation topic of its community, once."""
+    from shanzhi.consultation import services as consultation
+    from shanzhi.consultation.models import Topic
+
+    if not (roles_at(actor, case.region_code) & TOPIC_ROLES):
+        raise NotAllowed(_("只有社区工作人员或社区书记可以转为协商议题"))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if Topic.objects.filter(source_kind="case", source_id=str(case.pk)).exists():
+        raise ServiceError(_("该民情已转为协商议题"))
+    topic = consultation.topic_from_case(actor=actor, case_id=case.pk, community_code=case.region_code,
+                                         matter_type=matter_type, title=title or case.title, description=description)
+    CaseHistory.objects.create(case=case, action="to_topic", label=_("转为协商议题"), from_state=case.state,
+                               to_state=case.state, actor=actor, actor_name=str(actor), note=topic.title,
+                               at=timezone.now())
+    audit_log(actor=actor, action="case.to_topic", obj=case, after={"topic": topic.pk, "matter_type": matter_type})
+    return topic
 
 
 # --- deadlines ---------------------------------------------------------------------------------------------

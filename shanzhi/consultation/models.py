@@ -223,19 +223,16 @@ class Follow(models.Model):
         constraints = [models.UniqueConstraint(fields=["topic", "user"], name="uniq_follow")]
 
 
-class Notification(models.Model):
-    """In-app notice; kept behind consultation.notify.notify() until the shared notifications app is merged."""
+class DigestItem(models.Model):
+    """A followed topic's news waiting for the user's daily digest (immediate news goes straight to the inbox)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
     message = models.CharField(max_length=300)
-    digest_pending = models.BooleanField(default=False, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "digest_pending", "read_at"])]
+        ordering = ["created_at", "id"]
 
 
 class SearchToken(models.Model):

@@ -1,13 +1,18 @@
-"""In-app notifications, behind one function so it can be switched to the shared notifications app."""
+"""Consultation news through the shared notifications app; daily-digest followers' items wait in DigestItem."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from django.db import transaction
+from django.urls import reverse
+
+from shanzhi.notifications.services import notify as inbox_notify
 
 from .choices import FollowMode
-from .models import Follow, Notification
+from .models import DigestItem, Follow
+
+KIND = "consultation"
 
 
 def notify(*, users, message: str, topic=None) -> int:
@@ -15,10 +20,12 @@ def notify(*, users, message: str, topic=None) -> int:
     digest_ids = set()
     if topic is not None:
         digest_ids = set(Follow.objects.filter(topic=topic, mode=FollowMode.DIGEST).values_list("user_id", flat=True))
-    rows = [Notification(user=u, topic=topic, message=message[:300], digest_pending=u.pk in digest_ids)
-            for u in {u.pk: u for u in users if u is not None}.values()]
-    Notification.objects.bulk_create(rows)
-    return len(rows)
+    users = {u.pk: u for u in users if u is not None}
+    DigestItem.objects.bulk_create(DigestItem(user=u, topic=topic, message=message[:300])
+                                   for pk, u in users.items() if pk in digest_ids)
+    now = [u for pk, u in users.items() if pk not in digest_ids]
+    url = reverse("consultation:topic", args=[topic.pk]) if topic is not None else ""
+    return inbox_notify(recipients=now, kind=KIND, title=message, url=url, obj=topic) + len(users) - len(now)
 
 
 def notify_followers(*, topic, message: str, exclude=None) -> int:
@@ -28,13 +35,13 @@ def notify_followers(*, topic, message: str, exclude=None) -> int:
 
 @transaction.atomic
 def send_daily_digests() -> int:
-    """Fold each user's pending digest items into one notification; returns how many digests were sent."""
+    """Fold each user's pending digest items into one inbox message; returns how many digests were sent."""
     pending = defaultdict(list)
-    for n in Notification.objects.select_for_update().filter(digest_pending=True).order_by("created_at"):
-        pending[n.user_id].append(n)
-    for user_id, items in pending.items():
-        lines = "；".join(n.message for n in items[:5])
+    for item in DigestItem.objects.select_for_update().select_related("user"):
+        pending[item.user].append(item)
+    for user, items in pending.items():
         more = f" 等{len(items)}条" if len(items) > 5 else ""
-        Notification.objects.create(user_id=user_id, message=f"今日议题动态：{lines}{more}"[:300])
-        Notification.objects.filter(pk__in=[n.pk for n in items]).delete()
+        inbox_notify(recipients=[user], kind=f"{KIND}.digest", title=f"今日议题动态（{len(items)}条）",
+                     body="；".join(i.message for i in items[:5]) + more, url=reverse("consultation:index"))
+    DigestItem.objects.filter(pk__in=[i.pk for items in pending.values() for i in items]).delete()
     return len(pending)

@@ -7,8 +7,8 @@ from django.db.models import Count, Q
 from shanzhi.accounts.scope import grants_of
 from shanzhi.core.scoping import prefix_q
 
-from .choices import PUBLIC_STAGES, EvaluationState, MeetingState, Stage
-from .models import COMMUNITY_CODE_LEN, EvaluationSurvey, Meeting, Notification, Topic
+from .choices import PUBLIC_STAGES, EvaluationState, MeetingState, Source, Stage
+from .models import COMMUNITY_CODE_LEN, EvaluationSurvey, Meeting, Topic
 from .rules import effective_rules
 from .search import search
 
@@ -60,8 +60,9 @@ def evaluation_list(*, actor):
     return EvaluationSurvey.objects.restrict(actor, "view")
 
 
-def inbox(*, actor):
-    return Notification.objects.filter(user=actor, digest_pending=False).select_related("topic")[:100]
+def topic_from_case(*, actor, case_id) -> Topic | None:
+    """The topic a case (民情) was escalated into, if the actor may see it."""
+    return Topic.objects.restrict(actor, "view").filter(source_kind=Source.CASE, source_id=str(case_id)).first()
 
 
 def public_topics(*, community_code: str):

@@ -17,5 +17,4 @@ urlpatterns = [
     path("evaluations/", views.evaluations, name="evaluations"),
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
     path("evaluations/<int:pk>/act/", views.evaluation_act, name="evaluation_act"),
-    path("inbox/", views.inbox, name="inbox"),
 ]

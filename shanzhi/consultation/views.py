@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from shanzhi.accounts.roles import Role
 from shanzhi.accounts.scope import user_roles
+from shanzhi.cases.selectors import source_case
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 
@@ -120,6 +121,7 @@ def topic_detail(request, topic):
         "other_topics": Topic.objects.filter(region_code=topic.region_code, state__in=[
             c.Stage.REVIEW, c.Stage.DELIBERATION]).exclude(pk=topic.pk) if staff else [],
         "leaf_tasks": [t for t, _d, _p in task_tree(topic) if not t.children.exists()],
+        "source_case": source_case(actor=user, topic=topic),
     }
     return render(request, "consultation/topic_detail.html", ctx)
 
@@ -362,8 +364,3 @@ def evaluation_act(request, survey):
     else:
         messages.success(request, _("已提交，您的评分以匿名方式统计"))
     return redirect("consultation:evaluation", pk=survey.pk)
-
-
-@role_view(PARTICIPANT_ROLES)
-def inbox(request):
-    return render(request, "consultation/inbox.html", {"items": selectors.inbox(actor=request.user)})

@@ -5,10 +5,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shanzhi.consultation import services as s
-from shanzhi.consultation.models import Notification, Support, Topic, Vote
+from shanzhi.consultation.models import DigestItem, Support, Topic, Vote
 from shanzhi.consultation.rules import effective_rules
 from shanzhi.consultation.workflow import WORKFLOW
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,8 @@ def test_threshold_moves_topic_to_review_and_notifies_committee(env):
     assert topic.state == "proposed"
     topic = s.support_online(actor=env.residents[2], topic=topic)
     assert topic.state == "review"
-    assert Notification.objects.filter(user=env.secretary, topic=topic).exists()
+    assert Notification.objects.filter(recipient=env.secretary, kind="consultation", object_id=str(topic.pk),
+                                       url=f"/consultation/topics/{topic.pk}/").exists()
     assert list(topic.history.values_list("action", flat=True)) == ["propose", "table"]
 
 
@@ -208,10 +210,15 @@ def test_follow_digest(env):
     s.follow_set(actor=env.residents[3], topic=topic, mode="digest")
     s.comment_add(actor=env.residents[1], topic=topic, body="好", stance="for")
     s.comment_add(actor=env.residents[2], topic=topic, body="好", stance="for")
-    assert Notification.objects.filter(user=env.residents[3], digest_pending=True).count() == 2
-    assert Notification.objects.filter(user=env.residents[0], digest_pending=False).count() == 2  # immediate
+    assert DigestItem.objects.filter(user=env.residents[3], topic=topic).count() == 2
+    assert not Notification.objects.filter(recipient=env.residents[3]).exists()
+    immediate = Notification.objects.filter(recipient=env.residents[0], kind="consultation")  # the proposer
+    assert immediate.count() == 2 and immediate[0].url == f"/consultation/topics/{topic.pk}/"
     assert send_daily_digests() == 1
-    assert list(Notification.objects.filter(user=env.residents[3]).values_list("digest_pending", flat=True)) == [False]
+    digest = Notification.objects.get(recipient=env.residents[3])
+    assert digest.kind == "consultation.digest" and digest.body.count("有新的意见") == 2
+    assert not DigestItem.objects.exists()
+    assert send_daily_digests() == 0
 
 
 def test_two_evaluations_are_anonymous_and_single(env):
