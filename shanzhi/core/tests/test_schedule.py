@@ -27,7 +27,7 @@ def test_run_due_respects_intervals_and_survives_failures():
 
 
 def test_cases_jobs_are_registered_and_run_once(db, capsys):
-    assert {"cases.check_deadlines", "cases.rollup"} <= set(schedule.PERIODIC)
+    assert {"cases.check_deadlines", "cases.rollup", "consultation.daily_digests"} <= set(schedule.PERIODIC)
     saved = {k: p.last for k, p in schedule.PERIODIC.items()}
     try:
         call_command("scheduler", once=True)
