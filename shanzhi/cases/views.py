@@ -336,3 +336,75 @@ def case_to_topic(request, case):
         return redirect("cases:detail", pk=case.pk)
     messages.success(request, _("已转为协商议题"))
     return redirect("consultation:topic", pk=topic.pk)
+
+
+def _picked(request, getter, key):
+    """The registry object named by ?<key>= or the POSTed <key>, read through its scoped selector (404 if out of scope)."""
+    pk = request.POST.get(key) or request.GET.get(key)
+    return getter(actor=request.user, pk=pk) if pk else None
+
+
+@role_view(GRID_ROLES, methods=("GET", "POST"))
+def home_visit(request):
+    """入户走访: log a visit to a household of the worker's grid; a finding can be filed as a case in one step."""
+    from shanzhi.registry.selectors import household_get, household_list
+
+    from .models import HomeVisit
+    from .patrols import home_visit_create
+
+    household = _picked(request, household_get, "household")
+    error = ""
+    if request.method == "POST":
+        category = Category.objects.filter(pk=request.POST.get("category") or 0, active=True).first()
+        try:
+            if household is None:
+                raise ServiceError(_("请选择走访的户"), field="household")
+            _visit, case = home_visit_create(actor=request.user, household=household,
+                                             notes=request.POST.get("notes", ""), case_category=category,
+                                             case_title=request.POST.get("title", ""))
+        except ServiceError as e:
+            error = e.user_message
+        else:
+            if case is not None:
+                messages.success(request, _("走访已记录，发现的问题已登记为民情 %(n)s") % {"n": case.number})
+                return redirect("cases:detail", pk=case.pk)
+            messages.success(request, _("走访已记录"))
+            return redirect("cases:home_visit")
+    q = request.GET.get("q", "").strip()
+    found = list(household_list(actor=request.user, filters={"q": q})[:10]) if q and household is None else []
+    recent = (HomeVisit.objects.restrict(request.user).filter(visitor=request.user)
+              .select_related("household__head", "case")[:20])
+    return render(request, "cases/home_visit.html", {
+        "household": household, "q": q, "found": found, "recent": recent, "error": error,
+        "categories": Category.objects.filter(active=True, children__isnull=True)})
+
+
+@role_view(GRID_ROLES, methods=("GET", "POST"))
+def inspection(request):
+    """楼栋/老旧院落检查: the four checklist items pass or fail with a note; failed items become cases."""
+    from shanzhi.registry.selectors import building_get, building_list
+
+    from .models import Inspection
+    from .patrols import inspection_record
+
+    building = _picked(request, building_get, "building")
+    error = ""
+    if request.method == "POST":
+        results = {item: {"ok": request.POST.get(f"ok_{item}") != "0", "note": request.POST.get(f"note_{item}", "")}
+                   for item in c.InspectionItem.values}
+        try:
+            if building is None:
+                raise ServiceError(_("请选择检查的楼栋"), field="building")
+            _inspection, cases = inspection_record(actor=request.user, building=building, results=results)
+        except ServiceError as e:
+            error = e.user_message
+        else:
+            messages.success(request, _("检查已记录，%(n)d 项不合格已登记为民情") % {"n": len(cases)})
+            return redirect("cases:inspection")
+    q = request.GET.get("q", "").strip()
+    found = list(building_list(actor=request.user, filters={"q": q})[:10]) if q and building is None else []
+    recent = [{"inspection": i, "failed": [c.InspectionItem(k).label for k, r in i.results.items() if not r.get("ok")]}
+              for i in Inspection.objects.restrict(request.user).select_related("building__estate")[:20]]
+    return render(request, "cases/inspection.html", {
+        "building": building, "q": q, "found": found, "recent": recent, "error": error,
+        "items": c.InspectionItem.choices})
