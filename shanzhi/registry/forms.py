@@ -11,7 +11,7 @@ def _with_blank(choices):
 
 
 class PersonFilterForm(forms.Form):
-    q = forms.CharField(label=_("姓名/拼音/证件号/电话"), required=False)
+    q = forms.CharField(label=_("姓名/拼音"), required=False)
     region = forms.CharField(label=_("区划代码"), required=False)
     residence_type = forms.ChoiceField(label=_("人口类型"), required=False,
                                        choices=_with_blank(c.ResidenceType.choices))
@@ -21,6 +21,13 @@ class PersonFilterForm(forms.Form):
     age_max = forms.IntegerField(label=_("最大年龄"), required=False, min_value=0, max_value=150)
     status = forms.ChoiceField(label=_("状态"), required=False,
                                choices=[*c.PersonStatus.choices, ("all", _("全部"))])
+
+    def clean_q(self):
+        q = self.cleaned_data["q"].strip()
+        if sum(ch.isdigit() for ch in q) >= 7:
+            # list filters live in the URL; numbers that identify a person must not
+            raise forms.ValidationError(_("证件号和电话请用页面上方的搜索框查找，它们不会出现在网址中。"))
+        return q
 
     def filters(self) -> dict:
         if not self.is_bound or not self.is_valid():

@@ -67,9 +67,10 @@ def region(request, obj):
     return render(request, "registry/region.html", context)
 
 
-@role_view(VIEW_ROLES)
+@role_view(VIEW_ROLES, methods=("GET", "POST"))
 def search(request):
-    q = request.GET.get("q", "").strip()
+    # the box posts, so ID numbers and phones never appear in URLs or access logs
+    q = request.POST.get("q", "").strip()
     results = selectors.registry_search(actor=request.user, q=q) if q else None
     return _no_store(render(request, "registry/search.html", {"q": q, "results": results}))
 

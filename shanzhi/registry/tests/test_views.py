@@ -105,10 +105,13 @@ def test_special_population_only_for_purpose_bound_roles(client, world, make_use
 def test_search_by_initials_and_full_id(worker_client, world, home):
     p = home[3]
     other = person_in(world.other_grid.code, name="张三丰")  # same name, out of scope
-    html = worker_client.get("/registry/search/", {"q": "zsf"}).content.decode()
+    html = worker_client.post("/registry/search/", {"q": "zsf"}).content.decode()
     assert f"/registry/persons/{p.pk}/" in html and f"/registry/persons/{other.pk}/" not in html
-    html = worker_client.get("/registry/search/", {"q": ID}).content.decode()
-    assert f"/registry/persons/{p.pk}/" in html
+    response = worker_client.post("/registry/search/", {"q": ID})
+    assert f"/registry/persons/{p.pk}/" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    # a GET with the number in the query string is not searched (it would sit in URLs and logs)
+    assert f"/registry/persons/{p.pk}/" not in worker_client.get("/registry/search/", {"q": ID}).content.decode()
 
 
 def test_person_list_filters_and_masks(worker_client, world, home):
@@ -203,3 +206,8 @@ def test_split_merge_and_rent_out(worker_client, world, home):
                                                                                   "date": "2026-11-01"})
     empty.refresh_from_db()
     assert resp.status_code == 302 and empty.occupancy == c.Occupancy.RENTED
+
+
+def test_person_list_refuses_identifying_numbers_in_the_url(worker_client, world, home):
+    html = worker_client.get("/registry/persons/", {"q": ID}).content.decode()
+    assert "请用页面上方的搜索框" in html
