@@ -59,7 +59,10 @@ def topic_new(request):
     from shanzhi.registry.models import Building
 
     communities = list(selectors.actor_communities(actor=request.user))
-    code = request.POST.get("community") or request.GET.get("community") or (communities[0].code if communities else "")
+    allowed = {r.code for r in communities}
+    code = request.POST.get("community") or request.GET.get("community") or ""
+    if code not in allowed:  # only communities in the actor's scope, whatever the query string says
+        code = communities[0].code if communities else ""
     form = TopicForm(request.POST or None, initial={"community": code})
     form.fields["community"].choices = [(r.code, r.name) for r in communities]
     form.fields["matter_type"].choices = [(r.matter_type, f"{r.name}{'（必须协商）' if r.mandatory else ''}")
@@ -213,7 +216,10 @@ RULE_EDITORS = {Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
 @role_view(PARTICIPANT_ROLES, methods=("GET", "POST"))
 def rules(request):
     communities = list(selectors.actor_communities(actor=request.user))
-    code = request.POST.get("community") or request.GET.get("community") or (communities[0].code if communities else "")
+    allowed = {r.code for r in communities}
+    code = request.POST.get("community") or request.GET.get("community") or ""
+    if code not in allowed:  # only communities in the actor's scope, whatever the query string says
+        code = communities[0].code if communities else ""
     if request.method == "POST":
         p = request.POST
         try:
@@ -246,7 +252,10 @@ def meetings(request):
 @role_view(COMMITTEE_ROLES, methods=("GET", "POST"))
 def meeting_new(request):
     communities = list(selectors.actor_communities(actor=request.user))
-    code = request.POST.get("community") or request.GET.get("community") or (communities[0].code if communities else "")
+    allowed = {r.code for r in communities}
+    code = request.POST.get("community") or request.GET.get("community") or ""
+    if code not in allowed:  # only communities in the actor's scope, whatever the query string says
+        code = communities[0].code if communities else ""
     form = MeetingForm(request.POST or None, initial={"community": code, "kind": request.GET.get("kind", "")})
     form.fields["community"].choices = [(r.code, r.name) for r in communities]
     open_topics = Topic.objects.restrict(request.user, "view").filter(
