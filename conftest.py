@@ -15,6 +15,14 @@ def _default_language():
     translation.activate("zh-hans")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Rows a test rolled back must not linger in a process cache for the next test."""
+    from shanzhi.cases.deadlines import clear_rules_cache
+
+    clear_rules_cache()
+
+
 @pytest.fixture
 def world(db):
     from shanzhi.core.testing import make_world

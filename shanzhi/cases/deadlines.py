@@ -8,6 +8,7 @@ doesn't know, weekends are the only days off and the result is marked `estimated
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -70,21 +71,38 @@ def working_time_between(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
     return total
 
 
+# DeadlineRule rows, read once and kept for RULES_TTL seconds: every case step needs them and they
+# change a few times a year. A save or delete in this process clears them at once (cases.apps wires
+# the signals); other processes see the change within RULES_TTL.
+RULES_TTL = 60.0
+_rules: dict = {"at": None, "rules": {}}
+
+
+def clear_rules_cache(**_kwargs) -> None:
+    _rules["at"] = None
+
+
+def _deadline_rules() -> dict:
+    from .models import DeadlineRule
+
+    now = time.monotonic()
+    if _rules["at"] is None or now - _rules["at"] > RULES_TTL:
+        _rules["rules"] = {(r.category_id, r.handler_type, r.step): r.days
+                           for r in DeadlineRule.objects.only("category_id", "handler_type", "step", "days")}
+        _rules["at"] = now
+    return _rules["rules"]
+
+
 def step_days(category, step: str, handler_type: str = "") -> Decimal:
     """Days for a step. The most specific DeadlineRule wins: (category, handler type), (category, any),
     (any category, handler type); then the category's own field; then the built-in default."""
-    from django.db.models import Q
-
-    from .models import DeadlineRule
-
     cat_id = category.pk if category is not None else None
-    rules = {(r.category_id, r.handler_type): r.days
-             for r in DeadlineRule.objects.filter(Q(category_id=cat_id) | Q(category__isnull=True), step=step)}
+    rules = _deadline_rules()
     keys = [(cat_id, handler_type), (cat_id, "")] if handler_type else [(cat_id, "")]
     keys += [(None, handler_type)] if handler_type else []
-    for key in keys:
-        if key in rules:
-            return rules[key]
+    for cat, handler in keys:
+        if (cat, handler, step) in rules:
+            return rules[(cat, handler, step)]
     if category is not None:
         return Decimal(getattr(category, f"{step}_days"))
     return DEFAULT_DAYS[step]

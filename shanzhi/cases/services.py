@@ -65,7 +65,11 @@ def staff_at(region_code: str, roles, *, levels=(15, 12)) -> list:
     """Users holding one of `roles` on the case's grid or community (not the whole street/district)."""
     codes = [region_code[:n] for n in levels if n <= len(region_code)]
     ids = RoleGrant.objects.filter(role__in=roles, region_code__in=codes).values("user_id")
-    return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).only(*USER_FIELDS))
+
+
+# what recipients and history lines need of a user (notify uses the pk; history the display name)
+USER_FIELDS = ("id", "username", "display_name", "is_active")
 
 
 def managers_at(region_code: str, level: int) -> list:
@@ -74,7 +78,7 @@ def managers_at(region_code: str, level: int) -> list:
 
 
 def body_members(body_ids) -> list:
-    return list(get_user_model().objects.filter(bodies__in=body_ids, is_active=True).distinct())
+    return list(get_user_model().objects.filter(bodies__in=body_ids, is_active=True).only(*USER_FIELDS).distinct())
 
 
 def reporters(case: Case) -> list:
@@ -118,11 +122,10 @@ def _save_photos(case, photos, *, actor, strip_location, history=None) -> None:
                                  uploaded_by=actor if actor and actor.is_authenticated else None)
 
 
-def _grid(region_code: str) -> Region:
-    region = Region.objects.filter(code=region_code).first()
-    if region is None or region.level not in (RegionLevel.GRID, RegionLevel.MICRO_GRID):
+def _check_grid(region_code: str) -> None:
+    level = Region.objects.filter(code=region_code).values_list("level", flat=True).first()
+    if level not in (RegionLevel.GRID, RegionLevel.MICRO_GRID):
         raise ServiceError(_("请选择所在网格"), field="region_code")
-    return region
 
 
 def _validate_extra(category: Category, extra: dict) -> dict:
@@ -169,7 +172,7 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
         building = building or dwelling.building
     if building is not None and not region_code:
         region_code = building.region_code
-    _grid(region_code)
+    _check_grid(region_code)
     if channel in STAFF_CHANNELS:
         if not (roles_at(actor, region_code) & Case.scope_roles["create"]):
             raise NotAllowed(_("只有该网格的工作人员可以登记此类来源的民情"))
@@ -221,6 +224,20 @@ def _user(data, key):
     return value if isinstance(value, User) else User.objects.filter(pk=value, is_active=True).first()
 
 
+def _grid_staff(value, region_code: str):
+    """The active user `value` (a pk or a user) if they hold a grid worker or leader role on a region
+    containing `region_code`; else None. One query."""
+    if value in (None, ""):
+        return None
+    pk = getattr(value, "pk", value)
+    if not str(pk).isdigit():
+        return None
+    codes = [region_code[:n] for n in range(1, len(region_code) + 1)]
+    return get_user_model().objects.filter(
+        pk=pk, is_active=True, grants__role__in=(Role.GRID_WORKER, Role.GRID_LEADER),
+        grants__region_code__in=codes).only(*USER_FIELDS).first()
+
+
 def _body(data, key="body"):
     value = data.get(key)
     if value in (None, ""):
@@ -245,8 +262,8 @@ def case_transition(*, actor, case: Case, action: str, data: dict | None = None,
                    "outcome": c.Outcome.NOT_OUR_RESPONSIBILITY, "outcome_note": data.get("reason", ""),
                    "decided_by": actor, **NO_DEADLINE}
     elif action == "assign":
-        assignee = _user(data, "assignee")
-        if assignee is None or not (roles_at(assignee, case.region_code) & {Role.GRID_WORKER, Role.GRID_LEADER}):
+        assignee = _grid_staff(data.get("assignee"), case.region_code)
+        if assignee is None:
             raise ServiceError(_("请选择本网格的网格员"), field="assignee")
         data["assignee"] = assignee.pk
         data["note"] = _("分派给 %(u)s") % {"u": assignee}

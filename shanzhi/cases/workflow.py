@@ -82,6 +82,7 @@ HANDLING = (S.ACCEPTED, S.DISPATCHED, S.HANDLING)
 WORKFLOW = Workflow(
     name="case",
     states=dict(State.choices),
+    reload=False,  # guards read only versioned columns; the deadline check's alert_level is not one of them
     field_labels={"reason": str(_("原因")), "note": str(_("说明")), "assignee": str(_("处置人")),
                   "body": str(_("承办单位")), "outcome": str(_("办结结果")), "score": str(_("评分")),
                   "original": str(_("原件编号"))},

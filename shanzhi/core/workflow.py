@@ -5,15 +5,24 @@ An app declares `WORKFLOW = Workflow(states=..., transitions=[Transition(...), .
 actor's roles at the record's region, required fields and guards; changes the state with a
 conditional UPDATE (so two concurrent transitions on one record can't both succeed); writes the
 app's history row and the audit row, all in one transaction.
+
+The conditional UPDATE is keyed on the state and version the caller loaded, so a stale object
+always conflicts. With `reload=True` (the default) the row is read again first and guards see
+every column fresh; a workflow whose guards read only versioned columns sets `reload=False` and
+saves that read. Either way the returned object carries the transition's changes applied in
+memory, without a second read.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.expressions import CombinedExpression, F, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import ConflictError, NotAllowed, ServiceError
@@ -42,6 +51,8 @@ class Workflow:
     state_field: str = "state"
     version_field: str = "version"
     field_labels: dict[str, str] = field(default_factory=dict)
+    # read the row again inside the transaction before checking (see the module docstring)
+    reload: bool = True
 
     def __post_init__(self):
         self._by_action = {t.action: t for t in self.transitions}
@@ -89,7 +100,7 @@ class Workflow:
         history: Callable[[Any, Transition, str, dict], models.Model] | None = None,
         extra_updates: dict | None = None,
     ):
-        """Run one transition. Returns the refreshed object."""
+        """Run one transition. Returns a copy of the object with the transition's changes."""
         from shanzhi.audit.services import audit_log
 
         data = dict(data or {})
@@ -102,22 +113,28 @@ class Workflow:
                 )
         model = type(obj)
         with transaction.atomic():
-            current = model.objects.get(pk=obj.pk)
-            if getattr(current, self.version_field) != getattr(obj, self.version_field):
-                raise ConflictError()
+            if self.reload:
+                current = model.objects.get(pk=obj.pk)
+                if getattr(current, self.version_field) != getattr(obj, self.version_field):
+                    raise ConflictError()
+            else:
+                current = copy.copy(obj)
             ok, reason = self.check(current, actor, action, data)
             if not ok:
                 raise NotAllowed(reason)
             before = getattr(current, self.state_field)
+            version = getattr(current, self.version_field)
             updates = {self.state_field: t.target, self.version_field: models.F(self.version_field) + 1}
             updates.update(extra_updates or {})
+            for f in model._meta.concrete_fields:  # an UPDATE skips auto_now; set it as save() would
+                if getattr(f, "auto_now", False):
+                    updates.setdefault(f.name, timezone.now())
             changed = model.objects.filter(
-                pk=obj.pk,
-                **{self.state_field: before, self.version_field: getattr(current, self.version_field)},
+                pk=obj.pk, **{self.state_field: before, self.version_field: version},
             ).update(**updates)
             if changed != 1:
                 raise ConflictError()
-            current.refresh_from_db()
+            _apply_in_memory(current, updates)
             if t.effect:
                 t.effect(current, actor, data)
             if history:
@@ -138,3 +155,20 @@ class Workflow:
     def actions_from(self, states: Iterable[str]) -> list[str]:
         s = set(states)
         return [t.action for t in self.transitions if s & set(t.source)]
+
+
+def _apply_in_memory(obj: models.Model, updates: dict) -> None:
+    """Set what an UPDATE just wrote on the loaded object: plain values as they are, and `F(name) + n`
+    from the value loaded (the conditional UPDATE proved the row unchanged since); any other
+    expression is read back from the database."""
+    unresolved = []
+    for name, value in updates.items():
+        if isinstance(value, CombinedExpression) and value.connector == "+" \
+                and isinstance(value.lhs, F) and isinstance(value.rhs, Value):
+            value = getattr(obj, value.lhs.name) + value.rhs.value
+        elif hasattr(value, "resolve_expression"):
+            unresolved.append(name)
+            continue
+        setattr(obj, name, value)
+    if unresolved:
+        obj.refresh_from_db(fields=[obj._meta.get_field(n).attname for n in unresolved])

@@ -258,3 +258,22 @@ def test_deadline_check_yellow_red_and_escalation(world, people):
     assert case.level == c.Level.STREET and case.alert_level == 0 and case.due_at > case.step_started_at
     assert Supervision.objects.filter(case=case, light=c.Light.RED).exists()
     assert Notification.objects.filter(recipient=p["street"], kind="case.escalate").exists()
+
+
+def _row(case):
+    return {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
+
+
+def test_returned_case_matches_the_database_after_every_step(world, people):
+    """The workflow applies an UPDATE's values to the returned object without reading the row back;
+    the object must equal a fresh read, expressions (version + 1, level + 1) and auto_now included."""
+    p = people
+    case = make_case(world.grid.code, actor=p["worker"])
+    steps = [(p["leader"], "accept", {}), (p["leader"], "assign", {"assignee": p["worker"].pk}),
+             (p["worker"], "start", {}), (p["leader"], "escalate", {"reason": "需要街道协调"})]
+    for actor, action, data in steps:
+        before = case.updated_at
+        case = go(case, actor, action, **data)
+        assert _row(case) == _row(Case.objects.get(pk=case.pk)), action
+        assert case.updated_at > before
+    assert case.level == c.Level.STREET and case.version == 5
