@@ -1,5 +1,6 @@
 """Browser story at phone width: a resident reports, a grid worker files a patrol case and accepts, a
-handling body handles, the resident confirms and rates, and the street's 民情指数 moves."""
+grid leader dispatches to a handling body, whose staff handle it at a desk, the resident confirms, the
+grid leader sends the feedback, the resident rates, and the street's 民情指数 moves."""
 
 import re
 
@@ -16,7 +17,6 @@ def test_case_story_on_a_phone(browser_page, world):
     from shanzhi.accounts.roles import Role
     from shanzhi.cases.insight import rollup_build
     from shanzhi.cases.models import Case
-    from shanzhi.cases.services import case_transition
     from shanzhi.cases.testing import make_body, make_category
     from shanzhi.core.testing import make_user
 
@@ -26,7 +26,7 @@ def test_case_story_on_a_phone(browser_page, world):
 
     RoutingRule.objects.create(category=cat, region_prefix=world.district.code, body=body)
     make_user(Role.GRID_WORKER, world.grid.code, username="wang", display_name="王网格")
-    leader = make_user(Role.GRID_LEADER, world.grid.code, username="li", display_name="李网格长")
+    make_user(Role.GRID_LEADER, world.grid.code, username="li", display_name="李网格长")
     make_user(Role.RESIDENT, world.grid.code, username="wu", display_name="吴居民")
     staff = make_user(Role.HANDLING_BODY_STAFF, world.street.code, username="sun", display_name="孙办事员")
     HandlingBodyMember.objects.create(body=body, user=staff)
@@ -73,12 +73,19 @@ def test_case_story_on_a_phone(browser_page, world):
     w.click("button[data-action=accept]")
     w.wait_for_selector("text=已受理")
     w.shot("cases-accepted")
-    case.refresh_from_db()
-    # the grid leader dispatches it to the utility (联动)
-    case = case_transition(actor=leader, case=case, action="dispatch", data={"body": body.pk})
 
-    # 3. the handling body's staff handle it on a phone
-    h = browser_page("phone")
+    # the grid leader dispatches it to the utility (联动); the routing rule has preselected the body
+    lead = browser_page("phone")
+    lead.login("li", PASSWORD)
+    lead.goto(f"/cases/{case.pk}/")
+    assert lead.locator("form:has(button[data-action=dispatch]) select[name=body] option:checked").inner_text() \
+        .startswith("供电公司")
+    lead.click("button[data-action=dispatch]")
+    lead.wait_for_selector("text=已分派")
+    lead.shot("cases-dispatched")
+
+    # 3. the handling body's staff handle it at a desk
+    h = browser_page("desktop")
     h.login("sun", PASSWORD)
     h.goto("/cases/")
     h.click(f"text={case.number}")
@@ -91,12 +98,16 @@ def test_case_story_on_a_phone(browser_page, world):
     case.refresh_from_db()
     assert case.state == "completed" and case.decided_by == staff
 
-    # 4. the resident confirms, gets the feedback and rates
+    # 4. the resident confirms; the grid leader sends the feedback; the resident rates
     res.goto(f"/cases/mine/{case.pk}/")
     res.click("[data-testid=confirm]")
+    res.wait_for_selector("text=已核查")
     case.refresh_from_db()
     assert case.state == "verified"
-    case_transition(actor=leader, case=case, action="feedback", data={"note": "路灯已修好，感谢反映"})
+    lead.goto(f"/cases/{case.pk}/")
+    lead.fill("form:has(button[data-action=feedback]) textarea[name=note]", "路灯已修好，感谢反映")
+    lead.click("button[data-action=feedback]")
+    lead.wait_for_selector("text=已反馈")
     res.goto(f"/cases/mine/{case.pk}/")
     res.click("[data-score='5']")
     res.fill("textarea[name=comment]", "修得很快")
@@ -106,6 +117,8 @@ def test_case_story_on_a_phone(browser_page, world):
     res.shot("cases-rated")
     case.refresh_from_db()
     assert case.state == "rated" and case.ratings.get().score == 5
+    assert [h.action for h in case.history.all()] == [
+        "report", "accept", "dispatch", "start", "complete", "verify", "feedback", "rate"]
 
     # 5. the index has moved
     second = index_on(boss)

@@ -82,7 +82,9 @@ def _action_context(case, actor):
 @object_view(Case, lookup={"pk": "pk"})
 def case_detail(request, case):
     now = timezone.now()
-    ctx = {"case": case, "light": case.light(now), "timeline": selectors.case_timeline(actor=request.user, case=case),
+    from shanzhi.regions.selectors import region_place
+
+    ctx = {"case": case, "place": region_place(code=case.region_code), "light": case.light(now), "timeline": selectors.case_timeline(actor=request.user, case=case),
            "assignments": case.assignments.filter(active=True).select_related("body"),
            "ratings": case.ratings.all(), "photos": case.photos.filter(history__isnull=True),
            "supervisions": case.supervisions.all(), **_action_context(case, request.user)}

@@ -31,6 +31,14 @@ def region_breadcrumbs(*, actor, region: Region) -> list[Region]:
     return [*visible.order_by("code"), region]
 
 
+def region_place(*, code: str) -> str:
+    """"曲江街道 · 玺园社区 · 玺园第1网格": the names of a record's region from the street down, for the
+    people who handle a record they may see (a department's staff hold no grant on the grid itself)."""
+    cuts = [n for n in (9, 12, 15, 18) if n <= len(code)]
+    names = dict(Region.objects.filter(code__in=[code[:n] for n in cuts]).values_list("code", "name"))
+    return " · ".join(names[code[:n]] for n in cuts if code[:n] in names) or code
+
+
 def region_search(*, actor, q: str, limit: int = 20) -> QuerySet[Region]:
     qs = Region.objects.restrict(actor, "view")
     if q.isdigit():
