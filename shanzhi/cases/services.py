@@ -278,7 +278,7 @@ def case_transition(*, actor, case: Case, action: str, data: dict | None = None,
             start = case.step_started_at or now
             updates = {"lead_body": body, **_deadline_updates(case, c.Step.HANDLE, start, body.kind)}
     elif action == "escalate":
-        updates = {"level": F("level") + 1, "assignee": None, "lead_body": None,
+        updates = {"level": case.level + 1, "assignee": None, "lead_body": None,
                    **_deadline_updates(case, c.Step.HANDLE, now)}
     elif action in ("return", "reroute"):
         updates = {"assignee": None, "lead_body": None}
@@ -308,10 +308,10 @@ def case_transition(*, actor, case: Case, action: str, data: dict | None = None,
         data["note"] = _("与 %(n)s 重复，已合并") % {"n": original.number}
         updates = {"duplicate_of": original, "outcome": c.Outcome.DUPLICATE, "decided_by": actor, **NO_DEADLINE}
     elif action in ("reopen", "escalate_dissatisfied"):
-        updates = {"reopen_count": F("reopen_count") + 1, "outcome": "", "completed_at": None,
+        updates = {"reopen_count": case.reopen_count + 1, "outcome": "", "completed_at": None,
                    "completed_on_time": None, **_deadline_updates(case, c.Step.HANDLE, now)}
         if action == "escalate_dissatisfied":
-            updates.update(level=F("level") + 1 if case.level < c.Level.DISTRICT else case.level, assignee=None,
+            updates.update(level=min(case.level + 1, c.Level.DISTRICT), assignee=None,
                            lead_body=None)
     elif action == "archive":
         updates = dict(NO_DEADLINE)

@@ -124,7 +124,8 @@ class Workflow:
                 raise NotAllowed(reason)
             before = getattr(current, self.state_field)
             version = getattr(current, self.version_field)
-            updates = {self.state_field: t.target, self.version_field: models.F(self.version_field) + 1}
+            # plain values, not F(): the UPDATE only lands on the row at `version`, as loaded
+            updates = {self.state_field: t.target, self.version_field: version + 1}
             updates.update(extra_updates or {})
             for f in model._meta.concrete_fields:  # an UPDATE skips auto_now; set it as save() would
                 if getattr(f, "auto_now", False):
