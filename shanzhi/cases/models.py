@@ -22,6 +22,8 @@ CASE_ROLES = {
     "change": set(STAFF_ROLES) | {Role.HANDLING_BODY_STAFF},
     "create": set(STAFF_ROLES),
     "export": set(STAFF_ROLES),
+    # the REST API's reads: staff and handling bodies as on the pages, plus department data users (tokens)
+    "api": set(STAFF_ROLES) | {Role.HANDLING_BODY_STAFF, Role.DEPARTMENT_VIEWER},
     "merge": {Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER,
               Role.DISTRICT_MANAGER},
 }

@@ -26,7 +26,7 @@ from .models import Case, Category, ReportedCase
 from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
 VIEW_ROLES = Case.scope_roles["view"]
-FILTER_KEYS = ("q", "state", "category", "channel", "level", "light", "open")
+FILTER_KEYS = selectors.FILTER_KEYS
 
 
 def _extra(post) -> dict:
