@@ -208,3 +208,18 @@ def test_openapi_schema_lists_the_routes(client):
     assert "get" in paths["/api/cases/{case_id}"] and "post" in paths["/api/cases/{case_id}/transitions"]
     responses = paths["/api/cases/{case_id}/transitions"]["post"]["responses"]
     assert {"200", "400", "403", "404", "409"} <= set(responses)
+
+
+def test_list_queries_do_not_grow_with_the_page(client, world, leader, cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(leader)
+    client.get("/api/cases/")  # session and grants warmed up
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get("/api/cases/").json()["items"]) == 3
+    for i in range(4):
+        make_case(world.grid.code, title=f"新井盖{i}")
+    with CaptureQueriesContext(connection) as more:
+        assert len(client.get("/api/cases/").json()["items"]) == 7
+    assert len(more) == len(few)
