@@ -223,6 +223,12 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # A tile URL template for Leaflet; empty means the map draws grid polygons on a blank background.
 SHANZHI_MAP_TILE_URL = os.environ.get("SHANZHI_MAP_TILE_URL", "")
 
+# --- Open311 -------------------------------------------------------------------
+# The jurisdiction_id clients may send (comma separated); empty means this server's host name.
+SHANZHI_OPEN311_JURISDICTION = os.environ.get("SHANZHI_OPEN311_JURISDICTION", "")
+# Who partners contact about the Open311 endpoint (published in /open311/discovery.json).
+SHANZHI_OPEN311_CONTACT = os.environ.get("SHANZHI_OPEN311_CONTACT", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

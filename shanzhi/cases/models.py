@@ -22,6 +22,8 @@ CASE_ROLES = {
     "change": set(STAFF_ROLES) | {Role.HANDLING_BODY_STAFF},
     "create": set(STAFF_ROLES),
     "export": set(STAFF_ROLES),
+    # the REST API's reads: staff and handling bodies as on the pages, plus department data users (tokens)
+    "api": set(STAFF_ROLES) | {Role.HANDLING_BODY_STAFF, Role.DEPARTMENT_VIEWER},
     "merge": {Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER,
               Role.DISTRICT_MANAGER},
 }
@@ -63,8 +65,9 @@ class Category(models.Model):
     """民情类别 (a tree). Each leaf says who normally handles it, its deadlines, whether it is public
     (offered to residents and Open311) and which extra fields a report must carry.
 
-    `extra_fields` is a list of {"code", "label", "type": "string|number|text|singlevaluelist",
-    "required": bool, "values": [..]} — the same shape Open311 service definitions publish.
+    `extra_fields` is a list of {"code", "label", "type": "string|number|datetime|text|singlevaluelist|
+    multivaluelist", "required": bool, "values": [{"key", "name"}], "help"} — the datatypes of Open311
+    service definitions, which publish it. A multivaluelist answer is stored as a list of keys.
     """
 
     code = models.CharField(_("编码"), max_length=40, unique=True)

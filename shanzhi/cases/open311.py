@@ -1,18 +1,36 @@
 """Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) at /open311/v2/, JSON and XML,
-plus FixMyStreet's `servicerequestupdates` extension.
+plus FixMyStreet's `servicerequestupdates` extension and the Service Discovery file.
 
 Only public, active leaf categories are services. Reads are open (the spec's GET methods need no
 key); POST needs an `api_key` (Open311Key). No reporter data is ever published. Internal states
 map to open/closed, with the state (and outcome) in status_notes. Errors are lists of
-{"code", "description"} with HTTP 400/403/404, as the spec says.
+{"code", "description"} with HTTP 400/403/404, as the spec says; a POST with several problems gets
+them all in one answer.
+
+Checked against independent clients (shanzhi/cases/tests/test_open311_clients.py):
+- `jurisdiction_id` is optional; when given it must be SHANZHI_OPEN311_JURISDICTION (or, if that is
+  unset, this server's host name), else 404 "jurisdiction_id provided was not found".
+- `attribute[code]=v` and, for multivaluelist, `attribute[code][]=v1&attribute[code][]=v2`.
+- A location is `lat`+`long` inside a grid polygon, or a grid code as `address_id`; `address_string`
+  is kept as the address but cannot be located on its own (there is no geocoder).
+- `description` is optional (≤ 4000 characters); without one the service name stands in.
+- `email`, `device_id`, `account_id` and `media_url` are accepted and not stored (no fetching of
+  remote URLs); a photo can be sent as a multipart `media` file.
+- The POST answer carries both `service_request_id` (services are realtime) and `token`: the token is
+  the case's 查询码, which with the number in `service_notice` opens the public track page. The spec
+  says a server should return one or the other; clients that look for either one work with both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from xml.etree.ElementTree import Element, SubElement, tostring  # noqa: S405 - we only write XML
 
-from django.http import HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -24,16 +42,25 @@ from shanzhi.regions.models import Region
 
 from . import choices as c
 from .models import Case, CaseHistory, Category
-from .services import case_create, open311_key_check
+from .services import case_create, extra_problems, open311_key_check
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
+MAX_DESCRIPTION = 4000
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
+SPEC = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-21T00:00:00+08:00"  # when this endpoint's shape last changed (Service Discovery)
+XML_CHILD = {"attributes": "attribute", "values": "value", "keywords": "keyword", "endpoints": "endpoint",
+             "formats": "format"}
+ATTRIBUTE_KEY = re.compile(r"attribute\[([^\[\]]+)\](\[\])?")
+# history rows whose note names a person (a staff member): the public feeds show only their label
+NOTE_NAMES_A_PERSON = {"assign"}
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, description: str):
-        self.status, self.description = status, description
+    def __init__(self, status: int, *descriptions: str):
+        super().__init__(*descriptions)
+        self.status, self.descriptions = status, descriptions
 
 
 def _xml_value(parent, key, value):
@@ -42,7 +69,7 @@ def _xml_value(parent, key, value):
         for k, v in value.items():
             _xml_value(el, k, v)
     elif isinstance(value, list):
-        child = {"attributes": "attribute", "values": "value", "keywords": "keyword"}.get(key, "item")
+        child = XML_CHILD.get(key, "item")
         for v in value:
             _xml_value(el, child, v)
     elif value is not None:
@@ -50,8 +77,10 @@ def _xml_value(parent, key, value):
 
 
 def _render(data, fmt: str, root: str, item: str | None, status: int = 200):
+    """JSON as the spec's Spark mapping of the XML; both UTF-8 with the charset in the Content-Type."""
     if fmt == "json":
-        return JsonResponse(data, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
+        body = json.dumps(data, ensure_ascii=False, default=str)
+        return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
     top = Element(root)
     if item:
         for row in data:
@@ -65,16 +94,33 @@ def _render(data, fmt: str, root: str, item: str | None, status: int = 200):
     return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
 
 
-def _errors(fmt, status, description):
-    return _render([{"code": status, "description": description}], fmt, "errors", "error", status=status)
+def _errors(fmt, status, descriptions):
+    return _render([{"code": status, "description": d} for d in descriptions], fmt, "errors", "error",
+                   status=status)
+
+
+def jurisdictions(request) -> set[str]:
+    configured = getattr(settings, "SHANZHI_OPEN311_JURISDICTION", "")
+    if configured:
+        return {j.strip().lower() for j in configured.split(",") if j.strip()}
+    return {request.get_host().rsplit(":", 1)[0].lower()}
+
+
+def _check_jurisdiction(request):
+    """Optional per the spec (one jurisdiction here); an empty value is the same as none."""
+    given = (request.GET.get("jurisdiction_id") or
+             (request.POST.get("jurisdiction_id") if request.method == "POST" else "") or "").strip().lower()
+    if given and given not in jurisdictions(request):
+        raise Open311Error(404, "jurisdiction_id provided was not found")
 
 
 def _handle(view):
     def inner(request, *args, fmt="json", **kwargs):
         try:
+            _check_jurisdiction(request)
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as e:
-            return _errors(fmt, e.status, e.description)
+            return _errors(fmt, e.status, e.descriptions)
 
     inner.__name__ = view.__name__
     inner.__doc__ = view.__doc__
@@ -126,7 +172,7 @@ def services(request, fmt):
 def service_definition(request, code, fmt):
     cat = _services().filter(code=code).first()
     if cat is None:
-        raise Open311Error(404, f"service_code {code} not found")
+        raise Open311Error(404, f"service_code provided was not found: {code}")
     attrs = []
     for i, f in enumerate(cat.extra_fields or [], start=1):
         dtype = f.get("type", "string") if f.get("type") in DATATYPES else "string"
@@ -155,40 +201,84 @@ def grid_at(lat: float, lng: float) -> Region | None:
     return None
 
 
+def attributes_from(post) -> dict:
+    """`attribute[code]=v` → {"code": "v"}; `attribute[code][]=a&attribute[code][]=b` (or a repeated
+    `attribute[code]`) → {"code": ["a", "b"]}."""
+    out: dict = {}
+    for key in post:
+        m = ATTRIBUTE_KEY.fullmatch(key)
+        if not m:
+            continue
+        values = post.getlist(key)
+        if m.group(2) or len(values) > 1:
+            previous = out.get(m.group(1), [])
+            out[m.group(1)] = (previous if isinstance(previous, list) else [previous]) + values
+        else:
+            out.setdefault(m.group(1), values[0])
+    return out
+
+
+def _number(p, name, problems):
+    raw = (p.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        problems.append(f"{name} must be a number")
+        return None
+
+
+def _locate(p, problems) -> Region | None:
+    lat, lng = _number(p, "lat", problems), _number(p, "long", problems)
+    if (lat is None) != (lng is None):
+        problems.append("lat and long must be given together")
+    elif lat is not None:
+        region = grid_at(lat, lng)
+        if region is None:
+            problems.append("location is outside the service area (give lat/long inside a grid or a grid code "
+                            "as address_id)")
+        return region
+    elif address_id := (p.get("address_id") or "").strip():
+        region = Region.objects.filter(code=address_id, level=RegionLevel.GRID).first()
+        if region is None:
+            problems.append(f"address_id {address_id} is not a grid code of this jurisdiction")
+        return region
+    elif (p.get("address_string") or "").strip():
+        problems.append("address_string alone cannot be located here: also give lat/long or a grid code as "
+                        "address_id")
+    elif not problems:
+        problems.append("a location is required: lat/long, address_string or address_id")
+    return None
+
+
 def _create(request, fmt):
     p = request.POST
     if open311_key_check(p.get("api_key", "")) is None:
         raise Open311Error(403, "api_key is missing or invalid")
-    cat = _services().filter(code=p.get("service_code", "")).first()
+    code = (p.get("service_code") or "").strip()
+    if not code:
+        raise Open311Error(400, "service_code was not provided")
+    cat = _services().filter(code=code).first()
     if cat is None:
-        raise Open311Error(404 if p.get("service_code") else 400, "service_code not found" if p.get(
-            "service_code") else "service_code is required")
+        raise Open311Error(404, f"service_code provided was not found: {code}")
+    problems: list[str] = []
+    region = _locate(p, problems)
+    description = (p.get("description") or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        problems.append(f"description is longer than {MAX_DESCRIPTION} characters")
+    extra, attr_problems = extra_problems(cat, attributes_from(p))
+    problems += [f"attribute[{field}]: {message}" for field, message in attr_problems]
+    if problems:
+        raise Open311Error(400, *problems)
+    lat, lng = _number(p, "lat", []), _number(p, "long", [])
+    name = " ".join(x for x in (p.get("last_name", "").strip(), p.get("first_name", "").strip()) if x)
     try:
-        lat = float(p["lat"]) if p.get("lat") else None
-        lng = float(p["long"]) if p.get("long") else None
-    except ValueError:
-        raise Open311Error(400, "lat/long must be numbers")
-    region = None
-    if lat is not None and lng is not None:
-        region = grid_at(lat, lng)
-    elif p.get("address_id"):
-        region = Region.objects.filter(code=p["address_id"], level=RegionLevel.GRID).first()
-    elif not p.get("address_string"):
-        raise Open311Error(400, "lat/long, address_string or address_id is required")
-    if region is None:
-        raise Open311Error(400, "location is outside the service area (give lat/long inside a grid or a grid "
-                                "code as address_id)")
-    description = p.get("description", "").strip()
-    if not description:
-        raise Open311Error(400, "description is required")
-    extra = {k[len("attribute["):-1]: v for k, v in p.items() if k.startswith("attribute[") and k.endswith("]")}
-    name = " ".join(x for x in (p.get("last_name", ""), p.get("first_name", "")) if x).strip()
-    try:
-        case = case_create(actor=None, category=cat, channel=c.Channel.OPEN311, title=description[:40],
-                           description=description, region_code=region.code, lat=lat, lng=lng,
-                           address=p.get("address_string", ""), reporter_name=name, reporter_phone=p.get("phone", ""),
-                           anonymous=not name, extra=extra, photos=request.FILES.getlist("media"),
-                           source_name="open311")
+        case = case_create(actor=None, category=cat, channel=c.Channel.OPEN311,
+                           title=(description or cat.name)[:40], description=description or cat.name,
+                           region_code=region.code, lat=lat, lng=lng, address=p.get("address_string", ""),
+                           reporter_name=name, reporter_phone=p.get("phone", "").strip(), anonymous=not name,
+                           extra=extra, photos=request.FILES.getlist("media"), source_name="open311")
     except ServiceError as e:
         raise Open311Error(400, e.user_message)
     return _render([{"service_request_id": str(case.pk), "token": case.tracking_code,
@@ -200,27 +290,29 @@ def _list(request, fmt):
     qs = Case.objects.filter(category__in=_services()).select_related("category", "lead_body").prefetch_related(
         "photos")
     if ids := g.get("service_request_id"):
-        qs = qs.filter(pk__in=[i for i in ids.split(",") if i.strip().isdigit()])
+        qs = qs.filter(pk__in=[i.strip() for i in ids.split(",") if i.strip().isdigit()])
     else:
         if codes := g.get("service_code"):
-            qs = qs.filter(category__code__in=codes.split(","))
+            qs = qs.filter(category__code__in=[x.strip() for x in codes.split(",")])
         start, end = g.get("start_date"), g.get("end_date")
-        start_dt, end_dt = (parse_datetime(start) if start else None), (parse_datetime(end) if end else None)
+        try:
+            start_dt, end_dt = (parse_datetime(start) if start else None), (parse_datetime(end) if end else None)
+        except ValueError:
+            start_dt = end_dt = None
         if (start and start_dt is None) or (end and end_dt is None):
-            raise Open311Error(400, "start_date/end_date must be ISO 8601 (w3) date-times")
+            raise Open311Error(400, "start_date/end_date must be w3 date-times, e.g. 2010-01-01T00:00:00Z")
         end_dt = end_dt or timezone.now()
         start_dt = start_dt or end_dt - dt.timedelta(days=DEFAULT_DAYS)
         qs = qs.filter(created_at__gte=start_dt, created_at__lte=end_dt)
-        status = g.get("status", "")
-        if status:
-            wanted = set(status.split(","))
+        if status := g.get("status", ""):
+            wanted = {s.strip() for s in status.split(",") if s.strip()}
             if not wanted <= {"open", "closed"}:
                 raise Open311Error(400, "status must be open or closed")
             if wanted == {"open"}:
                 qs = qs.filter(state__in=c.OPEN_STATES)
             elif wanted == {"closed"}:
                 qs = qs.exclude(state__in=c.OPEN_STATES)
-    rows = [_request(x, request) for x in qs.order_by("-created_at")[:MAX_RESULTS]]
+    rows = [_request(x, request) for x in qs.order_by("-created_at", "-id")[:MAX_RESULTS]]
     return _render(rows, fmt, "service_requests", "request")
 
 
@@ -235,9 +327,10 @@ def requests_view(request, fmt):
 
 @_handle
 def request_detail(request, pk, fmt):
-    case = Case.objects.filter(pk=pk, category__in=_services()).select_related("category", "lead_body").first()
+    case = (Case.objects.filter(pk=pk, category__in=_services()).select_related("category", "lead_body")
+            .prefetch_related("photos").first())
     if case is None:
-        raise Open311Error(404, f"service_request_id {pk} not found")
+        raise Open311Error(404, f"service_request_id provided was not found: {pk}")
     return _render([_request(case, request)], fmt, "service_requests", "request")
 
 
@@ -252,21 +345,37 @@ def token(request, token_id, fmt):
 @public_view
 @_handle
 def request_updates(request, fmt):
-    """FixMyStreet extension: public history rows of public cases in a date window."""
+    """FixMyStreet extension: public history rows of public cases in a date window (default: one day)."""
     g = request.GET
-    end = parse_datetime(g["end_date"]) if g.get("end_date") else timezone.now()
-    start = parse_datetime(g["start_date"]) if g.get("start_date") else end - dt.timedelta(days=1)
+    try:
+        end = parse_datetime(g["end_date"]) if g.get("end_date") else timezone.now()
+        start = parse_datetime(g["start_date"]) if g.get("start_date") else end and end - dt.timedelta(days=1)
+    except ValueError:
+        start = end = None
     if start is None or end is None:
-        raise Open311Error(400, "start_date/end_date must be ISO 8601 (w3) date-times")
+        raise Open311Error(400, "start_date/end_date must be w3 date-times, e.g. 2010-01-01T00:00:00Z")
     rows = []
     qs = (CaseHistory.objects.filter(public=True, at__gte=start, at__lte=end, case__category__in=_services())
-          .exclude(action="report").select_related("case").order_by("at")[:MAX_RESULTS])
+          .exclude(action="report").select_related("case").order_by("at", "id")[:MAX_RESULTS])
     for h in qs:
         status = "open" if h.to_state in c.OPEN_STATES else "closed"
+        note = "" if h.action in NOTE_NAMES_A_PERSON else h.note
         rows.append({"update_id": str(h.pk), "service_request_id": str(h.case_id), "status": status,
-                     "updated_datetime": _fmt_dt(h.at), "description": f"{h.label} {h.note}".strip(),
+                     "updated_datetime": _fmt_dt(h.at), "description": f"{h.label} {note}".strip(),
                      "media_url": ""})
     return _render(rows, fmt, "service_request_updates", "request_update")
+
+
+@public_view
+def discovery(request, fmt):
+    """Service Discovery (https://wiki.open311.org/Service_Discovery): where the v2 endpoint is, in
+    which formats, and how to get an api_key."""
+    endpoint = request.build_absolute_uri(reverse("open311:services"))[: -len("/services.json")]
+    data = {"changeset": CHANGESET, "contact": getattr(settings, "SHANZHI_OPEN311_CONTACT", ""),
+            "key_service": "api_key 由平台管理员发放（shanzhi open311 key create --name 名称）",
+            "endpoints": [{"specification": SPEC, "url": endpoint, "changeset": CHANGESET, "type": "production",
+                           "formats": ["text/xml", "application/json"]}]}
+    return _render(data, fmt, "discovery", None)
 
 
 # Routes with parameters are API endpoints, not pages: declared public and tested in test_open311.py.

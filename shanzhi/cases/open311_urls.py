@@ -5,6 +5,8 @@ from . import open311 as v
 app_name = "open311"
 FMT = r"(?P<fmt>json|xml)"
 urlpatterns = [
+    path("discovery.json", v.discovery, {"fmt": "json"}, name="discovery"),
+    path("discovery.xml", v.discovery, {"fmt": "xml"}, name="discovery_xml"),
     path("v2/services.json", v.services, {"fmt": "json"}, name="services"),
     path("v2/services.xml", v.services, {"fmt": "xml"}, name="services_xml"),
     re_path(rf"^v2/services/(?P<code>[\w.\-]+)\.{FMT}$", v.service_definition, name="service"),

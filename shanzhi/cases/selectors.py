@@ -11,6 +11,8 @@ from . import choices as c
 from .models import Case, Category, HandlingBody, ReportedCase
 
 EARTH_RADIUS_M = 6_371_000
+# The filters of the case list, shared by the list page, its export and the API.
+FILTER_KEYS = ("q", "state", "category", "channel", "level", "light", "open")
 
 
 def case_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Case]:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from shanzhi.accounts.models import RoleGrant
@@ -128,21 +129,52 @@ def _check_grid(region_code: str) -> None:
         raise ServiceError(_("请选择所在网格"), field="region_code")
 
 
-def _validate_extra(category: Category, extra: dict) -> dict:
-    out = {}
+def extra_problems(category: Category, extra: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """The category's extra fields checked against `extra`: (clean values, [(field code, Chinese message)]).
+    A multivaluelist field keeps a list of keys; every other field one string."""
+    out, problems = {}, []
     for f in category.extra_fields or []:
-        value = str(extra.get(f["code"], "") or "").strip()
-        if f.get("required") and not value:
-            raise ServiceError(_("请填写“%(label)s”") % {"label": f["label"]}, field=f["code"])
-        if value and f.get("type") == "number":
-            try:
-                float(value)
-            except ValueError:
-                raise ServiceError(_("“%(label)s”应为数字") % {"label": f["label"]}, field=f["code"])
-        if value and f.get("values") and value not in [str(v["key"]) for v in f["values"]]:
-            raise ServiceError(_("“%(label)s”的取值无效") % {"label": f["label"]}, field=f["code"])
-        if value:
-            out[f["code"]] = value
+        raw = extra.get(f["code"])
+        values = [str(v).strip() for v in (raw if isinstance(raw, list | tuple) else [raw]) if v is not None]
+        values = [v for v in values if v]
+        label, kind = f["label"], f.get("type")
+        if not values:
+            if f.get("required"):
+                problems.append((f["code"], _("请填写“%(label)s”") % {"label": label}))
+            continue
+        if len(values) > 1 and kind != "multivaluelist":
+            problems.append((f["code"], _("“%(label)s”只能填写一个值") % {"label": label}))
+        elif kind == "number" and not _is_number(values[0]):
+            problems.append((f["code"], _("“%(label)s”应为数字") % {"label": label}))
+        elif kind == "datetime" and not _is_datetime(values[0]):
+            problems.append((f["code"], _("“%(label)s”应为日期时间，如 2026-11-21T09:30:00+08:00") % {"label": label}))
+        elif f.get("values") and any(v not in [str(x["key"]) for x in f["values"]] for v in values):
+            problems.append((f["code"], _("“%(label)s”的取值无效") % {"label": label}))
+        else:
+            out[f["code"]] = values if kind == "multivaluelist" else values[0]
+    return out, problems
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        return bool(parse_datetime(value) or parse_date(value))
+    except ValueError:
+        return False
+
+
+def _validate_extra(category: Category, extra: dict) -> dict:
+    out, problems = extra_problems(category, extra)
+    if problems:
+        code, message = problems[0]
+        raise ServiceError(message, field=code)
     return out
 
 

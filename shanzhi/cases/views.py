@@ -26,7 +26,12 @@ from .models import Case, Category, ReportedCase
 from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
 VIEW_ROLES = Case.scope_roles["view"]
-FILTER_KEYS = ("q", "state", "category", "channel", "level", "light", "open")
+FILTER_KEYS = selectors.FILTER_KEYS
+
+
+def _extra(post) -> dict:
+    """The category's extra fields from a form (inputs named extra_<code>; a multiple select sends a list)."""
+    return {k[6:]: v if len(v) > 1 else v[0] for k, v in post.lists() if k.startswith("extra_")}
 
 
 def _filters(request) -> dict:
@@ -140,7 +145,7 @@ def case_create(request):
                 description=d["description"], region_code=d["region_code"], urgency=d["urgency"], address=d["address"],
                 lat=d["lat"], lng=d["lng"], reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
                 photos=request.FILES.getlist("photos"), strip_location=d["strip_location"],
-                extra={k[6:]: v for k, v in request.POST.items() if k.startswith("extra_")})
+                extra=_extra(request.POST))
             messages.success(request, _("民情 %(n)s 已登记") % {"n": case.number})
             return redirect("cases:detail", pk=case.pk)
         except ServiceError as e:
@@ -166,7 +171,7 @@ def report(request):
                 lat=d["lat"], lng=d["lng"], reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
                 anonymous=anonymous and user is None, photos=request.FILES.getlist("photos"),
                 strip_location=d["strip_location"],
-                extra={k[6:]: v for k, v in request.POST.items() if k.startswith("extra_")})
+                extra=_extra(request.POST))
         except ServiceError as e:
             form.add_error(getattr(e, "field", None) if getattr(e, "field", None) in form.fields else None,
                            e.user_message)
@@ -192,8 +197,9 @@ def nearby(request):
     found = selectors.nearby_open_cases(category_id=int(category), lat=num("lat"), lng=num("lng"),
                                         building_id=request.GET.get("building") or None) if category.isdigit() else []
     cat = Category.objects.filter(pk=category, active=True).first() if category.isdigit() else None
-    return render(request, "cases/partials/nearby.html", {"found": found,
-                                                          "extra_fields": cat.extra_fields if cat else []})
+    # `choices`, not `values`: a template's f.values on a field without values is dict.values()
+    fields = [{**f, "choices": f.get("values") or []} for f in (cat.extra_fields if cat else [])]
+    return render(request, "cases/partials/nearby.html", {"found": found, "extra_fields": fields})
 
 
 @public_view

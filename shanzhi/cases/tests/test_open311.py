@@ -1,7 +1,6 @@
-"""Open311 GeoReport v2 against the spec with raw HTTP (Django test client).
-
-The only Open311 client on PyPI (`open311` 1.1, 2011) is Python 2 code (implicit relative imports)
-and does not import on Python 3, so requests are made as the spec describes them.
+"""Open311 GeoReport v2 against the spec with raw HTTP (Django test client): exact shapes, errors and
+edge cases. test_open311_clients.py drives the same endpoints over real HTTP with independent client
+libraries from PyPI (civicbot, georeport).
 """
 
 import json
@@ -122,3 +121,46 @@ def test_non_public_cases_are_not_listed(client, api, world, make_user):
 
     make_case(world.grid.code, category=make_category(code="internal"))
     assert client.get("/open311/v2/requests.json").json() == []
+
+
+def test_discovery_file(client, api):
+    d = client.get("/open311/discovery.json").json()
+    [endpoint] = d["endpoints"]
+    assert endpoint["url"] == "http://testserver/open311/v2" and endpoint["type"] == "production"
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert set(endpoint["formats"]) == {"text/xml", "application/json"}
+    root = ET.fromstring(client.get("/open311/discovery.xml").content)
+    assert root.tag == "discovery" and [f.text for f in root.findall("endpoints/endpoint/formats/format")] == [
+        "text/xml", "application/json"]
+
+
+def test_several_problems_in_one_answer_and_optional_description(client, api):
+    r = client.post("/open311/v2/requests.json", {"api_key": api, "service_code": "tree", "lat": "32.365",
+                                                  "description": "x" * 4001, "attribute[size]": "huge"})
+    assert r.status_code == 400
+    assert [e["description"].split(" ")[0] for e in r.json()] == ["lat", "description", "attribute[size]:"]
+    assert {e["code"] for e in r.json()} == {400}
+    r = client.post("/open311/v2/requests.json", {"api_key": api, "service_code": "light", **INSIDE})
+    case = Case.objects.get(pk=r.json()[0]["service_request_id"])
+    assert case.description == "路灯损坏" and case.anonymous
+    r = client.post("/open311/v2/requests.json", {"api_key": api, "service_code": "light",
+                                                  "address_id": "321002004001001"})
+    assert r.status_code == 200
+    r = client.post("/open311/v2/requests.json", {"api_key": api, "service_code": "light", "address_string": "东门"})
+    assert r.status_code == 400 and "address_string alone" in r.json()[0]["description"]
+    r = client.post("/open311/v2/requests.json", {"api_key": api, "service_code": ""})
+    assert r.status_code == 400 and r.json()[0]["description"] == "service_code was not provided"
+
+
+def test_jurisdiction_id_is_optional_and_checked(client, api, settings):
+    assert client.get("/open311/v2/services.json?jurisdiction_id=").status_code == 200
+    assert client.get("/open311/v2/services.json?jurisdiction_id=testserver").status_code == 200
+    r = client.get("/open311/v2/requests.xml?jurisdiction_id=sfgov.org")
+    assert r.status_code == 404 and ET.fromstring(r.content).find("error/description").text == \
+        "jurisdiction_id provided was not found"
+    settings.SHANZHI_OPEN311_JURISDICTION = "yz.example.cn,gl.example.cn"
+    assert client.get("/open311/v2/services.json?jurisdiction_id=GL.example.cn").status_code == 200
+    assert client.get("/open311/v2/services.json?jurisdiction_id=testserver").status_code == 404
+    r = client.post("/open311/v2/requests.json", {"api_key": api, "jurisdiction_id": "sfgov.org",
+                                                  "service_code": "light", **INSIDE})
+    assert r.status_code == 404 and not Case.objects.exists()

@@ -171,3 +171,18 @@ def test_recategorise_page(client, world, make_user):
     client.post(f"/cases/{case.pk}/category/", {"category": water.pk, "reason": "实为供水"})
     case.refresh_from_db()
     assert case.category == water and case.history.filter(action="recategorise").exists()
+
+
+def test_report_form_multivaluelist_and_datetime_fields(client, world):
+    cat = make_category(code="noise", name="噪声扰民", extra_fields=[
+        {"code": "times", "label": "发生时段", "type": "multivaluelist", "required": True,
+         "values": [{"key": "day", "name": "白天"}, {"key": "night", "name": "夜间"}]},
+        {"code": "since", "label": "开始时间", "type": "datetime"}])
+    html = client.get(f"/cases/report/nearby/?category={cat.pk}").content.decode()
+    assert 'name="extra_times" class="form-select" multiple required' in html and 'type="datetime-local"' in html
+    form = {"category": cat.pk, "region_code": world.grid.code, "title": "夜里施工", "description": "每晚十点后施工"}
+    r = client.post("/cases/report/", {**form, "extra_times": ["day", "night"], "extra_since": "昨天"})
+    assert r.status_code == 200 and "“开始时间”应为日期时间" in r.content.decode() and not Case.objects.exists()
+    r = client.post("/cases/report/", {**form, "extra_times": ["day", "night"], "extra_since": "2026-11-20T22:00"})
+    assert r.status_code == 200 and Case.objects.get().extra == {"times": ["day", "night"],
+                                                                 "since": "2026-11-20T22:00"}

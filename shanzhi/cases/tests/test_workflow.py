@@ -277,3 +277,21 @@ def test_returned_case_matches_the_database_after_every_step(world, people):
         assert _row(case) == _row(Case.objects.get(pk=case.pk)), action
         assert case.updated_at > before
     assert case.level == c.Level.STREET and case.version == 5
+
+
+def test_extra_fields_are_checked_together():
+    from shanzhi.cases.models import Category
+    from shanzhi.cases.services import extra_problems
+
+    cat = Category(code="x", name="x", extra_fields=[
+        {"code": "size", "label": "粗细", "type": "singlevaluelist", "required": True,
+         "values": [{"key": "s", "name": "细"}, {"key": "b", "name": "粗"}]},
+        {"code": "n", "label": "数量", "type": "number"},
+        {"code": "when", "label": "时间", "type": "datetime"},
+        {"code": "tags", "label": "标签", "type": "multivaluelist", "values": [{"key": "a", "name": "甲"}]}])
+    assert extra_problems(cat, {"size": ["s", "b"], "n": "many", "when": "2026-13-40", "tags": ["a", "z"]})[1] == [
+        ("size", "“粗细”只能填写一个值"), ("n", "“数量”应为数字"), ("when", "“时间”应为日期时间，如 2026-11-21T09:30:00+08:00"),
+        ("tags", "“标签”的取值无效")]
+    assert extra_problems(cat, {"n": " 3 ", "tags": "a"}) == ({"n": "3", "tags": ["a"]},
+                                                              [("size", "请填写“粗细”")])
+    assert extra_problems(cat, {"size": ["b"], "when": "2026-11-21"}) == ({"size": "b", "when": "2026-11-21"}, [])
