@@ -35,6 +35,10 @@ class CasesConfig(AppConfig):
         register_counter("cases_overdue", _("超时民情"), selectors.overdue_count, Case.scope_roles["view"], "cases:list")
         register_step("cases", 40, build)
 
+        from .importing import register as register_import
+
+        register_import()  # `shanzhi import cases`; the page is linked from the case list, not the menu
+
         from shanzhi.core.schedule import register_periodic
 
         from .tasks import check_deadlines_task, rollup_task

@@ -176,6 +176,11 @@ class Case(ScopedModel):
     reporter_phone_enc = models.CharField(_("联系电话(密文)"), max_length=200, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
     tracking_code = models.CharField(_("查询码"), max_length=16, blank=True, db_index=True)
+    # where an imported case came from: the source's own number (e.g. the 12345 work-order number), or, for a
+    # row without one, a keyed hash of the row's content; either one makes re-importing the same row a no-op
+    external_ref = models.CharField(_("外部编号"), max_length=64, blank=True,
+                                    help_text=_("来源系统的编号，如 12345 工单号"))
+    import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     # workflow
     state = models.CharField(_("状态"), max_length=12, choices=c.State.choices, default=c.State.REPORTED, db_index=True)
     version = models.PositiveIntegerField(default=1)
@@ -216,6 +221,12 @@ class Case(ScopedModel):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["region_code", "state"]), models.Index(fields=["category", "state"]),
                    models.Index(fields=["lat", "lng"])]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_ref"], condition=~Q(external_ref=""),
+                                    name="uniq_case_external_ref"),
+            models.UniqueConstraint(fields=["import_fingerprint"], condition=~Q(import_fingerprint=""),
+                                    name="uniq_case_import_fingerprint"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}"

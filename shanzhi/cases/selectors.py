@@ -22,7 +22,8 @@ def case_list(*, actor, filters: dict | None = None, action: str = "view") -> Qu
     qs = Case.objects.restrict(actor, action).select_related("category", "lead_body", "assignee")
     now = timezone.now()
     if q := (f.get("q") or "").strip():
-        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(address__icontains=q))
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(address__icontains=q)
+                       | Q(external_ref=q))
     if f.get("state") in c.State.values:
         qs = qs.filter(state=f["state"])
     if f.get("category"):

@@ -49,6 +49,8 @@ from .workflow import ACCEPT_ROLES, WORKFLOW
 REPEAT_WINDOW = dt.timedelta(days=30)
 TOPIC_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY}
 STAFF_CHANNELS = {c.Channel.PATROL, c.Channel.HOTLINE, c.Channel.WALK_IN, c.Channel.IMPORT}
+# staff record a report someone else made: the staff member is not the case's reporter (no feedback, no rating)
+ON_BEHALF_CHANNELS = (c.Channel.HOTLINE, c.Channel.WALK_IN, c.Channel.IMPORT)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -196,10 +198,27 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
                 urgency: str = c.Urgency.NORMAL, building=None, dwelling=None, lat: float | None = None,
                 lng: float | None = None, address: str = "", reporter_name: str = "", reporter_phone: str = "",
                 reporter_person=None, anonymous: bool = False, extra: dict | None = None, photos=(),
-                strip_location: bool = False, now: dt.datetime | None = None, source_name: str = "") -> Case:
+                strip_location: bool = False, now: dt.datetime | None = None, source_name: str = "",
+                reported_at: dt.datetime | None = None, external_ref: str = "", import_fingerprint: str = "",
+                notify_staff: bool = True) -> Case:
     """File a case from any channel. Staff channels need a staff role at the grid; residents and
-    anonymous reporters may only use public categories."""
+    anonymous reporters may only use public categories.
+
+    `reported_at` (imports, hotline records typed in later) is when the resident reported it: the case's
+    上报时间, from which repeat complaints are counted; the accept deadline still runs from `now`, when the
+    case reaches the workbench. `external_ref` is the source's own number (unique per channel) and
+    `import_fingerprint` the import's content key for a row without one (unique): a second create with
+    either one is refused, so nothing is filed twice. A bulk import passes `notify_staff=False` and sends
+    the grid's staff one message for the batch instead of one per case."""
     now = now or timezone.now()
+    reported = reported_at or now
+    if reported > now + dt.timedelta(minutes=5):
+        raise ServiceError(_("反映时间不能晚于当前时间"), field="reported_at")
+    external_ref = external_ref.strip()
+    if external_ref and Case.objects.filter(channel=channel, external_ref=external_ref).exists():
+        raise ServiceError(_("外部编号 %(r)s 已登记过") % {"r": external_ref}, field="external_ref")
+    if import_fingerprint and Case.objects.filter(import_fingerprint=import_fingerprint).exists():
+        raise ServiceError(_("相同内容的民情已导入过"), field="import_fingerprint")
     if dwelling is not None:
         building = building or dwelling.building
     if building is not None and not region_code:
@@ -222,13 +241,14 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
         region_code=region_code, category=category, channel=channel, title=title.strip()[:100],
         description=description.strip(), urgency=urgency, extra=_validate_extra(category, extra or {}),
         building=building, dwelling=dwelling, lat=lat, lng=lng, address=address.strip(),
-        reporter_user=None if anonymous or channel in (c.Channel.HOTLINE, c.Channel.WALK_IN) else user,
+        reporter_user=None if anonymous or channel in ON_BEHALF_CHANNELS else user,
         reporter_person=reporter_person, reporter_name=reporter_name.strip() or (
-            str(user) if user and not anonymous and channel not in (c.Channel.HOTLINE, c.Channel.WALK_IN) else ""),
+            str(user) if user and not anonymous and channel not in ON_BEHALF_CHANNELS else ""),
         reporter_phone_enc=encrypt(reporter_phone) if reporter_phone else "", anonymous=anonymous,
-        tracking_code=secrets.token_hex(4).upper(), created_at=now,
+        tracking_code=secrets.token_hex(4).upper(), created_at=reported, external_ref=external_ref,
+        import_fingerprint=import_fingerprint,
         is_repeat=_is_repeat(category, region_code, building.pk if building else None,
-                             None if anonymous else getattr(user, "pk", None), now),
+                             None if anonymous else getattr(user, "pk", None), reported),
         **_deadline_updates(Case(category=category), c.Step.ACCEPT, now),
     )
     # related objects are passed as instances already; the number's uniqueness is the database's job
@@ -237,12 +257,15 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
     history = CaseHistory.objects.create(case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
                                          actor_name=source_name or (str(user) if user and not anonymous
                                                                     else _("匿名居民")),
-                                         note=c.Channel(channel).label, at=now)
+                                         note=c.Channel(channel).label + (f"（{external_ref}）" if external_ref
+                                                                          else ""), at=reported)
     _save_photos(case, photos, actor=user, strip_location=strip_location, history=history)
-    audit_log(actor=user, action="case.create", obj=case, after={"channel": channel, "category": category.code},
-              actor_name=source_name)
-    notify(recipients=staff_at(region_code, ACCEPT_ROLES), kind="case.new",
-           title=_("新民情待受理：%(t)s") % {"t": case.title}, url=case_url(case), obj=case)
+    audit_log(actor=user, action="case.create", obj=case, after={"channel": channel, "category": category.code,
+                                                                 **({"external_ref": external_ref} if external_ref
+                                                                    else {})}, actor_name=source_name)
+    if notify_staff:
+        notify(recipients=staff_at(region_code, ACCEPT_ROLES), kind="case.new",
+               title=_("新民情待受理：%(t)s") % {"t": case.title}, url=case_url(case), obj=case)
     return case
 
 

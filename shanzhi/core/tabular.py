@@ -10,9 +10,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 
 COMMENT_MARKERS = ("说明", "填写说明", "#", "注：", "注:")
+_SEPARATORS = re.compile(r"[\s\-－—_()（）]")
+
+
+def normalise(value: str | None) -> str:
+    """What people type into a code-like cell (ID number, phone, room): NFKC (full-width → ASCII), spaces,
+    dashes and brackets dropped, upper-cased."""
+    if value is None:
+        return ""
+    value = str(value)
+    if value.isascii() and value.isalnum():  # the common case, without the work below
+        return value.upper()
+    text = unicodedata.normalize("NFKC", value)
+    return _SEPARATORS.sub("", text).upper()
 
 
 class TableError(Exception):

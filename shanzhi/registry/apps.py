@@ -34,3 +34,7 @@ class RegistryConfig(AppConfig):
         register_counter("registry.move_requests", _("待审批迁入"), pending_moves, MoveRequest.scope_roles["change"],
                          "registry:move_requests")
         register_step("registry", 30, build)
+
+        from .importing import register_importers
+
+        register_importers()

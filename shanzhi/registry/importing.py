@@ -8,30 +8,36 @@
   invalid rows are never written. Rows are matched to existing records by their natural key (ID number
   via its blind index, 户号, building+entrance+room, …), so re-importing the same file changes nothing.
 - `import_error_workbook(...)`: the rejected rows as they were, plus an error column, to fix and re-import.
-- `import_task`: the same as a background task reporting progress.
+- `import_enqueue`: the same as a background task reporting progress (core.importing's task).
+
+Columns, cell parsing, the template and error workbooks are core.importing's, shared with other apps' imports.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
-import xlsxwriter
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from shanzhi.accounts.scope import scope_prefixes
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.importing import (
+    Col,
+    Importer,
+    RowError,
+    error_workbook,
+    parse_rows,
+    register_importer,
+    template_workbook,
+)
+from shanzhi.core.importing import import_enqueue as core_enqueue
 from shanzhi.core.progress import progress_update
 from shanzhi.core.scoping import code_in_scope, prefix_q
 from shanzhi.core.tabular import TableError, read_table
@@ -42,27 +48,6 @@ from .services import name_pinyin
 from .validators import check_id_agrees, normalise, normalise_phone, normalise_uscc, parse_id_number
 
 BATCH = 2000
-TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
-FALSE_WORDS = {"否", "无", "n", "no", "false", "0", ""}
-
-
-@dataclass
-class Col:
-    header: str
-    field: str
-    note: str = ""
-    required: bool = False
-    kind: str = "text"  # text | int | decimal | float | date | bool | choice
-    choices: type | None = None
-    max_length: int = 200
-
-
-@lru_cache(maxsize=64)
-def _labels(choices) -> dict[str, str]:
-    out = {str(label): value for value, label in choices.choices}
-    out |= {v: v for v in choices.values}
-    return out
-
 
 GRID = Col("网格代码", "region_code", "可空：默认为导入时选择的区域；填写 15 位网格代码")
 COLUMNS: dict[str, list[Col]] = {
@@ -143,94 +128,10 @@ KIND_LABELS = {"persons": "人员", "households": "户", "dwellings": "房屋", 
 MODELS = {"persons": Person, "households": Household, "dwellings": Dwelling, "buildings": Building, "units": Unit}
 
 
-class RowError(Exception):
-    def __init__(self, header: str, message: str):
-        self.header, self.message = header, message
-
-
 # --- templates -----------------------------------------------------------------------------------------
 
 def import_template(kind: str) -> bytes:
-    cols = COLUMNS[kind]
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    ws = wb.add_worksheet(f"{KIND_LABELS[kind]}导入")
-    head = wb.add_format({"bold": True, "bg_color": "#E8EEF9", "border": 1})
-    need = wb.add_format({"bold": True, "bg_color": "#FDE2E1", "border": 1})
-    note = wb.add_format({"italic": True, "font_color": "#667085", "text_wrap": True, "valign": "top"})
-    text = wb.add_format({"num_format": "@"})
-    for i, col in enumerate(cols):
-        ws.write_string(0, i, col.header + ("*" if col.required else ""), need if col.required else head)
-        comment = col.note
-        if col.choices is not None:
-            comment = (comment + "；" if comment else "") + "可选：" + "、".join(str(lbl) for _v, lbl in col.choices.choices)
-        ws.write_string(1, i, ("说明：" if i == 0 else "") + comment, note)
-        ws.set_column(i, i, max(12, len(col.header) * 3), text if col.kind == "text" else None)
-        if col.choices is not None:
-            ws.data_validation(2, i, 10000, i, {"validate": "list", "ignore_blank": True,
-                                                "source": [str(lbl) for _v, lbl in col.choices.choices]})
-    ws.set_row(1, 45)
-    ws.freeze_panes(2, 0)
-    wb.close()
-    return buf.getvalue()
-
-
-# --- parsing cells -------------------------------------------------------------------------------------
-
-def _parse(col: Col, raw: str):
-    value = (raw or "").strip()
-    if not value:
-        if col.required:
-            raise RowError(col.header, _("必填，不能为空"))
-        return None
-    if col.kind == "text":
-        if len(value) > col.max_length:
-            raise RowError(col.header, _("不能超过 %(n)d 个字") % {"n": col.max_length})
-        return value
-    if col.kind == "choice":
-        labels = _labels(col.choices)
-        found = labels.get(value) or labels.get(value.lower())
-        if found is None:
-            raise RowError(col.header, _("“%(v)s”不是可选值，可选：%(opts)s") % {
-                "v": value, "opts": "、".join(str(lbl) for _v, lbl in col.choices.choices)})
-        return found
-    if col.kind == "bool":
-        low = value.lower()
-        if low in TRUE_WORDS:
-            return True
-        if low in FALSE_WORDS:
-            return False
-        raise RowError(col.header, _("请填写“是”或“否”"))
-    if col.kind == "int":
-        try:
-            return int(Decimal(normalise(value)))
-        except (InvalidOperation, ValueError):
-            raise RowError(col.header, _("应为整数")) from None
-    if col.kind == "decimal":
-        try:
-            return Decimal(normalise(value)).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            raise RowError(col.header, _("应为数字")) from None
-    if col.kind == "float":
-        try:
-            return float(normalise(value))
-        except ValueError:
-            raise RowError(col.header, _("应为数字")) from None
-    if col.kind == "date":
-        return _parse_date(col, value)
-    raise AssertionError(col.kind)
-
-
-def _parse_date(col: Col, value: str) -> datetime.date:
-    text = normalise(value).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
-    text = text[:10]
-    try:
-        if len(text) == 8 and text.isdigit():
-            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        y, m, d = (int(p) for p in text.split("-")[:3])
-        return datetime.date(y, m, d)
-    except ValueError:
-        raise RowError(col.header, _("日期格式不正确，请写成 2020-01-01")) from None
+    return template_workbook(f"{KIND_LABELS[kind]}导入", COLUMNS[kind])
 
 
 # --- the run -------------------------------------------------------------------------------------------
@@ -310,21 +211,7 @@ def _read(kind: str, data: bytes, filename: str):
 
 
 def _parse_rows(kind: str, table, progress_id=None):
-    cols = COLUMNS[kind]
-    out = []
-    for i, (row_no, record) in enumerate(table.rows):
-        values, errors = {}, []
-        for col in cols:
-            if col.header not in record:
-                continue
-            try:
-                values[col.field] = _parse(col, record[col.header])
-            except RowError as e:
-                errors.append((e.header, e.message))
-        out.append((row_no, values, errors))
-        if progress_id and i % BATCH == 0:
-            progress_update(progress_id, done=i, total=len(table.rows), message=_("正在检查第 %(n)d 行") % {"n": row_no})
-    return out
+    return parse_rows(COLUMNS[kind], table, progress_id=progress_id, every=BATCH)
 
 
 # --- per kind: turn parsed rows into a plan --------------------------------------------------------------
@@ -728,51 +615,23 @@ def import_run(*, actor, kind: str, data: bytes, filename: str, region_code: str
 def import_error_workbook(*, kind: str, data: bytes, filename: str, errors: list[dict]) -> bytes:
     """The rejected rows as they were in the file, with an error column, to fix and import again."""
     table = _read(kind, data, filename)
-    by_row: dict[int, list[str]] = {}
-    for e in errors:
-        by_row.setdefault(e["row"], []).append(f"{e['field']}：{e['message']}" if e["field"] else e["message"])
     headers = [col.header for col in COLUMNS[kind] if any(col.header in rec for _r, rec in table.rows[:1])] or \
         [col.header for col in COLUMNS[kind]]
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
-    ws = wb.add_worksheet(_("错误行"))
-    bold = wb.add_format({"bold": True, "bg_color": "#E8EEF9"})
-    red = wb.add_format({"font_color": "#B42318", "text_wrap": True})
-    ws.write_row(0, 0, [*headers, _("原行号"), _("错误原因")], bold)
-    r = 1
-    for row_no, record in table.rows:
-        if row_no not in by_row:
-            continue
-        ws.write_row(r, 0, [record.get(h, "") for h in headers])
-        ws.write_number(r, len(headers), row_no)
-        ws.write_string(r, len(headers) + 1, "；".join(by_row[row_no]), red)
-        r += 1
-    ws.set_column(len(headers) + 1, len(headers) + 1, 60)
-    wb.close()
-    return buf.getvalue()
-
-
-@task()
-def import_task(*, user_id: int, kind: str, data_b64: str, filename: str, region_code: str, dry_run: bool,
-                progress_id: str) -> dict:
-    """Background import (the Tasks API); the page polls the progress record."""
-    from shanzhi.accounts.models import User
-
-    actor = User.objects.get(pk=user_id)
-    progress_update(progress_id, state="running", message=_("正在读取文件"))
-    try:
-        return import_run(actor=actor, kind=kind, data=base64.b64decode(data_b64), filename=filename,
-                          region_code=region_code, dry_run=dry_run, progress_id=progress_id)
-    except ServiceError as e:
-        progress_update(progress_id, state="failed", message=e.user_message, result={"error": e.user_message})
-        return {"error": e.user_message}
+    return error_workbook(table, headers, errors)
 
 
 def import_enqueue(*, actor, kind: str, data: bytes, filename: str, region_code: str, dry_run: bool) -> str:
-    """Start an import in the background; returns the TaskProgress id for the progress bar."""
-    from shanzhi.core.progress import progress_create
+    """Start an import in the background (core.importing's task); returns the TaskProgress id."""
+    return core_enqueue(actor=actor, kind=kind, data=data, filename=filename, region_code=region_code,
+                        dry_run=dry_run, progress_kind=f"registry.import.{kind}")
 
-    progress = progress_create(kind=f"registry.import.{kind}", owner=actor, message=_("排队中"))
-    import_task.enqueue(user_id=actor.pk, kind=kind, data_b64=base64.b64encode(data).decode(), filename=filename,
-                        region_code=region_code, dry_run=dry_run, progress_id=str(progress.pk))
-    return str(progress.pk)
+
+def register_importers() -> None:
+    """`shanzhi import persons|households|dwellings|buildings|units` and the background task (apps.ready)."""
+    from functools import partial
+
+    for kind in COLUMNS:
+        register_importer(Importer(
+            kind=kind, label=KIND_LABELS[kind], run=partial(import_run, kind=kind),
+            template=partial(import_template, kind),
+            summary=(("created", "新增"), ("updated", "更新"), ("unchanged", "未变"), ("rejected", "拒绝"))))

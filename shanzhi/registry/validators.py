@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -17,24 +16,15 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidComponent, ValidationError
 
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.tabular import normalise
 
 from .choices import Sex
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Landline: area code 0xx/0xxx + 7-8 digit number, optional extension; or a bare 7-8 digit local number.
 LANDLINE_RE = re.compile(r"^(0\d{2,3})?[2-9]\d{6,7}(转\d{1,6})?$")
-_SEPARATORS = re.compile(r"[\s\-－—_()（）]")
 
-
-def normalise(value: str | None) -> str:
-    """NFKC (full-width → ASCII), drop spaces and dashes, upper-case."""
-    if value is None:
-        return ""
-    value = str(value)
-    if value.isascii() and value.isalnum():  # the common case, without the work below
-        return value.upper()
-    text = unicodedata.normalize("NFKC", value)
-    return _SEPARATORS.sub("", text).upper()
+__all__ = ["normalise", "normalise_phone", "normalise_uscc", "parse_id_number", "check_id_agrees", "upgrade_15"]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.scope import user_roles
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.importing import upload_load, upload_store
 from shanzhi.core.progress import OwnTask
 from shanzhi.regions import selectors as region_selectors
 from shanzhi.regions.choices import Level
@@ -437,30 +438,6 @@ def _import_regions(user):
                 .order_by("code")[:500])
 
 
-def _stored_upload(pk) -> tuple[bytes, str, str] | None:
-    """(data, file name, region code) of the spreadsheet uploaded for import `pk`."""
-    from django.core.files.storage import default_storage
-
-    folder = f"imports/{pk}"
-    try:
-        names = default_storage.listdir(folder)[1]
-    except FileNotFoundError:
-        return None
-    if not names:
-        return None
-    with default_storage.open(f"{folder}/{names[0]}") as fh:
-        return fh.read(), names[0], names[0].split(".")[0]
-
-
-def _store_upload(pk, data: bytes, filename: str, region_code: str) -> None:
-    """Keeps the upload (named by its region code) for the error workbook and the commit."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
-    safe = region_code + ("." + filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "")
-    default_storage.save(f"imports/{pk}/{safe}", ContentFile(data))
-
-
 @role_view(EDIT_ROLES, methods=EDIT)
 def import_start(request):
     from . import importing
@@ -473,7 +450,7 @@ def import_start(request):
         pk = importing.import_enqueue(actor=request.user, kind=form.cleaned_data["kind"], data=data,
                                       filename=upload.name, region_code=form.cleaned_data["region_code"],
                                       dry_run=True)
-        _store_upload(pk, data, upload.name, form.cleaned_data["region_code"])
+        upload_store(pk, data, upload.name, form.cleaned_data["region_code"])
         return redirect("registry:import_status", pk=pk)
     return render(request, "registry/import.html", {"form": form, "kinds": forms.ImportForm.base_fields[
         "kind"].choices})
@@ -505,7 +482,7 @@ def import_status(request, obj):
 
         from . import importing
 
-        stored = _stored_upload(obj.pk)
+        stored = upload_load(obj.pk)
         if stored:
             data, filename, _region = stored
             response = HttpResponse(importing.import_error_workbook(kind=report["kind"], data=data,
@@ -523,7 +500,7 @@ def import_status(request, obj):
 def import_commit(request, obj):
     from . import importing
 
-    stored = _stored_upload(obj.pk)
+    stored = upload_load(obj.pk)
     report = obj.result or {}
     if not stored or not report.get("dry_run"):
         messages.error(request, _("找不到这次预检的文件，请重新上传"))
@@ -531,5 +508,5 @@ def import_commit(request, obj):
     data, filename, region_code = stored
     pk = importing.import_enqueue(actor=request.user, kind=report["kind"], data=data, filename=filename,
                                   region_code=region_code, dry_run=False)
-    _store_upload(pk, data, filename, region_code)
+    upload_store(pk, data, filename, region_code)
     return redirect("registry:import_status", pk=pk)

@@ -1,4 +1,4 @@
-"""The actor of registry commands run on the server: a named user, or the `console` account, which
+"""The actor of import commands run on the server: a named user, or the `console` account, which
 can't log in and acts with a community-secretary grant on the region given on the command line."""
 
 from django.core.management.base import CommandError
