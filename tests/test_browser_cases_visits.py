@@ -40,11 +40,35 @@ def test_visit_and_inspection_on_a_phone(browser_page, world):
     page.fill("#sz-q", "3栋")
     page.get_by_role("button", name="查找").click()
     page.get_by_text("文昌路 12 号").click()
+    gas, fire = page.locator("[data-item=gas]"), page.locator("[data-item=fire_access]")
+    assert "sz-failed" not in (gas.get_attribute("class") or "")
     page.locator("label[for=sz-fail-gas]").click()
+    # the failed item is marked: red background and edge, a 不合格 badge, and its note becomes required
+    assert "sz-failed" in gas.get_attribute("class") and "sz-failed" not in fire.get_attribute("class")
+    assert gas.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(251, 235, 235)"
+    assert fire.evaluate("e => getComputedStyle(e).backgroundColor") != "rgb(251, 235, 235)"
+    assert gas.locator(".sz-fail-badge").is_visible() and not fire.locator(".sz-fail-badge").is_visible()
+    assert page.locator("#sz-note-gas").evaluate("e => e.required")
+    assert not page.locator("#sz-note-fire_access").evaluate("e => e.required")
+    # the browser refuses to save a failed item without a note
+    page.get_by_role("button", name="保存检查").click()
+    assert page.locator("#sz-note-gas").evaluate("e => !e.validity.valid") and not Inspection.objects.exists()
     page.fill("input[name=note_gas]", "燃气软管老化")
+    page.locator("label[for=sz-fail-facade]").click()
+    assert "sz-failed" in page.locator("[data-item=facade]").get_attribute("class")
     page.shot("cases-inspection-form")
+    page.locator("label[for=sz-ok-facade]").click()  # changed one's mind: the mark goes again
+    assert "sz-failed" not in page.locator("[data-item=facade]").get_attribute("class")
     page.get_by_role("button", name="保存检查").click()
     page.wait_for_url("**/cases/inspections/")
     page.shot("cases-inspection")
     assert Inspection.objects.get().results["gas"] == {"ok": False, "note": "燃气软管老化"}
     assert Case.objects.filter(category__code="safety.gas").count() == 1
+
+    # from the household's registry page, the grid worker starts the next visit in one tap
+    household = Household.objects.get(household_number="H0101")
+    page.goto(f"/registry/households/{household.pk}/")
+    assert "独居老人家中厨房水管漏水" in page.locator("[data-testid=household-visits]").inner_text()
+    page.locator("[data-testid=home-visit]").click()
+    page.wait_for_url(f"**/cases/visits/?household={household.pk}")
+    assert page.locator("input[name=household]").get_attribute("value") == str(household.pk)

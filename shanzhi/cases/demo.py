@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from shanzhi.regions.geo import random_point_in
+
 from . import choices as c
 from .insight import rollup_build, window
 from .models import Case, Category, HandlingBody, HandlingBodyMember, RoutingRule
@@ -89,8 +91,9 @@ def build(*, ctx) -> None:
         code = rng.choice(leaves)
         g = grids[0] if i % 3 == 0 else rng.choice(grids)
         created = now - dt.timedelta(days=rng.uniform(0, 60))
-        lat = (g.centroid_lat or 32.39) + rng.uniform(-0.002, 0.002)
-        lng = (g.centroid_lng or 119.43) + rng.uniform(-0.002, 0.002)
+        # a point inside the grid's boundary, so the dashboard map shows each case in its own grid
+        lat, lng = random_point_in(g.boundary, rng) or ((g.centroid_lat or 32.39) + rng.uniform(-0.0005, 0.0005),
+                                                        (g.centroid_lng or 119.43) + rng.uniform(-0.0005, 0.0005))
         by_resident = g.code == grid and resident and cats[code].is_public and rng.random() < 0.4
         actor = resident if by_resident else worker if g.code == grid else None
         channel = c.Channel.RESIDENT if by_resident else c.Channel.PATROL if actor else c.Channel.HOTLINE

@@ -123,6 +123,17 @@ class RoutingRule(models.Model):
         constraints = [models.UniqueConstraint(fields=["category", "region_prefix"], name="uniq_routing_rule")]
 
 
+def deadline_light(*, state: str, due_at, yellow_at, now) -> str:
+    """The traffic light of a case's current step from its bare fields (so `.values()` rows get it too)."""
+    if state not in c.OPEN_STATES or not due_at:
+        return c.Light.GREEN
+    if now >= due_at:
+        return c.Light.RED
+    if yellow_at and now >= yellow_at:
+        return c.Light.YELLOW
+    return c.Light.GREEN
+
+
 class CaseQuerySet(ScopedQuerySet):
     def restrict(self, user, action: str = "view"):
         """Region staff by region prefix; handling-body staff by the cases assigned to their bodies."""
@@ -237,13 +248,7 @@ class Case(ScopedModel):
 
     def light(self, now) -> str:
         """Traffic light of the current step: red past the deadline, yellow past 80 % of it."""
-        if not self.is_open or not self.due_at:
-            return c.Light.GREEN
-        if now >= self.due_at:
-            return c.Light.RED
-        if self.yellow_at and now >= self.yellow_at:
-            return c.Light.YELLOW
-        return c.Light.GREEN
+        return deadline_light(state=self.state, due_at=self.due_at, yellow_at=self.yellow_at, now=now)
 
 
 class CaseFollower(models.Model):

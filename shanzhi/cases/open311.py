@@ -38,6 +38,7 @@ from django.views.decorators.csrf import csrf_exempt
 from shanzhi.core.access import public_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.regions.choices import Level as RegionLevel
+from shanzhi.regions.geo import contains
 from shanzhi.regions.models import Region
 
 from . import choices as c
@@ -182,21 +183,10 @@ def service_definition(request, code, fmt):
     return _render({"service_code": cat.code, "attributes": attrs}, fmt, "service_definition", None)
 
 
-def _point_in_polygon(lat, lng, polygon) -> bool:
-    ring = polygon[0] if polygon else []
-    inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=False):
-        if (y1 > lat) != (y2 > lat) and lng < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
-            inside = not inside
-    return inside
-
-
 def grid_at(lat: float, lng: float) -> Region | None:
     """The grid whose GeoJSON boundary contains the point (Polygon or MultiPolygon)."""
     for grid in Region.objects.filter(level=RegionLevel.GRID, boundary__isnull=False).only("code", "boundary"):
-        geom = grid.boundary or {}
-        polys = [geom.get("coordinates")] if geom.get("type") == "Polygon" else geom.get("coordinates") or []
-        if any(_point_in_polygon(lat, lng, p) for p in polys):
+        if contains(grid.boundary, lat, lng):
             return grid
     return None
 

@@ -84,6 +84,11 @@ def inspection_record(*, actor, building, results: dict) -> tuple[Inspection, li
     unknown = set(results) - set(c.InspectionItem.values)
     if unknown:
         raise ServiceError(_("未知的检查项：%(i)s") % {"i": "、".join(sorted(unknown))}, field="results")
+    for item in c.InspectionItem.values:  # checklist order, so the first missing note is named
+        r = results.get(item) or {}
+        if not r.get("ok") and not str(r.get("note") or "").strip():
+            raise ServiceError(_("“%(l)s”不合格，请填写情况说明") % {"l": c.InspectionItem(item).label},
+                               field=f"note_{item}")
     inspection = Inspection(region_code=building.region_code, building=building, inspector=actor,
                             inspected_at=timezone.now(), results=results)
     inspection.full_clean()

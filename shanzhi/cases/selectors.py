@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from shanzhi.core.scoping import prefix_q
+
 from . import choices as c
-from .models import Case, Category, HandlingBody, ReportedCase
+from .models import Case, Category, HandlingBody, HomeVisit, ReportedCase, deadline_light
 
 EARTH_RADIUS_M = 6_371_000
 # The filters of the case list, shared by the list page, its export and the API.
@@ -50,6 +53,28 @@ def overdue_count(*, actor) -> int:
 
 def open_count(*, actor) -> int:
     return Case.objects.restrict(actor).filter(state__in=c.OPEN_STATES).count()
+
+
+def case_map_points(*, actor, prefix: str, limit: int = 500, now=None) -> list[dict]:
+    """The newest `limit` open cases with a location under the region `prefix` that the actor may see, for the
+    dashboard map: one query, and only what a marker and its popup show (no reporter, no address)."""
+    now = now or timezone.now()
+    rows = (Case.objects.restrict(actor, "view")
+            .filter(prefix_q("region_code", [prefix]), state__in=c.OPEN_STATES, lat__isnull=False, lng__isnull=False)
+            .order_by("-created_at", "-id")
+            .values("id", "number", "title", "state", "lat", "lng", "due_at", "yellow_at", "category__name")[:limit])
+    detail = reverse("cases:detail", args=[0]).removesuffix("0/")
+    labels = dict(c.State.choices)
+    return [{"id": r["id"], "number": r["number"], "title": r["title"], "category": r["category__name"],
+             "state": str(labels[r["state"]]), "lat": r["lat"], "lng": r["lng"], "url": f"{detail}{r['id']}/",
+             "light": str(deadline_light(state=r["state"], due_at=r["due_at"], yellow_at=r["yellow_at"], now=now))}
+            for r in rows]
+
+
+def household_visits(*, actor, household, limit: int = 10) -> QuerySet[HomeVisit]:
+    """The household's most recent home visits the actor may see (for the registry's household page)."""
+    return (HomeVisit.objects.restrict(actor, "view").filter(household=household)
+            .select_related("visitor", "case").order_by("-visited_at", "-id")[:limit])
 
 
 def my_cases(*, actor) -> QuerySet[ReportedCase]:

@@ -29,6 +29,7 @@ from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
 VIEW_ROLES = Case.scope_roles["view"]
 FILTER_KEYS = selectors.FILTER_KEYS
+MAP_POINTS = 500  # open cases drawn on the dashboard map, newest first
 
 
 def _extra(post) -> dict:
@@ -247,13 +248,11 @@ def my_act(request, case):
 
 @role_view(STAFF_ROLES)
 def dashboard(request):
-    """民情指数 dashboard: KPIs, index per child region, trend and map, all read from the daily rollup."""
-    from django.db.models import Count
-    from django.db.models.functions import Substr
-
+    """民情指数 dashboard: KPIs, index per child region, trend and map, read from the daily rollup; the map
+    also shows the open cases in scope as markers coloured by their deadline light."""
     from shanzhi.regions.models import Region
     from shanzhi.regions.selectors import region_roots
-    from shanzhi.registry.models import Person
+    from shanzhi.registry.selectors import living_population_by_child
 
     from . import insight
 
@@ -266,11 +265,9 @@ def dashboard(request):
     child_len = len(children[0].code) if children else len(root.code)
     populations = {ch.code: ch.population or 0 for ch in children}
     if not all(populations.values()):
-        counted = (Person.objects.filter(region_code__startswith=root.code, status="living")
-                   .annotate(child=Substr("region_code", 1, child_len)).values("child").annotate(n=Count("id"))
-                   .order_by())
-        for r in counted:
-            populations[r["child"]] = populations.get(r["child"]) or r["n"]
+        counted = living_population_by_child(actor=request.user, prefix=root.code, child_len=child_len)
+        for code, n in counted.items():
+            populations[code] = populations.get(code) or n
     by_child = insight.kpis_by_child(codes=[ch.code for ch in children], start=start, end=end,
                                      populations=populations)
     rows = []
@@ -282,9 +279,12 @@ def dashboard(request):
     geo = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": r["region"].boundary, "properties": {
             "name": r["region"].name, "index": r["index"], "colour": r["colour"]}} for r in rows if r["region"].boundary]}
+    points = selectors.case_map_points(actor=request.user, prefix=root.code, limit=MAP_POINTS)
     return render(request, "cases/dashboard.html", {
         "root": root, "rows": rows, "total": total, "series": series, "geo": geo, "start": start, "end": end,
-        "weights": insight.WEIGHTS})
+        "weights": insight.WEIGHTS, "points": points, "points_capped": len(points) >= MAP_POINTS,
+        "outline": root.boundary or None, "lights": c.Light.choices,
+        "light_labels": {value: str(label) for value, label in c.Light.choices}})
 
 
 @role_view(GRID_ROLES, methods=("GET", "POST"))
@@ -400,9 +400,10 @@ def inspection(request):
 
     building = _picked(request, building_get, "building")
     error = ""
+    results = {}
     if request.method == "POST":
-        results = {item: {"ok": request.POST.get(f"ok_{item}") != "0", "note": request.POST.get(f"note_{item}", "")}
-                   for item in c.InspectionItem.values}
+        results = {item: {"ok": request.POST.get(f"ok_{item}") != "0",
+                          "note": request.POST.get(f"note_{item}", "").strip()} for item in c.InspectionItem.values}
         try:
             if building is None:
                 raise ServiceError(_("请选择检查的楼栋"), field="building")
@@ -418,7 +419,7 @@ def inspection(request):
               for i in Inspection.objects.restrict(request.user).select_related("building__estate")[:20]]
     return render(request, "cases/inspection.html", {
         "building": building, "q": q, "found": found, "recent": recent, "error": error,
-        "items": c.InspectionItem.choices})
+        "items": [(value, label, results.get(value, {"ok": True, "note": ""})) for value, label in c.InspectionItem.choices]})
 
 
 # --- 民情批量导入: upload → background dry run → row errors → confirm → background commit → result ----------------
