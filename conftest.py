@@ -18,9 +18,9 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Rows a test rolled back must not linger in a process cache for the next test."""
-    from shanzhi.cases.deadlines import clear_rules_cache
+    from shanzhi.core.memo import clear_all
 
-    clear_rules_cache()
+    clear_all()
 
 
 @pytest.fixture

@@ -8,13 +8,9 @@ class CasesConfig(AppConfig):
     verbose_name = "民情"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from .caches import connect_caches
 
-        from .deadlines import clear_rules_cache
-        from .models import DeadlineRule
-
-        post_save.connect(clear_rules_cache, sender=DeadlineRule, dispatch_uid="cases.deadline_rules.save")
-        post_delete.connect(clear_rules_cache, sender=DeadlineRule, dispatch_uid="cases.deadline_rules.delete")
+        connect_caches()
         from shanzhi.accounts.navigation import register
         from shanzhi.accounts.roles import STAFF_ROLES, Role
         from shanzhi.core.dashboard import register_counter

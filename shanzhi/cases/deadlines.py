@@ -8,13 +8,14 @@ doesn't know, weekends are the only days off and the result is marked `estimated
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from shanzhi.core.memo import Memo
 
 from . import choices as c
 
@@ -71,26 +72,16 @@ def working_time_between(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
     return total
 
 
-# DeadlineRule rows, read once and kept for RULES_TTL seconds: every case step needs them and they
-# change a few times a year. A save or delete in this process clears them at once (cases.apps wires
-# the signals); other processes see the change within RULES_TTL.
-RULES_TTL = 60.0
-_rules: dict = {"at": None, "rules": {}}
-
-
-def clear_rules_cache(**_kwargs) -> None:
-    _rules["at"] = None
+# DeadlineRule rows: every case step needs them and they change a few times a year
+RULES = Memo("cases.deadline_rules")
 
 
 def _deadline_rules() -> dict:
     from .models import DeadlineRule
 
-    now = time.monotonic()
-    if _rules["at"] is None or now - _rules["at"] > RULES_TTL:
-        _rules["rules"] = {(r.category_id, r.handler_type, r.step): r.days
-                           for r in DeadlineRule.objects.only("category_id", "handler_type", "step", "days")}
-        _rules["at"] = now
-    return _rules["rules"]
+    return RULES.get("all", lambda: {
+        (r.category_id, r.handler_type, r.step): r.days
+        for r in DeadlineRule.objects.only("category_id", "handler_type", "step", "days")})
 
 
 def step_days(category, step: str, handler_type: str = "") -> Decimal:

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.models import RoleGrant
 from shanzhi.accounts.roles import Role
 from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
@@ -26,9 +25,9 @@ from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.pii import encrypt
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
-from shanzhi.regions.models import Region
 
 from . import choices as c
+from .caches import USER_FIELDS, grants_around, region_level
 from .deadlines import deadline_for, step_days
 from .models import (
     Case,
@@ -66,13 +65,12 @@ def route_body(category: Category, region_code: str) -> HandlingBody | None:
 
 def staff_at(region_code: str, roles, *, levels=(15, 12)) -> list:
     """Users holding one of `roles` on the case's grid or community (not the whole street/district)."""
-    codes = [region_code[:n] for n in levels if n <= len(region_code)]
-    ids = RoleGrant.objects.filter(role__in=roles, region_code__in=codes).values("user_id")
-    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).only(*USER_FIELDS))
-
-
-# what recipients and history lines need of a user (notify uses the pk; history the display name)
-USER_FIELDS = ("id", "username", "display_name", "is_active")
+    codes = {region_code[:n] for n in levels if n <= len(region_code)}
+    found: dict = {}
+    for user, role, code in grants_around(region_code):
+        if role in roles and code in codes:
+            found.setdefault(user.pk, user)
+    return list(found.values())
 
 
 def managers_at(region_code: str, level: int) -> list:
@@ -126,8 +124,7 @@ def _save_photos(case, photos, *, actor, strip_location, history=None) -> None:
 
 
 def _check_grid(region_code: str) -> None:
-    level = Region.objects.filter(code=region_code).values_list("level", flat=True).first()
-    if level not in (RegionLevel.GRID, RegionLevel.MICRO_GRID):
+    if region_level(region_code) not in (RegionLevel.GRID, RegionLevel.MICRO_GRID):
         raise ServiceError(_("请选择所在网格"), field="region_code")
 
 
@@ -251,8 +248,10 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
                              None if anonymous else getattr(user, "pk", None), reported),
         **_deadline_updates(Case(category=category), c.Step.ACCEPT, now),
     )
-    # related objects are passed as instances already; the number's uniqueness is the database's job
-    case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"])
+    # related objects are passed as instances already; the number's uniqueness is the database's job, and so
+    # are the import keys' unless there are any (their message names the row that was imported before)
+    case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"],
+                    validate_constraints=bool(external_ref or import_fingerprint))
     case.save()
     history = CaseHistory.objects.create(case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
                                          actor_name=source_name or (str(user) if user and not anonymous
@@ -281,16 +280,12 @@ def _user(data, key):
 
 def _grid_staff(value, region_code: str):
     """The active user `value` (a pk or a user) if they hold a grid worker or leader role on a region
-    containing `region_code`; else None. One query."""
-    if value in (None, ""):
-        return None
+    containing `region_code`; else None."""
     pk = getattr(value, "pk", value)
-    if not str(pk).isdigit():
+    if not str(pk or "").isdigit():
         return None
-    codes = [region_code[:n] for n in range(1, len(region_code) + 1)]
-    return get_user_model().objects.filter(
-        pk=pk, is_active=True, grants__role__in=(Role.GRID_WORKER, Role.GRID_LEADER),
-        grants__region_code__in=codes).only(*USER_FIELDS).first()
+    return next((user for user, role, _code in grants_around(region_code)
+                 if user.pk == int(pk) and role in (Role.GRID_WORKER, Role.GRID_LEADER)), None)
 
 
 def _body(data, key="body"):

@@ -1,0 +1,41 @@
+import pytest
+
+from shanzhi.core import memo
+
+
+def test_memo_keeps_a_value_for_its_ttl_then_reloads(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(memo.time, "monotonic", lambda: clock[0])
+    cache, loads = memo.Memo("test.ttl", ttl=60), []
+
+    def load():
+        loads.append(1)
+        return len(loads)
+
+    assert cache.get("k", load) == 1
+    clock[0] += 59
+    assert cache.get("k", load) == 1
+    clock[0] += 2
+    assert cache.get("k", load) == 2
+    cache.clear()
+    assert cache.get("k", load) == 3
+
+
+@pytest.mark.django_db
+def test_recipients_follow_grant_changes_at_once(world, make_user):
+    """The per-process list of who holds a role on a grid is dropped when a grant is saved or deleted, so a
+    new case never goes to someone whose grant was just revoked, nor misses someone just granted."""
+    from shanzhi.accounts.models import RoleGrant
+    from shanzhi.accounts.roles import Role
+    from shanzhi.cases.services import staff_at
+    from shanzhi.cases.workflow import ACCEPT_ROLES
+
+    first = make_user(Role.GRID_WORKER, world.grid.code)
+    assert staff_at(world.grid.code, ACCEPT_ROLES) == [first]
+    second = make_user(Role.GRID_LEADER, world.grid.code)
+    assert {u.pk for u in staff_at(world.grid.code, ACCEPT_ROLES)} == {first.pk, second.pk}
+    RoleGrant.objects.filter(user=first).delete()
+    assert staff_at(world.grid.code, ACCEPT_ROLES) == [second]
+    second.is_active = False
+    second.save()
+    assert staff_at(world.grid.code, ACCEPT_ROLES) == []
