@@ -250,14 +250,21 @@ def my_act(request, case):
 def dashboard(request):
     """民情指数 dashboard: KPIs, index per child region, trend and map, read from the daily rollup; the map
     also shows the open cases in scope as markers coloured by their deadline light."""
+    from django.db.models.functions import Length
+
+    from shanzhi.accounts.scope import prefixes_for_roles
+    from shanzhi.core.scoping import minimal_prefixes, prefix_q
     from shanzhi.regions.models import Region
-    from shanzhi.regions.selectors import region_roots
     from shanzhi.registry.selectors import living_population_by_child
 
     from . import insight
 
-    visible = Region.objects.restrict(request.user)
-    root = visible.filter(code=request.GET.get("region", "")).first() or region_roots(actor=request.user).first()
+    # the rollups count every case of a region, so the regions on offer come only from grants whose
+    # holders see every case there (not a handling body's, which sees only the cases sent to it)
+    prefixes = minimal_prefixes(prefixes_for_roles(request.user, STAFF_ROLES))
+    visible = Region.objects.filter(prefix_q("code", prefixes))
+    root = visible.filter(code=request.GET.get("region", "")).first() or \
+        visible.filter(code__in=prefixes).order_by(Length("code"), "code").first()
     if root is None:
         return render(request, "cases/dashboard.html", {"root": None})
     children = list(visible.filter(parent=root).order_by("code"))

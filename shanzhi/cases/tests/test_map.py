@@ -116,7 +116,8 @@ def test_dashboard_map_tiles_come_from_the_setting(client, world, make_user, set
 
 def test_dashboard_population_counts_only_persons_in_scope(client, world, make_user):
     """A community's staff member who also holds a street-level grant that shows regions but not residents
-    (handling-body staff) gets the street as dashboard root; only their own community's residents count."""
+    (handling-body staff) counts only their own community's residents, and the dashboard, whose rollups
+    count every case of a region, offers only their community, not the street."""
     from shanzhi.regions.choices import Level
     from shanzhi.regions.models import Region
     from shanzhi.registry.selectors import living_population_by_child
@@ -138,10 +139,14 @@ def test_dashboard_population_counts_only_persons_in_scope(client, world, make_u
     assert living_population_by_child(actor=user, prefix=world.street.code, child_len=12) == {
         world.community.code: 2}
     client.force_login(user)
+    for asked in ("", world.street.code, neighbour.code):
+        r = client.get("/cases/dashboard/", {"region": asked})
+        assert r.status_code == 200 and r.context["root"] == world.community
+        assert {row["region"].parent_id for row in r.context["rows"]} == {world.community.pk}
+        assert "文昌" not in r.content.decode()
     r = client.get("/cases/dashboard/")
-    assert r.status_code == 200 and r.context["root"] == world.street
     populations = {row["region"].code: row["k"].population for row in r.context["rows"]}
-    assert populations == {world.community.code: 2, neighbour.code: 0}
+    assert populations[world.grid.code] == 2 and sum(populations.values()) == 2
     # a manager of the whole street counts both communities
     manager = make_user(Role.STREET_MANAGER, world.street.code)
     assert living_population_by_child(actor=manager, prefix=world.street.code, child_len=12) == {
