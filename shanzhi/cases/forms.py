@@ -24,13 +24,17 @@ class CaseReportForm(forms.Form):
     reporter_phone = forms.CharField(label=_("联系电话（仅工作人员可见）"), max_length=20, required=False)
     anonymous = forms.BooleanField(label=_("匿名反映"), required=False)
 
-    def __init__(self, *args, categories=None, grids=None, **kwargs):
+    def __init__(self, *args, categories=None, grids=None, own_grid: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         from .selectors import public_categories
 
         self.fields["category"].queryset = categories if categories is not None else public_categories()
         grids = grids if grids is not None else Region.objects.filter(level=RegionLevel.GRID).order_by("code")
         self.fields["region_code"].choices = [("", _("请选择"))] + [(g.code, g.name) for g in grids]
+        if own_grid is None and len(self.fields["region_code"].choices) == 2:
+            own_grid = self.fields["region_code"].choices[1][0]
+        if own_grid:  # the one grid a worker serves, or the resident's own: chosen already
+            self.fields["region_code"].initial = own_grid
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

@@ -163,7 +163,10 @@ def case_create(request):
 @public_view(methods=("GET", "POST"))
 def report(request):
     """Report a problem: signed in (follows it under “my cases”) or anonymous (gets a query code)."""
-    form = CaseReportForm(request.POST or None)
+    from shanzhi.accounts.scope import prefixes_for_roles
+
+    homes = [code for code in prefixes_for_roles(request.user, {Role.RESIDENT}) if len(code) >= 15]
+    form = CaseReportForm(request.POST or None, own_grid=homes[0] if len(homes) == 1 else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         user = request.user if request.user.is_authenticated else None

@@ -186,3 +186,18 @@ def test_report_form_multivaluelist_and_datetime_fields(client, world):
     r = client.post("/cases/report/", {**form, "extra_times": ["day", "night"], "extra_since": "2026-11-20T22:00"})
     assert r.status_code == 200 and Case.objects.get().extra == {"times": ["day", "night"],
                                                                  "since": "2026-11-20T22:00"}
+
+
+def test_report_forms_preselect_the_only_grid(client, world, make_user):
+    """A grid worker serving one grid, and a resident of one grid, find it chosen already."""
+    from shanzhi.cases.testing import make_category
+
+    make_category()
+    client.force_login(make_user(Role.GRID_WORKER, world.grid.code))
+    form = client.get("/cases/new/").context["form"]
+    assert form["region_code"].value() == world.grid.code
+    client.force_login(make_user(Role.RESIDENT, world.grid.code))
+    form = client.get("/cases/report/").context["form"]
+    assert form["region_code"].value() == world.grid.code
+    client.force_login(make_user(Role.COMMUNITY_STAFF, world.community.code))  # several grids: asks
+    assert client.get("/cases/new/").context["form"]["region_code"].value() in (None, "")
