@@ -66,7 +66,7 @@ def load(n_cases: int, seed: int = 1):
             "reporter_name", "reporter_phone_enc", "anonymous", "tracking_code", "state", "version", "level",
             "outcome", "outcome_note", "is_repeat", "reopen_count", "step", "due_estimated", "alert_level",
             "created_at", "accepted_at", "accepted_on_time", "completed_at", "completed_on_time", "updated_at",
-            "lat", "lng"]
+            "lat", "lng", "external_ref", "import_fingerprint"]
     states = ["reported", "accepted", "dispatched", "handling", "completed", "verified", "feedback", "rated",
               "archived", "rejected"]
     with connection.cursor() as cur, cur.connection.cursor().copy(
@@ -82,7 +82,7 @@ def load(n_cases: int, seed: int = 1):
                             False, 0, created, accepted, None if accepted is None else rng.random() < 0.9,
                             completed, None if completed is None else rng.random() < 0.8, now,
                             *((32.39 + rng.uniform(0, 0.1), 119.42 + rng.uniform(0, 0.1)) if rng.random() < 0.8
-                              else (None, None))])
+                              else (None, None)), "", ""])
     with connection.cursor() as cur:
         cur.execute("ANALYZE cases_case")
 
