@@ -23,6 +23,18 @@ def _fresh_process_caches():
     clear_all()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _uploads_in_tmp(tmp_path_factory):
+    """Files that tests upload (case photos) go to a temporary folder, never to var/media."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                 "OPTIONS": {"location": tmp_path_factory.mktemp("media")}}}
+    with override_settings(STORAGES=storages):
+        yield
+
+
 @pytest.fixture
 def world(db):
     from shanzhi.core.testing import make_world

@@ -1,12 +1,32 @@
 """Browser story at phone width: a resident reports, a grid worker files a patrol case and accepts, a
-grid leader dispatches to a handling body, whose staff handle it at a desk, the resident confirms, the
-grid leader sends the feedback, the resident rates, and the street's 民情指数 moves."""
+grid leader dispatches to a handling body, whose staff handle it at a desk (the photo sent with the
+completion shows on the staff page and on the resident's), the resident confirms, the grid leader sends the
+feedback, the resident rates, and the street's 民情指数 moves."""
 
 import re
 
 import pytest
 
 from shanzhi.core.testing import PASSWORD
+
+
+def photo_file():
+    from shanzhi.cases.testing import image_upload
+
+    upload = image_upload(size=(1200, 900), colour="orange", name="路灯.jpg")
+    return {"name": upload.name, "mimeType": "image/jpeg", "buffer": upload.read()}
+
+
+def assert_photo_shown(page, photo):
+    """The photo's thumbnail is on the page, loaded (not a broken image), and its link opens the full photo."""
+    img = page.locator(f'img[src="/cases/photos/{photo.pk}/?size=thumb"]')
+    img.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+    assert img.evaluate("img => img.naturalWidth") == 320
+    link = img.locator("xpath=..")
+    assert link.get_attribute("href") == f"/cases/photos/{photo.pk}/"
+    full = page.request.get(link.get_attribute("href"))
+    assert full.status == 200 and full.headers["content-type"] == "image/jpeg" and len(full.body()) > 10000
 
 
 @pytest.mark.browser
@@ -92,11 +112,18 @@ def test_case_story_on_a_phone(browser_page, world):
     h.click("button[data-action=start]")
     h.wait_for_selector("button[data-action=complete]")
     h.fill("form:has(button[data-action=complete]) textarea[name=note]", "已更换灯具，恢复照明")
+    h.set_input_files("form:has(button[data-action=complete]) input[name=photos]", files=[photo_file()])
     h.click("button[data-action=complete]")
     h.wait_for_selector("text=已办结")
-    h.shot("cases-handled")
     case.refresh_from_db()
     assert case.state == "completed" and case.decided_by == staff
+    photo = case.photos.get(history__action="complete")
+    assert_photo_shown(h, photo)
+    h.shot("cases-handled")
+    # the resident sees it in the progress timeline, through the same scoped view
+    res.goto(f"/cases/mine/{case.pk}/")
+    assert_photo_shown(res, photo)
+    res.shot("cases-photo-resident")
 
     # 4. the resident confirms; the grid leader sends the feedback; the resident rates
     res.goto(f"/cases/mine/{case.pk}/")

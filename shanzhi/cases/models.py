@@ -297,13 +297,35 @@ def _photo_path(instance, filename):
     return f"cases/{instance.case.created_at:%Y/%m}/{instance.case_id}/{filename}"
 
 
+class CasePhotoQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        """Photos of the cases the user may see: staff and handling bodies as `Case.objects.restrict`; a
+        reporter or follower (as `ReportedCase.objects.restrict`) the report's own photos and those of the
+        timeline entries shown to them (never the photos of an internal entry)."""
+        from shanzhi.accounts.scope import user_roles
+
+        if action != "view" or not (user_roles(user) & self.model.scope_roles["view"]):
+            return self.none()
+        staff = Case.objects.restrict(user, "view").values("pk")
+        mine = ReportedCase.objects.restrict(user, "view").values("pk")
+        shown = Q(history__isnull=True) | Q(history__public=True)
+        return self.filter(Q(case__in=staff) | (Q(case__in=mine) & shown))
+
+
 class CasePhoto(models.Model):
+    """A photo of a case (its report, or a timeline entry). Never a public file: served only by the
+    `cases:photo` view to those who may see it (`CasePhoto.objects.restrict`)."""
+
+    scope_roles = {"view": set(Role.values) - ADMIN_TRIO}  # staff by region or body, residents by their cases
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
     history = models.ForeignKey(CaseHistory, on_delete=models.SET_NULL, null=True, blank=True, related_name="photos")
     image = models.ImageField(_("照片"), upload_to=_photo_path)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     location_stripped = models.BooleanField(_("已去除位置信息"), default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CasePhotoQuerySet.as_manager()
 
 
 class CaseRating(models.Model):

@@ -16,6 +16,11 @@ Checked against independent clients (shanzhi/cases/tests/test_open311_clients.py
 - `description` is optional (≤ 4000 characters); without one the service name stands in.
 - `email`, `device_id`, `account_id` and `media_url` are accepted and not stored (no fetching of
   remote URLs); a photo can be sent as a multipart `media` file.
+- `media_url` in the answers is always empty. Case photos may show people, homes or number plates and
+  are never public files: staff and the reporter see them on the signed-in pages, through the scoped
+  `cases:photo` view. A public link, however hard to guess, would be readable by anyone it reaches and
+  could not be taken back from those who copied it, and an open read of the feed has no user to scope
+  it to; so the feed publishes no photo at all (the field stays, empty, for clients that expect it).
 - The POST answer carries both `service_request_id` (services are realtime) and `token`: the token is
   the case's 查询码, which with the number in `service_notice` opens the public track page. The spec
   says a server should return one or the other; clients that look for either one work with both.
@@ -151,7 +156,6 @@ def _status(case: Case) -> tuple[str, str]:
 
 def _request(case: Case, request) -> dict:
     status, notes = _status(case)
-    photo = next(iter(case.photos.all()), None)
     return {
         "service_request_id": str(case.pk), "status": status, "status_notes": notes,
         "service_name": case.category.name, "service_code": case.category.code, "description": case.description,
@@ -159,7 +163,7 @@ def _request(case: Case, request) -> dict:
         "service_notice": "", "requested_datetime": _fmt_dt(case.created_at), "updated_datetime": _fmt_dt(
             case.updated_at), "expected_datetime": _fmt_dt(case.due_at) if case.is_open else None,
         "address": case.address, "address_id": case.region_code, "zipcode": "", "lat": case.lat, "long": case.lng,
-        "media_url": request.build_absolute_uri(photo.image.url) if photo else "",
+        "media_url": "",  # photos are never published (see the module's notes)
     }
 
 
@@ -277,8 +281,7 @@ def _create(request, fmt):
 
 def _list(request, fmt):
     g = request.GET
-    qs = Case.objects.filter(category__in=_services()).select_related("category", "lead_body").prefetch_related(
-        "photos")
+    qs = Case.objects.filter(category__in=_services()).select_related("category", "lead_body")
     if ids := g.get("service_request_id"):
         qs = qs.filter(pk__in=[i.strip() for i in ids.split(",") if i.strip().isdigit()])
     else:
@@ -317,8 +320,7 @@ def requests_view(request, fmt):
 
 @_handle
 def request_detail(request, pk, fmt):
-    case = (Case.objects.filter(pk=pk, category__in=_services()).select_related("category", "lead_body")
-            .prefetch_related("photos").first())
+    case = Case.objects.filter(pk=pk, category__in=_services()).select_related("category", "lead_body").first()
     if case is None:
         raise Open311Error(404, f"service_request_id provided was not found: {pk}")
     return _render([_request(case, request)], fmt, "service_requests", "request")

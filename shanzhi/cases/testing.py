@@ -6,7 +6,7 @@ from shanzhi.accounts.roles import Role
 from shanzhi.core.testing import make_user
 
 from . import choices as c
-from .models import Case, Category, HandlingBody, HandlingBodyMember, ReportedCase
+from .models import Case, CasePhoto, Category, HandlingBody, HandlingBodyMember, ReportedCase
 
 
 def make_category(code="road", name="道路破损", **kw) -> Category:
@@ -36,11 +36,11 @@ def make_case(grid_code: str, *, actor=None, category=None, **kw) -> Case:
                        region_code=grid_code, **kw)
 
 
-def case_in(code: str, owner=None) -> Case:
+def case_in(code: str, owner=None, **kw) -> Case:
     """A case in the grid; if the owner is handling-body staff, it is dispatched to their body."""
     from .services import case_transition
 
-    case = make_case(code)
+    case = make_case(code, **kw)
     if owner is not None:
         from shanzhi.accounts.scope import user_roles
 
@@ -53,10 +53,34 @@ def case_in(code: str, owner=None) -> Case:
     return case
 
 
-def reported_case_in(code: str, owner=None):
+def reported_case_in(code: str, owner=None, **kw):
     """A case reported by `owner` (the resident pages show one's own cases only)."""
-    case = make_case(code, actor=owner, channel=c.Channel.RESIDENT) if owner else make_case(code)
+    case = make_case(code, actor=owner, channel=c.Channel.RESIDENT, **kw) if owner else make_case(code, **kw)
     return ReportedCase.objects.get(pk=case.pk)
 
 
-MATRIX_FACTORIES = {Case: case_in, ReportedCase: reported_case_in}
+def image_upload(size=(640, 480), fmt="JPEG", name="photo.jpg", colour="teal", exif=None):
+    """An upload of a real image; a gradient, so a JPEG of it has some size to shrink."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    image.paste(Image.new("RGB", (size[0] // 2, size[1] // 2), colour))
+    buf = io.BytesIO()
+    image.save(buf, format=fmt, **({"exif": exif.tobytes()} if exif is not None else {}))
+    return SimpleUploadedFile(name, buf.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def photo_in(code: str, owner=None) -> CasePhoto:
+    """A photo of a case that `owner` sees: a staff member's case in the grid (dispatched to their body, for
+    handling-body staff), or else the owner's own report."""
+    from shanzhi.accounts.scope import user_roles
+
+    staff = owner is None or bool(user_roles(owner) & Case.scope_roles["view"])
+    case = (case_in if staff else reported_case_in)(code, owner, photos=[image_upload(size=(64, 48))])
+    return case.photos.get()
+
+
+MATRIX_FACTORIES = {Case: case_in, ReportedCase: reported_case_in, CasePhoto: photo_in}

@@ -25,4 +25,5 @@ urlpatterns = [
     path("mine/", views.my_cases, name="my_list"),
     path("mine/<int:pk>/", views.my_detail, name="my_detail"),
     path("mine/<int:pk>/act/", views.my_act, name="my_act"),
+    path("photos/<int:pk>/", views.case_photo, name="photo"),
 ]

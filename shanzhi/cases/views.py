@@ -24,7 +24,7 @@ from . import choices as c
 from . import selectors, services
 from .forms import CaseImportForm, CaseReportForm, StaffCaseForm
 from .importing import IMPORT_ROLES
-from .models import Case, Category, ReportedCase
+from .models import Case, CasePhoto, Category, ReportedCase
 from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
 VIEW_ROLES = Case.scope_roles["view"]
@@ -232,6 +232,30 @@ def my_detail(request, case):
     return render(request, "cases/my_detail.html", {
         "case": case, "timeline": selectors.case_timeline(actor=request.user, case=case, public_only=True),
         "can_verify": can_verify, "can_rate": can_rate, "photos": case.photos.filter(history__isnull=True)})
+
+
+@object_view(CasePhoto, lookup={"pk": "pk"})
+def case_photo(request, photo):
+    """A case photo, streamed to those who may see it (`CasePhoto.objects.restrict`: staff and handling
+    bodies by the case's scope, a reporter or follower by their case); anyone else gets 404. Photos are
+    never public files. `?size=thumb` answers the small JPEG thumbnail that lists and timelines show."""
+    from django.http import FileResponse, Http404
+
+    from .photos import content_type, open_thumbnail
+
+    thumb = request.GET.get("size") == "thumb"
+    kind = "image/jpeg" if thumb else content_type(photo.image.name)
+    if kind is None:
+        raise Http404
+    try:
+        f = open_thumbnail(photo) if thumb else photo.image.storage.open(photo.image.name, "rb")
+    except OSError:  # the file is gone (or, for a thumbnail, unreadable as an image)
+        raise Http404
+    ext = "jpg" if thumb else photo.image.name.rsplit(".", 1)[-1]
+    response = FileResponse(f, content_type=kind, filename=f"photo-{photo.pk}{'-thumb' if thumb else ''}.{ext}")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @object_view(ReportedCase, lookup={"pk": "pk"}, methods=("POST",))
