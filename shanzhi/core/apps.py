@@ -12,3 +12,8 @@ class CoreConfig(AppConfig):
         from .ratelimit import check_rates
 
         checks.register(check_rates, checks.Tags.security)
+
+        from .importing import uploads_cleanup_task
+        from .schedule import register_periodic
+
+        register_periodic("core.imports_cleanup", 24 * 60 * 60, uploads_cleanup_task)
