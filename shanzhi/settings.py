@@ -229,6 +229,24 @@ SHANZHI_OPEN311_JURISDICTION = os.environ.get("SHANZHI_OPEN311_JURISDICTION", ""
 # Who partners contact about the Open311 endpoint (published in /open311/discovery.json).
 SHANZHI_OPEN311_CONTACT = os.environ.get("SHANZHI_OPEN311_CONTACT", "")
 
+# --- rate limits ---------------------------------------------------------------
+# "N/s", "N/min", "N/hour" or "N/day"; empty means no limit. Counted in the cache (REDIS_URL: shared by all
+# workers). Tests default to limits no suite reaches; tests of the limits set small ones.
+def _rate(name: str, default: str) -> str:
+    return os.environ.get(name, "100000/min" if TESTING else default)
+
+
+SHANZHI_API_RATE_TOKEN = _rate("SHANZHI_API_RATE_TOKEN", "600/min")  # per department token
+SHANZHI_API_RATE_USER = _rate("SHANZHI_API_RATE_USER", "300/min")  # per signed-in user (session)
+SHANZHI_API_RATE_ANON = _rate("SHANZHI_API_RATE_ANON", "60/min")  # per IP, calls without valid credentials
+SHANZHI_OPEN311_RATE_KEY = _rate("SHANZHI_OPEN311_RATE_KEY", "120/min")  # Open311 POSTs per api_key
+SHANZHI_OPEN311_RATE_POST_IP = _rate("SHANZHI_OPEN311_RATE_POST_IP", "60/min")  # Open311 POSTs per IP
+SHANZHI_OPEN311_RATE_GET_IP = _rate("SHANZHI_OPEN311_RATE_GET_IP", "300/min")  # Open311 GETs per IP
+
+# --- imports --------------------------------------------------------------------
+# Uploaded import files (and what else an import keeps) are deleted this many days after upload.
+SHANZHI_IMPORT_KEEP_DAYS = int(os.environ.get("SHANZHI_IMPORT_KEEP_DAYS", 7))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

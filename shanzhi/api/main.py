@@ -2,8 +2,9 @@
 
 Each app that offers endpoints has an `api.py` with `router = Router(...)`; they are mounted here
 under /api/<app>/. Authentication: the signed-in session (CSRF-checked) or a department token
-(`Authorization: Bearer …`, see shanzhi/api/auth.py). Every endpoint reads through the app's
-selectors with the authenticated user as actor, so API scope equals page scope.
+(`Authorization: Bearer …`, see shanzhi/api/auth.py), rate-limited per token, user and anonymous IP
+(shanzhi/api/throttling.py). Every endpoint reads through the app's selectors with the authenticated
+user as actor, so API scope equals page scope.
 """
 
 import importlib
@@ -12,6 +13,7 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from . import throttling
 from .auth import TokenAuth
 
 api = NinjaAPI(
@@ -19,8 +21,10 @@ api = NinjaAPI(
     version="1",
     description="社区治理平台接口：基础信息（一次采集、多次使用）、民情、协商、参与。",
     auth=[SessionAuth(), TokenAuth()],
+    throttle=throttling.THROTTLES,
     urls_namespace="api",
 )
+throttling.install_handlers(api)
 
 for app in [a.split(".")[-1] for a in settings.INSTALLED_APPS if a.startswith("shanzhi.")]:
     try:

@@ -1,4 +1,4 @@
-from .context import ip_var, new_request_id, request_id_var
+from .context import client_ip, ip_var, new_request_id, request_id_var
 
 
 class RequestContextMiddleware:
@@ -11,7 +11,7 @@ class RequestContextMiddleware:
         rid = new_request_id()
         request.request_id = rid
         t1 = request_id_var.set(rid)
-        t2 = ip_var.set(request.META.get("REMOTE_ADDR", ""))
+        t2 = ip_var.set(client_ip(request))
         try:
             response = self.get_response(request)
         finally:

@@ -7,6 +7,10 @@ map to open/closed, with the state (and outcome) in status_notes. Errors are lis
 {"code", "description"} with HTTP 400/403/404, as the spec says; a POST with several problems gets
 them all in one answer.
 
+Rate limits (shanzhi.core.ratelimit, counted in the cache): POSTs per api_key (SHANZHI_OPEN311_RATE_KEY)
+and per client IP (SHANZHI_OPEN311_RATE_POST_IP), GETs per client IP (SHANZHI_OPEN311_RATE_GET_IP). Over
+the limit: HTTP 429 with Retry-After and the usual error list, code 429.
+
 Checked against independent clients (shanzhi/cases/tests/test_open311_clients.py):
 - `jurisdiction_id` is optional; when given it must be SHANZHI_OPEN311_JURISDICTION (or, if that is
   unset, this server's host name), else 404 "jurisdiction_id provided was not found".
@@ -29,6 +33,7 @@ Checked against independent clients (shanzhi/cases/tests/test_open311_clients.py
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from xml.etree.ElementTree import Element, SubElement, tostring  # noqa: S405 - we only write XML
@@ -42,6 +47,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from shanzhi.core.access import public_view
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.ratelimit import SettingRateThrottle, throttle_wait
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.regions.geo import contains
 from shanzhi.regions.models import Region
@@ -64,9 +70,39 @@ NOTE_NAMES_A_PERSON = {"assign"}
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, *descriptions: str):
+    def __init__(self, status: int, *descriptions: str, headers: dict | None = None):
         super().__init__(*descriptions)
-        self.status, self.descriptions = status, descriptions
+        self.status, self.descriptions, self.headers = status, descriptions, headers or {}
+
+
+class KeyThrottle(SettingRateThrottle):
+    """POSTs per api_key as sent (valid or not; hashed in the cache key)."""
+
+    scope = "open311_key"
+    setting = "SHANZHI_OPEN311_RATE_KEY"
+
+    def get_cache_key(self, request):
+        key = (request.POST.get("api_key") or "").strip()
+        return self.key_for(hashlib.sha256(key.encode()).hexdigest()[:32]) if key else None
+
+
+class PostIpThrottle(SettingRateThrottle):
+    scope = "open311_post_ip"
+    setting = "SHANZHI_OPEN311_RATE_POST_IP"
+
+    def get_cache_key(self, request):
+        return self.key_for(self.get_ident(request))
+
+
+class GetIpThrottle(SettingRateThrottle):
+    scope = "open311_get_ip"
+    setting = "SHANZHI_OPEN311_RATE_GET_IP"
+
+    def get_cache_key(self, request):
+        return self.key_for(self.get_ident(request))
+
+
+THROTTLES = {"POST": [KeyThrottle(), PostIpThrottle()], "GET": [GetIpThrottle()]}
 
 
 def _xml_value(parent, key, value):
@@ -120,13 +156,23 @@ def _check_jurisdiction(request):
         raise Open311Error(404, "jurisdiction_id provided was not found")
 
 
+def _check_rate(request):
+    wait = throttle_wait(request, THROTTLES["POST" if request.method == "POST" else "GET"])
+    if wait is not None:
+        raise Open311Error(429, f"too many requests: retry after {wait} seconds", headers={"Retry-After": str(wait)})
+
+
 def _handle(view):
     def inner(request, *args, fmt="json", **kwargs):
         try:
+            _check_rate(request)
             _check_jurisdiction(request)
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as e:
-            return _errors(fmt, e.status, e.descriptions)
+            response = _errors(fmt, e.status, e.descriptions)
+            for name, value in e.headers.items():
+                response[name] = value
+            return response
 
     inner.__name__ = view.__name__
     inner.__doc__ = view.__doc__

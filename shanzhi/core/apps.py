@@ -5,3 +5,15 @@ class CoreConfig(AppConfig):
     name = "shanzhi.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self):
+        from django.core import checks
+
+        from .ratelimit import check_rates
+
+        checks.register(check_rates, checks.Tags.security)
+
+        from .importing import uploads_cleanup_task
+        from .schedule import register_periodic
+
+        register_periodic("core.imports_cleanup", 24 * 60 * 60, uploads_cleanup_task)

@@ -1,5 +1,6 @@
 """The spreadsheet-import machinery shared by every app (人+纸 → 数字): column declarations and cell parsing,
-templates, error workbooks, the kept upload, the background task and the registry behind `shanzhi import`.
+templates, error workbooks, the kept upload (and its deletion after SHANZHI_IMPORT_KEEP_DAYS), the background
+task and the registry behind `shanzhi import`.
 
 An app describes its columns with `Col`, writes its own `run(*, actor, data, filename, region_code, dry_run,
 progress_id)` returning a report dict, and registers an `Importer` from `AppConfig.ready()`. Reading the file
@@ -249,6 +250,84 @@ def upload_load(pk) -> tuple[bytes, str, str] | None:
         return None
     with default_storage.open(f"{folder}/{names[0]}") as fh:
         return fh.read(), names[0], names[0].split(".")[0]
+
+
+# --- deleting kept uploads (they hold ID numbers and phones) ---------------------------------------------------
+
+UPLOAD_ROOT = "imports"
+
+
+def _files(storage, folder: str) -> list[str]:
+    """Every file under `folder`."""
+    try:
+        dirs, names = storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    return [f"{folder}/{n}" for n in names] + [f for d in dirs for f in _files(storage, f"{folder}/{d}")]
+
+
+def _progress_id(name: str) -> str | None:
+    import uuid
+
+    try:
+        return str(uuid.UUID(name))
+    except ValueError:
+        return None
+
+
+def uploads_cleanup(*, keep_days: int | None = None, actor_name: str = "scheduler") -> dict:
+    """Delete the files imports kept under media/imports/ (uploads, and anything else stored there) whose last
+    change is more than `keep_days` (SHANZHI_IMPORT_KEEP_DAYS) days ago, and the finished background-task rows
+    of imports that old (their arguments carry the uploaded file). A folder named by an import's progress id
+    is left alone while that import is queued or running; other folders (the region import's) while any import
+    is. Writes one audit row with the counts, never file names. Returns the counts."""
+    from django.conf import settings
+    from django.core.files.storage import default_storage as storage
+    from django_tasks_db.models import DBTaskResult
+
+    from shanzhi.audit.services import audit_log
+
+    from .models import TaskProgress
+
+    keep_days = settings.SHANZHI_IMPORT_KEEP_DAYS if keep_days is None else keep_days
+    if keep_days < 0:
+        raise ServiceError(_("保留天数不能为负数"), field="keep_days")
+    cutoff = timezone.now() - datetime.timedelta(days=keep_days)
+    busy = TaskProgress.objects.filter(state__in=[TaskProgress.State.QUEUED, TaskProgress.State.RUNNING])
+    busy_ids = {str(pk) for pk in busy.values_list("pk", flat=True)}
+    any_import_busy = busy.filter(kind__contains="import").exists()
+
+    deleted = kept_busy = 0
+    emptied: set[str] = set()
+    for name in _files(storage, UPLOAD_ROOT):
+        if storage.get_modified_time(name) >= cutoff:
+            continue
+        parts = name.split("/")
+        owner = _progress_id(parts[1]) if len(parts) == 3 else None
+        busy_now = owner in busy_ids if owner else any_import_busy
+        if busy_now:
+            kept_busy += 1
+            continue
+        storage.delete(name)
+        deleted += 1
+        if owner:
+            emptied.add(f"{UPLOAD_ROOT}/{parts[1]}")
+    for folder in emptied:  # an import's own folder, once nothing is left in it
+        if storage.listdir(folder) == ([], []):
+            storage.delete(folder)
+
+    task_rows, _by_model = (DBTaskResult.objects.finished()
+                            .filter(task_path=import_task.module_path, finished_at__lt=cutoff).delete())
+    counts = {"files_deleted": deleted, "files_kept_busy": kept_busy, "task_rows_deleted": task_rows,
+              "keep_days": keep_days}
+    audit_log(action="imports.cleanup", actor_name=actor_name, after=counts)
+    return counts
+
+
+@task()
+def uploads_cleanup_task() -> dict:
+    """The periodic job (CoreConfig.ready registers it with the scheduler)."""
+    return uploads_cleanup()
 
 
 # --- importers: the registry behind `shanzhi import` and the background task ----------------------------------

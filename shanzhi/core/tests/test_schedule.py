@@ -26,8 +26,11 @@ def test_run_due_respects_intervals_and_survives_failures():
         schedule.PERIODIC.update(saved)
 
 
-def test_cases_jobs_are_registered_and_run_once(db, capsys):
-    assert {"cases.check_deadlines", "cases.rollup", "consultation.daily_digests"} <= set(schedule.PERIODIC)
+def test_cases_jobs_are_registered_and_run_once(db, capsys, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {  # the uploads clean-up must not touch var/media
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
+    assert {"cases.check_deadlines", "cases.rollup", "consultation.daily_digests",
+            "core.imports_cleanup"} <= set(schedule.PERIODIC)
     saved = {k: p.last for k, p in schedule.PERIODIC.items()}
     try:
         call_command("scheduler", once=True)

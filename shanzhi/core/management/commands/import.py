@@ -1,5 +1,6 @@
-"""`shanzhi import KIND FILE [--region CODE] [--actor USERNAME] [--dry-run] [--json]` and
-`shanzhi import template KIND -o FILE`.
+"""`shanzhi import KIND FILE [--region CODE] [--actor USERNAME] [--dry-run] [--json]`,
+`shanzhi import template KIND -o FILE` and `shanzhi import cleanup [--days N] [--json]` (delete kept
+uploads older than SHANZHI_IMPORT_KEEP_DAYS now; the scheduler does it daily).
 
 The kinds are the importers apps register (core.importing.register_importer): persons, households,
 dwellings, buildings, units (registry) and cases (民情). Exit status 1 when any row was rejected.
@@ -12,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shanzhi.core.errors import ServiceError
-from shanzhi.core.importing import IMPORTERS
+from shanzhi.core.importing import IMPORTERS, uploads_cleanup
 
 from ._console import command_actor
 
@@ -21,15 +22,20 @@ class Command(BaseCommand):
     help = "导入表格（人员/户/房屋/楼栋/驻区单位/民情），或生成导入模板"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help=" | ".join([*IMPORTERS, "template"]))
-        parser.add_argument("path", help="要导入的文件；template 时为类型")
+        parser.add_argument("kind", help=" | ".join([*IMPORTERS, "template", "cleanup"]))
+        parser.add_argument("path", nargs="?", help="要导入的文件；template 时为类型；cleanup 时不填")
         parser.add_argument("--region", help="导入区域（社区或网格代码）；民情按每行的网格导入，可不填")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--json", action="store_true", help="输出 JSON 摘要")
         parser.add_argument("--actor", "--user", dest="user", help="以该用户身份导入（默认：命令行账号）")
         parser.add_argument("-o", "--output", help="模板输出文件")
+        parser.add_argument("--days", type=int, help="cleanup：删除多少天前的导入文件（默认 SHANZHI_IMPORT_KEEP_DAYS）")
 
-    def handle(self, *args, kind, path, region, dry_run, json: bool, user, output, **opts):
+    def handle(self, *args, kind, path, region, dry_run, json: bool, user, output, days, **opts):
+        if kind == "cleanup":
+            return self._cleanup(days, as_json=json)
+        if not path:
+            raise CommandError("请给出要导入的文件（template 时为类型）")
         if kind == "template":
             if path not in IMPORTERS:
                 raise CommandError(f"未知类型 {path}，可选：{', '.join(IMPORTERS)}")
@@ -56,6 +62,18 @@ class Command(BaseCommand):
         self._print(importer, report, as_json=json)
         if report["rejected"]:
             sys.exit(1)
+
+    def _cleanup(self, days, *, as_json):
+        try:
+            counts = uploads_cleanup(keep_days=days, actor_name="console")
+        except ServiceError as e:
+            raise CommandError(e.user_message) from None
+        if as_json:
+            self.stdout.write(json.dumps(counts, ensure_ascii=False))
+        else:
+            self.stdout.write(f"已删除 {counts['files_deleted']} 个 {counts['keep_days']} 天前的导入文件、"
+                              f"{counts['task_rows_deleted']} 条导入任务记录；"
+                              f"{counts['files_kept_busy']} 个文件所属导入仍在进行，暂留")
 
     def _print(self, importer, report, *, as_json):
         keys = ["rows", *(k for k, _label in importer.summary), "errors"]
