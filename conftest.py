@@ -101,3 +101,16 @@ def browser_page(chromium, live_server):
     yield open_page
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The rate limits' clock, frozen until a test moves it (`clock[0] += 61`); the counters start empty."""
+    from django.core.cache import cache
+
+    from shanzhi.core.ratelimit import SettingRateThrottle
+
+    cache.clear()
+    now = [1_700_000_000.0]
+    monkeypatch.setattr(SettingRateThrottle, "timer", staticmethod(lambda: now[0]))
+    return now

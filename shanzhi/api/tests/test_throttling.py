@@ -4,25 +4,16 @@ credentials; 429 with Retry-After and a Chinese message; budgets reset as the wi
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from shanzhi.accounts.roles import Role
 from shanzhi.api.throttling import AnonThrottle, TokenThrottle
 from shanzhi.api.tokens import token_create
-from shanzhi.core.ratelimit import SettingRateThrottle, check_rates
+from shanzhi.core.ratelimit import check_rates
 
 pytestmark = pytest.mark.django_db
 URL = "/api/cases/"
 
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The throttles' clock, frozen until a test moves it; the counters start empty."""
-    cache.clear()
-    now = [1_700_000_000.0]
-    monkeypatch.setattr(SettingRateThrottle, "timer", staticmethod(lambda: now[0]))
-    return now
 
 
 @pytest.fixture

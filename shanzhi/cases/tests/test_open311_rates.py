@@ -4,24 +4,15 @@ Retry-After and the spec's error list (code 429) in JSON and XML; budgets reset 
 import xml.etree.ElementTree as ET  # noqa: S405
 
 import pytest
-from django.core.cache import cache
 
 from shanzhi.cases.models import Case
 from shanzhi.cases.services import open311_key_create
 from shanzhi.cases.testing import make_category
-from shanzhi.core.ratelimit import SettingRateThrottle
 
 pytestmark = pytest.mark.django_db
 INSIDE = {"lat": "32.365", "long": "119.445"}  # inside the test world's grid polygon
 IP1, IP2 = {"REMOTE_ADDR": "198.51.100.10"}, {"REMOTE_ADDR": "198.51.100.11"}
 
-
-@pytest.fixture
-def clock(monkeypatch):
-    cache.clear()
-    now = [1_700_000_000.0]
-    monkeypatch.setattr(SettingRateThrottle, "timer", staticmethod(lambda: now[0]))
-    return now
 
 
 @pytest.fixture
