@@ -201,3 +201,16 @@ def test_report_forms_preselect_the_only_grid(client, world, make_user):
     assert form["region_code"].value() == world.grid.code
     client.force_login(make_user(Role.COMMUNITY_STAFF, world.community.code))  # several grids: asks
     assert client.get("/cases/new/").context["form"]["region_code"].value() in (None, "")
+
+
+def test_english_case_list_and_detail(client, world, make_user):
+    case = make_case(world.grid.code, title="楼道堆物")
+    client.force_login(make_user(Role.GRID_LEADER, world.grid.code))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/cases/"})
+    page = client.get("/cases/").content.decode()
+    assert '<h2 class="page-title">Cases</h2>' in page and ">Overdue <" in page
+    assert "<th>Number</th><th>Title</th><th>Category</th>" in page and "Reported" in page
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-action="accept">Accept</button>' in page
+    assert ">Handling history</h3>" in page and ">Reported at</dt>" in page
+    assert "办理过程" not in page and "受理</button>" not in page
