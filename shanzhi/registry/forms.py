@@ -197,6 +197,7 @@ class NeedStatusForm(forms.Form):
 class NeedFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=_with_blank(c.NeedStatus.choices))
     category = forms.ChoiceField(label=_("需求类别"), required=False, choices=_with_blank(c.NeedCategory.choices))
+    region = forms.RegexField(regex=r"^\d{1,15}$", required=False, widget=forms.HiddenInput)
 
     def filters(self) -> dict:
         if not self.is_bound or not self.is_valid():

@@ -453,8 +453,6 @@ def need_status(request, obj):
     """Version-checked: a form loaded before someone else's change gets the conflict message, not an overwrite."""
     back = (reverse("registry:person", args=[obj.person_id]) if obj.person_id
             else reverse("registry:household", args=[obj.household_id])) + "#care"
-    if request.POST.get("next") == "needs":
-        back = reverse("registry:needs")
     form = forms.NeedStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))

@@ -126,6 +126,12 @@ def test_needs_list_is_scoped_filterable_and_links_to_person(client, worker, wor
     html = client.get("/registry/needs/", {"category": c.NeedCategory.ELDERLY_CARE}).content.decode()
     assert html.count('data-testid="need-card"') == 1 and "配药上门" not in html
     assert mine.pk != met.pk
+    # from a region's page: only that region's needs
+    assert "/registry/needs/?region=" in client.get(f"/registry/regions/{world.grid.code}/").content.decode()
+    html = client.get("/registry/needs/", {"region": world.grid.code}).content.decode()
+    assert html.count('data-testid="need-card"') == 2
+    html = client.get("/registry/needs/", {"region": world.grid2.code}).content.decode()
+    assert html.count('data-testid="need-card"') == 0
 
 
 def test_merge_happy_path(client, worker, person, world):
