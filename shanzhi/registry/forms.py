@@ -177,3 +177,43 @@ class ImportForm(forms.Form):
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region_code"].choices = [(r.code, f"{r.name}（{r.code}）") for r in regions]
+
+
+# --- care tags, needs, merging duplicates -----------------------------------------------------------------
+
+class CareTagForm(forms.Form):
+    tag = forms.ChoiceField(label=_("关爱类别"), choices=c.CareTagKind.choices,
+                            error_messages={"required": _("请选择关爱类别"),
+                                            "invalid_choice": _("未知的关爱类别")})
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+
+class NeedStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), choices=c.NeedStatus.choices,
+                               error_messages={"required": _("请选择状态"), "invalid_choice": _("未知的状态")})
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class NeedFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=_with_blank(c.NeedStatus.choices))
+    category = forms.ChoiceField(label=_("需求类别"), required=False, choices=_with_blank(c.NeedCategory.choices))
+    region = forms.RegexField(regex=r"^\d{1,15}$", required=False, widget=forms.HiddenInput)
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class MergeSearchForm(forms.Form):
+    q = forms.CharField(label=_("查找重复登记的人员"), max_length=50,
+                        help_text=_("姓名、拼音首字母、身份证号或电话；只列出您可以修改的人员"),
+                        error_messages={"required": _("请输入姓名或拼音查找")})
+
+
+class MergeConfirmForm(forms.Form):
+    duplicate = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("合并理由"), min_length=4, max_length=200,
+                             help_text=_("如：同一人重复登记（核对身份证后确认）。合并会记入审计日志。"),
+                             error_messages={"required": _("请填写合并理由"),
+                                             "min_length": _("合并理由至少 %(limit_value)d 个字")})

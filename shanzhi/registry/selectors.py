@@ -132,6 +132,32 @@ def care_tags_of(*, actor, person: Person) -> QuerySet[CareTag]:
     return CareTag.objects.restrict(actor, "view").filter(person=person)
 
 
+def may_change(*, actor, model, region_code: str) -> bool:
+    """Whether the actor's grants let them change rows of `model` in `region_code` (its scope_roles)."""
+    from shanzhi.accounts.scope import scope_prefixes
+    from shanzhi.core.scoping import code_in_scope
+
+    return code_in_scope(region_code, scope_prefixes(actor, model, "change"))
+
+
+def merge_candidates(*, actor, person: Person, q: str, limit: int = 20) -> list[Person]:
+    """Persons the actor may change that match the search box text `q` (the person search), other than
+    `person`: the possible duplicates to merge into it. Deceased and moved-out persons are included."""
+    if not (q or "").strip():
+        return []
+    qs = person_list(actor=actor, filters={"q": q.strip(), "status": "all"}, action="change").exclude(pk=person.pk)
+    return list(qs[:limit])
+
+
+def merge_duplicate_get(*, actor, pk) -> Person | None:
+    """The duplicate picked for a merge, if the actor may change it (None when missing or out of scope)."""
+    try:
+        return (Person.objects.restrict(actor, "change").select_related("dwelling__building__estate", "household")
+                .filter(pk=int(pk)).first())
+    except (TypeError, ValueError):
+        return None
+
+
 def needs_list(*, actor, filters: dict | None = None) -> QuerySet[Need]:
     f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     qs = Need.objects.restrict(actor, "view").select_related("person", "household")

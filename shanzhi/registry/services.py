@@ -318,9 +318,10 @@ def person_reveal(*, actor, person: Person, field: str, reason: str) -> str:
 
 
 @transaction.atomic
-def person_merge(*, actor, keep: Person, duplicate: Person) -> Person:
+def person_merge(*, actor, keep: Person, duplicate: Person, reason: str = "") -> Person:
     """Merge a duplicate registration into `keep`: empty fields of `keep` are filled from the duplicate,
-    tags, needs, history and references move over, and the duplicate is deleted."""
+    tags, needs, history and references move over, and the duplicate is deleted. The reason (asked for by
+    the page) goes into the audit row."""
     if keep.pk == duplicate.pk:
         raise ServiceError(_("不能与自己合并"))
     keep, duplicate = _lock(actor, keep), _lock(actor, duplicate)
@@ -348,7 +349,8 @@ def person_merge(*, actor, keep: Person, duplicate: Person) -> Person:
     _event(actor, c.EventKind.MERGE_DUPLICATE, region_code=keep.region_code, person=keep,
            summary=_("合并重复登记 #%(id)s") % {"id": dup_id}, data={"merged": dup_id})
     audit_log(actor=actor, action="registry.person.merge", obj=keep, after={"merged": dup_id,
-                                                                            "filled": sorted(fill)})
+                                                                            "filled": sorted(fill)},
+              reason=reason.strip())
     return keep
 
 

@@ -31,6 +31,11 @@ urlpatterns += [
     path("households/<int:pk>/act/", views.household_act, name="household_act"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/act/", views.person_act, name="person_act"),
+    path("persons/<int:pk>/care-tags/add/", views.care_tag_add, name="care_tag_add"),
+    path("care-tags/<int:pk>/remove/", views.care_tag_remove, name="care_tag_remove"),
+    path("persons/<int:pk>/merge/", views.person_merge, name="person_merge"),
+    path("needs/", views.needs, name="needs"),
+    path("needs/<int:pk>/status/", views.need_status, name="need_status"),
 ]
 urlpatterns += [
     path("import/", views.import_start, name="import_start"),

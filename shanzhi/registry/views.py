@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from shanzhi.regions.models import Region
 
 from . import choices as c
 from . import forms, printing, selectors, services, stats
-from .models import EDIT_ROLES, Building, Dwelling, Household, MoveRequest, Person
+from .models import EDIT_ROLES, Building, CareTag, Dwelling, Household, MoveRequest, Need, Person
 
 VIEW_ROLES = Person.scope_roles["view"]
 EDIT = ("GET", "POST")
@@ -158,6 +159,10 @@ def person(request, obj):
         "duplicates": selectors.person_possible_duplicates(actor=request.user, person=obj)[:5],
         "reveal_form": forms.RevealForm(),
         "can_edit": _can(request.user, obj),
+        "can_tag": selectors.may_change(actor=request.user, model=CareTag, region_code=obj.region_code),
+        "can_need": selectors.may_change(actor=request.user, model=Need, region_code=obj.region_code),
+        "tag_form": forms.CareTagForm(),
+        "need_statuses": c.NeedStatus.choices,
         "can_reveal": _can(request.user, obj, "reveal"),
         "grid": _grid(obj.region_code),
     }
@@ -400,6 +405,141 @@ def building_new(request, obj):
     back = reverse("registry:region", args=[obj.code])
     return _form_page(request, form=form, title=_("登记楼栋"), subtitle=obj.name, back=back,
                       run=lambda d: services.building_create(actor=request.user, region_code=obj.code, **d))
+
+
+# --- care tags, needs, merging duplicates ------------------------------------------------------------------
+
+def _first_error(form) -> str:
+    return next(iter(e for errors in form.errors.values() for e in errors), _("输入有误"))
+
+
+@object_view(Person, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def care_tag_add(request, obj):
+    if not selectors.may_change(actor=request.user, model=CareTag, region_code=obj.region_code):
+        raise Http404
+    form = forms.CareTagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+    else:
+        tag = form.cleaned_data["tag"]
+        label = c.CareTagKind(tag).label
+        if selectors.care_tags_of(actor=request.user, person=obj).filter(tag=tag).exists():
+            messages.info(request, _("已有关爱标签：%(t)s") % {"t": label})
+        else:
+            try:
+                services.care_tag_add(actor=request.user, person=obj, tag=tag, note=form.cleaned_data["note"])
+            except ServiceError as e:
+                messages.error(request, e.user_message)
+            else:
+                messages.success(request, _("已添加关爱标签：%(t)s") % {"t": label})
+    return redirect(_url_of(obj) + "#care")
+
+
+@object_view(CareTag, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def care_tag_remove(request, obj):
+    person_url = reverse("registry:person", args=[obj.person_id])
+    label = obj.get_tag_display()
+    try:
+        services.care_tag_remove(actor=request.user, care_tag=obj)
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    else:
+        messages.success(request, _("已移除关爱标签：%(t)s") % {"t": label})
+    return redirect(person_url + "#care")
+
+
+@object_view(Need, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def need_status(request, obj):
+    """Version-checked: a form loaded before someone else's change gets the conflict message, not an overwrite."""
+    back = (reverse("registry:person", args=[obj.person_id]) if obj.person_id
+            else reverse("registry:household", args=[obj.household_id])) + "#care"
+    form = forms.NeedStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect(back)
+    try:
+        need = services.need_set_status(actor=request.user, need=obj, status=form.cleaned_data["status"],
+                                        version=form.cleaned_data["version"])
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+    else:
+        messages.success(request, _("需求状态已改为：%(s)s") % {"s": need.get_status_display()})
+    return redirect(back)
+
+
+@role_view(VIEW_ROLES)
+def needs(request):
+    form = forms.NeedFilterForm(request.GET or None)
+    qs = selectors.needs_list(actor=request.user, filters=form.filters())
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return _no_store(render(request, "registry/needs.html", {"form": form, "page": page,
+                                                            "statuses": c.NeedStatus.choices}))
+
+
+def _merge_rows(actor, keep: Person, duplicate: Person) -> list[tuple]:
+    """Both records side by side, personal numbers masked as on every page."""
+    def tags(p):
+        return "、".join(t.get_tag_display() for t in selectors.care_tags_of(actor=actor, person=p)) or "—"
+
+    def needs_count(p):
+        return selectors.needs_list(actor=actor, filters={"person": p.pk}).count()
+
+    rows = [
+        (_("姓名"), keep.name, duplicate.name),
+        (_("证件号码"), keep.id_number_masked or "—", duplicate.id_number_masked or "—"),
+        (_("联系电话"), keep.phone_masked or "—", duplicate.phone_masked or "—"),
+        (_("性别"), keep.get_sex_display() or "—", duplicate.get_sex_display() or "—"),
+        (_("出生日期"), keep.birth_date or "—", duplicate.birth_date or "—"),
+        (_("民族"), keep.ethnicity or "—", duplicate.ethnicity or "—"),
+        (_("户"), keep.household or "—", duplicate.household or "—"),
+        (_("居住房屋"), keep.dwelling or "—", duplicate.dwelling or "—"),
+        (_("现住址"), keep.current_address or "—", duplicate.current_address or "—"),
+        (_("状态"), keep.get_status_display(), duplicate.get_status_display()),
+        (_("关爱标签"), tags(keep), tags(duplicate)),
+        (_("民生需求"), needs_count(keep), needs_count(duplicate)),
+        (_("登记时间"), keep.created_at, duplicate.created_at),
+    ]
+    return rows
+
+
+@object_view(Person, action="change", lookup={"pk": "pk"}, methods=EDIT)
+def person_merge(request, obj):
+    """合并重复登记 into this person: search (posted, so numbers stay out of URLs) → compare side by side →
+    confirm with a reason → the service merges → back to this person."""
+    user = request.user
+    context = {"person": obj, "search_form": forms.MergeSearchForm(), "candidates": None, "duplicate": None}
+    if request.method == "POST" and "duplicate" in request.POST:
+        confirm = "confirm" in request.POST
+        form = forms.MergeConfirmForm(request.POST if confirm else None,
+                                      initial={"duplicate": request.POST.get("duplicate")})
+        duplicate = selectors.merge_duplicate_get(actor=user, pk=request.POST.get("duplicate"))
+        if duplicate is None:
+            messages.error(request, _("所选人员不存在或不在您的管辖范围内，不能合并"))
+        elif duplicate.pk == obj.pk:
+            messages.error(request, _("不能与自己合并，请选择另一条重复登记"))
+        else:
+            if confirm and form.is_valid():
+                try:
+                    kept = services.person_merge(actor=user, keep=obj, duplicate=duplicate,
+                                                 reason=form.cleaned_data["reason"])
+                except ServiceError as e:
+                    form.add_error(None, e.user_message)
+                else:
+                    messages.success(request, _("已将重复登记 #%(id)s 合并到 %(name)s") % {"id": duplicate.pk,
+                                                                                "name": kept.name})
+                    return redirect(_url_of(kept))
+            context |= {"duplicate": duplicate, "confirm_form": form, "rows": _merge_rows(user, obj, duplicate)}
+    elif request.method == "POST":
+        form = forms.MergeSearchForm(request.POST)
+        context["search_form"] = form
+        if form.is_valid():
+            context["searched"] = True
+            context["candidates"] = selectors.merge_candidates(actor=user, person=obj, q=form.cleaned_data["q"])
+    else:
+        # likely duplicates (same name and birth date) that the actor may change, offered first
+        context["likely"] = [d for d in selectors.person_possible_duplicates(actor=user, person=obj)[:10]
+                             if selectors.may_change(actor=user, model=Person, region_code=d.region_code)]
+    return _no_store(render(request, "registry/merge.html", context))
 
 
 # --- 迁入 approval ---------------------------------------------------------------------------------------
