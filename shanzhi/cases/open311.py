@@ -49,7 +49,7 @@ from shanzhi.core.access import public_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.ratelimit import SettingRateThrottle, throttle_wait
 from shanzhi.regions.choices import Level as RegionLevel
-from shanzhi.regions.geo import contains
+from shanzhi.regions.geo import grid_code_at
 from shanzhi.regions.models import Region
 
 from . import choices as c
@@ -233,14 +233,6 @@ def service_definition(request, code, fmt):
     return _render({"service_code": cat.code, "attributes": attrs}, fmt, "service_definition", None)
 
 
-def grid_at(lat: float, lng: float) -> Region | None:
-    """The grid whose GeoJSON boundary contains the point (Polygon or MultiPolygon)."""
-    for grid in Region.objects.filter(level=RegionLevel.GRID, boundary__isnull=False).only("code", "boundary"):
-        if contains(grid.boundary, lat, lng):
-            return grid
-    return None
-
-
 def attributes_from(post) -> dict:
     """`attribute[code]=v` → {"code": "v"}; `attribute[code][]=a&attribute[code][]=b` (or a repeated
     `attribute[code]`) → {"code": ["a", "b"]}."""
@@ -274,7 +266,8 @@ def _locate(p, problems) -> Region | None:
     if (lat is None) != (lng is None):
         problems.append("lat and long must be given together")
     elif lat is not None:
-        region = grid_at(lat, lng)
+        code = grid_code_at(lat, lng)
+        region = Region.objects.filter(code=code).first() if code else None
         if region is None:
             problems.append("location is outside the service area (give lat/long inside a grid or a grid code "
                             "as address_id)")

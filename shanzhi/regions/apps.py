@@ -16,9 +16,11 @@ class RegionsConfig(AppConfig):
 
         from .choices import Level
         from .demo import build
+        from .geo import GRID_OUTLINES
         from .models import Region
         from .selectors import region_count
 
+        GRID_OUTLINES.clear_on_change(Region)
         register_step("regions", 10, build)
         roles = Region.scope_roles["view"]
         register_counter("regions.communities", _("社区(村)"), partial(region_count, level=Level.COMMUNITY), roles,

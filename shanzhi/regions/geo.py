@@ -3,6 +3,10 @@ enough for grids of a few hundred metres."""
 
 from __future__ import annotations
 
+from shanzhi.core.memo import Memo
+
+GRID_OUTLINES = Memo("regions.grid_outlines")
+
 
 def _polygons(geometry: dict | None) -> list:
     geometry = geometry or {}
@@ -54,3 +58,25 @@ def random_point_in(geometry: dict | None, rng, tries: int = 100) -> tuple[float
         if contains(geometry, lat, lng):
             return lat, lng
     return None
+
+
+def grid_code_at(lat: float, lng: float) -> str | None:
+    """The code of the grid whose boundary contains the point. The grids' outlines are read once per process
+    (core.memo, cleared when a region is saved) and checked by bounding box first, so locating a point costs
+    no query and no JSON decoding after the first call."""
+    for code, box, boundary in _grid_outlines():
+        if box[0] <= lat <= box[2] and box[1] <= lng <= box[3] and contains(boundary, lat, lng):
+            return code
+    return None
+
+
+def _grid_outlines() -> list:
+    from .models import Region
+
+    def load():
+        from .choices import Level
+
+        rows = Region.objects.filter(level=Level.GRID, boundary__isnull=False).values_list("code", "boundary")
+        return [(code, bbox(boundary), boundary) for code, boundary in rows.order_by("code") if bbox(boundary)]
+
+    return GRID_OUTLINES.get("all", load)

@@ -39,3 +39,19 @@ def test_recipients_follow_grant_changes_at_once(world, make_user):
     second.is_active = False
     second.save()
     assert staff_at(world.grid.code, ACCEPT_ROLES) == []
+
+
+@pytest.mark.django_db
+def test_point_to_grid_follows_boundary_changes(world):
+    """Open311 places a point by the grids' outlines kept per process; a redrawn boundary counts at once."""
+    from shanzhi.regions.geo import grid_code_at
+
+    square = {"type": "Polygon", "coordinates": [[[119.0, 32.0], [119.1, 32.0], [119.1, 32.1], [119.0, 32.1],
+                                                  [119.0, 32.0]]]}
+    world.grid.boundary = square
+    world.grid.save()
+    assert grid_code_at(32.05, 119.05) == world.grid.code
+    assert grid_code_at(33.05, 119.05) is None
+    world.grid.boundary = None
+    world.grid.save()
+    assert grid_code_at(32.05, 119.05) is None
