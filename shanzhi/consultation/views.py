@@ -94,6 +94,8 @@ def topic_detail(request, topic):
     staff = _is_staff(user, topic.region_code)
     outcome, outcome_reason = vote_outcome(topic) if topic.state == c.Stage.RESOLUTION else (None, "")
     meeting = topic.deciding_meeting
+    tree = task_tree(topic)
+    parents = {t.parent_id for t, _d, _p in tree}
     ctx = {
         "topic": topic,
         "rule": topic.rule,
@@ -108,7 +110,7 @@ def topic_detail(request, topic):
         "opinions": topic.opinions.all(),
         "history": topic.history.select_related("actor"),
         "following": Follow.objects.filter(topic=topic, user=user).first(),
-        "tasks": task_tree(topic),
+        "tasks": tree,
         "progress": topic_progress(topic),
         "outcome": outcome,
         "outcome_reason": outcome_reason,
@@ -123,7 +125,7 @@ def topic_detail(request, topic):
         "opinion_kinds": c.OpinionKind.choices,
         "other_topics": Topic.objects.filter(region_code=topic.region_code, state__in=[
             c.Stage.REVIEW, c.Stage.DELIBERATION]).exclude(pk=topic.pk) if staff else [],
-        "leaf_tasks": [t for t, _d, _p in task_tree(topic) if not t.children.exists()],
+        "leaf_tasks": [t for t, _d, _p in tree if t.pk not in parents],
         "source_case": source_case(actor=user, topic=topic),
     }
     return render(request, "consultation/topic_detail.html", ctx)
