@@ -248,10 +248,10 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
                              None if anonymous else getattr(user, "pk", None), reported),
         **_deadline_updates(Case(category=category), c.Step.ACCEPT, now),
     )
-    # related objects are passed as instances already; the number's uniqueness is the database's job, and so
-    # are the import keys' unless there are any (their message names the row that was imported before)
+    # related objects are passed as instances already; the number's uniqueness is the database's job, and the
+    # import keys were checked above (their unique constraints catch two imports racing)
     case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"],
-                    validate_constraints=bool(external_ref or import_fingerprint))
+                    validate_constraints=False)
     case.save()
     history = CaseHistory.objects.create(case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
                                          actor_name=source_name or (str(user) if user and not anonymous
@@ -269,14 +269,6 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
 
 
 # --- transitions -----------------------------------------------------------------------------------------
-
-def _user(data, key):
-    value = data.get(key)
-    if value in (None, ""):
-        return None
-    User = get_user_model()
-    return value if isinstance(value, User) else User.objects.filter(pk=value, is_active=True).first()
-
 
 def _grid_staff(value, region_code: str):
     """The active user `value` (a pk or a user) if they hold a grid worker or leader role on a region
