@@ -16,10 +16,17 @@ class ServiceError(ValidationError):
 
 
 class ConflictError(ServiceError):
-    """Someone else changed the record first (optimistic concurrency)."""
+    """Someone else changed the record first (optimistic concurrency).
 
-    def __init__(self, message: str = "记录已被他人修改，请刷新后重试。"):
+    `expected` is the version the writer loaded, `current` the version the row has now (None when the
+    row is gone or unknown); `stored` is the row as it is now, for a page that shows both sides."""
+
+    def __init__(self, message: str = "记录已被他人修改，请刷新后重试。", *, expected: int | None = None,
+                 current: int | None = None, stored=None):
         super().__init__(message, code="conflict")
+        self.expected = expected
+        self.current = current
+        self.stored = stored
 
 
 class NotAllowed(ServiceError):
