@@ -45,7 +45,7 @@ from .models import (
 from .notify import notify, notify_followers
 from .rules import adult_persons, adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
-from .workflow import WORKFLOW, history_writer
+from .workflow import MEETING, WORKFLOW, history_writer, notice_blockers  # noqa: F401  (notice_blockers: views)
 
 STAFF_WRITERS = COMMITTEE_ROLES | {Role.GRID_WORKER, Role.GRID_LEADER}
 
@@ -424,48 +424,11 @@ def meeting_register(*, actor, meeting: Meeting) -> MeetingParticipant:
         raise ServiceError(_("您已报名"))
 
 
-def notice_blockers(meeting: Meeting, now=None) -> list[str]:
-    """Why the notice can't be published yet (empty when it can)."""
-    now = now or timezone.now()
-    reasons = []
-    if meeting.starts_at - now < timedelta(days=meeting.notice_days):
-        reasons.append(_("会议须提前%(d)d天公告（召开时间%(at)s）") % {
-            "d": meeting.notice_days, "at": timezone.localtime(meeting.starts_at).strftime("%Y年%m月%d日")})
-    invited = set(meeting.participants.values_list("party", flat=True))
-    for topic in meeting.topics.select_related("rule"):
-        missing = [str(c.Party(p).label) for p in topic.rule.parties if p not in invited]
-        if missing:
-            reasons.append(_("议题“%(t)s”按规则须邀请：%(m)s") % {"t": topic.title, "m": "、".join(missing)})
-        if topic.rule.affected_residents and c.Party.RESIDENT not in invited:
-            reasons.append(_("议题“%(t)s”按规则须有受影响楼栋的居民参加") % {"t": topic.title})
-        if meeting.kind == topic.rule.deciding_meeting and not meeting.participants.filter(is_voter=True).exists():
-            reasons.append(_("决议会议须有表决代表"))
-    return list(dict.fromkeys(reasons))
-
-
-def _meeting_state(meeting: Meeting, *, actor, source: str, target: str, updates: dict, action: str) -> Meeting:
-    changed = Meeting.objects.filter(pk=meeting.pk, state=source, version=meeting.version).update(
-        state=target, version=F("version") + 1, **updates)
-    if changed != 1:
-        raise ServiceError(_("会议状态已变化，请刷新后重试"))
-    audit_log(actor=actor, action=f"consultation.meeting_{action}", obj=meeting, before={"state": source},
-              after={"state": target})
-    return Meeting.objects.get(pk=meeting.pk)
-
-
-@transaction.atomic
 def meeting_notice(*, actor, meeting: Meeting) -> Meeting:
-    """会议公告: publish the notice N days ahead; a deciding meeting becomes its topics' deciding meeting."""
+    """会议公告: publish the notice N days ahead; a deciding meeting becomes its topics' deciding meeting
+    (the table's `notice` transition: its guard lists what still blocks the notice)."""
     require(actor, meeting.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以发布会议公告"))
-    if blockers := notice_blockers(meeting):
-        raise NotAllowed("；".join(blockers))
-    meeting = _meeting_state(meeting, actor=actor, source=c.MeetingState.DRAFT, target=c.MeetingState.NOTICED,
-                             updates={"noticed_at": timezone.now()}, action="notice")
-    for topic in meeting.topics.select_related("rule"):
-        if topic.rule.deciding_meeting == meeting.kind:
-            Topic.objects.filter(pk=topic.pk).update(deciding_meeting=meeting, version=F("version") + 1)
-        notify_followers(topic=topic, message=_("会议公告：%(m)s将讨论“%(t)s”") % {"m": meeting.title, "t": topic.title})
-    return meeting
+    return MEETING.apply(obj=meeting, actor=actor, action="notice")
 
 
 @transaction.atomic
@@ -478,22 +441,14 @@ def meeting_check_in(*, actor, participant: MeetingParticipant) -> None:
     audit_log(actor=actor, action="consultation.meeting_check_in", obj=meeting, after={"participant": participant.pk})
 
 
-@transaction.atomic
 def meeting_hold(*, actor, meeting: Meeting) -> Meeting:
     require(actor, meeting.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以主持会议"))
-    if timezone.now() < meeting.starts_at:
-        raise NotAllowed(_("还没到会议召开时间"))
-    return _meeting_state(meeting, actor=actor, source=c.MeetingState.NOTICED, target=c.MeetingState.HELD,
-                          updates={}, action="hold")
+    return MEETING.apply(obj=meeting, actor=actor, action="hold")
 
 
-@transaction.atomic
 def meeting_close(*, actor, meeting: Meeting, minutes: str) -> Meeting:
     require(actor, meeting.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以结束会议"))
-    if not minutes.strip():
-        raise ServiceError(_("结束会议须填写会议纪要"), field="minutes")
-    return _meeting_state(meeting, actor=actor, source=c.MeetingState.HELD, target=c.MeetingState.CLOSED,
-                          updates={"minutes": minutes.strip()}, action="close")
+    return MEETING.apply(obj=meeting, actor=actor, action="close", data={"minutes": minutes})
 
 
 # --- 决议 --------------------------------------------------------------------------------------------------
