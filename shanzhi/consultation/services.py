@@ -15,6 +15,7 @@ from shanzhi.accounts.scope import grants_of
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.pii import blind_index
+from shanzhi.core.writes import versioned_update
 
 from . import choices as c
 from .catalogue import DEFAULT_RULES
@@ -45,7 +46,7 @@ from .models import (
 from .notify import notify, notify_followers
 from .rules import adult_persons, adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
-from .workflow import MEETING, WORKFLOW, history_writer, notice_blockers  # noqa: F401  (notice_blockers: views)
+from .workflow import EVALUATION, MEETING, WORKFLOW, history_writer, notice_blockers  # noqa: F401  (notice_blockers: views)
 
 STAFF_WRITERS = COMMITTEE_ROLES | {Role.GRID_WORKER, Role.GRID_LEADER}
 
@@ -533,14 +534,10 @@ def task_progress_set(*, actor, task: ExecutionTask, progress: int) -> Execution
         raise ServiceError(_("上级任务的进度由下级任务汇总，不能直接修改"))
     if not 0 <= progress <= 100:
         raise ServiceError(_("进度须在0到100之间"), field="progress")
-    changed = ExecutionTask.objects.filter(pk=task.pk, version=task.version).update(progress=progress,
-                                                                                    version=F("version") + 1)
-    if changed != 1:
-        raise ServiceError(_("任务已被他人更新，请刷新后重试"))
-    audit_log(actor=actor, action="consultation.task_progress", obj=topic,
-              before={"progress": task.progress}, after={"task": task.pk, "progress": progress})
+    versioned_update(task, task.version, actor=actor, action="consultation.task_progress", validate=False,
+                     conflict_message=_("任务已被他人更新，请刷新后重试"), progress=progress)
     notify_followers(topic=topic, message=_("“%(t)s”执行进度更新") % {"t": topic.title}, exclude=actor)
-    return ExecutionTask.objects.get(pk=task.pk)
+    return task
 
 
 @transaction.atomic
@@ -614,16 +611,4 @@ def evaluation_vote(*, actor, survey: EvaluationSurvey, scores: list[int]) -> No
 def evaluation_publish(*, actor, survey: EvaluationSurvey) -> EvaluationSurvey:
     roles = {Role.STREET_MANAGER} if survey.kind == c.EvaluationKind.COMMITTEE_ON_STREET else COMMITTEE_ROLES
     require(actor, survey.region_code, roles, _("您不能公布这次评议"))
-    ballots = list(survey.ballots.values_list("scores", flat=True))
-    items = [{"item": item, "average": round(sum(b[i] for b in ballots) / len(ballots), 2) if ballots else None}
-             for i, item in enumerate(survey.items)]
-    overall = [x["average"] for x in items if x["average"] is not None]
-    results = {"ballots": len(ballots), "items": items,
-               "overall": round(sum(overall) / len(overall), 2) if overall else None}
-    changed = EvaluationSurvey.objects.filter(pk=survey.pk, state=c.EvaluationState.OPEN,
-                                              version=survey.version).update(
-        state=c.EvaluationState.PUBLISHED, results=results, published_at=timezone.now(), version=F("version") + 1)
-    if changed != 1:
-        raise ServiceError(_("评议已公布或已被修改"))
-    audit_log(actor=actor, action="consultation.evaluation_publish", obj=survey, after={"ballots": len(ballots)})
-    return EvaluationSurvey.objects.get(pk=survey.pk)
+    return EVALUATION.apply(obj=survey, actor=actor, action="publish")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.core.workflow import Transition, Workflow
 
-from .choices import MeetingState, Stage
+from .choices import EvaluationState, MeetingState, Stage
 from .models import COMMITTEE_ROLES, TopicHistory
 from .rules import Outcome, count_votes
 
@@ -186,4 +186,26 @@ MEETING = Workflow(
                    sets={"minutes": lambda m, actor, data: str(data["minutes"]).strip()}),
     ],
     field_labels={"minutes": _l("会议纪要")},
+)
+
+
+# --- evaluations: 评议中 → 已公布, the averages computed once at publishing -----------------------------------
+
+def evaluation_results(survey, actor=None, data=None) -> dict:
+    ballots = list(survey.ballots.values_list("scores", flat=True))
+    items = [{"item": item, "average": round(sum(b[i] for b in ballots) / len(ballots), 2) if ballots else None}
+             for i, item in enumerate(survey.items)]
+    overall = [x["average"] for x in items if x["average"] is not None]
+    return {"ballots": len(ballots), "items": items,
+            "overall": round(sum(overall) / len(overall), 2) if overall else None}
+
+
+EVALUATION = Workflow(
+    name="consultation.evaluation",
+    states=dict(EvaluationState.choices),
+    transitions=[
+        Transition("publish", (EvaluationState.OPEN,), EvaluationState.PUBLISHED, _l("公布评议结果"),
+                   sets={"results": evaluation_results, "published_at": lambda s, actor, data: timezone.now()}),
+    ],
+    conflict_message=_l("评议已公布或已被修改"),
 )

@@ -58,6 +58,8 @@ class Workflow:
     field_labels: dict[str, str] = field(default_factory=dict)
     # read the row again inside the transaction before checking (see the module docstring)
     reload: bool = True
+    # what a stale writer is told (default: ConflictError's own message)
+    conflict_message: str = ""
 
     def __post_init__(self):
         self._by_action = {t.action: t for t in self.transitions}
@@ -121,7 +123,8 @@ class Workflow:
             if self.reload:
                 current = model.objects.get(pk=obj.pk)
                 if getattr(current, self.version_field) != getattr(obj, self.version_field):
-                    raise ConflictError(expected=getattr(obj, self.version_field),
+                    raise ConflictError(*([self.conflict_message] if self.conflict_message else []),
+                                        expected=getattr(obj, self.version_field),
                                         current=getattr(current, self.version_field), stored=current)
             else:
                 current = copy.copy(obj)
@@ -133,7 +136,8 @@ class Workflow:
             updates = {self.state_field: t.target, **t.field_updates(current, actor, data), **(extra_updates or {})}
             # plain version, not F(): the UPDATE only lands on the row at `version`, as loaded
             conditional_update(current, getattr(current, self.version_field), updates,
-                               where={self.state_field: before}, version_field=self.version_field)
+                               where={self.state_field: before}, version_field=self.version_field,
+                               conflict_message=str(self.conflict_message))
             if t.effect:
                 t.effect(current, actor, data)
             if history:

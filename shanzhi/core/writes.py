@@ -107,7 +107,8 @@ def conditional_update(obj: models.Model, expected_version: int, updates: dict, 
 
 def versioned_update(obj: models.Model, expected_version: int | None, *, actor, action: str = "",
                      where: dict | None = None, validate: bool = True, audit: bool = True,
-                     before: dict | None = None, reason: str = "", conflict_message: str = "",
+                     before: dict | None = None, after: dict | None = None, reason: str = "",
+                     conflict_message: str = "", actor_name: str = "",
                      duplicate_message: str = "", duplicate_field: str | None = None, **fields) -> models.Model:
     """Change `fields` on `obj` if its row still has `expected_version` (None: the version `obj` carries).
 
@@ -129,7 +130,8 @@ def versioned_update(obj: models.Model, expected_version: int | None, *, actor, 
                            duplicate_message=duplicate_message, duplicate_field=duplicate_field)
         if audit:
             audit_log(actor=actor, action=action or f"{model._meta.app_label}.{model._meta.model_name}.update",
-                      obj=obj, before=before, after=plain(fields), reason=reason)
+                      obj=obj, before=before, after=plain(fields) if after is None else after, reason=reason,
+                      actor_name=actor_name)
     return obj
 
 

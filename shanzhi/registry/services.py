@@ -42,6 +42,7 @@ from .models import (
     Unit,
 )
 from .validators import check_id_agrees, normalise, normalise_phone, normalise_uscc, parse_id_number
+from .workflow import MOVE_REQUEST, NEED
 
 PERSON_FIELDS = [
     "name", "id_type", "sex", "birth_date", "ethnicity", "registered_address", "current_address",
@@ -405,16 +406,9 @@ def move_request_approve(*, actor, request: MoveRequest, note: str = "") -> Pers
     if req.state != MoveRequest.State.PENDING:
         raise ConflictError(_("该申请已处理"))
     person = Person.objects.select_for_update().get(pk=req.person_id)
-    n = MoveRequest.objects.filter(pk=req.pk, version=req.version).update(
-        state=MoveRequest.State.APPROVED, decided_by=actor, decided_at=timezone.now(), decision_note=note[:300],
-        version=req.version + 1)
-    if n != 1:
-        raise ConflictError()
-    kind = c.EventKind.MOVE_IN
-    person = _apply_move(actor, person, dwelling=req.to_dwelling, household=req.to_household, date=req.move_date,
-                         relation_to_head=None, kind=kind)
-    audit_log(actor=actor, action="registry.move_request.approve", obj=req, reason=note)
-    return person
+    req = MOVE_REQUEST.apply(obj=req, actor=actor, action="approve", data={"reason": note})
+    return _apply_move(actor, person, dwelling=req.to_dwelling, household=req.to_household, date=req.move_date,
+                       relation_to_head=None, kind=c.EventKind.MOVE_IN)
 
 
 @transaction.atomic
@@ -425,14 +419,7 @@ def move_request_reject(*, actor, request: MoveRequest, reason: str) -> MoveRequ
     req = _lock(actor, request)
     if req.state != MoveRequest.State.PENDING:
         raise ConflictError(_("该申请已处理"))
-    n = MoveRequest.objects.filter(pk=req.pk, version=req.version).update(
-        state=MoveRequest.State.REJECTED, decided_by=actor, decided_at=timezone.now(), decision_note=reason[:300],
-        version=req.version + 1)
-    if n != 1:
-        raise ConflictError()
-    req.refresh_from_db()
-    audit_log(actor=actor, action="registry.move_request.reject", obj=req, reason=reason)
-    return req
+    return MOVE_REQUEST.apply(obj=req, actor=actor, action="reject", data={"reason": reason})
 
 
 @transaction.atomic
@@ -791,8 +778,12 @@ def need_create(*, actor, category: str, description: str = "", person: Person |
 def need_set_status(*, actor, need: Need, status: str, version: int | None = None) -> Need:
     if status not in c.NeedStatus.values:
         raise ServiceError(_("未知的状态"), field="status")
-    return _update(actor, need, version=version, fields={"status": status}, allowed=["status"],
-                   duplicate_message="")
+    expected = need.version if version is None else version
+    need = _lock(actor, need)
+    if need.status == status:
+        return need
+    need.version = expected  # the table's conditional write is keyed on the version the form was loaded at
+    return NEED.apply(obj=need, actor=actor, action=f"to_{status}")
 
 
 @transaction.atomic
