@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.expressions import CombinedExpression, F, Value
 from django.utils import timezone
@@ -75,6 +76,21 @@ def apply_in_memory(obj: models.Model, updates: dict) -> None:
         obj.refresh_from_db(fields=[obj._meta.get_field(n).attname for n in unresolved])
 
 
+def clean_or_refuse(obj: models.Model, exclude=None) -> None:
+    """`full_clean` (uniqueness is left to the database), its first error as a ServiceError on its field."""
+    try:
+        obj.full_clean(exclude=exclude or None, validate_unique=False, validate_constraints=False)
+    except ValidationError as e:
+        if isinstance(e, ServiceError):
+            raise
+        errors = getattr(e, "error_dict", None) or {None: e.error_list}
+        name, problems = next(iter(errors.items()))
+        label = obj._meta.get_field(name).verbose_name if name and name != NON_FIELD_ERRORS else ""
+        message = next(iter(ValidationError(problems).messages))
+        raise ServiceError(f"{label}：{message}" if label else message,
+                           field=name if name != NON_FIELD_ERRORS else None) from None
+
+
 def conflict(model: type[models.Model], pk, expected: int | None, message: str = "") -> ConflictError:
     """The error for a conditional UPDATE that matched no row: both versions and the stored row."""
     stored = model._default_manager.filter(pk=pk).first()
@@ -124,8 +140,7 @@ def versioned_update(obj: models.Model, expected_version: int | None, *, actor, 
             for k, v in fields.items():
                 if not hasattr(v, "resolve_expression"):
                     setattr(obj, k, v)
-            exclude = [k for k, v in fields.items() if hasattr(v, "resolve_expression")]
-            obj.full_clean(exclude=exclude or None, validate_unique=False, validate_constraints=False)
+            clean_or_refuse(obj, exclude=[k for k, v in fields.items() if hasattr(v, "resolve_expression")])
         conditional_update(obj, expected, fields, where=where, conflict_message=conflict_message,
                            duplicate_message=duplicate_message, duplicate_field=duplicate_field)
         if audit:
@@ -143,7 +158,7 @@ def create_audited(model: type[models.Model], *, actor, action: str = "", audit_
     `<app>.<model>.create`)."""
     obj = model(**fields)
     if validate:
-        obj.full_clean(validate_unique=False, validate_constraints=False)
+        clean_or_refuse(obj)
     try:
         with transaction.atomic():
             obj.save(force_insert=True)
