@@ -41,13 +41,7 @@ KNOWN = {
     "shanzhi/cases/importing.py import_run",
     "shanzhi/cases/importing.py extra_columns",
     "shanzhi/cases/open311.py _list",
-    "shanzhi/cases/services.py extra_problems",
-    "shanzhi/cases/services.py case_create",
-    "shanzhi/cases/services.py case_transition",
-    "shanzhi/cases/services.py _after",
-    "shanzhi/cases/services.py check_deadlines",
     "shanzhi/cases/views.py dashboard",
-    "shanzhi/consultation/views.py topic_new",
     "shanzhi/core/importing.py parse_cell",
     "shanzhi/core/management/commands/import.py Command.handle",
     "shanzhi/regions/services.py regions_import",
@@ -57,7 +51,6 @@ KNOWN = {
     "shanzhi/registry/importing.py _commit",
     "shanzhi/registry/importing.py import_run",
     "shanzhi/registry/selectors.py person_list",
-    "shanzhi/registry/services.py _apply_move",
     "shanzhi/registry/views.py _merge_rows",
 }
 

@@ -137,22 +137,30 @@ def extra_problems(category: Category, extra: dict) -> tuple[dict, list[tuple[st
         raw = extra.get(f["code"])
         values = [str(v).strip() for v in (raw if isinstance(raw, list | tuple) else [raw]) if v is not None]
         values = [v for v in values if v]
-        label, kind = f["label"], f.get("type")
         if not values:
             if f.get("required"):
-                problems.append((f["code"], _("请填写“%(label)s”") % {"label": label}))
+                problems.append((f["code"], _("请填写“%(label)s”") % {"label": f["label"]}))
             continue
-        if len(values) > 1 and kind != "multivaluelist":
-            problems.append((f["code"], _("“%(label)s”只能填写一个值") % {"label": label}))
-        elif kind == "number" and not _is_number(values[0]):
-            problems.append((f["code"], _("“%(label)s”应为数字") % {"label": label}))
-        elif kind == "datetime" and not _is_datetime(values[0]):
-            problems.append((f["code"], _("“%(label)s”应为日期时间，如 2026-11-21T09:30:00+08:00") % {"label": label}))
-        elif f.get("values") and any(v not in [str(x["key"]) for x in f["values"]] for v in values):
-            problems.append((f["code"], _("“%(label)s”的取值无效") % {"label": label}))
+        problem = _extra_problem(f, values)
+        if problem:
+            problems.append((f["code"], problem % {"label": f["label"]}))
         else:
-            out[f["code"]] = values if kind == "multivaluelist" else values[0]
+            out[f["code"]] = values if f.get("type") == "multivaluelist" else values[0]
     return out, problems
+
+
+def _extra_problem(f: dict, values: list[str]) -> str:
+    """What is wrong with the values given for one extra field ("" when nothing); %(label)s is left to fill."""
+    kind = f.get("type")
+    if len(values) > 1 and kind != "multivaluelist":
+        return _("“%(label)s”只能填写一个值")
+    if kind == "number" and not _is_number(values[0]):
+        return _("“%(label)s”应为数字")
+    if kind == "datetime" and not _is_datetime(values[0]):
+        return _("“%(label)s”应为日期时间，如 2026-11-21T09:30:00+08:00")
+    if f.get("values") and any(v not in [str(x["key"]) for x in f["values"]] for v in values):
+        return _("“%(label)s”的取值无效")
+    return ""
 
 
 def _is_number(value: str) -> bool:
@@ -191,6 +199,56 @@ def _is_repeat(category, region_code, building_id, reporter_user_id, now) -> boo
 
 # --- create -----------------------------------------------------------------------------------------------
 
+def _check_import_keys(channel: str, external_ref: str, import_fingerprint: str) -> None:
+    if external_ref and Case.objects.filter(channel=channel, external_ref=external_ref).exists():
+        raise ServiceError(_("外部编号 %(r)s 已登记过") % {"r": external_ref}, field="external_ref")
+    if import_fingerprint and Case.objects.filter(import_fingerprint=import_fingerprint).exists():
+        raise ServiceError(_("相同内容的民情已导入过"), field="import_fingerprint")
+
+
+def _place(building, dwelling, region_code: str):
+    """The building (a dwelling's, when only that is given) and the grid (the building's, when none given)."""
+    if dwelling is not None:
+        building = building or dwelling.building
+    if building is not None and not region_code:
+        region_code = building.region_code
+    _check_grid(region_code)
+    return building, region_code
+
+
+def _check_channel(actor, category: Category, channel: str, region_code: str) -> None:
+    """Staff channels need a staff role at the grid; residents only use public, active categories."""
+    if channel in STAFF_CHANNELS:
+        if not (roles_at(actor, region_code) & Case.scope_roles["create"]):
+            raise NotAllowed(_("只有该网格的工作人员可以登记此类来源的民情"))
+    elif not category.is_public:
+        raise ServiceError(_("该类别不接受居民直接上报"), field="category")
+    if not category.active:
+        raise ServiceError(_("该类别已停用"), field="category")
+
+
+def _check_point(lat, lng) -> None:
+    if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):
+        raise ServiceError(_("位置坐标无效"), field="lat")
+
+
+def _reporter(user, channel: str, anonymous: bool, reporter_name: str, reporter_person) -> dict:
+    """Who reported: the signed-in resident (unless anonymous or staff filing on someone's behalf)."""
+    if user is not None and reporter_person is None and channel in (c.Channel.RESIDENT,):
+        reporter_person = getattr(user, "person", None)
+    own = user is not None and not anonymous and channel not in ON_BEHALF_CHANNELS
+    return {"reporter_user": user if own else None, "reporter_person": reporter_person,
+            "reporter_name": reporter_name.strip() or (str(user) if own else "")}
+
+
+def _report_history(case: Case, user, anonymous: bool, source_name: str) -> CaseHistory:
+    return CaseHistory.objects.create(
+        case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
+        actor_name=source_name or (str(user) if user and not anonymous else _("匿名居民")),
+        note=c.Channel(case.channel).label + (f"（{case.external_ref}）" if case.external_ref else ""),
+        at=case.created_at)
+
+
 @transaction.atomic
 def case_create(*, actor, category: Category, channel: str, title: str, description: str, region_code: str = "",
                 urgency: str = c.Urgency.NORMAL, building=None, dwelling=None, lat: float | None = None,
@@ -213,35 +271,17 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
     if reported > now + dt.timedelta(minutes=5):
         raise ServiceError(_("反映时间不能晚于当前时间"), field="reported_at")
     external_ref = external_ref.strip()
-    if external_ref and Case.objects.filter(channel=channel, external_ref=external_ref).exists():
-        raise ServiceError(_("外部编号 %(r)s 已登记过") % {"r": external_ref}, field="external_ref")
-    if import_fingerprint and Case.objects.filter(import_fingerprint=import_fingerprint).exists():
-        raise ServiceError(_("相同内容的民情已导入过"), field="import_fingerprint")
-    if dwelling is not None:
-        building = building or dwelling.building
-    if building is not None and not region_code:
-        region_code = building.region_code
-    _check_grid(region_code)
-    if channel in STAFF_CHANNELS:
-        if not (roles_at(actor, region_code) & Case.scope_roles["create"]):
-            raise NotAllowed(_("只有该网格的工作人员可以登记此类来源的民情"))
-    elif not category.is_public:
-        raise ServiceError(_("该类别不接受居民直接上报"), field="category")
-    if not category.active:
-        raise ServiceError(_("该类别已停用"), field="category")
-    if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):
-        raise ServiceError(_("位置坐标无效"), field="lat")
+    _check_import_keys(channel, external_ref, import_fingerprint)
+    building, region_code = _place(building, dwelling, region_code)
+    _check_channel(actor, category, channel, region_code)
+    _check_point(lat, lng)
     user = actor if actor is not None and actor.is_authenticated else None
-    if user is not None and reporter_person is None and channel in (c.Channel.RESIDENT,):
-        reporter_person = getattr(user, "person", None)
     case = Case(
         number=f"{timezone.localtime(now):%Y%m%d}{secrets.token_hex(3).upper()}",
         region_code=region_code, category=category, channel=channel, title=title.strip()[:100],
         description=description.strip(), urgency=urgency, extra=_validate_extra(category, extra or {}),
         building=building, dwelling=dwelling, lat=lat, lng=lng, address=address.strip(),
-        reporter_user=None if anonymous or channel in ON_BEHALF_CHANNELS else user,
-        reporter_person=reporter_person, reporter_name=reporter_name.strip() or (
-            str(user) if user and not anonymous and channel not in ON_BEHALF_CHANNELS else ""),
+        **_reporter(user, channel, anonymous, reporter_name, reporter_person),
         reporter_phone_enc=encrypt(reporter_phone) if reporter_phone else "", anonymous=anonymous,
         tracking_code=secrets.token_hex(4).upper(), created_at=reported, external_ref=external_ref,
         import_fingerprint=import_fingerprint,
@@ -254,11 +294,7 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
     case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"],
                     validate_constraints=False)
     case.save()
-    history = CaseHistory.objects.create(case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
-                                         actor_name=source_name or (str(user) if user and not anonymous
-                                                                    else _("匿名居民")),
-                                         note=c.Channel(channel).label + (f"（{external_ref}）" if external_ref
-                                                                          else ""), at=reported)
+    history = _report_history(case, user, anonymous, source_name)
     _save_photos(case, photos, actor=user, strip_location=strip_location, history=history)
     audit_log(actor=user, action="case.create", obj=case, after={"channel": channel, "category": category.code,
                                                                  **({"external_ref": external_ref} if external_ref
@@ -586,13 +622,7 @@ def check_deadlines(*, now: dt.datetime | None = None) -> dict:
             CaseHistory.objects.create(case=case, action="supervise", label=_("督办"), from_state=case.state,
                                        to_state=case.state, actor_name=_("系统"), note=note, public=False, at=now)
             audit_log(action="case.supervise", obj=case, after={"light": light}, actor_name="system")
-            recipients = ([case.assignee] if case.assignee_id else []) + body_members(
-                CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
-            if case.step == c.Step.ACCEPT or not recipients:
-                recipients += staff_at(case.region_code, ACCEPT_ROLES)
-            if level == 2:
-                recipients += managers_at(case.region_code, c.Level.STREET)
-            notify(recipients=recipients, kind="case.supervise", title=f"{note}：{case.title}", url=case_url(case),
+            notify(recipients=_supervision_recipients(case, level), kind="case.supervise", title=f"{note}：{case.title}", url=case_url(case),
                    obj=case)
             counts["red" if level == 2 else "yellow"] += 1
             if level == 2 and case.state in (c.State.ACCEPTED, c.State.DISPATCHED, c.State.HANDLING) \
@@ -601,6 +631,18 @@ def check_deadlines(*, now: dt.datetime | None = None) -> dict:
                 _escalate_overdue(case, now)
                 counts["escalated"] += 1
     return counts
+
+
+def _supervision_recipients(case: Case, level: int) -> list:
+    """Who hears of a yellow or red card: the handlers (or, before dispatch, the accepting staff), and on
+    red also the street's managers."""
+    recipients = ([case.assignee] if case.assignee_id else []) + body_members(
+        CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
+    if case.step == c.Step.ACCEPT or not recipients:
+        recipients += staff_at(case.region_code, ACCEPT_ROLES)
+    if level == 2:
+        recipients += managers_at(case.region_code, c.Level.STREET)
+    return recipients
 
 
 def _escalate_overdue(case: Case, now) -> None:

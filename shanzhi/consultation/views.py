@@ -50,24 +50,32 @@ def index(request):
     return render(request, "consultation/index.html", {"topics": topics, "stages": stages, "stage": stage, "q": q})
 
 
-@role_view(PARTICIPANT_ROLES, methods=("GET", "POST"))
-def topic_new(request):
+def _topic_form(request) -> TopicForm:
+    """The new-topic form with the choices this actor may pick: their communities, the chosen community's
+    matters and buildings, and (for a resident) only the resident's own source."""
     from shanzhi.registry.models import Building
 
     communities = list(selectors.actor_communities(actor=request.user))
-    allowed = {r.code for r in communities}
     code = request.POST.get("community") or request.GET.get("community") or ""
-    if code not in allowed:  # only communities in the actor's scope, whatever the query string says
+    if code not in {r.code for r in communities}:  # only communities in scope, whatever the query string says
         code = communities[0].code if communities else ""
     form = TopicForm(request.POST or None, initial={"community": code})
     form.fields["community"].choices = [(r.code, r.name) for r in communities]
-    form.fields["matter_type"].choices = [(r.matter_type, f"{r.name}{'（必须协商）' if r.mandatory else ''}")
-                                          for r in effective_rules(code).values()] if code else []
-    resident_only = user_roles(request.user) <= {Role.RESIDENT}
-    if resident_only:
+    if user_roles(request.user) <= {Role.RESIDENT}:
         form.fields["source_kind"].choices = [(c.Source.RESIDENT_ONLINE, c.Source.RESIDENT_ONLINE.label)]
-    form.fields["buildings"].choices = [(b.pk, str(b)) for b in Building.objects.filter(
-        region_code__startswith=code).select_related("estate").order_by("estate__name", "name")[:300]] if code else []
+    if code:
+        form.fields["matter_type"].choices = [(r.matter_type, f"{r.name}{'（必须协商）' if r.mandatory else ''}")
+                                              for r in effective_rules(code).values()]
+        form.fields["buildings"].choices = [(b.pk, str(b)) for b in Building.objects.filter(
+            region_code__startswith=code).select_related("estate").order_by("estate__name", "name")[:300]]
+    else:
+        form.fields["matter_type"].choices = form.fields["buildings"].choices = []
+    return form
+
+
+@role_view(PARTICIPANT_ROLES, methods=("GET", "POST"))
+def topic_new(request):
+    form = _topic_form(request)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -312,13 +312,8 @@ def _community(code: str) -> str:
     return code[:12]
 
 
-def _apply_move(actor, person: Person, *, dwelling: Dwelling | None, household: Household | None,
-                date: datetime.date | None, relation_to_head: str | None, kind: str) -> Person:
-    """Move the person (no scope checks: callers have done them)."""
-    old = {"dwelling": person.dwelling_id, "household": person.household_id, "region_code": person.region_code}
-    if person.household_id and household is not None and person.household_id != household.pk:
-        Household.objects.filter(pk=person.household_id, head=person).update(head=None)
-    code = (dwelling or household or person).region_code
+def _move_fields(dwelling, household, code: str, relation_to_head: str | None, kind: str, date) -> dict:
+    """The person's columns after a move (a move-in also clears the move-out)."""
     changed = {"dwelling": dwelling, "region_code": code, "status": c.PersonStatus.LIVING}
     if household is not None:
         changed["household"] = household
@@ -326,7 +321,18 @@ def _apply_move(actor, person: Person, *, dwelling: Dwelling | None, household: 
         changed["relation_to_head"] = relation_to_head
     if kind == c.EventKind.MOVE_IN:
         changed |= {"move_in_date": date or timezone.localdate(), "move_out_date": None, "move_out_destination": ""}
-    versioned_update(person, person.version, actor=actor, audit=False, **changed)
+    return changed
+
+
+def _apply_move(actor, person: Person, *, dwelling: Dwelling | None, household: Household | None,
+                date: datetime.date | None, relation_to_head: str | None, kind: str) -> Person:
+    """Move the person (no scope checks: callers have done them)."""
+    old = {"dwelling": person.dwelling_id, "household": person.household_id, "region_code": person.region_code}
+    if person.household_id and household is not None and person.household_id != household.pk:
+        Household.objects.filter(pk=person.household_id, head=person).update(head=None)
+    code = (dwelling or household or person).region_code
+    versioned_update(person, person.version, actor=actor, audit=False,
+                     **_move_fields(dwelling, household, code, relation_to_head, kind, date))
     if household is not None and relation_to_head == c.Relation.HEAD:
         Household.objects.filter(pk=household.pk).update(head=person)
     to = {"dwelling": getattr(dwelling, "pk", None), "household": person.household_id, "region_code": code}
