@@ -15,7 +15,7 @@ from shanzhi.accounts.scope import grants_of
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.pii import blind_index
-from shanzhi.core.writes import versioned_update
+from shanzhi.core.writes import create_audited, save_audited, versioned_update
 
 from . import choices as c
 from .catalogue import DEFAULT_RULES
@@ -100,26 +100,17 @@ def rule_override(*, actor, community_code: str, matter_type: str, **fields) -> 
     base = rule_for(community_code, matter_type)
     if base is None:
         raise ServiceError(_("没有这一事项类型的议事规则"), field="matter_type")
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise ServiceError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    after = {k: str(v) for k, v in fields.items()}
     rule = ConsultationRule.objects.filter(region_code=community_code, matter_type=matter_type).first()
-    before = {}
     if rule is None:
-        rule = ConsultationRule(region_code=community_code, matter_type=matter_type,
-                                **{f: getattr(base, f) for f in RULE_FIELDS})
-    else:
-        before = {f: str(getattr(rule, f)) for f in fields}
-    for k, v in fields.items():
-        if k not in RULE_FIELDS:
-            raise ServiceError(_("未知字段：%(f)s") % {"f": k})
-        setattr(rule, k, v)
-    rule.full_clean()
-    if rule.pk:
-        rule.version += 1
-        rule.save(update_fields=[*fields, "version"])
-    else:
-        rule.save()
-    audit_log(actor=actor, action="consultation.rule_override", obj=rule, before=before,
-              after={k: str(v) for k, v in fields.items()})
-    return rule
+        return create_audited(ConsultationRule, actor=actor, action="consultation.rule_override", audit_after=after,
+                              region_code=community_code, matter_type=matter_type,
+                              **{**{f: getattr(base, f) for f in RULE_FIELDS}, **fields})
+    return versioned_update(rule, rule.version, actor=actor, action="consultation.rule_override",
+                            before={f: str(getattr(rule, f)) for f in fields}, after=after, **fields)
 
 
 # --- topics --------------------------------------------------------------------------------------------------
@@ -333,9 +324,7 @@ def survey_create(*, actor, topic: Topic, question: str, options: list[str]) -> 
     if len(options) < 2:
         raise ServiceError(_("问卷至少需要两个选项"), field="options")
     survey = Survey(topic=topic, question=question.strip(), options=options)
-    survey.full_clean()
-    survey.save()
-    audit_log(actor=actor, action="consultation.survey_create", obj=topic)
+    save_audited(survey, actor=actor, action="consultation.survey_create", audit_obj=topic)
     return survey
 
 
@@ -362,9 +351,7 @@ def opinion_record(*, actor, topic: Topic, kind: str, summary: str, for_count: i
         raise ServiceError(_("只能在群议阶段登记意见"))
     rec = OpinionRecord(topic=topic, kind=kind, summary=summary.strip(), for_count=for_count,
                         against_count=against_count, recorded_by=actor)
-    rec.full_clean()
-    rec.save()
-    audit_log(actor=actor, action="consultation.opinion_record", obj=topic, after={"kind": kind})
+    save_audited(rec, actor=actor, action="consultation.opinion_record", audit_obj=topic, after={"kind": kind})
     return rec
 
 
@@ -582,9 +569,7 @@ def evaluation_create(*, actor, region_code: str, kind: str, title: str, year: i
     if not items:
         raise ServiceError(_("至少需要一个评议项目"), field="items")
     survey = EvaluationSurvey(region_code=region_code, kind=kind, title=title.strip(), year=year, items=items)
-    survey.full_clean()
-    survey.save()
-    audit_log(actor=actor, action="consultation.evaluation_create", obj=survey)
+    save_audited(survey, actor=actor, action="consultation.evaluation_create")
     return survey
 
 

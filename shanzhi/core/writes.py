@@ -76,10 +76,11 @@ def apply_in_memory(obj: models.Model, updates: dict) -> None:
         obj.refresh_from_db(fields=[obj._meta.get_field(n).attname for n in unresolved])
 
 
-def clean_or_refuse(obj: models.Model, exclude=None) -> None:
-    """`full_clean` (uniqueness is left to the database), its first error as a ServiceError on its field."""
+def clean_or_refuse(obj: models.Model, exclude=None, *, unique: bool = False) -> None:
+    """`full_clean` (uniqueness left to the database unless `unique`), its first error as a ServiceError
+    on its field."""
     try:
-        obj.full_clean(exclude=exclude or None, validate_unique=False, validate_constraints=False)
+        obj.full_clean(exclude=exclude or None, validate_unique=unique, validate_constraints=unique)
     except ValidationError as e:
         if isinstance(e, ServiceError):
             raise
@@ -150,20 +151,32 @@ def versioned_update(obj: models.Model, expected_version: int | None, *, actor, 
     return obj
 
 
+def save_audited(obj: models.Model, *, actor, action: str = "", after: dict | None = None, audit_obj=None,
+                 object_repr: str = "", unique: bool = True, validate: bool = True, duplicate_message: str = "",
+                 duplicate_field: str | None = None) -> models.Model:
+    """Insert a new row built by the caller: validate (with its unique checks unless `unique=False`), save in
+    a savepoint (a unique clash becomes `duplicate_message` on `duplicate_field`) and write the audit row —
+    on `audit_obj` when the change is told on a parent record (a comment on its topic). `object_repr` may
+    name the new row's "{pk}" (for rows whose text must not reach the audit log)."""
+    if validate:
+        clean_or_refuse(obj, unique=unique)
+    try:
+        with transaction.atomic():
+            obj.save(force_insert=True)
+    except IntegrityError:
+        raise ServiceError(duplicate_message or _("与已有记录重复"), field=duplicate_field) from None
+    target = audit_obj if audit_obj is not None else obj
+    audit_log(actor=actor, action=action or f"{obj._meta.app_label}.{obj._meta.model_name}.create", obj=target,
+              object_repr=object_repr.format(pk=obj.pk), after=after or {})
+    return obj
+
+
 def create_audited(model: type[models.Model], *, actor, action: str = "", audit_after: dict | None = None,
                    duplicate_message: str = "", duplicate_field: str | None = None, validate: bool = True,
                    **fields) -> models.Model:
     """Insert a row of `model` with `fields`: validate, save in a savepoint (a unique clash becomes
     `duplicate_message` on `duplicate_field`) and write the audit row (`action`, default
     `<app>.<model>.create`)."""
-    obj = model(**fields)
-    if validate:
-        clean_or_refuse(obj)
-    try:
-        with transaction.atomic():
-            obj.save(force_insert=True)
-    except IntegrityError:
-        raise ServiceError(duplicate_message or _("与已有记录重复"), field=duplicate_field) from None
-    audit_log(actor=actor, action=action or f"{model._meta.app_label}.{model._meta.model_name}.create", obj=obj,
-              after=plain(fields) if audit_after is None else audit_after)
-    return obj
+    return save_audited(model(**fields), actor=actor, action=action, validate=validate, unique=False,
+                        after=plain(fields) if audit_after is None else audit_after,
+                        duplicate_message=duplicate_message, duplicate_field=duplicate_field)

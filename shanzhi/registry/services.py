@@ -25,7 +25,7 @@ from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.scoping import code_in_scope
-from shanzhi.core.writes import create_audited, plain, versioned_update
+from shanzhi.core.writes import create_audited, plain, save_audited, versioned_update
 
 from . import choices as c
 from .models import (
@@ -385,10 +385,8 @@ def _move_request(actor, person, dwelling, household, date, reason) -> MoveReque
     req = MoveRequest(person=person, from_region_code=person.region_code, to_dwelling=dwelling,
                       to_household=household, region_code=(dwelling or household).region_code, reason=reason[:300],
                       move_date=date, requested_by=person_actor(actor))
-    req.full_clean()
-    req.save()
-    audit_log(actor=actor, action="registry.move_request.create", obj=req,
-              after={"person": person.pk, "to": req.region_code})
+    save_audited(req, actor=actor, action="registry.move_request.create",
+                 after={"person": person.pk, "to": req.region_code})
     return req
 
 
@@ -774,9 +772,7 @@ def need_create(*, actor, category: str, description: str = "", person: Person |
     subject = _lock(actor, subject)
     need = Need(person=person, household=household, category=category, description=description,
                 region_code=subject.region_code)
-    need.full_clean()
-    need.save()
-    audit_log(actor=actor, action="registry.need.create", obj=need, after={"category": category})
+    save_audited(need, actor=actor, action="registry.need.create", after={"category": category})
     return need
 
 
@@ -799,10 +795,8 @@ def special_population_create(*, actor, person: Person, category: str, since: da
     require_scope(actor, SpecialPopulationRecord, person.region_code, "change")
     record = SpecialPopulationRecord(person=person, category=category, since=since, support_plan=support_plan,
                                      responsible=responsible, region_code=person.region_code)
-    record.full_clean()
-    record.save()
-    audit_log(actor=actor, action="registry.special.create", obj=record, object_repr=f"#{record.pk}",
-              after={"category": category})
+    save_audited(record, actor=actor, action="registry.special.create", object_repr="#{pk}",
+                 after={"category": category})
     return record
 
 

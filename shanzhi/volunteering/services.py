@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
-from shanzhi.core.writes import create_audited, versioned_update
+from shanzhi.core.writes import create_audited, save_audited, versioned_update
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.services import points_award
 
@@ -210,9 +210,7 @@ def late_check_request(*, actor, signup: SignUp, kind: str, claimed_at, reason: 
         raise ServiceError(_("已有待审核的补卡申请"), field="kind")
     req = LateCheckRequest(signup=signup, kind=kind, claimed_at=claimed_at, reason=reason,
                            region_code=signup.region_code)
-    req.full_clean()
-    req.save()
-    audit_log(actor=actor, action="volunteering.late_check.request", obj=req)
+    save_audited(req, actor=actor, action="volunteering.late_check.request")
     return req
 
 

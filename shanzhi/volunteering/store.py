@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.writes import save_audited
 from shanzhi.ledger.choices import ESCROW, Ledger, TransferKind
 from shanzhi.ledger.models import Account
 from shanzhi.ledger.services import person_account, system_account, transfer_create
@@ -47,9 +48,7 @@ def donation_record(*, actor, region_code: str, donor_name: str, description: st
     donation = Donation(region_code=region_code, donor_name=donor_name or (unit.name if unit else ""), unit=unit,
                         description=description, quantity=quantity, value=value, received_on=received_on,
                         public=public, created_by=actor)
-    donation.full_clean()
-    donation.save()
-    audit_log(actor=actor, action="volunteering.donation.record", obj=donation)
+    save_audited(donation, actor=actor, action="volunteering.donation.record")
     return donation
 
 
@@ -59,9 +58,7 @@ def store_item_create(*, actor, region_code: str, name: str, points_price: int, 
     require_staff(actor, region_code)
     item = StoreItem(region_code=region_code, name=name, points_price=points_price, stock=stock,
                      per_person_limit=per_person_limit, description=description, donation=donation)
-    item.full_clean()
-    item.save()
-    audit_log(actor=actor, action="volunteering.store_item.create", obj=item, after={"stock": stock})
+    save_audited(item, actor=actor, action="volunteering.store_item.create", after={"stock": stock})
     return item
 
 
@@ -107,9 +104,7 @@ def order_place(*, actor, item: StoreItem, person, quantity: int = 1) -> Order:
                              memo=_("兑换 %(name)s × %(n)s") % {"name": item.name, "n": quantity})
     order = Order(item=item, person=person, quantity=quantity, points=points, code=code, freeze_transfer=freeze,
                   region_code=item.region_code)
-    order.full_clean()
-    order.save()
-    audit_log(actor=actor, action="volunteering.order.place", obj=order, after={"points": points})
+    save_audited(order, actor=actor, action="volunteering.order.place", after={"points": points})
     return order
 
 
