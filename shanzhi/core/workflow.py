@@ -1,10 +1,13 @@
 """Workflows as tables: states and transitions declared once per app, run by one helper.
 
 An app declares `WORKFLOW = Workflow(states=..., transitions=[Transition(...), ...])` in its
-`workflow.py`; its services call `WORKFLOW.apply(...)`. The helper checks the source state, the
-actor's roles at the record's region, required fields and guards; changes the state with a
-conditional UPDATE (so two concurrent transitions on one record can't both succeed); writes the
-app's history row and the audit row, all in one transaction.
+`workflow.py`; its services call `WORKFLOW.apply(...)`. Each transition declares, besides its source
+and target states, who may run it, required fields and a guard, the fields it writes with the state
+(`sets`: a value or a callable(obj, actor, data)) and its effect. The helper checks the source state,
+the actor's roles at the record's region, required fields and guards; changes the state and the
+declared fields with one conditional UPDATE (`core.writes.conditional_update`, so two concurrent
+transitions on one record can't both succeed); writes the history row (the app's own, or core's
+TransitionHistory when the app keeps none) and the audit row, all in one transaction.
 
 The conditional UPDATE is keyed on the state and version the caller loaded, so a stale object
 always conflicts. With `reload=True` (the default) the row is read again first and guards see
