@@ -50,7 +50,6 @@ KNOWN = {
     "shanzhi/registry/importing.py _commit",
     "shanzhi/registry/importing.py import_run",
     "shanzhi/registry/selectors.py person_list",
-    "shanzhi/registry/views.py _merge_rows",
 }
 
 

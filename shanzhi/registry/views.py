@@ -485,27 +485,20 @@ def needs(request):
 def _merge_rows(actor, keep: Person, duplicate: Person) -> list[tuple]:
     """Both records side by side, personal numbers masked as on every page."""
     def tags(p):
-        return "、".join(t.get_tag_display() for t in selectors.care_tags_of(actor=actor, person=p)) or "—"
+        return "、".join(t.get_tag_display() for t in selectors.care_tags_of(actor=actor, person=p))
 
     def needs_count(p):
-        return selectors.needs_list(actor=actor, filters={"person": p.pk}).count()
+        return str(selectors.needs_list(actor=actor, filters={"person": p.pk}).count())
 
-    rows = [
-        (_("姓名"), keep.name, duplicate.name),
-        (_("证件号码"), keep.id_number_masked or "—", duplicate.id_number_masked or "—"),
-        (_("联系电话"), keep.phone_masked or "—", duplicate.phone_masked or "—"),
-        (_("性别"), keep.get_sex_display() or "—", duplicate.get_sex_display() or "—"),
-        (_("出生日期"), keep.birth_date or "—", duplicate.birth_date or "—"),
-        (_("民族"), keep.ethnicity or "—", duplicate.ethnicity or "—"),
-        (_("户"), keep.household or "—", duplicate.household or "—"),
-        (_("居住房屋"), keep.dwelling or "—", duplicate.dwelling or "—"),
-        (_("现住址"), keep.current_address or "—", duplicate.current_address or "—"),
-        (_("状态"), keep.get_status_display(), duplicate.get_status_display()),
-        (_("关爱标签"), tags(keep), tags(duplicate)),
-        (_("民生需求"), needs_count(keep), needs_count(duplicate)),
-        (_("登记时间"), keep.created_at, duplicate.created_at),
+    shown = [
+        (_("姓名"), lambda p: p.name), (_("证件号码"), lambda p: p.id_number_masked),
+        (_("联系电话"), lambda p: p.phone_masked), (_("性别"), lambda p: p.get_sex_display()),
+        (_("出生日期"), lambda p: p.birth_date), (_("民族"), lambda p: p.ethnicity),
+        (_("户"), lambda p: p.household), (_("居住房屋"), lambda p: p.dwelling),
+        (_("现住址"), lambda p: p.current_address), (_("状态"), lambda p: p.get_status_display()),
+        (_("关爱标签"), tags), (_("民生需求"), needs_count), (_("登记时间"), lambda p: p.created_at),
     ]
-    return rows
+    return [(label, get(keep) or "—", get(duplicate) or "—") for label, get in shown]
 
 
 @object_view(Person, action="change", lookup={"pk": "pk"}, methods=EDIT)
