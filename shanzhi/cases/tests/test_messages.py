@@ -105,3 +105,26 @@ def test_repeat_complaint_means_same_problem_same_place_or_person(world, make_us
     assert not again.is_repeat
     assert case_create(actor=resident, category=other_cat, channel=c.Channel.RESIDENT, title="噪声",
                        description="又在施工", region_code=world.grid.code).is_repeat
+
+
+def test_new_cases_in_the_demo_are_not_repeats_by_default():
+    """In the demo every new patrol case was tagged 30日内重复投诉, because the grid worker had filed one of the
+    category in the grid before. A new problem elsewhere is not a repeat; the seeded cases are mostly not."""
+    from shanzhi.accounts.demo import build as accounts
+    from shanzhi.cases.demo import build as cases
+    from shanzhi.core.demo import DemoContext
+    from shanzhi.regions.demo import build as regions
+
+    ctx = DemoContext(persons=0, stdout=lambda s: None)
+    regions(ctx=ctx)
+    accounts(ctx=ctx)
+    cases(ctx=ctx)
+    total, repeats = Case.objects.count(), Case.objects.filter(is_repeat=True).count()
+    print(f"demo cases: {total}, repeats: {repeats}")
+    assert total > 100 and repeats / total < 0.25
+    worker, grid = ctx.data["users"]["grid_worker"], ctx.data["grids"][0]
+    categories = {case.category for case in Case.objects.filter(region_code=grid, channel=c.Channel.PATROL)}
+    assert len(categories) > 2
+    new = [case_create(actor=worker, category=cat, channel=c.Channel.PATROL, title="新问题", description="新问题",
+                       region_code=grid) for cat in categories]
+    assert [case.is_repeat for case in new] == [False] * len(new)
