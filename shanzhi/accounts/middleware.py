@@ -28,9 +28,9 @@ class SessionTimeoutMiddleware:
             login_at = request.session.get(LOGIN_AT, now)
             last_seen = request.session.get(LAST_SEEN, now)
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT or now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT:
-                from shanzhi.audit.services import audit_log
+                from .services import sign_in_record
 
-                audit_log(actor=request.user, action="session.timeout")
+                sign_in_record(actor=request.user, action="session.timeout")
                 logout(request)
                 messages.info(request, _("登录已超时，请重新登录。"))
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")

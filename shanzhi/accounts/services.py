@@ -165,7 +165,7 @@ def grant_add_at(*, actor, user: User, role: str, region_code: str) -> RoleGrant
 
 
 # --- sign-in events --------------------------------------------------------------------------------------
-SIGN_IN_ACTIONS = frozenset({"login", "login.failed", "logout", "otp.verify", "otp.failed"})
+SIGN_IN_ACTIONS = frozenset({"login", "login.failed", "logout", "session.timeout", "otp.verify", "otp.failed"})
 
 
 def sign_in_record(*, actor=None, action: str, username: str = "") -> None:
