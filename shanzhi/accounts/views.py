@@ -116,7 +116,7 @@ def otp_verify(request):
             return redirect(_next(request))
         services.sign_in_record(actor=request.user, action="otp.failed")
         form.add_error("token", _("验证码不正确。"))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(request, "accounts/otp_verify.html", {"form": form})
 
 
 @login_view(methods=("GET", "POST"))
