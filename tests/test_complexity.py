@@ -40,7 +40,6 @@ KNOWN = {
     "shanzhi/cases/importing.py _check",
     "shanzhi/cases/importing.py import_run",
     "shanzhi/cases/importing.py extra_columns",
-    "shanzhi/cases/views.py dashboard",
     "shanzhi/core/importing.py parse_cell",
     "shanzhi/core/management/commands/import.py Command.handle",
     "shanzhi/regions/services.py regions_import",

@@ -38,7 +38,7 @@ def require_staff(actor, region_code: str) -> None:
 @transaction.atomic
 def volunteer_register(*, actor, person, skills=(), intro: str = "") -> Volunteer:
     if Volunteer.objects.filter(person=person).exists():
-        raise ServiceError(_("%(name)s 已经注册为志愿者") % {"name": person.name})
+        raise ServiceError(_("该居民已经注册为志愿者"))
     volunteer = create_audited(Volunteer, actor=actor, action="volunteering.volunteer.register", audit_after={},
                                person=person, region_code=person.region_code, intro=intro)
     volunteer.skills.set(skills)
