@@ -7,8 +7,6 @@ fields a department token allows. Out of scope is 404. Special-population record
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import Http404
 from ninja import Query, Router, Schema
 
@@ -29,7 +27,7 @@ class PersonOut(Schema):
     id: int
     name: str | None = None
     sex: str | None = None
-    birth_date: datetime.date | None = None
+    birth_year: int | None = None
     ethnicity: str | None = None
     id_type: str | None = None
     id_number: str | None = None
@@ -120,7 +118,7 @@ def _limit_fields(request, data: dict) -> dict:
 
 
 def _person(p) -> dict:
-    return {"id": p.pk, "name": p.name, "sex": p.sex, "birth_date": p.birth_date, "ethnicity": p.ethnicity,
+    return {"id": p.pk, "name": p.name, "sex": p.sex, "birth_year": p.birth_year, "ethnicity": p.ethnicity,
             "id_type": p.id_type, "id_number": p.id_number_masked, "phone": p.phone_masked,
             "residence_type": p.residence_type, "separated": p.separated, "status": p.status,
             "household_id": p.household_id, "relation_to_head": p.relation_to_head, "dwelling_id": p.dwelling_id,

@@ -489,7 +489,7 @@ def _merge_rows(actor, keep: Person, duplicate: Person) -> list[tuple]:
         (_("证件号码"), keep.id_number_masked or "—", duplicate.id_number_masked or "—"),
         (_("联系电话"), keep.phone_masked or "—", duplicate.phone_masked or "—"),
         (_("性别"), keep.get_sex_display() or "—", duplicate.get_sex_display() or "—"),
-        (_("出生日期"), keep.birth_date or "—", duplicate.birth_date or "—"),
+        (_("出生年份"), keep.birth_year or "—", duplicate.birth_year or "—"),
         (_("民族"), keep.ethnicity or "—", duplicate.ethnicity or "—"),
         (_("户"), keep.household or "—", duplicate.household or "—"),
         (_("居住房屋"), keep.dwelling or "—", duplicate.dwelling or "—"),
