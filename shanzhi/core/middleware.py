@@ -6,6 +6,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .masking import has_identifying_number
+from .text import SEARCH_PARAMS, search_text
 
 
 class LanguageMiddleware:
@@ -46,12 +47,26 @@ def _texts(request):
             yield from values
 
 
+def _fold_search_boxes(request) -> None:
+    """Every search box's `q` folded the one way (core.text.search_text), for GET and form POSTs."""
+    for attr in ("GET", "POST"):
+        data = getattr(request, attr)
+        keys = [k for k in SEARCH_PARAMS if k in data]
+        if keys:
+            data = data.copy()
+            for key in keys:
+                data.setlist(key, [search_text(v) for v in data.getlist(key)])
+            data._mutable = False
+            setattr(request, attr, data)
+
+
 class InputGuardMiddleware:
     """Refuses odd or identifying input before any view, and keeps pages with personal data out of caches.
 
     - A NUL byte in any GET/POST text parameter (or a JSON body) is a 400: PostgreSQL cannot store it.
     - An ID number or mobile number in the query string is a 400: URLs end up in access logs and browser
       history; the search forms post them instead.
+    - Search boxes (`q`) get full-width digits and letters folded to ASCII.
     - Every /api/ answer and every page served to a signed-in user gets `Cache-Control: no-store, private`.
     """
 
@@ -62,6 +77,7 @@ class InputGuardMiddleware:
         refused = self.refusal(request)
         if refused:
             return _bad_request(request, refused)
+        _fold_search_boxes(request)
         response = self.get_response(request)
         user = getattr(request, "user", None)
         personal = request.path.startswith("/api/") or (user is not None and user.is_authenticated)

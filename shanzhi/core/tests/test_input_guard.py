@@ -113,3 +113,16 @@ def test_every_log_handler_masks_identifying_numbers():
         assert "321002***********X" in text or "138********" in text, text
         for secret in (ID, PHONE, FULL_WIDTH_ID, ID[6:14]):
             assert secret not in text, text
+
+
+def test_full_width_digits_find_people_like_rooms(staff, world, make_user):
+    from shanzhi.registry.selectors import registry_search
+
+    h = household_in(world.grid.code)
+    person_in(world.grid.code, household=h, name="钱多多", current_address="文昌路18号")
+    worker = make_user(Role.GRID_WORKER, world.grid.code)
+    assert [p.name for p in registry_search(actor=worker, q="文昌路１８号")["persons"]] == ["钱多多"]
+    assert "钱多多" in staff.post("/registry/search/", {"q": "文昌路１８号"}).content.decode()
+    assert "钱多多" in staff.get("/registry/persons/", {"q": "钱多多"}).content.decode()
+    listed = staff.get("/api/registry/persons", {"q": "文昌路１８号"}).json()["items"]
+    assert [p["name"] for p in listed] == ["钱多多"]
