@@ -158,6 +158,7 @@ def person(request, obj):
         "special": selectors.special_population_list(actor=request.user, person=obj),
         "duplicates": selectors.person_possible_duplicates(actor=request.user, person=obj)[:5],
         "reveal_form": forms.RevealForm(),
+        "reveal_url": reverse("registry:person_reveal", args=[obj.pk]),
         "can_edit": _can(request.user, obj),
         "can_tag": selectors.may_change(actor=request.user, model=CareTag, region_code=obj.region_code),
         "can_need": selectors.may_change(actor=request.user, model=Need, region_code=obj.region_code),
@@ -173,7 +174,8 @@ def person(request, obj):
 def person_reveal(request, obj):
     """Shows one full ID number or phone once, after a reason; the service writes the audit row."""
     form = forms.RevealForm(request.POST)
-    context = {"person": obj, "reveal_form": form, "field": request.POST.get("field")}
+    context = {"person": obj, "reveal_form": form, "field": request.POST.get("field"),
+               "reveal_url": reverse("registry:person_reveal", args=[obj.pk])}
     if form.is_valid():
         try:
             context["value"] = services.person_reveal(actor=request.user, person=obj,
