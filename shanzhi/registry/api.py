@@ -114,6 +114,8 @@ def _limit_fields(request, data: dict) -> dict:
     allowed = getattr(request.auth, "api_fields", None)
     if not allowed:
         return data
+    if "birth_date" in allowed:  # tokens issued before the birth date became a birth year
+        allowed = allowed | {"birth_year"}
     return {k: v for k, v in data.items() if k == "id" or k in allowed}
 
 
