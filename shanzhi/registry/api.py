@@ -1,6 +1,7 @@
 """Registry REST API (mounted at /api/registry/): persons, households, dwellings, buildings and units.
 
-Scoped through the selectors with the "api" action (staff and department viewers), always masked,
+Scoped through the selectors with the "api" action (staff and department viewers), always masked (the
+birth date as a birth year; see core.masking),
 keyset-paginated (`?after=<last id>&limit=<≤200>`, answer `{"items", "next"}`), and limited to the
 fields a department token allows. Out of scope is 404. Special-population records are not served here.
 """

@@ -140,3 +140,26 @@ def test_department_token_with_every_field_leaves_enough_candidates(client, worl
     _assert_safe(listed.content.decode(), row, "token list")
     _assert_safe(one.content.decode(), one.json(), "token detail")
     assert candidate_count({**fields_shown(row), **fields_shown(one.json())}) >= MIN_CANDIDATES
+
+
+def test_candidate_count_is_exact_by_checksum():
+    """Count by brute force over one birth year and compare: the residue method counts exactly."""
+    from stdnum.cn import ric
+
+    masked = ID[:6] + "*" * 11 + ID[-1]
+    expected = 0
+    day = datetime.date(1980, 1, 1)
+    while day.year == 1980:
+        for seq in range(0, 1000, 2):  # even: female
+            body = f"{ID[:6]}{day:%Y%m%d}{seq:03d}"
+            expected += ric.calc_check_digit(body + "0") == ID[-1]
+        day += datetime.timedelta(days=1)
+    assert candidate_count({"id_number": masked, "birth_year": 1980, "sex": "female"}) == expected >= MIN_CANDIDATES
+    assert candidate_count({"id_number": masked, "birth_date": BIRTH, "sex": "female"}) < MIN_CANDIDATES
+
+
+def test_tokens_that_allowed_birth_date_get_the_birth_year(client, world, make_user, resident):
+    dept = make_user(Role.DEPARTMENT_VIEWER, world.district.code)
+    _token, plain = token_create(actor=None, user=dept, regions=[world.grid.code], fields=["birth_date"], days=30)
+    row = client.get(f"/api/registry/persons/{resident.pk}", HTTP_AUTHORIZATION=f"Bearer {plain}").json()
+    assert row == {"id": resident.pk, "birth_year": 1980}
