@@ -159,6 +159,7 @@ def person(request, obj):
         "special": selectors.special_population_list(actor=request.user, person=obj),
         "duplicates": selectors.person_possible_duplicates(actor=request.user, person=obj)[:5],
         "reveal_form": forms.RevealForm(),
+        "reveal_url": reverse("registry:person_reveal", args=[obj.pk]),
         "can_edit": _can(request.user, obj),
         "can_tag": selectors.may_change(actor=request.user, model=CareTag, region_code=obj.region_code),
         "can_need": selectors.may_change(actor=request.user, model=Need, region_code=obj.region_code),
@@ -174,7 +175,8 @@ def person(request, obj):
 def person_reveal(request, obj):
     """Shows one full ID number or phone once, after a reason; the service writes the audit row."""
     form = forms.RevealForm(request.POST)
-    context = {"person": obj, "reveal_form": form, "field": request.POST.get("field")}
+    context = {"person": obj, "reveal_form": form, "field": request.POST.get("field"),
+               "reveal_url": reverse("registry:person_reveal", args=[obj.pk])}
     if form.is_valid():
         try:
             context["value"] = services.person_reveal(actor=request.user, person=obj,
@@ -493,7 +495,7 @@ def _merge_rows(actor, keep: Person, duplicate: Person) -> list[tuple]:
     shown = [
         (_("姓名"), lambda p: p.name), (_("证件号码"), lambda p: p.id_number_masked),
         (_("联系电话"), lambda p: p.phone_masked), (_("性别"), lambda p: p.get_sex_display()),
-        (_("出生日期"), lambda p: p.birth_date), (_("民族"), lambda p: p.ethnicity),
+        (_("出生年份"), lambda p: p.birth_year), (_("民族"), lambda p: p.ethnicity),
         (_("户"), lambda p: p.household), (_("居住房屋"), lambda p: p.dwelling),
         (_("现住址"), lambda p: p.current_address), (_("状态"), lambda p: p.get_status_display()),
         (_("关爱标签"), tags), (_("民生需求"), needs_count), (_("登记时间"), lambda p: p.created_at),
