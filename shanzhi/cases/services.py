@@ -26,14 +26,9 @@ from django.utils.translation import gettext_lazy as _l
 from shanzhi.accounts.roles import Role
 from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
-<<<<<<< HEAD
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
-from shanzhi.core.pii import encrypt
-from shanzhi.core.writes import versioned_update
-=======
-from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.pii import decrypt, encrypt
->>>>>>> main
+from shanzhi.core.writes import versioned_update
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.registry.validators import normalise_phone
@@ -609,6 +604,7 @@ def case_reporter_phone_reveal(*, actor, case: Case, reason: str) -> str:
     return decrypt(case.reporter_phone_enc)
 
 
+@transaction.atomic
 def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> Case:
     """Change the category; an open case not yet being handled is re-routed to the new category's body."""
     if not reason.strip():

@@ -416,20 +416,7 @@ def meeting_notice(*, actor, meeting: Meeting) -> Meeting:
     """会议公告: publish the notice N days ahead; a deciding meeting becomes its topics' deciding meeting
     (the table's `notice` transition: its guard lists what still blocks the notice)."""
     require(actor, meeting.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以发布会议公告"))
-<<<<<<< HEAD
     return MEETING.apply(obj=meeting, actor=actor, action="notice")
-=======
-    if blockers := notice_blockers(meeting):
-        raise NotAllowed("；".join(blockers))
-    meeting = _meeting_state(meeting, actor=actor, source=c.MeetingState.DRAFT, target=c.MeetingState.NOTICED,
-                             updates={"noticed_at": timezone.now()}, action="notice")
-    for topic in meeting.topics.select_related("rule"):
-        if topic.rule.deciding_meeting == meeting.kind:
-            Topic.objects.filter(pk=topic.pk).update(deciding_meeting=meeting, version=F("version") + 1)
-        notify_followers(topic=topic, message=_("会议公告：%(m)s将讨论“%(t)s”") % {"m": meeting.title, "t": topic.title},
-                         actor=actor)
-    return meeting
->>>>>>> main
 
 
 @transaction.atomic
@@ -534,21 +521,10 @@ def task_progress_set(*, actor, task: ExecutionTask, progress: int) -> Execution
         raise ServiceError(_("上级任务的进度由下级任务汇总，不能直接修改"))
     if not 0 <= progress <= 100:
         raise ServiceError(_("进度须在0到100之间"), field="progress")
-<<<<<<< HEAD
     versioned_update(task, task.version, actor=actor, action="consultation.task_progress", validate=False,
                      conflict_message=_("任务已被他人更新，请刷新后重试"), progress=progress)
-    notify_followers(topic=topic, message=_("“%(t)s”执行进度更新") % {"t": topic.title}, exclude=actor)
-    return task
-=======
-    changed = ExecutionTask.objects.filter(pk=task.pk, version=task.version).update(progress=progress,
-                                                                                    version=F("version") + 1)
-    if changed != 1:
-        raise ServiceError(_("任务已被他人更新，请刷新后重试"))
-    audit_log(actor=actor, action="consultation.task_progress", obj=topic,
-              before={"progress": task.progress}, after={"task": task.pk, "progress": progress})
     notify_followers(topic=topic, message=_("“%(t)s”执行进度更新") % {"t": topic.title}, actor=actor)
-    return ExecutionTask.objects.get(pk=task.pk)
->>>>>>> main
+    return task
 
 
 @transaction.atomic

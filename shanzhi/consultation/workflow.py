@@ -172,7 +172,8 @@ def _decide_and_notify(meeting, actor, data):
     for topic in meeting.topics.select_related("rule"):
         if topic.rule.deciding_meeting == meeting.kind:
             Topic.objects.filter(pk=topic.pk).update(deciding_meeting=meeting, version=F("version") + 1)
-        notify_followers(topic=topic, message=_("会议公告：%(m)s将讨论“%(t)s”") % {"m": meeting.title, "t": topic.title})
+        notify_followers(topic=topic, message=_("会议公告：%(m)s将讨论“%(t)s”") % {"m": meeting.title, "t": topic.title},
+                         actor=actor)
 
 
 MEETING = Workflow(
