@@ -137,6 +137,7 @@ def status(request, obj):
         "task": task, "importer": importer, "report": report, "error": error,
         "errors": report.get("errors", [])[:500],
         "summary": [(label, report.get(key, 0), key) for key, label in importer.summary] if importer else [],
+        "commit_rows": report.get("created", 0) + report.get("updated", 0),
         "can_commit": bool(report.get("dry_run") and (report.get("created") or report.get("updated"))),
         "can_retry": bool(error and job),
     }

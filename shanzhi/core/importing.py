@@ -25,11 +25,12 @@ from django_tasks import task
 from .errors import ServiceError
 from .export import WORKBOOK_OPTIONS, write_cells
 from .progress import Heartbeat, progress_claim, progress_create, progress_update
-from .tabular import DEFAULT_LIMITS, Limits, TableError, normalise, read_table
+from .tabular import DEFAULT_LIMITS, Limits, TableError, read_table
 from .uploads import file_id_of, upload_load, upload_store
 
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
 FALSE_WORDS = {"否", "无", "n", "no", "false", "0", ""}
+MAX_INT = 2_000_000_000  # fits every integer column
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -97,12 +98,15 @@ def parse_cell(col: Col, raw: str):
         raise RowError(col.header, _("请填写“是”或“否”"))
     if col.kind == "int":
         try:
-            return int(Decimal(normalise(value)))
-        except (InvalidOperation, ValueError):
+            number = int(Decimal(_number_text(value)))
+        except (InvalidOperation, ValueError, OverflowError):
             raise RowError(col.header, _("应为整数")) from None
+        if abs(number) > MAX_INT:
+            raise RowError(col.header, _("数字过大，请检查"))
+        return number
     if col.kind == "decimal":
         try:
-            return Decimal(normalise(value)).quantize(Decimal("0.01"))
+            return Decimal(_number_text(value)).quantize(Decimal("0.01"))
         except InvalidOperation:
             raise RowError(col.header, _("应为数字")) from None
     if col.kind == "float":
@@ -120,6 +124,14 @@ def parse_cell(col: Col, raw: str):
     if col.kind == "datetime":
         return parse_datetime(col.header, value)
     raise AssertionError(col.kind)
+
+
+def _number_text(value: str) -> str:
+    """A typed number as Decimal reads it: full-width digits made ASCII, spaces and thousands separators
+    dropped, the sign kept (“－3” → “-3”, “1,234” → “1234”)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", value).replace(" ", "").replace(",", "")
 
 
 def _date_text(value: str) -> str:

@@ -44,8 +44,8 @@ def import_template() -> bytes:
     return template_workbook("区域导入", COLUMNS)
 
 
-def _check(row_no: int, v: dict, *, allowed, known: set[str]) -> tuple[dict | None, list[dict]]:
-    """The row's region fields, or the errors that keep it out."""
+def _check(row_no: int, v: dict, *, allowed, known: set[str], invalid: bool) -> tuple[dict | None, list[dict]]:
+    """The row's region fields, or the errors that keep it out (`invalid`: a cell could not be read)."""
     from shanzhi.core.scoping import code_in_scope
 
     errors: list[dict] = []
@@ -74,7 +74,7 @@ def _check(row_no: int, v: dict, *, allowed, known: set[str]) -> tuple[dict | No
     for key, header in NUMBERS.items():
         if v.get(key) is not None and v[key] < 0:
             err(header, _("不能为负数"))
-    if errors:
+    if errors or invalid:
         return None, errors
     known.add(code)
     fields = {k: v.get(k) for k in UPDATABLE if k not in ("name", "boundary")}
@@ -97,7 +97,7 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False, 
               "rejected": 0, "errors": []}
     good: list[dict] = []
     for row_no, values, cell_errors in parsed:
-        rec, errors = (None, []) if cell_errors else _check(row_no, values, allowed=allowed, known=known)
+        rec, errors = _check(row_no, values, allowed=allowed, known=known, invalid=bool(cell_errors))
         errors = [{"row": row_no, "field": h, "message": m} for h, m in cell_errors] + errors
         if errors:
             report["rejected"] += 1

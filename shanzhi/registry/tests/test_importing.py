@@ -6,9 +6,9 @@ from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
 from shanzhi.core.errors import NotAllowed
+from shanzhi.core.importing import IMPORTERS
 from shanzhi.core.pii import decrypt
 from shanzhi.registry import choices as c
-from shanzhi.core.importing import IMPORTERS
 from shanzhi.registry.importing import import_run, import_template
 from shanzhi.registry.models import Building, Dwelling, Estate, Household, Person, Unit
 
@@ -150,8 +150,8 @@ def test_command_json_and_exit_code(world, tmp_path, ids, capsys):
 
 
 def test_background_import_reports_progress(worker, ids, django_capture_on_commit_callbacks):
-    from shanzhi.core.models import TaskProgress
     from shanzhi.core.importing import import_enqueue
+    from shanzhi.core.models import TaskProgress
 
     data = csv_bytes([["甲", ids(seq=1), "", "", "", "", "", "", "", ""], ["乙", "bad", "", "", "", "", "", "", "", ""]])
     with django_capture_on_commit_callbacks(execute=True):  # progress is written when the work commits
@@ -164,8 +164,8 @@ def test_background_import_reports_progress(worker, ids, django_capture_on_commi
 
 
 def test_background_import_failure_is_reported(worker, django_capture_on_commit_callbacks):
-    from shanzhi.core.models import TaskProgress
     from shanzhi.core.importing import import_enqueue
+    from shanzhi.core.models import TaskProgress
 
     with django_capture_on_commit_callbacks(execute=True):
         pid = import_enqueue(actor=worker, kind="persons", data=b"\x00\x01", filename="p.pdf",
