@@ -83,7 +83,7 @@ def _cell(v) -> str:
 def _decode(data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16").lstrip("\ufeff")
         except UnicodeDecodeError:
             pass
     for enc in ("utf-8-sig", "gb18030"):
