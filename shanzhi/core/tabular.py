@@ -80,20 +80,6 @@ def _cell(v) -> str:
     return str(v).strip()
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16").lstrip("\ufeff")
-        except UnicodeDecodeError:
-            pass
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise TableError(_("文件编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV，或使用 Excel 模板。"))
-
-
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f}"
 
@@ -148,8 +134,28 @@ def _sheet_rows(data: bytes) -> list[list[str]]:
     return [[_cell(c) for c in row] for row in sheet.to_python(skip_empty_area=False)]
 
 
+def _text(data: bytes) -> str | None:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").lstrip("\ufeff")
+        except UnicodeDecodeError:
+            pass
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+class _Refused(Exception):
+    """Raised in the reading child: a code (and number) the parent turns into a Chinese message."""
+
+
 def _text_rows(data: bytes) -> list[list[str]]:
-    text = _decode(data)
+    text = _text(data)
+    if text is None:
+        raise _Refused("encoding")
     dialect = csv.excel
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
@@ -158,7 +164,7 @@ def _text_rows(data: bytes) -> list[list[str]]:
     try:
         return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""), dialect)]
     except csv.Error:
-        raise TableError(_("CSV 文件格式有误（引号不成对或单元格过长），请用 Excel 打开后另存为 CSV 再上传。")) from None
+        raise _Refused("csv") from None
 
 
 def _trimmed(rows: list[list[str]], limits: Limits) -> list[list[str]]:
@@ -171,30 +177,11 @@ def _trimmed(rows: list[list[str]], limits: Limits) -> list[list[str]]:
     while out and not out[-1]:
         out.pop()
     if len(out) > limits.max_rows + 50 or any(len(r) > limits.max_cols for r in out):
-        raise _too_big(limits)
+        raise _Refused("big")
     for n, row in enumerate(out, start=1):
         if any(len(c) > limits.max_cell for c in row):
-            raise TableError(_("第 %(n)d 行有单元格超过 %(max)d 个字，请检查是否粘贴了多余内容。") % {
-                "n": n, "max": limits.max_cell})
+            raise _Refused("cell", n)
     return out
-
-
-def _child(conn, data: bytes, sheet: bool, limits: Limits) -> None:
-    """Runs in the child process: cap its memory and CPU time, read, send back rows or the TableError text."""
-    soft_as = _vm_bytes() + limits.memory
-    resource.setrlimit(resource.RLIMIT_AS, (soft_as, resource.getrlimit(resource.RLIMIT_AS)[1]))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.seconds, resource.getrlimit(resource.RLIMIT_CPU)[1]))
-    try:
-        rows = _sheet_rows(data) if sheet else _text_rows(data)
-        conn.send(("ok", _trimmed(rows, limits)))
-    except TableError as e:
-        conn.send(("error", str(e)))
-    except MemoryError:
-        conn.send(("big", ""))
-    except Exception:  # calamine's own errors: the file is not what its name says, or is damaged
-        conn.send(("broken", ""))
-    finally:
-        conn.close()
 
 
 def _vm_bytes() -> int:
@@ -202,16 +189,40 @@ def _vm_bytes() -> int:
         return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _child(conn, data: bytes, sheet: bool, limits: Limits) -> None:
+    """Runs in the child process (forked from a small fork server, not from the worker): cap its memory and CPU
+    time, read, send back the rows or a refusal code. It needs no Django: messages are made by the parent."""
+    resource.setrlimit(resource.RLIMIT_AS, (_vm_bytes() + limits.memory, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.seconds, resource.getrlimit(resource.RLIMIT_CPU)[1]))
+    try:
+        rows = _sheet_rows(data) if sheet else _text_rows(data)
+        conn.send(("ok", _trimmed(rows, limits)))
+    except _Refused as e:
+        conn.send(e.args if len(e.args) > 1 else (e.args[0], 0))
+    except MemoryError:
+        conn.send(("memory", 0))
+    except Exception:  # noqa: BLE001 - calamine's own errors: the file is not what its name says, or is damaged
+        conn.send(("broken", 0))
+    finally:
+        conn.close()
+
+
+def _context():
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["shanzhi.core.tabular", "python_calamine"])
+    return ctx
+
+
 def _read_in_child(data: bytes, sheet: bool, limits: Limits) -> list[list[str]]:
-    ctx = multiprocessing.get_context("fork")
+    ctx = _context()
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, data, sheet, limits), daemon=True)
     proc.start()
     child.close()
     try:
-        status, payload = parent.recv() if parent.poll(limits.seconds + 10) else ("timeout", "")
+        status, payload = parent.recv() if parent.poll(limits.seconds + 10) else ("memory", 0)
     except (EOFError, OSError):  # the child died: out of memory, aborted by the reader, or killed
-        status, payload = "big", ""
+        status, payload = "memory", 0
     finally:
         parent.close()
         proc.join(5)
@@ -220,11 +231,22 @@ def _read_in_child(data: bytes, sheet: bool, limits: Limits) -> list[list[str]]:
             proc.join()
     if status == "ok":
         return payload
-    if status == "error":
-        raise TableError(payload)
+    raise _message(status, payload, limits)
+
+
+def _message(status: str, n: int, limits: Limits) -> TableError:
+    if status == "big":
+        return _too_big(limits)
+    if status == "cell":
+        return TableError(_("第 %(n)d 行有单元格超过 %(max)d 个字，请检查是否粘贴了多余内容。") % {
+            "n": n, "max": limits.max_cell})
+    if status == "encoding":
+        return TableError(_("文件编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV，或使用 Excel 模板。"))
+    if status == "csv":
+        return TableError(_("CSV 文件格式有误（引号不成对或单元格过长），请用 Excel 打开后另存为 CSV 再上传。"))
     if status == "broken":
-        raise TableError(_("文件已损坏或不是有效的表格文件，请用 Excel 或 WPS 打开后重新保存再上传。"))
-    raise TableError(_("文件过大或结构异常，无法读取。请删除多余的行列、拆分后再上传，或另存为 CSV。"))
+        return TableError(_("文件已损坏或不是有效的表格文件，请用 Excel 或 WPS 打开后重新保存再上传。"))
+    return TableError(_("文件过大或结构异常，无法读取。请删除多余的行列、拆分后再上传，或另存为 CSV。"))
 
 
 def read_rows(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> list[list[str]]:
