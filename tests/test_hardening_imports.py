@@ -185,3 +185,105 @@ def _write_figures() -> None:
     previous = json.loads(path.read_text()) if path.exists() else {}
     previous.setdefault("fuzz", {}).update(FIGURES)
     path.write_text(json.dumps(previous, ensure_ascii=False, indent=1))
+
+
+# --- fault injection: kill -9 of the real worker in the middle of an import ----------------------------------------
+
+SETUP = """
+from shanzhi.core.testing import make_world, make_user
+from shanzhi.accounts.roles import Role
+from shanzhi.core.importing import import_enqueue
+world = make_world()
+user = make_user(Role.GRID_WORKER, world.grid.code, username="killer")
+print(import_enqueue(actor=user, kind="persons", data=open({path!r}, "rb").read(), filename="p.csv",
+                     region_code=world.grid.code, dry_run=False))
+"""
+REAP_AND_RETRY = """
+from shanzhi.core.models import TaskProgress
+from shanzhi.core.progress import progress_reap
+from shanzhi.core.importing import import_retry
+task = progress_reap(TaskProgress.objects.get(pk={pk!r}))
+assert task.state == "failed" and "意外中断" in task.message, (task.state, task.message)
+print(import_retry(actor=task.owner, progress=task))
+"""
+AGAIN = """
+from shanzhi.core.models import TaskProgress
+from shanzhi.core.importing import import_start
+task = TaskProgress.objects.get(pk={pk!r})
+print(import_start(actor=task.owner, **(task.result["job"] | {{"dry_run": False}})))
+"""
+
+
+def _id_number(seq: int) -> str:
+    body = f"32100219{80 + seq % 20:02d}0{1 + seq % 9}{10 + seq % 18:02d}{seq % 1000:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    rows = 4000
+    people = {_id_number(i) for i in range(rows * 2)}
+    ids = sorted(people)[:rows]
+    csv = tmp_path / "p.csv"
+    csv.write_text("姓名,证件号码\n" + "".join(f"居民{i},{n}\n" for i, n in enumerate(ids)), encoding="utf-8")
+    db = tmp_path / "db.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k not in {"SHANZHI_TESTING", "DJANGO_SETTINGS_MODULE"}}
+    env |= {"SHANZHI_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{db}",
+            "SHANZHI_TASK_BACKEND": "django_tasks_db.DatabaseBackend", "PYTHONPATH": str(Path.cwd())}
+
+    def shanzhi(*args, **kw):
+        return subprocess.run([sys.executable, "-m", "shanzhi", *args], env=env, capture_output=True, text=True,
+                              timeout=300, check=True, **kw).stdout
+
+    def query(sql):
+        with sqlite3.connect(db, timeout=30) as con:
+            return con.execute(sql).fetchone()
+
+    shanzhi("migrate", "-v0")
+    pk = shanzhi("shell", "-c", SETUP.format(path=str(csv))).strip().splitlines()[-1]
+    figures = {"kills": 0, "half_written": 0}
+
+    def work_until(pk, *, kill_after: float | None):
+        worker = subprocess.Popen([sys.executable, "-m", "shanzhi", "db_worker", "--interval", "0.1"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 240
+        try:
+            while time.monotonic() < deadline:
+                state = query(f"SELECT state FROM core_taskprogress WHERE id = '{pk.replace('-', '')}'")
+                if state and state[0] == "running" and kill_after is not None:
+                    time.sleep(kill_after)
+                    worker.send_signal(signal.SIGKILL)
+                    worker.wait()
+                    figures["kills"] += 1
+                    return
+                if state and state[0] in ("done", "failed"):
+                    return state[0]
+                time.sleep(0.05)
+            raise AssertionError("the import did not finish")
+        finally:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(30)
+
+    work_until(pk, kill_after=1.0)
+    persons = query("SELECT COUNT(*) FROM registry_person")[0]
+    figures["half_written"] += persons not in (0, rows)
+    figures["persons_after_kill"] = persons
+    if persons == 0:  # killed before it committed: the reaped task is retried and gives the whole file
+        retry = shanzhi("shell", "-c", REAP_AND_RETRY.format(pk=pk)).strip().splitlines()[-1]
+        assert work_until(retry, kill_after=None) == "done"
+    assert query("SELECT COUNT(*) FROM registry_person")[0] == rows
+    again = shanzhi("shell", "-c", AGAIN.format(pk=pk)).strip().splitlines()[-1]  # the same file once more
+    assert work_until(again, kill_after=None) == "done"
+    assert query("SELECT COUNT(*) FROM registry_person")[0] == rows  # re-runs to the same result
+    shanzhi("ledger", "reconcile")  # exits non-zero when the books don't balance
+    FIGURES["kill9"] = figures
+    _write_figures()
+    print("\nhardening-imports kill-9: " + json.dumps(figures))
+    assert (figures["kills"], figures["half_written"]) == (1, 0)
