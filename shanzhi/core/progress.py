@@ -112,6 +112,8 @@ def worker_gone(task: TaskProgress) -> bool:
     if task.state != TaskProgress.State.RUNNING:
         return False
     worker = (task.result or {}).get("worker") or {}
+    if not worker:  # a job that never claimed its record (and so has no heartbeat) is not judged by one
+        return False
     if _alive(worker) is False:
         return True
     lease = datetime.timedelta(seconds=getattr(settings, "SHANZHI_TASK_LEASE_SECONDS", 600))
