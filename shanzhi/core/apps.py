@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
+        from . import checks as _checks  # noqa: F401 - registers the key checks
         from .ratelimit import check_rates
 
         checks.register(check_rates, checks.Tags.security)
