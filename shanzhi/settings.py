@@ -248,6 +248,12 @@ SHANZHI_OPEN311_RATE_KEY = _rate("SHANZHI_OPEN311_RATE_KEY", "120/min")  # Open3
 SHANZHI_OPEN311_RATE_POST_IP = _rate("SHANZHI_OPEN311_RATE_POST_IP", "60/min")  # Open311 POSTs per IP
 SHANZHI_OPEN311_RATE_GET_IP = _rate("SHANZHI_OPEN311_RATE_GET_IP", "300/min")  # Open311 GETs per IP
 
+# --- notifications --------------------------------------------------------------
+# Each channel delivery (SMS, WeChat, e-mail) is a background task; a failing channel is retried after
+# RETRY_SECONDS, doubling each time, for at most MAX_ATTEMPTS attempts, then recorded as failed.
+SHANZHI_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("SHANZHI_NOTIFY_MAX_ATTEMPTS", 5))
+SHANZHI_NOTIFY_RETRY_SECONDS = int(os.environ.get("SHANZHI_NOTIFY_RETRY_SECONDS", 30))
+
 # --- imports --------------------------------------------------------------------
 # Uploaded import files (and what else an import keeps) are deleted this many days after upload.
 SHANZHI_IMPORT_KEEP_DAYS = int(os.environ.get("SHANZHI_IMPORT_KEEP_DAYS", 7))

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from .channels import channels, log
-from .models import Notification
+from .channels import channel_paths
+from .models import Delivery, Notification
+from .tasks import deliver_task
 
 
 def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None) -> int:
-    """Put a message in each recipient's inbox and send it through the configured channels after commit.
+    """Put a message in each recipient's inbox and, after commit, queue its delivery through each channel.
 
     `recipients` are users (duplicates and None are dropped). Returns the number of messages stored.
     """
@@ -27,16 +28,14 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: 
     if not rows:
         return 0
     Notification.objects.bulk_create(rows)
+    paths = channel_paths()
+    deliveries = Delivery.objects.bulk_create([Delivery(notification=n, channel=p) for n in rows for p in paths])
 
-    def deliver():
-        for n in rows:
-            for channel in channels():
-                try:
-                    channel.send(n)
-                except Exception:  # a channel failing must not lose the inbox message
-                    log.exception("channel %s failed", channel.name)
+    def enqueue():  # the request only queues; the worker sends (notifications.tasks)
+        for d in deliveries:
+            deliver_task.enqueue(d.pk)
 
-    transaction.on_commit(deliver)
+    transaction.on_commit(enqueue)
     return len(rows)
 
 
