@@ -14,9 +14,9 @@ class CoreConfig(AppConfig):
 
         checks.register(check_rates, checks.Tags.security)
 
-        from .importing import uploads_cleanup_task
         import datetime
 
+        from .importing import uploads_cleanup_task
         from .schedule import DailyAt, register_periodic
 
         register_periodic("core.imports_cleanup", DailyAt(datetime.time(3, 0)), uploads_cleanup_task)
