@@ -41,3 +41,24 @@ def raise_on_errors() -> None:
     errors = [e for e in checks.run_checks(tags=[TAG]) if e.is_serious()]
     if errors:
         raise ImproperlyConfigured("\n".join(f"{e.id}: {e.msg} {e.hint or ''}" for e in errors))
+
+
+@checks.register(checks.Tags.database)
+def check_runtime_role(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """Production on PostgreSQL: the runtime role must not be a superuser nor own the audit log."""
+    from django.db import connections
+
+    if not settings.PRODUCTION or not databases or "default" not in databases:
+        return []
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return []
+    from .dbroles import role_problems
+
+    with connection.cursor() as cursor:
+        problems = role_problems(cursor)
+    if not problems:
+        return []
+    return [checks.Warning(f"The database role in DATABASE_URL {' and '.join(problems)}: it could erase the audit "
+                           "log.", hint="Run the application as a role that owns nothing (`shanzhi dbroles`) and "
+                           "migrations with SHANZHI_MIGRATE_DATABASE_URL; see docs/security.md.", id="shanzhi.W003")]
