@@ -222,6 +222,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# `shanzhi backup` writes data archives here; key backups (`backup --keys`) must go elsewhere.
+SHANZHI_BACKUP_DIR = Path(os.environ.get("SHANZHI_BACKUP_DIR", VAR_DIR / "backups"))
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # --- map ----------------------------------------------------------------------
