@@ -70,6 +70,21 @@ def test_the_owner_cannot_truncate_the_audit_log(roles):
     assert AuditEvent.objects.filter(action="test.before").exists()
 
 
+def test_production_warns_when_the_runtime_role_could_erase_the_log(roles, settings):
+    from shanzhi.core.checks import check_runtime_role
+
+    settings.PRODUCTION = True
+    assert [w.id for w in check_runtime_role(databases=["default"])] == ["shanzhi.W003"]  # the test superuser
+    owner, runtime = roles
+    with connection.cursor() as cursor:
+        for role, expected in ((owner, ["shanzhi.W003"]), (runtime, [])):
+            cursor.execute(f'SET ROLE "{role}"')
+            try:
+                assert [w.id for w in check_runtime_role(databases=["default"])] == expected, role
+            finally:
+                cursor.execute("RESET ROLE")
+
+
 def test_dbroles_prints_the_grants(db, capsys):
     call_command("dbroles", owner="shanzhi_owner", runtime="shanzhi_app")
     out = capsys.readouterr().out
