@@ -98,8 +98,8 @@ def _dump_database(workdir: Path) -> Path:
     if connection.vendor == "postgresql":
         target = workdir / DB_PGDUMP
         args, env = _pg_env()
-        result = subprocess.run([_tool("pg_dump"), "--format=custom", "--file", str(target), *args],  # noqa: S603 - fixed tool, settings' names
-                                env=env, capture_output=True, text=True)
+        command = [_tool("pg_dump"), "--format=custom", "--file", str(target), *args]
+        result = subprocess.run(command, env=env, capture_output=True, text=True)  # noqa: S603 - fixed tool and names
         if result.returncode:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()[-500:]}")
         return target
@@ -154,9 +154,9 @@ def _restore_database(tar: tarfile.TarFile, workdir: Path, engine: str) -> None:
         src.close()
     else:
         args, env = _pg_env()
-        result = subprocess.run([_tool("pg_restore"), "--clean",  # noqa: S603 - fixed tool, settings' names "--if-exists", "--no-owner", "--no-acl",
-                                 "--single-transaction", *args, str(workdir / name)], env=env, capture_output=True,
-                                text=True)
+        command = [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction",
+                   *args, str(workdir / name)]
+        result = subprocess.run(command, env=env, capture_output=True, text=True)  # noqa: S603 - fixed tool and names
         if result.returncode:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()[-500:]}")
     connection.close()
