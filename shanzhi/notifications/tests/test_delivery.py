@@ -46,17 +46,35 @@ def dummy_backend(settings):
     default_task_backend.clear()
 
 
-def test_notify_in_a_request_only_enqueues(client, make_user, settings, dummy_backend,
-                                           django_capture_on_commit_callbacks):
-    settings.SHANZHI_NOTIFY_CHANNELS = [DOWN, "shanzhi.notifications.channels.SmsChannel"]
-    a, b = make_user(), make_user()
+class RecordingGateway(Channel):
+    name = "sms"
+
+    def send(self, notification):
+        CALLS.append(notification.pk)
+        return True
+
+
+def test_a_request_that_notifies_only_enqueues(client, world, make_user, settings, dummy_backend,
+                                               django_capture_on_commit_callbacks):
+    """A resident's report notifies the grid's staff: the request stores and queues, the worker sends."""
+    from shanzhi.accounts.roles import Role
+    from shanzhi.cases.testing import make_category
+
+    settings.SHANZHI_NOTIFY_CHANNELS = ["shanzhi.notifications.tests.test_delivery.RecordingGateway", DOWN]
+    leader = make_user(Role.GRID_LEADER, world.grid.code)
     CALLS.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        notify(recipients=[a, b], kind="t", title="新消息")
-    assert CALLS == []  # nothing was sent in this thread
-    assert len(dummy_backend.results) == 4
+        r = client.post("/cases/report/", {"category": make_category().pk, "region_code": world.grid.code,
+                                           "title": "匿名反映", "description": "有人占道"})
+    assert r.status_code == 200
+    assert CALLS == []  # nothing was sent in the request
+    queued = Delivery.objects.filter(notification__recipient=leader)
+    assert queued.count() == 2 and {d.state for d in queued} == {Delivery.State.PENDING}
     assert {r.task.name for r in dummy_backend.results} == {"deliver_task"}
-    assert set(Delivery.objects.values_list("state", flat=True)) == {Delivery.State.PENDING}
+    for result in list(dummy_backend.results):  # what the worker does
+        result.task.call(*result.args, **result.kwargs)
+    sms = queued.get(channel__endswith="RecordingGateway")
+    assert sms.state == Delivery.State.SENT and sms.notification_id in CALLS
 
 
 def test_a_failing_channel_retries_with_backoff_then_sends(make_user, settings, dummy_backend):
