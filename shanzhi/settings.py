@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "shanzhi.core.middleware.InputGuardMiddleware",
     "shanzhi.accounts.middleware.SessionTimeoutMiddleware",
     "shanzhi.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,7 +170,11 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours: 30 minutes
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# lock a user name (from any address) and a user name at one address after 5 failures; an address alone
+# only after SHANZHI_LOCKOUT_IP_LIMIT, so one person's typos don't lock a whole office (accounts/lockout.py)
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "shanzhi.accounts.lockout.PerUserLockoutHandler"
+SHANZHI_LOCKOUT_IP_LIMIT = 30
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "shanzhi.accounts.views.lockout_response"
 AXES_ENABLE_ADMIN = False
@@ -260,10 +265,17 @@ SHANZHI_NOTIFY_RETRY_SECONDS = int(os.environ.get("SHANZHI_NOTIFY_RETRY_SECONDS"
 # Uploaded import files (and what else an import keeps) are deleted this many days after upload.
 SHANZHI_IMPORT_KEEP_DAYS = int(os.environ.get("SHANZHI_IMPORT_KEEP_DAYS", 7))
 
+# Every handler masks ID numbers and mobiles in what it writes (no personal data in logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"scrub_pii": {"()": "shanzhi.core.logfilter.ScrubPersonalNumbers"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter",
+                                     "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub_pii"]},
+                 "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                                   "filters": ["scrub_pii"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHANZHI_LOG_LEVEL", "WARNING")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"},
+                "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}},
 }
