@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import closing
 from pathlib import Path
 
 from django.conf import settings
@@ -60,23 +60,28 @@ def figures_of_run(run: str) -> list[tuple[str, dict]]:
 
 
 class ScratchDatabase:
-    """An empty database of the suite's backend, outside the test database, that child processes reach
-    through `url`: a SQLite file in tmp_path, or a PostgreSQL database named after the test database, the
-    purpose and the xdist worker (so parallel workers and checkouts never share one), dropped afterwards.
-    `query(sql)` reads one row from it without Django, for a test that watches the children."""
+    """A copy of the migrated, empty test database that child processes reach through `url`: a SQLite file in
+    tmp_path, or a PostgreSQL database made from the test database as its template, named after it and the
+    xdist worker (so parallel workers and checkouts never share one) and dropped afterwards. `query(sql)`
+    reads one row from it without Django, for a test that watches the children.
 
-    def __init__(self, tmp_path: Path, purpose: str):
-        db = settings.DATABASES["default"]
-        self.sqlite = db["ENGINE"].endswith("sqlite3")
+    Needs the test database (pytest-django's django_db_setup) and no open transaction on it."""
+
+    def __init__(self, tmp_path: Path):
+        from django.db import connection
+
+        self.source = connection.settings_dict["NAME"]
+        self.sqlite = connection.vendor == "sqlite"
         if self.sqlite:
-            self.path = tmp_path / f"{purpose}.sqlite3"
+            self.path = tmp_path / "scratch.sqlite3"
             self.url = f"sqlite:///{self.path}"
             return
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        name = f"{db['NAME']}_{purpose}_{worker}"
+        name = f"{self.source}_scratch_{worker}"
         if len(name) > 63:  # PostgreSQL's identifier limit: keep it unique by a hash of the whole name
             name = f"{name[:50]}_{hashlib.sha1(name.encode()).hexdigest()[:12]}"
         self.name = name
+        db = connection.settings_dict
         self.admin = dict(host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432,
                           user=db.get("USER") or "postgres", password=db.get("PASSWORD") or None)
         auth = self.admin["user"] + (f":{self.admin['password']}" if self.admin["password"] else "")
@@ -89,9 +94,17 @@ class ScratchDatabase:
             conn.execute(sql)
 
     def create(self) -> None:
-        if not self.sqlite:
-            self.drop()
-            self._admin(f'CREATE DATABASE "{self.name}"')
+        """Copy the test database: migrations and their triggers included, no rows of any test."""
+        if self.sqlite:
+            with closing(sqlite3.connect(self.source, uri=self.source.startswith("file:"))) as source, \
+                    closing(sqlite3.connect(self.path)) as copy:
+                source.backup(copy)
+            return
+        from django.db import connections
+
+        connections.close_all()  # a template database must have no other sessions
+        self.drop()
+        self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.source}"')
 
     def drop(self) -> None:
         if not self.sqlite:
@@ -99,7 +112,7 @@ class ScratchDatabase:
 
     def query(self, sql: str):
         if self.sqlite:
-            with sqlite3.connect(self.path, timeout=30) as con:
+            with closing(sqlite3.connect(self.path, timeout=30)) as con:
                 return con.execute(sql).fetchone()
         import psycopg
 
@@ -107,9 +120,10 @@ class ScratchDatabase:
             return conn.execute(sql).fetchone()
 
     def env(self, base: dict) -> dict:
-        """`base` with the children pointed at this database (also for the schema-owner commands)."""
+        """`base` with the children pointed at this database, the fixed test keys and a secret key."""
         env = {k: v for k, v in base.items() if k != "SHANZHI_MIGRATE_DATABASE_URL"}
-        return env | {"DATABASE_URL": self.url}
+        return env | {"DATABASE_URL": self.url, "SHANZHI_KEY_FILE": str(ROOT / "tests" / "keys.json"),
+                      "SHANZHI_SECRET_KEY": "hardening-child-secret-key-" + "x" * 40, "PYTHONPATH": str(ROOT)}
 
 
 def manage(env: dict, *args: str, code: str | None = None) -> str:
@@ -118,17 +132,6 @@ def manage(env: dict, *args: str, code: str | None = None) -> str:
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"shanzhi {' '.join(args)}: {done.stderr[-3000:]}"
     return done.stdout
-
-
-@contextmanager
-def scratch_database(tmp_path: Path, purpose: str):
-    """A ScratchDatabase for the duration of the block, dropped afterwards whatever happened."""
-    scratch = ScratchDatabase(tmp_path, purpose)
-    scratch.create()
-    try:
-        yield scratch
-    finally:
-        scratch.drop()
 
 
 def new_run_id() -> str:

@@ -18,7 +18,6 @@ import sys
 import time
 import zipfile
 from functools import partial
-from pathlib import Path
 
 import pytest
 import xlsxwriter
@@ -26,7 +25,7 @@ import xlsxwriter
 from shanzhi.accounts.roles import Role
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.importing import IMPORTERS
-from tests.hardening import manage, record, scratch_database
+from tests.hardening import manage, record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.hardening]
 PER_KIND = 200
@@ -213,26 +212,19 @@ def _id_number(seq: int) -> str:
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
 
-def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path):
-    with scratch_database(tmp_path, "importkill") as scratch:
-        _kill_the_worker_mid_import(tmp_path, scratch)
-
-
-def _kill_the_worker_mid_import(tmp_path, scratch):
+@pytest.mark.django_db(transaction=True)
+def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path, scratch_database):
     rows = 4000
     people = {_id_number(i) for i in range(rows * 2)}
     ids = sorted(people)[:rows]
     csv = tmp_path / "p.csv"
     csv.write_text("姓名,证件号码\n" + "".join(f"居民{i},{n}\n" for i, n in enumerate(ids)), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in {"SHANZHI_TESTING", "DJANGO_SETTINGS_MODULE"}}
-    env = scratch.env(env) | {"SHANZHI_VAR_DIR": str(tmp_path), "PYTHONPATH": str(Path.cwd()),
-                              "SHANZHI_TASK_BACKEND": "django_tasks_db.DatabaseBackend"}
-    query = scratch.query
-
+    env = scratch_database.env(env) | {"SHANZHI_VAR_DIR": str(tmp_path),
+                                       "SHANZHI_TASK_BACKEND": "django_tasks_db.DatabaseBackend"}
+    query = scratch_database.query
     shanzhi = partial(manage, env)
 
-    shanzhi("init")  # a new installation: its secret key and personal-data keys in tmp_path
-    shanzhi("migrate", "-v0")
     pk = shanzhi("shell", code=SETUP.format(path=str(csv))).strip().splitlines()[-1]
     figures = {"kills": 0, "half_written": 0}
 

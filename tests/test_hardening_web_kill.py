@@ -1,6 +1,6 @@
 """Fault injection: kill -9 of the web process while cases move through their workflow.
 
-A real gunicorn serves the API from its own database (a file on SQLite, a scratch database on PostgreSQL);
+A real gunicorn serves the API from its own copy of the test database (tests/conftest.py's scratch_database);
 a client drives cases through 受理 → 分派 → 处置 → 办结 → 核查 → 反馈 → 评价 → 归档 while the server is killed
 with SIGKILL at random moments and started again. Afterwards nothing may be half written: every case's state and
 version agree with its history rows, every transition has its audit row, and `shanzhi ledger reconcile` passes.
@@ -24,9 +24,9 @@ from threading import Timer
 import pytest
 import requests
 
-from tests.hardening import ROOT, manage, record, scratch_database
+from tests.hardening import ROOT, manage, record
 
-pytestmark = pytest.mark.hardening
+pytestmark = [pytest.mark.hardening, pytest.mark.django_db(transaction=True)]
 
 # the next step from each state, with its form data; one grid leader can take every step of its grid's cases
 STEPS = [("accept", {}), ("assign", {"assignee": "LEADER"}), ("start", {}),
@@ -111,16 +111,8 @@ def _login(base: str) -> requests.Session:
     return s
 
 
-def test_kill_the_web_process_during_transitions(tmp_path):
-    with scratch_database(tmp_path, "webkill") as scratch:
-        _kill_the_web_process_during_transitions(tmp_path, scratch)
-
-
-def _kill_the_web_process_during_transitions(tmp_path, scratch):
-    env = scratch.env({**os.environ, "SHANZHI_KEY_FILE": str(tmp_path / "keys.json"),
-                       "SHANZHI_SECRET_KEY": "kill-test-secret-key-" + "x" * 40,
-                       "KILL_STEPS": json.dumps([a for a, _d in STEPS])})
-    manage(env, "migrate", "--noinput")
+def test_kill_the_web_process_during_transitions(scratch_database):
+    env = scratch_database.env({**os.environ, "KILL_STEPS": json.dumps([a for a, _d in STEPS])})
     made = json.loads(manage(env, "shell", code=SETUP).strip().splitlines()[-1])
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
