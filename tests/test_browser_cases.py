@@ -34,10 +34,10 @@ def assert_photo_shown(page, photo):
 def test_case_story_on_a_phone(browser_page, world):
     from django.utils import timezone
 
-    from shanzhi.accounts.roles import Role
     from shanzhi.cases.insight import rollup_build
     from shanzhi.cases.models import Case
     from shanzhi.cases.testing import make_body, make_category
+    from shanzhi.core.roles import Role
     from shanzhi.core.testing import make_user
 
     cat = make_category(code="light", name="路灯损坏")

@@ -16,9 +16,9 @@ ORDERS = ("曲江街道 12345 工单（2026年1月）\n"
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_import_cases_upload_dry_run_commit(browser_page, viewport, tmp_path, settings):
-    from shanzhi.accounts.roles import Role
     from shanzhi.cases.models import Case
     from shanzhi.cases.testing import make_category
+    from shanzhi.core.roles import Role
     from shanzhi.core.testing import make_user, make_world
 
     settings.STORAGES = {**settings.STORAGES, "default": {

@@ -14,10 +14,10 @@ from shanzhi.core.testing import PASSWORD
 def test_dashboard_map_shows_open_cases(browser_page, world, viewport):
     from django.utils import timezone
 
-    from shanzhi.accounts.roles import Role
     from shanzhi.cases.insight import rollup_build
     from shanzhi.cases.models import Case
     from shanzhi.cases.testing import make_case
+    from shanzhi.core.roles import Role
     from shanzhi.core.testing import make_user
 
     make_user(Role.COMMUNITY_STAFF, world.community.code, username="zhang", display_name="张社工")

@@ -8,9 +8,9 @@ from shanzhi.core.testing import PASSWORD
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_visit_and_inspection_on_a_phone(browser_page, world):
-    from shanzhi.accounts.roles import Role
     from shanzhi.cases.models import Case, HomeVisit, Inspection
     from shanzhi.cases.testing import make_category
+    from shanzhi.core.roles import Role
     from shanzhi.core.testing import make_user
     from shanzhi.registry.models import Building, Household
 

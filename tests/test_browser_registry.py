@@ -19,7 +19,7 @@ BAD_CSV = ("姓名,证件号码,联系电话,人口类型\n"
 
 @pytest.fixture
 def scene():
-    from shanzhi.accounts.roles import Role
+    from shanzhi.core.roles import Role
     from shanzhi.core.testing import PASSWORD, make_user, make_world
     from shanzhi.registry import choices as c
     from shanzhi.registry.testing import building_in, care_tag_in, dwelling_in, household_in, person_in

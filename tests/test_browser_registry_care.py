@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_care_card_on_a_phone(browser_page):
-    from shanzhi.accounts.roles import Role
+    from shanzhi.core.roles import Role
     from shanzhi.core.testing import PASSWORD, make_user, make_world
     from shanzhi.registry import choices as c
     from shanzhi.registry.models import CareTag, Need

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from shanzhi.accounts.roles import TWO_FACTOR_ROLES
+from shanzhi.core.roles import TWO_FACTOR_ROLES
 from shanzhi.core.testing import make_user, matrix_factories, verified_login
 
 # the API is tested per app (tests/test_api_*); Open311 in shanzhi/cases/tests/test_open311.py

@@ -7,8 +7,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .roles import TWO_FACTOR_ROLES
-from .scope import user_roles
+from shanzhi.core.roles import TWO_FACTOR_ROLES
+from shanzhi.core.scope import user_roles
 
 LOGIN_AT = "_shanzhi_login_at"
 LAST_SEEN = "_shanzhi_last_seen"

@@ -1,10 +1,10 @@
 from django.db.models import Prefetch, Q
 
+from shanzhi.core.roles import USER_MANAGER_ROLES
+from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
 
 from .models import RoleGrant, User
-from .roles import USER_MANAGER_ROLES
-from .scope import prefixes_for_roles
 
 
 def user_list(*, actor, q: str = ""):
@@ -22,3 +22,8 @@ def user_list(*, actor, q: str = ""):
 
 def user_get(*, actor, pk: int) -> User | None:
     return user_list(actor=actor).filter(pk=pk).first()
+
+
+def grant_pairs(user_id: int) -> list[tuple[str, str]]:
+    """(role, region_code) of one user's grants: the loader core.scope reads roles through."""
+    return list(RoleGrant.objects.filter(user_id=user_id).values_list("role", "region_code"))

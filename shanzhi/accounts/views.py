@@ -12,13 +12,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from shanzhi.audit.services import audit_log
 from shanzhi.core.access import login_view, object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.roles import USER_MANAGER_ROLES
 from shanzhi.regions.models import Region
 
 from . import selectors, services
 from .forms import GrantForm, LoginForm, OtpForm, PasswordChangeForm, UserCreateForm
 from .middleware import LAST_SEEN, LOGIN_AT
 from .models import RoleGrant, User
-from .roles import USER_MANAGER_ROLES
 
 
 def _next(request, default="core:home"):

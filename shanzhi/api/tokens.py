@@ -77,7 +77,7 @@ def authenticate_token(request, token: str):
     now = timezone.now()
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.is_active:
         return None
-    from shanzhi.accounts.scope import grants_of
+    from shanzhi.core.scope import grants_of
 
     user = row.user
     user._grants_cache = narrowed_grants(grants_of(user), row.region_codes)

@@ -18,7 +18,7 @@ class AuditQuerySet(models.QuerySet):
         raise AuditImmutable("audit rows cannot be deleted")
 
     def restrict(self, user, action: str = "view"):
-        from shanzhi.accounts.scope import user_roles
+        from shanzhi.core.scope import user_roles
 
         return self if "audit_admin" in user_roles(user) else self.none()
 

@@ -4,9 +4,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.access import role_view
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.roles import Role
 
 from .models import AuditEvent
 from .services import audit_log

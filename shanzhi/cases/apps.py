@@ -11,10 +11,10 @@ class CasesConfig(AppConfig):
         from .caches import connect_caches
 
         connect_caches()
-        from shanzhi.accounts.navigation import register
-        from shanzhi.accounts.roles import STAFF_ROLES, Role
         from shanzhi.core.dashboard import register_counter
         from shanzhi.core.demo import register_step
+        from shanzhi.core.navigation import register
+        from shanzhi.core.roles import STAFF_ROLES, Role
 
         from . import selectors
         from .demo import build

@@ -28,8 +28,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import COMMUNITY_ROLES, MANAGER_ROLES
-from shanzhi.accounts.scope import prefixes_for_roles
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import NotAllowed, ServiceError
@@ -44,6 +42,8 @@ from shanzhi.core.importing import (
 )
 from shanzhi.core.importing import import_enqueue as core_enqueue
 from shanzhi.core.progress import progress_update
+from shanzhi.core.roles import COMMUNITY_ROLES, MANAGER_ROLES
+from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import code_in_scope, prefix_q
 from shanzhi.core.tabular import TableError, normalise, read_table
 from shanzhi.notifications.services import notify

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import GRID_ROLES
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.roles import GRID_ROLES
+from shanzhi.core.scope import roles_at
 
 from . import choices as c
 from .models import Category, HomeVisit, Inspection, Patrol

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.pii import encrypt
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import roles_at
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
 

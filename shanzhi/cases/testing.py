@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 
 from . import choices as c
@@ -42,7 +42,7 @@ def case_in(code: str, owner=None, **kw) -> Case:
 
     case = make_case(code, **kw)
     if owner is not None:
-        from shanzhi.accounts.scope import user_roles
+        from shanzhi.core.scope import user_roles
 
         if Role.HANDLING_BODY_STAFF in user_roles(owner):
             body = make_body(name=f"承办单位{owner.pk}")
@@ -76,7 +76,7 @@ def image_upload(size=(640, 480), fmt="JPEG", name="photo.jpg", colour="teal", e
 def photo_in(code: str, owner=None) -> CasePhoto:
     """A photo of a case that `owner` sees: a staff member's case in the grid (dispatched to their body, for
     handling-body staff), or else the owner's own report."""
-    from shanzhi.accounts.scope import user_roles
+    from shanzhi.core.scope import user_roles
 
     staff = owner is None or bool(user_roles(owner) & Case.scope_roles["view"])
     case = (case_in if staff else reported_case_in)(code, owner, photos=[image_upload(size=(64, 48))])

@@ -10,8 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import GRID_ROLES, STAFF_ROLES, Role
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.consultation.rules import effective_rules
 from shanzhi.consultation.selectors import topic_from_case
@@ -19,6 +17,8 @@ from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
 from shanzhi.core.progress import OwnTask
+from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES, Role
+from shanzhi.core.scope import roles_at
 
 from . import choices as c
 from . import selectors, services
@@ -57,7 +57,7 @@ def case_list(request):
 
 
 def _roles(request):
-    from shanzhi.accounts.scope import user_roles
+    from shanzhi.core.scope import user_roles
 
     return user_roles(request.user)
 
@@ -133,7 +133,7 @@ def case_act(request, case):
 
 @role_view(Case.scope_roles["create"], methods=("GET", "POST"))
 def case_create(request):
-    from shanzhi.accounts.scope import prefixes_for_roles
+    from shanzhi.core.scope import prefixes_for_roles
     from shanzhi.core.scoping import prefix_q
     from shanzhi.regions.choices import Level as RegionLevel
     from shanzhi.regions.models import Region
@@ -163,7 +163,7 @@ def case_create(request):
 @public_view(methods=("GET", "POST"))
 def report(request):
     """Report a problem: signed in (follows it under “my cases”) or anonymous (gets a query code)."""
-    from shanzhi.accounts.scope import prefixes_for_roles
+    from shanzhi.core.scope import prefixes_for_roles
 
     homes = [code for code in prefixes_for_roles(request.user, {Role.RESIDENT}) if len(code) >= 15]
     form = CaseReportForm(request.POST or None, own_grid=homes[0] if len(homes) == 1 else None)
@@ -279,7 +279,7 @@ def dashboard(request):
     also shows the open cases in scope as markers coloured by their deadline light."""
     from django.db.models.functions import Length
 
-    from shanzhi.accounts.scope import prefixes_for_roles
+    from shanzhi.core.scope import prefixes_for_roles
     from shanzhi.core.scoping import minimal_prefixes, prefix_q
     from shanzhi.regions.models import Region
     from shanzhi.registry.selectors import living_population_by_child
@@ -324,7 +324,7 @@ def dashboard(request):
 @role_view(GRID_ROLES, methods=("GET", "POST"))
 def patrol(request):
     """巡查/民情日志: log what was seen on a walk; a finding can be filed as a case in the same step."""
-    from shanzhi.accounts.scope import prefixes_for_roles
+    from shanzhi.core.scope import prefixes_for_roles
 
     from .models import Patrol
     from .patrols import patrol_create

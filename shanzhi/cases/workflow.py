@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
-from shanzhi.accounts.scope import roles_at
+from shanzhi.core.roles import STAFF_ROLES, Role
+from shanzhi.core.scope import roles_at
 from shanzhi.core.workflow import Transition, Workflow
 
 from .choices import Level, State

@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN
+
 from .choices import Majority, SupportMode
-from .models import COMMUNITY_CODE_LEN, ConsultationRule
+from .models import ConsultationRule
 
 
 def effective_rules(community_code: str) -> dict[str, ConsultationRule]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from shanzhi.accounts.scope import grants_of
-from shanzhi.core.scoping import prefix_q
+from shanzhi.core.scope import grants_of
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN, prefix_q
 
 from .choices import PUBLIC_STAGES, EvaluationState, MeetingState, Source, Stage
-from .models import COMMUNITY_CODE_LEN, EvaluationSurvey, Meeting, Topic
+from .models import EvaluationSurvey, Meeting, Topic
 from .rules import effective_rules
 from .search import search
 

@@ -10,17 +10,17 @@ from django.db.models import Avg, Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import grants_of
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.pii import blind_index
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import grants_of
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN
 
 from . import choices as c
 from .catalogue import DEFAULT_RULES
 from .models import (
     COMMITTEE_ROLES,
-    COMMUNITY_CODE_LEN,
     Comment,
     CommentReport,
     ConsultationRule,

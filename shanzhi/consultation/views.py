@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import user_roles
 from shanzhi.cases.selectors import source_case
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import user_roles
 
 from . import choices as c
 from . import selectors, services
@@ -132,7 +132,7 @@ def topic_detail(request, topic):
 
 
 def _grants_in(user, code):
-    from shanzhi.accounts.scope import grants_of
+    from shanzhi.core.scope import grants_of
 
     return [(r, g) for r, g in grants_of(user) if g.startswith(code) or code.startswith(g)]
 

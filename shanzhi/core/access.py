@@ -73,7 +73,7 @@ def role_view(roles, *, methods=("GET",), reason: str | None = None):
     def wrap(v):
         @functools.wraps(v)
         def inner(request, *args, **kwargs):
-            from shanzhi.accounts.scope import user_roles
+            from shanzhi.core.scope import user_roles
 
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
@@ -94,7 +94,7 @@ def object_view(model, *, action: str = "view", lookup: dict[str, str] | None = 
     def wrap(v):
         @functools.wraps(v)
         def inner(request, *args, **kwargs):
-            from shanzhi.accounts.scope import user_roles
+            from shanzhi.core.scope import user_roles
 
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())

@@ -3,7 +3,7 @@ from django.conf import settings
 
 def navigation(request):
     """The navigation the user's roles allow; built in accounts.navigation."""
-    from shanzhi.accounts.navigation import menu_for
+    from shanzhi.core.navigation import menu_for
 
     user = getattr(request, "user", None)
     return {

@@ -28,7 +28,7 @@ def register_counter(key: str, label, func, roles, url_name: str = "") -> None:
 def counters_for(actor) -> list[dict]:
     from django.urls import NoReverseMatch, reverse
 
-    from shanzhi.accounts.scope import user_roles
+    from shanzhi.core.scope import user_roles
 
     roles = user_roles(actor)
     out = []

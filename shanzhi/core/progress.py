@@ -8,7 +8,7 @@ A view creates the record (`progress_create`), enqueues a task with its id and r
 
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 
 from .models import TaskProgress
 

@@ -13,6 +13,10 @@ from collections.abc import Iterable
 from django.db import models
 from django.db.models import Q
 
+from .scope import scope_prefixes
+
+COMMUNITY_CODE_LEN = 12
+
 
 def prefix_upper_bound(prefix: str) -> str:
     """The smallest digit string of the same length that sorts after every code starting with prefix."""
@@ -46,8 +50,6 @@ class ScopedQuerySet(models.QuerySet):
     """Default queryset of every scoped model: `Model.objects.restrict(user, "view")`."""
 
     def restrict(self, user, action: str = "view"):
-        from shanzhi.accounts.scope import scope_prefixes
-
         prefixes = scope_prefixes(user, self.model, action)
         if not prefixes:
             return self.none()
@@ -67,6 +69,25 @@ class ScopedModel(models.Model):
     region_code = models.CharField("区划代码", max_length=20, db_index=True)
 
     objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class CommunityQuerySet(ScopedQuerySet):
+    """Community rows: grid grants widen to their community; regions above the grants (street rules) show too."""
+
+    def restrict(self, user, action: str = "view"):
+        prefixes = scope_prefixes(user, self.model, action)
+        if not prefixes:
+            return self.none()
+        widened = {p[:COMMUNITY_CODE_LEN] for p in prefixes}
+        ancestors = {p[:n] for p in widened for n in (4, 6, 9) if n < len(p)}
+        return self.filter(prefix_q(self.model.scope_field, widened) | Q(**{f"{self.model.scope_field}__in": ancestors}))
+
+
+class CommunityModel(ScopedModel):
+    objects = CommunityQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -1,8 +1,8 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import grants_of
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import grants_of
 
 from .access import login_view, object_view, public_view
 from .dashboard import counters_for

@@ -68,7 +68,7 @@ class Workflow:
             raise ServiceError(_("未知的操作：%(action)s") % {"action": action}) from None
 
     def check(self, obj, actor, action: str, data: dict | None = None) -> tuple[bool, str]:
-        from shanzhi.accounts.scope import roles_at
+        from shanzhi.core.scope import roles_at
 
         t = self.transition(action)
         state = getattr(obj, self.state_field)

@@ -9,7 +9,7 @@ class DisclosureConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from shanzhi.accounts.navigation import register
+        from shanzhi.core.navigation import register
 
         from .models import EDITOR_ROLES, REVIEWER_ROLES
 

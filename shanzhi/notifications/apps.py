@@ -8,9 +8,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = "通知"
 
     def ready(self):
-        from shanzhi.accounts.navigation import register
-        from shanzhi.accounts.roles import Role
         from shanzhi.core.dashboard import register_counter
+        from shanzhi.core.navigation import register
+        from shanzhi.core.roles import Role
 
         from .selectors import unread_count
 

@@ -7,8 +7,8 @@ class PartyConfig(AppConfig):
     label = "party"
 
     def ready(self):
-        from shanzhi.accounts.navigation import register
         from shanzhi.core.dashboard import register_counter
+        from shanzhi.core.navigation import register
 
         from . import selectors
         from .models import PARTY_ROLES

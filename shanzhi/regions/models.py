@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
+from shanzhi.core.roles import STAFF_ROLES, Role
 from shanzhi.core.scoping import ScopedQuerySet
 
 from .choices import CommunityKind, CommunityType, HousingForm, Level

@@ -126,7 +126,7 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False, 
     field and never written; importing the same file again changes nothing. With an actor (the web
     page), only regions inside the actor's "change" scope are accepted; commands pass actor=None.
     `on_progress(done, total)` is called while rows are checked and written."""
-    from shanzhi.accounts.scope import scope_prefixes
+    from shanzhi.core.scope import scope_prefixes
     from shanzhi.core.scoping import code_in_scope
 
     from .choices import CommunityKind, CommunityType, HousingForm

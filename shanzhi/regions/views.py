@@ -6,10 +6,10 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import MANAGER_ROLES
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.progress import OwnTask, progress_create
+from shanzhi.core.roles import MANAGER_ROLES
 
 from . import selectors, services
 from .choices import Level

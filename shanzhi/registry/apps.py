@@ -9,9 +9,9 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from shanzhi.accounts.navigation import register
         from shanzhi.core.dashboard import register_counter
         from shanzhi.core.demo import register_step
+        from shanzhi.core.navigation import register
 
         from . import choices as c
         from .demo import build

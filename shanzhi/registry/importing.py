@@ -24,7 +24,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.scope import scope_prefixes
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import NotAllowed, ServiceError
@@ -39,6 +38,7 @@ from shanzhi.core.importing import (
 )
 from shanzhi.core.importing import import_enqueue as core_enqueue
 from shanzhi.core.progress import progress_update
+from shanzhi.core.scope import scope_prefixes
 from shanzhi.core.scoping import code_in_scope, prefix_q
 from shanzhi.core.tabular import TableError, read_table
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
+from shanzhi.core.roles import STAFF_ROLES, Role
 from shanzhi.core.scoping import ScopedModel
 
 from . import choices as c

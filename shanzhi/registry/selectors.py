@@ -134,7 +134,7 @@ def care_tags_of(*, actor, person: Person) -> QuerySet[CareTag]:
 
 def may_change(*, actor, model, region_code: str) -> bool:
     """Whether the actor's grants let them change rows of `model` in `region_code` (its scope_roles)."""
-    from shanzhi.accounts.scope import scope_prefixes
+    from shanzhi.core.scope import scope_prefixes
     from shanzhi.core.scoping import code_in_scope
 
     return code_in_scope(region_code, scope_prefixes(actor, model, "change"))
@@ -184,7 +184,7 @@ def special_population_list(*, actor, person: Person | None = None, filters: dic
 
 
 def can_see_special(actor) -> bool:
-    from shanzhi.accounts.scope import scope_prefixes
+    from shanzhi.core.scope import scope_prefixes
 
     return bool(scope_prefixes(actor, SpecialPopulationRecord, "view"))
 
@@ -357,7 +357,7 @@ def move_request_get(*, actor, pk, action: str = "view") -> MoveRequest:
 
 def move_requests_sent(*, actor) -> QuerySet[MoveRequest]:
     """Pending requests that move persons out of the actor's scope (the source side sees its own requests)."""
-    from shanzhi.accounts.scope import scope_prefixes
+    from shanzhi.core.scope import scope_prefixes
 
     prefixes = scope_prefixes(actor, Person, "change")
     if not prefixes:

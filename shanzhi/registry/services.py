@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
-from shanzhi.accounts.scope import scope_prefixes
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.scope import scope_prefixes
 from shanzhi.core.scoping import code_in_scope
 
 from . import choices as c

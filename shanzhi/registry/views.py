@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.scope import user_roles
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.importing import upload_load, upload_store
 from shanzhi.core.progress import OwnTask
+from shanzhi.core.scope import user_roles
 from shanzhi.regions import selectors as region_selectors
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
@@ -128,9 +128,9 @@ def dwelling(request, obj):
 
 @object_view(Household, lookup={"pk": "pk"})
 def household(request, obj):
-    from shanzhi.accounts.roles import GRID_ROLES
-    from shanzhi.accounts.scope import roles_at
     from shanzhi.cases.selectors import household_visits
+    from shanzhi.core.roles import GRID_ROLES
+    from shanzhi.core.scope import roles_at
 
     members = list(selectors.household_members(actor=request.user, household=obj, include_gone=True))
     context = {
@@ -574,7 +574,7 @@ def move_request_decide(request, obj):
 
 def _import_regions(user):
     """The regions the actor may import into: their grants' regions and the grids below them."""
-    from shanzhi.accounts.scope import prefixes_for_roles
+    from shanzhi.core.scope import prefixes_for_roles
     from shanzhi.core.scoping import prefix_q
 
     prefixes = prefixes_for_roles(user, EDIT_ROLES)

@@ -7,10 +7,10 @@ class VolunteeringConfig(AppConfig):
     label = "volunteering"
 
     def ready(self):
-        from shanzhi.accounts.navigation import register
-        from shanzhi.accounts.roles import STAFF_ROLES, Role
         from shanzhi.core.dashboard import register_counter
         from shanzhi.core.demo import register_step
+        from shanzhi.core.navigation import register
+        from shanzhi.core.roles import STAFF_ROLES, Role
 
         from . import demo, selectors
 

@@ -54,7 +54,7 @@ def _content(volunteer: Volunteer) -> dict:
 @transaction.atomic
 def certificate_issue(*, actor, volunteer: Volunteer) -> Certificate:
     """The volunteer (or staff of their region) issues a certificate of the service recorded so far."""
-    from shanzhi.accounts.scope import roles_at
+    from shanzhi.core.scope import roles_at
 
     if volunteer.person.user_id != actor.pk and not roles_at(actor, volunteer.region_code) & CHANGE_ROLES:
         raise NotAllowed(_("只有本人或社区工作人员可以开具志愿服务证明"))

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import COMMUNITY_ROLES, GRID_ROLES, STAFF_ROLES, Role
+from shanzhi.core.roles import COMMUNITY_ROLES, GRID_ROLES, STAFF_ROLES, Role
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
 
 from .choices import ActivityState, CheckKind, OrderState, RequestState, SignUpState
@@ -27,7 +27,7 @@ def community_prefix(code: str) -> str:
 
 class ParticipationQuerySet(ScopedQuerySet):
     def restrict(self, user, action: str = "view"):
-        from shanzhi.accounts.scope import grants_of
+        from shanzhi.core.scope import grants_of
 
         if action == "own":
             if not self.model.owner_path or not getattr(user, "is_authenticated", False):

@@ -16,9 +16,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.scope import roles_at
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.services import points_award
 

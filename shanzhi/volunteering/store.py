@@ -16,9 +16,9 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.scope import roles_at
 from shanzhi.ledger.choices import ESCROW, Ledger, TransferKind
 from shanzhi.ledger.models import Account
 from shanzhi.ledger.services import person_account, system_account, transfer_create

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import prefixes_for_roles
 from shanzhi.core.access import login_view, object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.regions.models import Region
 
 from . import certificates, selectors, services, store, tokens

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.scope import roles_at
+from shanzhi.core.scope import roles_at
 from shanzhi.core.workflow import Transition, Workflow
 
 from .choices import RequestState, SignUpState

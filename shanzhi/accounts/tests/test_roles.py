@@ -5,9 +5,9 @@ from django.apps import apps
 from django.urls import reverse
 
 from shanzhi.accounts.models import RoleGrant, User
-from shanzhi.accounts.roles import ADMIN_TRIO, Role
 from shanzhi.accounts.services import can_grant, grant_add, user_set_active
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.roles import ADMIN_TRIO, Role
 from shanzhi.core.testing import PASSWORD, verified_login
 
 pytestmark = pytest.mark.django_db

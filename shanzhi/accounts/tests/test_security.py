@@ -13,8 +13,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shanzhi.accounts.middleware import LAST_SEEN, LOGIN_AT
-from shanzhi.accounts.roles import TWO_FACTOR_ROLES, Role
 from shanzhi.audit.models import AuditEvent
+from shanzhi.core.roles import TWO_FACTOR_ROLES, Role
 from shanzhi.core.testing import PASSWORD
 
 LOGIN = "/accounts/login/"

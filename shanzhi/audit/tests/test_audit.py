@@ -4,10 +4,10 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from shanzhi.accounts.roles import Role
 from shanzhi.accounts.services import grant_add, grant_revoke
 from shanzhi.audit.models import AuditEvent, AuditImmutable
 from shanzhi.audit.services import REDACTED, audit_log
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 
 pytestmark = pytest.mark.django_db

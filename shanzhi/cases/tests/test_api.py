@@ -4,7 +4,6 @@ with their refusals (400/403/404/409), department tokens read-only, and the Open
 import pytest
 from django.test import Client
 
-from shanzhi.accounts.roles import Role
 from shanzhi.api.tokens import token_create
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import api as cases_api
@@ -12,6 +11,7 @@ from shanzhi.cases import choices as c
 from shanzhi.cases.models import Case, CaseHistory
 from shanzhi.cases.services import case_transition
 from shanzhi.cases.testing import make_body, make_body_staff, make_case, make_category
+from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import choices as c
 from shanzhi.cases.importing import import_error_workbook, import_run, import_template
@@ -20,6 +19,7 @@ from shanzhi.cases.models import Case, CaseHistory
 from shanzhi.cases.testing import make_case, make_category
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.pii import decrypt
+from shanzhi.core.roles import Role
 from shanzhi.notifications.models import Notification
 from shanzhi.registry.models import Building, Estate
 

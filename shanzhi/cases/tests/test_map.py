@@ -10,13 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import grants_of
 from shanzhi.cases import choices as c
 from shanzhi.cases.models import Case
 from shanzhi.cases.selectors import case_map_points
 from shanzhi.cases.services import case_transition
 from shanzhi.cases.testing import case_in, make_case
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import grants_of
 from shanzhi.core.testing import verified_login
 
 pytestmark = pytest.mark.django_db

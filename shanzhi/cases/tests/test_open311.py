@@ -85,7 +85,7 @@ def test_post_errors(client, api):
 
 
 def test_get_requests_filters_and_status_mapping(client, api, world, make_user):
-    from shanzhi.accounts.roles import Role
+    from shanzhi.core.roles import Role
 
     ids = [client.post("/open311/v2/requests.json", {"api_key": api, "service_code": code, **INSIDE,
                                                      "description": "问题", **extra}).json()[0]["service_request_id"]

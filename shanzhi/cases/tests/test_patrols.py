@@ -1,10 +1,10 @@
 import pytest
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
 from shanzhi.cases.patrols import home_visit_create, inspection_record, patrol_create
 from shanzhi.cases.testing import make_category
 from shanzhi.core.errors import NotAllowed
+from shanzhi.core.roles import Role
 from shanzhi.registry.models import Building, Household
 
 pytestmark = pytest.mark.django_db

@@ -2,11 +2,11 @@
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases.testing import make_case
 from shanzhi.consultation.models import Topic
 from shanzhi.consultation.services import rules_seed_defaults
+from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
 from shanzhi.cases import choices as c
 from shanzhi.cases.insight import Kpis, kpis_total, rollup_build
 from shanzhi.cases.models import Case
 from shanzhi.cases.selectors import nearby_open_cases
 from shanzhi.cases.services import case_transition
 from shanzhi.cases.testing import make_body, make_body_staff, make_case, make_category
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 from shanzhi.notifications.models import Notification
 

@@ -5,7 +5,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import choices as c
 from shanzhi.cases.models import Case, CaseFollower, CaseHistory, ReportedCase, Supervision
@@ -19,6 +18,7 @@ from shanzhi.cases.services import (
 from shanzhi.cases.testing import make_body, make_body_staff, make_case, make_category
 from shanzhi.cases.workflow import WORKFLOW
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

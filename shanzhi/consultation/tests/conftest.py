@@ -3,8 +3,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.pii import blind_index
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 
 

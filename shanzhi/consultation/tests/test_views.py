@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from shanzhi.accounts.roles import Role
 from shanzhi.consultation import services as s
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 
 pytestmark = pytest.mark.django_db

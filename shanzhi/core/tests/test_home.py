@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 
 pytestmark = pytest.mark.django_db

@@ -26,9 +26,9 @@ def test_recipients_follow_grant_changes_at_once(world, make_user):
     """The per-process list of who holds a role on a grid is dropped when a grant is saved or deleted, so a
     new case never goes to someone whose grant was just revoked, nor misses someone just granted."""
     from shanzhi.accounts.models import RoleGrant
-    from shanzhi.accounts.roles import Role
     from shanzhi.cases.services import staff_at
     from shanzhi.cases.workflow import ACCEPT_ROLES
+    from shanzhi.core.roles import Role
 
     first = make_user(Role.GRID_WORKER, world.grid.code)
     assert staff_at(world.grid.code, ACCEPT_ROLES) == [first]

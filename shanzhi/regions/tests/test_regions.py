@@ -8,9 +8,9 @@ import xlsxwriter
 from django.core.management import call_command
 from django.urls import reverse
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.models import TaskProgress
+from shanzhi.core.roles import Role
 from shanzhi.core.scoping import prefix_q, prefix_upper_bound
 from shanzhi.core.testing import verified_login
 from shanzhi.regions.choices import Level

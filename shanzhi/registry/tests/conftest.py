@@ -3,7 +3,7 @@ import datetime
 import pytest
 from stdnum.cn import ric
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 
 
 def make_id(region="321002", birth=datetime.date(1980, 5, 17), seq=1, male=True) -> str:

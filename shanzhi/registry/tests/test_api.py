@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
 from shanzhi.api.models import ApiToken
 from shanzhi.api.tokens import token_create, token_revoke
+from shanzhi.core.roles import Role
 from shanzhi.registry import services as s
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.registry import choices as c
 from shanzhi.registry.stats import region_dashboard
 from shanzhi.registry.testing import care_tag_in, dwelling_in, household_in, person_in

@@ -5,7 +5,7 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.registry.models import Person
 from shanzhi.registry.testing import person_in
 

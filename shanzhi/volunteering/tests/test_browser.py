@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import PASSWORD, make_user, make_world
 from shanzhi.ledger.selectors import reconcile
 from shanzhi.registry.models import Person

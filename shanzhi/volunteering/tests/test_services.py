@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.selectors import balance_of, reconcile
 from shanzhi.ledger.services import points_award

@@ -1,6 +1,6 @@
 import pytest
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.volunteering.testing import make_person
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ can't log in and acts with a community-secretary grant on the region given on th
 
 from django.core.management.base import CommandError
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 
 CONSOLE_USERNAME = "console"
 
