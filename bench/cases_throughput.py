@@ -39,7 +39,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 
 
 def setup_cases():
-    from shanzhi.accounts.roles import Role
+    from shanzhi.core.roles import Role
     from shanzhi.cases.services import case_create, case_transition
     from shanzhi.cases.testing import make_category
     from shanzhi.core.testing import make_user, make_world

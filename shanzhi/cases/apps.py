@@ -14,11 +14,13 @@ class CasesConfig(AppConfig):
         from shanzhi.core.dashboard import register_counter
         from shanzhi.core.demo import register_step
         from shanzhi.core.navigation import register
+        from shanzhi.core.panels import register_panel
         from shanzhi.core.roles import STAFF_ROLES, Role
 
         from . import selectors
         from .demo import build
         from .models import Case
+        from .panels import household_visits_panel
 
         register("cases:list", _("民情"), "message-report", Case.scope_roles["view"], after="regions:tree")
         register("cases:dashboard", _("民情指数"), "chart-line", STAFF_ROLES, after="cases:list")
@@ -30,6 +32,8 @@ class CasesConfig(AppConfig):
         register_counter("cases_open", _("在办民情"), selectors.open_count, Case.scope_roles["view"], "cases:list")
         register_counter("cases_overdue", _("超时民情"), selectors.overdue_count, Case.scope_roles["view"], "cases:list")
         register_step("cases", 40, build)
+        register_panel("registry.household", "cases.visits", "cases/partials/household_visits.html",
+                       household_visits_panel)
 
         from .importing import register as register_import
 

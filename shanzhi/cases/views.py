@@ -11,14 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
-from shanzhi.consultation.rules import effective_rules
-from shanzhi.consultation.selectors import topic_from_case
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
 from shanzhi.core.progress import OwnTask
 from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES, Role
-from shanzhi.core.scope import roles_at
 
 from . import choices as c
 from . import selectors, services
@@ -97,9 +94,6 @@ def case_detail(request, case):
            "assignments": case.assignments.filter(active=True).select_related("body"),
            "ratings": case.ratings.all(), "photos": case.photos.filter(history__isnull=True),
            "supervisions": case.supervisions.all(), **_action_context(case, request.user)}
-    ctx["topic"] = topic_from_case(actor=request.user, case_id=case.pk)
-    if ctx["topic"] is None and roles_at(request.user, case.region_code) & services.TOPIC_ROLES:
-        ctx["topic_rules"] = effective_rules(case.region_code[:12]).values()
     if case.is_open and _roles(request) & ACCEPT_ROLES:
         ctx["categories"] = Category.objects.filter(active=True, children__isnull=True).exclude(pk=case.category_id)
     response = render(request, "cases/detail.html", ctx)
@@ -368,19 +362,6 @@ def case_recategorise(request, case):
     except ServiceError as e:
         messages.error(request, e.user_message)
     return redirect("cases:detail", pk=case.pk)
-
-
-@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
-def case_to_topic(request, case):
-    try:
-        topic = services.case_to_topic(actor=request.user, case=case, matter_type=request.POST.get("matter_type", ""),
-                                       title=request.POST.get("title", "").strip(),
-                                       description=request.POST.get("description", ""))
-    except ServiceError as e:
-        messages.error(request, e.user_message)
-        return redirect("cases:detail", pk=case.pk)
-    messages.success(request, _("已转为协商议题"))
-    return redirect("consultation:topic", pk=topic.pk)
 
 
 def _picked(request, getter, key):

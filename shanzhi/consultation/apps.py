@@ -12,13 +12,16 @@ class ConsultationConfig(AppConfig):
         from shanzhi.core.dashboard import register_counter
         from shanzhi.core.demo import register_step
         from shanzhi.core.navigation import register
+        from shanzhi.core.panels import register_panel
 
         from .demo import build
         from .models import COMMITTEE_ROLES, PARTICIPANT_ROLES
+        from .panels import case_topic_panel
 
         register("consultation:index", _("社区协商"), "messages", PARTICIPANT_ROLES)
         register_counter("consultation_review", _("待合议议题"), _review_count, COMMITTEE_ROLES, "consultation:index")
         register_step("consultation", 50, build)
+        register_panel("cases.case", "consultation.topic", "consultation/partials/case_topic.html", case_topic_panel)
 
         from shanzhi.core.schedule import register_periodic
 

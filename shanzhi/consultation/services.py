@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
+from shanzhi.cases.services import case_lock, case_record_topic
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.pii import blind_index
 from shanzhi.core.roles import Role
-from shanzhi.core.scope import grants_of
+from shanzhi.core.scope import grants_of, roles_at
 from shanzhi.core.scoping import COMMUNITY_CODE_LEN
 
 from . import choices as c
@@ -48,6 +49,8 @@ from .search import reindex_topic
 from .workflow import WORKFLOW, history_writer
 
 STAFF_WRITERS = COMMITTEE_ROLES | {Role.GRID_WORKER, Role.GRID_LEADER}
+# Who may escalate a case (民情) of their community into a topic.
+CASE_TOPIC_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY})
 
 
 # --- permissions ------------------------------------------------------------------------------------------
@@ -188,6 +191,21 @@ def topic_from_case(*, actor, case_id, community_code: str, matter_type: str, ti
     """A case (民情) escalated into consultation; the case is referenced generically, without a foreign key."""
     return topic_create(actor=actor, community_code=community_code, matter_type=matter_type, title=title,
                         description=description, source_kind=c.Source.CASE, source_id=str(case_id))
+
+
+@transaction.atomic
+def case_to_topic(*, actor, case, matter_type: str, title: str, description: str = "") -> Topic:
+    """转为协商议题: escalate a case into a consultation topic of its community, once; the case's
+    timeline and the audit log record it (cases.services.case_record_topic)."""
+    if not (roles_at(actor, case.region_code) & CASE_TOPIC_ROLES):
+        raise NotAllowed(_("只有社区工作人员或社区书记可以转为协商议题"))
+    case = case_lock(case=case)
+    if Topic.objects.filter(source_kind=c.Source.CASE, source_id=str(case.pk)).exists():
+        raise ServiceError(_("该民情已转为协商议题"))
+    topic = topic_from_case(actor=actor, case_id=case.pk, community_code=case.region_code,
+                            matter_type=matter_type, title=title or case.title, description=description)
+    case_record_topic(actor=actor, case=case, topic_id=topic.pk, topic_title=topic.title, matter_type=matter_type)
+    return topic
 
 
 def _maybe_table(topic: Topic, actor) -> Topic:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shanzhi.cases.models import Case
 from shanzhi.cases.selectors import source_case
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
@@ -375,3 +376,16 @@ def evaluation_act(request, survey):
     else:
         messages.success(request, _("已提交，您的评分以匿名方式统计"))
     return redirect("consultation:evaluation", pk=survey.pk)
+
+
+@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def case_to_topic(request, case):
+    try:
+        topic = services.case_to_topic(actor=request.user, case=case, matter_type=request.POST.get("matter_type", ""),
+                                       title=request.POST.get("title", "").strip(),
+                                       description=request.POST.get("description", ""))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(request, _("已转为协商议题"))
+    return redirect("consultation:topic", pk=topic.pk)

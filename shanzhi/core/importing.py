@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import xlsxwriter
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -354,7 +355,7 @@ def register_importer(importer: Importer) -> None:
 def import_task(*, kind: str, user_id: int, data_b64: str, filename: str, region_code: str, dry_run: bool,
                 progress_id: str) -> dict:
     """Background import (the Tasks API); the page polls the progress record, which the importer finishes."""
-    from shanzhi.accounts.models import User
+    User = get_user_model()
 
     actor = User.objects.get(pk=user_id)
     progress_update(progress_id, state="running", message=_("正在读取文件"))

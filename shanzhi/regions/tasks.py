@@ -1,5 +1,6 @@
 """Background region import: a dry run, then (after the user confirms) the commit, both reporting progress."""
 
+from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from shanzhi.core.progress import progress_update
 
 @task()
 def regions_import_task(*, progress_id: str, path: str, filename: str, actor_id: int, dry_run: bool) -> dict:
-    from shanzhi.accounts.models import User
+    User = get_user_model()
 
     from .services import regions_import
 

@@ -128,15 +128,8 @@ def dwelling(request, obj):
 
 @object_view(Household, lookup={"pk": "pk"})
 def household(request, obj):
-    from shanzhi.cases.selectors import household_visits
-    from shanzhi.core.roles import GRID_ROLES
-    from shanzhi.core.scope import roles_at
-
     members = list(selectors.household_members(actor=request.user, household=obj, include_gone=True))
     context = {
-        # 入户走访: the visits log lives in cases; grid roles of the household's grid may log a new one
-        "visits": household_visits(actor=request.user, household=obj),
-        "can_visit": bool(roles_at(request.user, obj.region_code) & GRID_ROLES),
         "household": obj,
         "members": members,
         "living": [m for m in members if m.status == c.PersonStatus.LIVING],
