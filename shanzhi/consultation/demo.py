@@ -134,7 +134,4 @@ def build(*, ctx) -> None:
         region_code=XIYUAN, kind=c.EvaluationKind.RESIDENTS_ON_COMMITTEE, year=date.today().year,
         defaults={"title": f"{date.today().year}年度居民代表评议居委会", "items": ["为民服务", "办事公开", "协商落实"]})
 
-    from shanzhi.disclosure.demo import build as build_disclosure
-
-    build_disclosure(ctx=ctx)
     ctx.stdout(f"  consultation: {Topic.objects.count()} topics, {Meeting.objects.count()} meetings")

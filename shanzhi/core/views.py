@@ -1,7 +1,6 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from shanzhi.core.roles import Role
 from shanzhi.core.scope import grants_of
 
 from .access import login_view, object_view, public_view
@@ -11,13 +10,8 @@ from .progress import OwnTask
 
 @login_view
 def home(request):
-    from shanzhi.regions.models import Region
-
-    grants = grants_of(request.user)
-    regions = {r.code: r for r in Region.objects.filter(code__in=[c for _r, c in grants])}
-    scope = [{"role": Role(role).label, "region": regions.get(code), "code": code} for role, code in grants]
-    return render(request, "core/home.html", {"scope": scope, "counters": counters_for(request.user),
-                                              "no_grant": not grants})
+    return render(request, "core/home.html", {"counters": counters_for(request.user),
+                                              "no_grant": not grants_of(request.user)})
 
 
 @object_view(OwnTask, lookup={"pk": "pk"})

@@ -9,8 +9,11 @@ class DisclosureConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from shanzhi.core.demo import register_step
         from shanzhi.core.navigation import register
 
+        from .demo import build
         from .models import EDITOR_ROLES, REVIEWER_ROLES
 
         register("disclosure:manage", _("阳光五务"), "sun", EDITOR_ROLES | REVIEWER_ROLES)
+        register_step("disclosure", 55, build)  # after consultation (50), whose results it discloses

@@ -13,15 +13,18 @@ class RegionsConfig(AppConfig):
 
         from shanzhi.core.dashboard import register_counter
         from shanzhi.core.demo import register_step
+        from shanzhi.core.panels import register_panel
 
         from .choices import Level
         from .demo import build
         from .geo import GRID_OUTLINES
         from .models import Region
+        from .panels import my_scope_panel
         from .selectors import region_count
 
         GRID_OUTLINES.clear_on_change(Region)
         register_step("regions", 10, build)
+        register_panel("core.home", "regions.my_scope", "regions/partials/my_scope.html", my_scope_panel)
         roles = Region.scope_roles["view"]
         register_counter("regions.communities", _("社区(村)"), partial(region_count, level=Level.COMMUNITY), roles,
                          "regions:tree")
