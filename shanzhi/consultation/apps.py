@@ -1,4 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.dashboard import register_counter
+from shanzhi.core.demo import register_step
+from shanzhi.core.navigation import register
+from shanzhi.core.panels import register_panel
+from shanzhi.core.schedule import register_periodic
 
 
 class ConsultationConfig(AppConfig):
@@ -7,31 +14,17 @@ class ConsultationConfig(AppConfig):
     verbose_name = "社区协商"
 
     def ready(self):
-        from django.utils.translation import gettext_lazy as _
-
-        from shanzhi.core.dashboard import register_counter
-        from shanzhi.core.demo import register_step
-        from shanzhi.core.navigation import register
-        from shanzhi.core.panels import register_panel
-
+        # The app's own modules define or use its models: importable only once the registry is ready.
+        from . import selectors
         from .demo import build
         from .models import COMMITTEE_ROLES, PARTICIPANT_ROLES
+        from .notify import send_daily_digests
         from .panels import case_topic_panel
 
         register("consultation:index", _("社区协商"), "messages", PARTICIPANT_ROLES)
-        register_counter("consultation_review", _("待合议议题"), _review_count, COMMITTEE_ROLES, "consultation:index")
+        register_counter("consultation_review", _("待合议议题"), selectors.review_count, COMMITTEE_ROLES, "consultation:index")
         register_step("consultation", 50, build)
         register_panel("cases.case", "consultation.topic", "consultation/partials/case_topic.html", case_topic_panel)
 
-        from shanzhi.core.schedule import register_periodic
-
-        from .notify import send_daily_digests
-
         register_periodic("consultation.daily_digests", 24 * 60 * 60, send_daily_digests)
 
-
-def _review_count(*, actor) -> int:
-    from .choices import Stage
-    from .models import Topic
-
-    return Topic.objects.restrict(actor, "view").filter(state=Stage.REVIEW).count()

@@ -6,6 +6,8 @@ from django.db.models import Count, Q
 
 from shanzhi.core.scope import grants_of
 from shanzhi.core.scoping import COMMUNITY_CODE_LEN, prefix_q
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Region
 
 from .choices import PUBLIC_STAGES, EvaluationState, MeetingState, Source, Stage
 from .models import EvaluationSurvey, Meeting, Topic
@@ -15,9 +17,6 @@ from .search import search
 
 def actor_communities(*, actor):
     """Communities the actor works or lives in (a street grant gives all its communities)."""
-    from shanzhi.regions.choices import Level
-    from shanzhi.regions.models import Region
-
     codes = {code[:COMMUNITY_CODE_LEN] for _role, code in grants_of(actor)}
     if not codes:
         return Region.objects.none()
@@ -58,6 +57,11 @@ def meeting_list(*, actor, staff: bool):
 
 def evaluation_list(*, actor):
     return EvaluationSurvey.objects.restrict(actor, "view")
+
+
+def review_count(*, actor) -> int:
+    """Topics waiting for the committee's review (合议) that the actor sees: a workbench counter."""
+    return Topic.objects.restrict(actor, "view").filter(state=Stage.REVIEW).count()
 
 
 def topic_from_case(*, actor, case_id) -> Topic | None:
