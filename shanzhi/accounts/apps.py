@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from shanzhi.core.demo import register_step
+from shanzhi.core.scope import register_grant_loader
+
 
 class AccountsConfig(AppConfig):
     name = "shanzhi.accounts"
@@ -7,10 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
-        # Imported here: models may not be imported before the app registry is ready.
-        from shanzhi.core.demo import register_step
-        from shanzhi.core.scope import register_grant_loader
-
+        # The app's own modules define or use its models: importable only once the registry is ready.
         from .demo import build
         from .selectors import grant_pairs
 

@@ -6,7 +6,9 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
 
+from shanzhi.audit.services import audit_log
 from shanzhi.core.roles import TWO_FACTOR_ROLES
 from shanzhi.core.scope import user_roles
 
@@ -26,8 +28,6 @@ class SessionTimeoutMiddleware:
             login_at = request.session.get(LOGIN_AT, now)
             last_seen = request.session.get(LAST_SEEN, now)
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT or now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT:
-                from shanzhi.audit.services import audit_log
-
                 audit_log(actor=request.user, action="session.timeout")
                 logout(request)
                 messages.info(request, _("登录已超时，请重新登录。"))
@@ -55,8 +55,6 @@ class TwoFactorRequiredMiddleware:
             and user_roles(user) & TWO_FACTOR_ROLES
             and not user.is_verified()
         ):
-            from django_otp import devices_for_user
-
             has_device = any(True for _ in devices_for_user(user, confirmed=True))
             target = "accounts:otp_verify" if has_device else "accounts:otp_setup"
             return redirect(f"{reverse(target)}?next={request.path}")

@@ -1,6 +1,10 @@
+import base64
+import time
+
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -42,7 +46,6 @@ def login_page(request):
         if form.is_valid():
             user = form.get_user()
             login(request, user)
-            import time
 
             request.session[LOGIN_AT] = request.session[LAST_SEEN] = time.time()
             audit_log(actor=user, action="login")
@@ -73,8 +76,6 @@ def password_change(request):
         except ServiceError as e:
             form.add_error("new_password1", e.user_message)
         else:
-            from django.contrib.auth import update_session_auth_hash
-
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改。"))
             return redirect("core:home")
@@ -98,7 +99,6 @@ def otp_setup(request):
             return redirect(_next(request))
         form.add_error("token", _("验证码不正确，请核对手机时间后重试。"))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
-    import base64
 
     secret = base64.b32encode(device.bin_key).decode()
     request.no_store = True
@@ -142,8 +142,6 @@ def user_create(request):
             if not ok:
                 form.add_error("role", reason)
             else:
-                from django.db import transaction
-
                 try:
                     with transaction.atomic():
                         user = services.user_create(actor=request.user, username=d["username"],

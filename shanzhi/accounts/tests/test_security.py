@@ -5,6 +5,9 @@ import time
 from datetime import timedelta
 
 import pytest
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -78,8 +81,6 @@ def test_five_failures_lock_the_address_for_every_account(client, world, make_us
 
 
 def test_four_failures_do_not_lock_and_the_lock_ends_after_30_minutes(client, world, make_user):
-    from axes.models import AccessAttempt
-
     make_user(Role.GRID_WORKER, world.grid.code, username="slow")
     for _ in range(4):
         post_login(client, "slow", WRONG)
@@ -95,11 +96,8 @@ def test_four_failures_do_not_lock_and_the_lock_ends_after_30_minutes(client, wo
 
 
 def test_lockout_settings():
-    from django.conf import settings
-
     assert settings.AXES_FAILURE_LIMIT == 5
     assert settings.AXES_LOCKOUT_PARAMETERS == ["username", "ip_address"]  # each alone, not combined
-    from axes.helpers import get_cool_off
 
     assert get_cool_off() == timedelta(minutes=30)
 
