@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core.dashboard import register_counter
+from shanzhi.core.demo import register_step
+from shanzhi.core.navigation import register
+from shanzhi.core.panels import register_panel
+from shanzhi.core.roles import STAFF_ROLES, Role
+from shanzhi.core.schedule import register_periodic
+
 
 class CasesConfig(AppConfig):
     name = "shanzhi.cases"
@@ -8,19 +15,16 @@ class CasesConfig(AppConfig):
     verbose_name = "民情"
 
     def ready(self):
-        from .caches import connect_caches
-
-        connect_caches()
-        from shanzhi.core.dashboard import register_counter
-        from shanzhi.core.demo import register_step
-        from shanzhi.core.navigation import register
-        from shanzhi.core.panels import register_panel
-        from shanzhi.core.roles import STAFF_ROLES, Role
-
+        # The app's own modules define or use its models: importable only once the registry is ready.
         from . import selectors
+        from .caches import connect_caches
         from .demo import build
+        from .importing import register as register_import
         from .models import Case
         from .panels import household_visits_panel
+        from .tasks import check_deadlines_task, rollup_task
+
+        connect_caches()
 
         register("cases:list", _("民情"), "message-report", Case.scope_roles["view"], after="regions:tree")
         register("cases:dashboard", _("民情指数"), "chart-line", STAFF_ROLES, after="cases:list")
@@ -35,13 +39,7 @@ class CasesConfig(AppConfig):
         register_panel("registry.household", "cases.visits", "cases/partials/household_visits.html",
                        household_visits_panel)
 
-        from .importing import register as register_import
-
         register_import()  # `shanzhi import cases`; the page is linked from the case list, not the menu
-
-        from shanzhi.core.schedule import register_periodic
-
-        from .tasks import check_deadlines_task, rollup_task
 
         register_periodic("cases.check_deadlines", 15 * 60, check_deadlines_task)
         register_periodic("cases.rollup", 60 * 60, rollup_task)

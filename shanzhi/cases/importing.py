@@ -53,7 +53,11 @@ from shanzhi.registry.models import Building
 from shanzhi.registry.validators import normalise_phone
 
 from . import choices as c
+from . import services
+from .insight import rollup_build
 from .models import Case, Category
+from .services import _validate_extra, staff_at
+from .workflow import ACCEPT_ROLES
 
 IMPORT_ROLES = COMMUNITY_ROLES | MANAGER_ROLES
 KIND = "cases"
@@ -233,8 +237,6 @@ class Plan:
 
 def _extra(category: Category, values: dict) -> dict:
     """The row's extra-field values for its category (list fields accept the shown name or the key)."""
-    from .services import _validate_extra
-
     out = {}
     for f in category.extra_fields or []:
         label = str(f.get("label") or f.get("code"))
@@ -356,8 +358,6 @@ def _existing(rows: list[Row]) -> dict[tuple, tuple[int, str]]:
 def _commit(ctx: Context, plan: Plan, progress_id=None) -> list[dict]:
     """File the planned rows through case_create in one transaction. A row that someone else's import filed in
     the meantime (the unique constraint) is moved to the skipped list; any other failure undoes the whole batch."""
-    from . import services
-
     created: list[dict] = []
     by_grid: Counter = Counter()
     total = len(plan.new)
@@ -391,9 +391,6 @@ def _commit(ctx: Context, plan: Plan, progress_id=None) -> list[dict]:
 
 
 def _notify_batch(by_grid: Counter) -> None:
-    from .services import staff_at
-    from .workflow import ACCEPT_ROLES
-
     url = reverse("cases:list") + "?channel=" + c.Channel.IMPORT + "&state=" + c.State.REPORTED
     for code, n in by_grid.items():
         notify(recipients=staff_at(code, ACCEPT_ROLES), kind="case.new", url=url,
@@ -402,8 +399,6 @@ def _notify_batch(by_grid: Counter) -> None:
 
 def _rebuild_rollup(rows: list[Row]) -> None:
     """The hourly rollup covers the last two days; imported cases may have been reported long before."""
-    from .insight import rollup_build
-
     days = [timezone.localdate(r.fields["reported_at"]) for r in rows if r.fields["reported_at"]]
     if days:
         rollup_build(start=min(days), end=max(days))

@@ -8,6 +8,7 @@ deadline of the next step, rating rows, inbox messages; channels deliver after c
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -19,7 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
-from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.pii import encrypt
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import roles_at
@@ -438,8 +439,6 @@ def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> 
     changed = Case.objects.filter(pk=case.pk, version=case.version).update(category=category,
                                                                            version=F("version") + 1)
     if changed != 1:
-        from shanzhi.core.errors import ConflictError
-
         raise ConflictError()
     case.refresh_from_db()
     CaseHistory.objects.create(case=case, action="recategorise", label=_("调整类别"), from_state=case.state,
@@ -525,8 +524,6 @@ def _escalate_overdue(case: Case, now) -> None:
 # --- Open311 keys --------------------------------------------------------------------------------------------
 
 def open311_key_create(*, name: str) -> tuple[Open311Key, str]:
-    import hashlib
-
     if not name.strip():
         raise ServiceError(_("请填写名称"), field="name")
     key = secrets.token_urlsafe(24)
@@ -536,8 +533,6 @@ def open311_key_create(*, name: str) -> tuple[Open311Key, str]:
 
 
 def open311_key_check(key: str) -> Open311Key | None:
-    import hashlib
-
     if not key:
         return None
     return Open311Key.objects.filter(key_hash=hashlib.sha256(key.encode()).hexdigest(), active=True).first()

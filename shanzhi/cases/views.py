@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models.functions import Length
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core.access import object_view, public_view, role_view
-from shanzhi.core.errors import ServiceError
+from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.importing import XLSX, upload_load, upload_store
 from shanzhi.core.progress import OwnTask
 from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES, Role
+from shanzhi.core.scope import prefixes_for_roles, user_roles
+from shanzhi.core.scoping import minimal_prefixes, prefix_q
+from shanzhi.regions.choices import Level as RegionLevel
+from shanzhi.regions.models import Region
+from shanzhi.regions.selectors import region_place
+from shanzhi.registry.selectors import (
+    building_get,
+    building_list,
+    household_get,
+    household_list,
+    living_population_by_child,
+)
 
 from . import choices as c
-from . import selectors, services
+from . import importing, insight, selectors, services
 from .forms import CaseImportForm, CaseReportForm, StaffCaseForm
-from .importing import IMPORT_ROLES
-from .models import Case, CasePhoto, Category, ReportedCase
+from .importing import IMPORT_ROLES, KIND
+from .models import Case, CasePhoto, Category, HomeVisit, Inspection, Patrol, ReportedCase
+from .patrols import home_visit_create, inspection_record, patrol_create
+from .photos import content_type, open_thumbnail
 from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
 VIEW_ROLES = Case.scope_roles["view"]
@@ -54,8 +73,6 @@ def case_list(request):
 
 
 def _roles(request):
-    from shanzhi.core.scope import user_roles
-
     return user_roles(request.user)
 
 
@@ -88,7 +105,6 @@ def _action_context(case, actor):
 @object_view(Case, lookup={"pk": "pk"})
 def case_detail(request, case):
     now = timezone.now()
-    from shanzhi.regions.selectors import region_place
 
     ctx = {"case": case, "place": region_place(code=case.region_code), "light": case.light(now), "timeline": selectors.case_timeline(actor=request.user, case=case),
            "assignments": case.assignments.filter(active=True).select_related("body"),
@@ -108,8 +124,6 @@ def _run_action(request, case):
     if action in SYSTEM_ACTIONS:
         raise ServiceError(_("该操作由系统触发"))
     if case.version != int(request.POST.get("version") or 0):
-        from shanzhi.core.errors import ConflictError
-
         raise ConflictError()
     return services.case_transition(actor=request.user, case=case, action=action, data=data,
                                     photos=request.FILES.getlist("photos"))
@@ -127,11 +141,6 @@ def case_act(request, case):
 
 @role_view(Case.scope_roles["create"], methods=("GET", "POST"))
 def case_create(request):
-    from shanzhi.core.scope import prefixes_for_roles
-    from shanzhi.core.scoping import prefix_q
-    from shanzhi.regions.choices import Level as RegionLevel
-    from shanzhi.regions.models import Region
-
     prefixes = prefixes_for_roles(request.user, Case.scope_roles["create"])
     grids = Region.objects.filter(prefix_q("code", prefixes), level=RegionLevel.GRID).order_by("code")
     form = StaffCaseForm(request.POST or None, grids=grids)
@@ -157,8 +166,6 @@ def case_create(request):
 @public_view(methods=("GET", "POST"))
 def report(request):
     """Report a problem: signed in (follows it under “my cases”) or anonymous (gets a query code)."""
-    from shanzhi.core.scope import prefixes_for_roles
-
     homes = [code for code in prefixes_for_roles(request.user, {Role.RESIDENT}) if len(code) >= 15]
     form = CaseReportForm(request.POST or None, own_grid=homes[0] if len(homes) == 1 else None)
     if request.method == "POST" and form.is_valid():
@@ -233,10 +240,6 @@ def case_photo(request, photo):
     """A case photo, streamed to those who may see it (`CasePhoto.objects.restrict`: staff and handling
     bodies by the case's scope, a reporter or follower by their case); anyone else gets 404. Photos are
     never public files. `?size=thumb` answers the small JPEG thumbnail that lists and timelines show."""
-    from django.http import FileResponse, Http404
-
-    from .photos import content_type, open_thumbnail
-
     thumb = request.GET.get("size") == "thumb"
     kind = "image/jpeg" if thumb else content_type(photo.image.name)
     if kind is None:
@@ -271,15 +274,6 @@ def my_act(request, case):
 def dashboard(request):
     """民情指数 dashboard: KPIs, index per child region, trend and map, read from the daily rollup; the map
     also shows the open cases in scope as markers coloured by their deadline light."""
-    from django.db.models.functions import Length
-
-    from shanzhi.core.scope import prefixes_for_roles
-    from shanzhi.core.scoping import minimal_prefixes, prefix_q
-    from shanzhi.regions.models import Region
-    from shanzhi.registry.selectors import living_population_by_child
-
-    from . import insight
-
     # the rollups count every case of a region, so the regions on offer come only from grants whose
     # holders see every case there (not a handling body's, which sees only the cases sent to it)
     prefixes = minimal_prefixes(prefixes_for_roles(request.user, STAFF_ROLES))
@@ -318,16 +312,9 @@ def dashboard(request):
 @role_view(GRID_ROLES, methods=("GET", "POST"))
 def patrol(request):
     """巡查/民情日志: log what was seen on a walk; a finding can be filed as a case in the same step."""
-    from shanzhi.core.scope import prefixes_for_roles
-
-    from .models import Patrol
-    from .patrols import patrol_create
-
     grids = prefixes_for_roles(request.user, GRID_ROLES)
     error = ""
     if request.method == "POST":
-        import json
-
         category = Category.objects.filter(pk=request.POST.get("category") or 0, active=True).first()
         try:
             route = json.loads(request.POST.get("route") or "[]")
@@ -373,11 +360,6 @@ def _picked(request, getter, key):
 @role_view(GRID_ROLES, methods=("GET", "POST"))
 def home_visit(request):
     """入户走访: log a visit to a household of the worker's grid; a finding can be filed as a case in one step."""
-    from shanzhi.registry.selectors import household_get, household_list
-
-    from .models import HomeVisit
-    from .patrols import home_visit_create
-
     household = _picked(request, household_get, "household")
     error = ""
     if request.method == "POST":
@@ -408,11 +390,6 @@ def home_visit(request):
 @role_view(GRID_ROLES, methods=("GET", "POST"))
 def inspection(request):
     """楼栋/老旧院落检查: the four checklist items pass or fail with a note; failed items become cases."""
-    from shanzhi.registry.selectors import building_get, building_list
-
-    from .models import Inspection
-    from .patrols import inspection_record
-
     building = _picked(request, building_get, "building")
     error = ""
     results = {}
@@ -446,10 +423,6 @@ def _no_store(response):
 
 @role_view(IMPORT_ROLES, methods=("GET", "POST"))
 def import_start(request):
-    from shanzhi.core.importing import upload_store
-
-    from . import importing
-
     form = CaseImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -463,14 +436,6 @@ def import_start(request):
 
 @role_view(IMPORT_ROLES)
 def import_template(request):
-    from urllib.parse import quote
-
-    from django.http import HttpResponse
-
-    from shanzhi.core.importing import XLSX
-
-    from . import importing
-
     response = HttpResponse(importing.import_template(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('民情导入模板.xlsx')}"
     return response
@@ -478,8 +443,6 @@ def import_template(request):
 
 def _case_report(task) -> dict:
     """The report of a finished case import (a progress record of any other kind shows its bar only)."""
-    from .importing import KIND
-
     result = task.result if task.finished else {}
     return result if result.get("kind") == KIND or "error" in result else {}
 
@@ -488,18 +451,10 @@ def _case_report(task) -> dict:
 def import_status(request, obj):
     """Progress while the import runs; then the report: counts, row errors (also as a workbook), rows skipped as
     already imported and, after a dry run, the button that files the valid rows; after the commit, the cases."""
-    from urllib.parse import quote
-
-    from shanzhi.core.importing import XLSX, upload_load
-
-    from . import importing
-
     report = _case_report(obj)
     if request.GET.get("download") == "errors" and report.get("errors"):
         stored = upload_load(obj.pk)
         if stored:
-            from django.http import HttpResponse
-
             data, filename, _tag = stored
             response = HttpResponse(importing.import_error_workbook(data=data, filename=filename,
                                                                     errors=report["errors"]), content_type=XLSX)
@@ -514,10 +469,6 @@ def import_status(request, obj):
 
 @object_view(OwnTask, roles=IMPORT_ROLES, lookup={"pk": "pk"}, methods=("POST",))
 def import_commit(request, obj):
-    from shanzhi.core.importing import upload_load, upload_store
-
-    from . import importing
-
     stored = upload_load(obj.pk)
     report = _case_report(obj)
     if not stored or not report.get("dry_run"):

@@ -2,7 +2,9 @@
 with their refusals (400/403/404/409), department tokens read-only, and the OpenAPI schema."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from shanzhi.api.tokens import token_create
 from shanzhi.audit.models import AuditEvent
@@ -211,9 +213,6 @@ def test_openapi_schema_lists_the_routes(client):
 
 
 def test_list_queries_do_not_grow_with_the_page(client, world, leader, cases):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(leader)
     client.get("/api/cases/")  # session and grants warmed up
     with CaptureQueriesContext(connection) as few:

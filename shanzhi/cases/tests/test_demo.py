@@ -2,20 +2,19 @@
 
 import pytest
 
+from shanzhi.accounts.demo import build as accounts
+from shanzhi.cases import choices as c
+from shanzhi.cases.demo import build as cases
+from shanzhi.cases.models import Case
 from shanzhi.core.demo import DemoContext
+from shanzhi.regions.demo import build as regions
+from shanzhi.regions.geo import contains
+from shanzhi.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_cases_lie_inside_their_grid():
-    from shanzhi.accounts.demo import build as accounts
-    from shanzhi.cases import choices as c
-    from shanzhi.cases.demo import build as cases
-    from shanzhi.cases.models import Case
-    from shanzhi.regions.demo import build as regions
-    from shanzhi.regions.geo import contains
-    from shanzhi.regions.models import Region
-
     ctx = DemoContext(persons=0, stdout=lambda s: None)
     regions(ctx=ctx)
     accounts(ctx=ctx)

@@ -190,8 +190,6 @@ def test_report_form_multivaluelist_and_datetime_fields(client, world):
 
 def test_report_forms_preselect_the_only_grid(client, world, make_user):
     """A grid worker serving one grid, and a resident of one grid, find it chosen already."""
-    from shanzhi.cases.testing import make_category
-
     make_category()
     client.force_login(make_user(Role.GRID_WORKER, world.grid.code))
     form = client.get("/cases/new/").context["form"]
