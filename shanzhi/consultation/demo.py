@@ -21,7 +21,7 @@ from .models import (
 )
 from .rules import adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
-from .services import rules_seed_defaults
+from .services import evaluation_publish, rules_seed_defaults
 
 XIYUAN, WENCHANG, SHIJING = "321002004001", "321002004002", "321002004006"
 
@@ -125,7 +125,6 @@ def build(*, ctx) -> None:
     if created:
         for scores in ([5, 4, 3], [4, 4, 4], [5, 3, 4], [4, 5, 3]):
             EvaluationBallot.objects.create(survey=survey, scores=scores)
-        from .services import evaluation_publish
 
         EvaluationSurvey.objects.filter(pk=survey.pk).update(state=c.EvaluationState.OPEN)
         if users := ctx.data.get("users"):

@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from shanzhi.core.scoping import COMMUNITY_CODE_LEN
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN, prefix_q
+from shanzhi.registry.choices import PersonStatus
+from shanzhi.registry.models import Person
 
 from .choices import Majority, SupportMode
 from .models import ConsultationRule
@@ -41,10 +43,6 @@ def adults_in_area(*, community_code: str, building_ids: list[int], today: date 
 
 
 def adult_persons(*, community_code: str, building_ids: list[int], today: date | None = None):
-    from shanzhi.core.scoping import prefix_q
-    from shanzhi.registry.choices import PersonStatus
-    from shanzhi.registry.models import Person
-
     today = today or date.today()
     try:
         cutoff = today.replace(year=today.year - 18)

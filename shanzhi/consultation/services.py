@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shanzhi.accounts.models import RoleGrant
 from shanzhi.audit.services import audit_log
 from shanzhi.cases.services import case_lock, case_record_topic
 from shanzhi.core.errors import NotAllowed, ServiceError
@@ -17,6 +18,7 @@ from shanzhi.core.pii import blind_index
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import grants_of, roles_at
 from shanzhi.core.scoping import COMMUNITY_CODE_LEN
+from shanzhi.registry.models import Building, Person
 
 from . import choices as c
 from .catalogue import DEFAULT_RULES
@@ -46,7 +48,7 @@ from .models import (
 from .notify import notify, notify_followers
 from .rules import adult_persons, adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
-from .workflow import WORKFLOW, history_writer
+from .workflow import WORKFLOW, history_writer, vote_outcome
 
 STAFF_WRITERS = COMMITTEE_ROLES | {Role.GRID_WORKER, Role.GRID_LEADER}
 # Who may escalate a case (民情) of their community into a topic.
@@ -66,8 +68,6 @@ def require(actor, code: str, roles, message: str) -> None:
 
 
 def committee_users(code: str):
-    from shanzhi.accounts.models import RoleGrant
-
     grants = RoleGrant.objects.filter(role__in=COMMITTEE_ROLES).select_related("user")
     return [g.user for g in grants if code.startswith(g.region_code)]
 
@@ -126,8 +126,6 @@ def rule_override(*, actor, community_code: str, matter_type: str, **fields) -> 
 
 # --- topics --------------------------------------------------------------------------------------------------
 def _person_of(actor):
-    from shanzhi.registry.models import Person
-
     return Person.objects.filter(user_id=actor.pk).first()
 
 
@@ -160,7 +158,6 @@ def topic_create(*, actor, community_code: str, matter_type: str, title: str, de
     rule = rule_for(community_code, matter_type)
     if rule is None:
         raise ServiceError(_("本社区没有这一事项类型的议事规则"), field="matter_type")
-    from shanzhi.registry.models import Building
 
     buildings = list(Building.objects.filter(pk__in=list(building_ids)))
     if any(not b.region_code.startswith(community_code) for b in buildings):
@@ -240,8 +237,6 @@ def support_online(*, actor, topic: Topic) -> Topic:
 @transaction.atomic
 def support_paper(*, actor, topic: Topic, name: str, id_number: str, sheet_ref: str = "") -> Topic:
     """A signature from a paper sheet, checked against the registry by name and ID number."""
-    from shanzhi.registry.models import Person
-
     require(actor, topic.region_code, STAFF_WRITERS, _("纸质联署须由社区工作人员录入"))
     person = Person.objects.filter(id_number_hash=blind_index(id_number.strip().upper(), purpose="id_number")).first()
     if person is None or person.name != name.strip():
@@ -266,8 +261,6 @@ def topic_transition(*, actor, topic: Topic, action: str, reason: str = "", targ
                 raise ServiceError(_("请选择本社区的另一个议题"), field="target")
             extra["merged_into"] = target
     elif action in ("resolve", "fail"):
-        from .workflow import vote_outcome
-
         outcome, _reason = vote_outcome(topic)
         if outcome:
             extra = {"resolution": {"quorum_needed": outcome.quorum_needed, "quorum_met": outcome.quorum_met,

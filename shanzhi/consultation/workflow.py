@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 from shanzhi.core.workflow import Transition, Workflow
 
 from .choices import MeetingState, Stage
+from .execution import topic_progress
 from .models import COMMITTEE_ROLES, TopicHistory
 from .rules import Outcome, count_votes
 
@@ -82,8 +83,6 @@ def _not_passed(topic, actor, data):
 
 
 def _execution_done(topic, actor, data):
-    from .execution import topic_progress
-
     if not topic.tasks.exists():
         return False, _("尚未分解执行任务")
     progress = topic_progress(topic)

@@ -1,7 +1,14 @@
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from shanzhi.consultation import services as s
+from shanzhi.consultation.models import Meeting
+from shanzhi.consultation.rules import effective_rules
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 
@@ -93,8 +100,6 @@ def test_api_lists_topics_in_scope(client, env, world):
 
 
 def test_secretary_overrides_a_street_rule_on_the_page(client, env):
-    from shanzhi.consultation.rules import effective_rules
-
     client.force_login(env.secretary)
     resp = client.post(reverse("consultation:rules"), {
         "community": env.code, "matter_type": "facility", "mandatory": "1", "support_mode": "absolute",
@@ -133,12 +138,6 @@ def test_two_evaluations_pages_and_public_results(client, env):
 
 
 def test_meeting_through_the_pages(client, env):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from shanzhi.consultation.models import Meeting
-
     topic = env.to_resolution(env.topic(support=2))
     client.force_login(env.staff)
     starts = (timezone.localtime() + timedelta(days=8)).strftime("%Y-%m-%dT%H:%M")
@@ -166,9 +165,6 @@ def test_meeting_through_the_pages(client, env):
 
 
 def test_topic_list_queries_do_not_grow(client, env):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(env.residents[1])
     env.topic(support=5, title="议题0")
     client.get(reverse("consultation:index"))  # warm caches (content types, session)
