@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from .schedule import register_periodic
 
 
 class CoreConfig(AppConfig):
@@ -7,13 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
-        from django.core import checks
-
+        # The app's own modules define or use its models: importable only once the registry is ready.
+        from .importing import uploads_cleanup_task
         from .ratelimit import check_rates
 
         checks.register(check_rates, checks.Tags.security)
-
-        from .importing import uploads_cleanup_task
-        from .schedule import register_periodic
 
         register_periodic("core.imports_cleanup", 24 * 60 * 60, uploads_cleanup_task)

@@ -12,18 +12,28 @@ from __future__ import annotations
 import base64
 import datetime
 import io
+import unicodedata
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import xlsxwriter
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage as storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from shanzhi.audit.services import audit_log
 
 from .errors import ServiceError
+from .models import TaskProgress
 from .progress import progress_create, progress_update
 from .tabular import normalise
 
@@ -98,8 +108,6 @@ def parse_cell(col: Col, raw: str):
         except InvalidOperation:
             raise RowError(col.header, _("应为数字")) from None
     if col.kind == "float":
-        import unicodedata
-
         try:
             number = float(unicodedata.normalize("NFKC", value).replace(" ", ""))
         except ValueError:
@@ -115,8 +123,6 @@ def parse_cell(col: Col, raw: str):
 
 
 def _date_text(value: str) -> str:
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", value).strip().split("T")[0]
     for a, b in (("年", "-"), ("月", "-"), ("日", " "), ("/", "-"), (".", "-")):
         text = text.replace(a, b)
@@ -138,8 +144,6 @@ def parse_date(header: str, value: str) -> datetime.date:
 def parse_datetime(header: str, value: str) -> datetime.datetime:
     """“2026-05-01 14:30”, “2026/5/1 14:30:00”, “2026年5月1日 14时30分”, “2026-05-01T14:30” or a bare date
     (midnight), in the site's time zone."""
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", value).strip().replace("T", " ")
     for a, b in (("年", "-"), ("月", "-"), ("日", " "), ("/", "-"), ("时", ":"), ("分", ":"), ("秒", "")):
         text = text.replace(a, b)
@@ -231,17 +235,12 @@ def error_workbook(table, headers: list[str], errors: list[dict]) -> bytes:
 
 def upload_store(pk, data: bytes, filename: str, tag: str) -> None:
     """Keep the uploaded file of import `pk` (named `tag` + its extension) for the commit and the error workbook."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
     safe = tag + ("." + filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "")
     default_storage.save(f"imports/{pk}/{safe}", ContentFile(data))
 
 
 def upload_load(pk) -> tuple[bytes, str, str] | None:
     """(data, stored file name, tag) of the file kept for import `pk`, or None."""
-    from django.core.files.storage import default_storage
-
     folder = f"imports/{pk}"
     try:
         names = default_storage.listdir(folder)[1]
@@ -268,8 +267,6 @@ def _files(storage, folder: str) -> list[str]:
 
 
 def _progress_id(name: str) -> str | None:
-    import uuid
-
     try:
         return str(uuid.UUID(name))
     except ValueError:
@@ -282,14 +279,6 @@ def uploads_cleanup(*, keep_days: int | None = None, actor_name: str = "schedule
     of imports that old (their arguments carry the uploaded file). A folder named by an import's progress id
     is left alone while that import is queued or running; other folders (the region import's) while any import
     is. Writes one audit row with the counts, never file names. Returns the counts."""
-    from django.conf import settings
-    from django.core.files.storage import default_storage as storage
-    from django_tasks_db.models import DBTaskResult
-
-    from shanzhi.audit.services import audit_log
-
-    from .models import TaskProgress
-
     keep_days = settings.SHANZHI_IMPORT_KEEP_DAYS if keep_days is None else keep_days
     if keep_days < 0:
         raise ServiceError(_("保留天数不能为负数"), field="keep_days")

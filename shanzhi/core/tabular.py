@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from python_calamine import CalamineWorkbook
+
 COMMENT_MARKERS = ("说明", "填写说明", "#", "注：", "注:")
 _SEPARATORS = re.compile(r"[\s\-－—_()（）]")
 
@@ -71,8 +73,6 @@ def _raw_rows(data: bytes, filename: str) -> list[list[str]]:
             pass
         return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
     if name.endswith((".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")):
-        from python_calamine import CalamineWorkbook
-
         try:
             wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
             sheet = wb.get_sheet_by_index(0)

@@ -1,3 +1,5 @@
+from django.db import connection
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -27,9 +29,6 @@ def task_progress(request, obj):
 
 @public_view
 def healthz(request):
-    from django.db import connection
-    from django.http import JsonResponse
-
     with connection.cursor() as c:
         c.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor, "message": _("正常")})

@@ -25,6 +25,9 @@ from django.db.models.expressions import CombinedExpression, F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shanzhi.audit.services import audit_log
+from shanzhi.core.scope import roles_at
+
 from .errors import ConflictError, NotAllowed, ServiceError
 
 Guard = Callable[[Any, Any, dict], tuple[bool, str]]
@@ -68,8 +71,6 @@ class Workflow:
             raise ServiceError(_("未知的操作：%(action)s") % {"action": action}) from None
 
     def check(self, obj, actor, action: str, data: dict | None = None) -> tuple[bool, str]:
-        from shanzhi.core.scope import roles_at
-
         t = self.transition(action)
         state = getattr(obj, self.state_field)
         if state not in t.source:
@@ -101,8 +102,6 @@ class Workflow:
         extra_updates: dict | None = None,
     ):
         """Run one transition. Returns a copy of the object with the transition's changes."""
-        from shanzhi.audit.services import audit_log
-
         data = dict(data or {})
         t = self.transition(action)
         for name in t.requires:

@@ -1,6 +1,10 @@
 """The workbench home: scope, counters, navigation by role, and the English switch."""
 
+import subprocess
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from shanzhi.core.roles import Role
@@ -65,11 +69,6 @@ def test_login_page_in_english(client):
 
 
 def test_english_catalogue_is_valid_and_covers_the_shell():
-    import subprocess
-    from pathlib import Path
-
-    from django.conf import settings
-
     po = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
     result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
