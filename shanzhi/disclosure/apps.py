@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.demo import register_step
+from shanzhi.core.navigation import register
 
 
 class DisclosureConfig(AppConfig):
@@ -7,11 +11,7 @@ class DisclosureConfig(AppConfig):
     verbose_name = "阳光五务"
 
     def ready(self):
-        from django.utils.translation import gettext_lazy as _
-
-        from shanzhi.core.demo import register_step
-        from shanzhi.core.navigation import register
-
+        # The app's own modules define or use its models: importable only once the registry is ready.
         from .demo import build
         from .models import EDITOR_ROLES, REVIEWER_ROLES
 
