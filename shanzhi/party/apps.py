@@ -1,16 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core.dashboard import register_counter
+from shanzhi.core.demo import register_step
+from shanzhi.core.navigation import register
+
 
 class PartyConfig(AppConfig):
     name = "shanzhi.party"
     label = "party"
 
     def ready(self):
-        from shanzhi.core.dashboard import register_counter
-        from shanzhi.core.demo import register_step
-        from shanzhi.core.navigation import register
-
+        # The app's own modules define or use its models: importable only once the registry is ready.
         from . import selectors
         from .demo import build
         from .models import PARTY_ROLES
