@@ -1,4 +1,11 @@
+from functools import partial
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.dashboard import register_counter
+from shanzhi.core.demo import register_step
+from shanzhi.core.panels import register_panel
 
 
 class RegionsConfig(AppConfig):
@@ -7,14 +14,7 @@ class RegionsConfig(AppConfig):
     verbose_name = "区域网格"
 
     def ready(self):
-        from functools import partial
-
-        from django.utils.translation import gettext_lazy as _
-
-        from shanzhi.core.dashboard import register_counter
-        from shanzhi.core.demo import register_step
-        from shanzhi.core.panels import register_panel
-
+        # The app's own modules define or use its models: importable only once the registry is ready.
         from .choices import Level
         from .demo import build
         from .geo import GRID_OUTLINES

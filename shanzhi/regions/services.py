@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ConflictError, ServiceError
+from shanzhi.core.scope import scope_prefixes
+from shanzhi.core.scoping import code_in_scope
 from shanzhi.core.tabular import TableError, read_table
 
-from .choices import CODE_LENGTH, LEVEL_BY_LENGTH, Level
+from .choices import CODE_LENGTH, LEVEL_BY_LENGTH, CommunityKind, CommunityType, HousingForm, Level
 from .models import Region
 
 
@@ -126,11 +128,6 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False, 
     field and never written; importing the same file again changes nothing. With an actor (the web
     page), only regions inside the actor's "change" scope are accepted; commands pass actor=None.
     `on_progress(done, total)` is called while rows are checked and written."""
-    from shanzhi.core.scope import scope_prefixes
-    from shanzhi.core.scoping import code_in_scope
-
-    from .choices import CommunityKind, CommunityType, HousingForm
-
     report = ImportReport()
     allowed = scope_prefixes(actor, Region, "change") if actor is not None else None
     progress = on_progress or (lambda done, total: None)

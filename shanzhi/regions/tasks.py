@@ -9,12 +9,12 @@ from django_tasks import task
 from shanzhi.core.models import TaskProgress
 from shanzhi.core.progress import progress_update
 
+from .services import regions_import
+
 
 @task()
 def regions_import_task(*, progress_id: str, path: str, filename: str, actor_id: int, dry_run: bool) -> dict:
     User = get_user_model()
-
-    from .services import regions_import
 
     State = TaskProgress.State
     progress_update(progress_id, state=State.RUNNING, message=_("正在检查…") if dry_run else _("正在导入…"))

@@ -5,7 +5,9 @@ import json
 
 import pytest
 import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from shanzhi.core.errors import ConflictError, ServiceError
@@ -74,8 +76,6 @@ def test_restrict_follows_grants(world, make_user):
 
 
 def test_restrict_uses_the_code_index(world, make_user):
-    from django.db import connection
-
     staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
     sql, params = Region.objects.restrict(staff).query.sql_with_params()
     with connection.cursor() as c:
@@ -191,8 +191,6 @@ def manager_client(client, world, make_user):
 
 
 def test_import_page_dry_run_then_commit(manager_client, world, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
     c = manager_client
