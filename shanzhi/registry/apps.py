@@ -1,4 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.dashboard import register_counter
+from shanzhi.core.demo import register_step
+from shanzhi.core.navigation import register
 
 
 class RegistryConfig(AppConfig):
@@ -7,14 +12,10 @@ class RegistryConfig(AppConfig):
     verbose_name = "基础信息"
 
     def ready(self):
-        from django.utils.translation import gettext_lazy as _
-
-        from shanzhi.core.dashboard import register_counter
-        from shanzhi.core.demo import register_step
-        from shanzhi.core.navigation import register
-
+        # The app's own modules define or use its models: importable only once the registry is ready.
         from . import choices as c
         from .demo import build
+        from .importing import register_importers
         from .models import EDIT_ROLES, MoveRequest, Person
 
         view_roles = Person.scope_roles["view"]
@@ -34,7 +35,5 @@ class RegistryConfig(AppConfig):
         register_counter("registry.move_requests", _("待审批迁入"), pending_moves, MoveRequest.scope_roles["change"],
                          "registry:move_requests")
         register_step("registry", 30, build)
-
-        from .importing import register_importers
 
         register_importers()

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core.pii import decrypt, mask_id_number, mask_phone
 from shanzhi.core.roles import STAFF_ROLES, Role
 from shanzhi.core.scoping import ScopedModel
 
@@ -179,14 +180,10 @@ class Person(RegistryModel):
     # Masked by default (ARCHITECTURE §6): templates and the API show these, never the plain values.
     @property
     def id_number_masked(self) -> str:
-        from shanzhi.core.pii import decrypt, mask_id_number
-
         return mask_id_number(decrypt(self.id_number_enc))
 
     @property
     def phone_masked(self) -> str:
-        from shanzhi.core.pii import decrypt, mask_phone
-
         return mask_phone(decrypt(self.phone_enc))
 
 
@@ -216,8 +213,6 @@ class Unit(RegistryModel):
 
     @property
     def contact_phone_masked(self) -> str:
-        from shanzhi.core.pii import decrypt, mask_phone
-
         return mask_phone(decrypt(self.contact_phone_enc))
 
 

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,13 +16,14 @@ from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.importing import upload_load, upload_store
 from shanzhi.core.progress import OwnTask
-from shanzhi.core.scope import user_roles
+from shanzhi.core.scope import prefixes_for_roles, user_roles
+from shanzhi.core.scoping import prefix_q
 from shanzhi.regions import selectors as region_selectors
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 
 from . import choices as c
-from . import forms, printing, selectors, services, stats
+from . import exporting, forms, importing, printing, selectors, services, stats
 from .models import EDIT_ROLES, Building, CareTag, Dwelling, Household, MoveRequest, Need, Person
 
 VIEW_ROLES = Person.scope_roles["view"]
@@ -83,8 +84,6 @@ def person_list(request):
     filters = form.filters()
     persons = selectors.person_list(actor=request.user, filters=filters)
     if request.GET.get("export") == "xlsx":
-        from . import exporting
-
         return exporting.export_response(actor=request.user, kind="persons", filters=filters)
     page = Paginator(persons, 50).get_page(request.GET.get("page"))
     template = "registry/person_list.html#results" if request.htmx else "registry/person_list.html"
@@ -95,8 +94,6 @@ def person_list(request):
 def export(request):
     """XLSX of households, dwellings, buildings or units of a region (scoped, masked, audited by the
     export generators). Persons are exported from their filtered list."""
-    from . import exporting
-
     kind = request.GET.get("kind", "")
     if kind not in exporting.EXPORTERS:
         kind = "households"
@@ -567,9 +564,6 @@ def move_request_decide(request, obj):
 
 def _import_regions(user):
     """The regions the actor may import into: their grants' regions and the grids below them."""
-    from shanzhi.core.scope import prefixes_for_roles
-    from shanzhi.core.scoping import prefix_q
-
     prefixes = prefixes_for_roles(user, EDIT_ROLES)
     if not prefixes:
         return []
@@ -580,8 +574,6 @@ def _import_regions(user):
 
 @role_view(EDIT_ROLES, methods=EDIT)
 def import_start(request):
-    from . import importing
-
     regions = _import_regions(request.user)
     form = forms.ImportForm(request.POST or None, request.FILES or None, regions=regions)
     if request.method == "POST" and form.is_valid():
@@ -598,10 +590,6 @@ def import_start(request):
 
 @role_view(EDIT_ROLES)
 def import_template(request):
-    from django.http import HttpResponse
-
-    from . import importing
-
     kind = request.GET.get("kind", "persons")
     if kind not in importing.COLUMNS:
         kind = "persons"
@@ -618,10 +606,6 @@ def import_status(request, obj):
     run, the button that commits the valid rows."""
     report = obj.result if obj.finished else {}
     if request.GET.get("download") == "errors" and report.get("errors"):
-        from django.http import HttpResponse
-
-        from . import importing
-
         stored = upload_load(obj.pk)
         if stored:
             data, filename, _region = stored
@@ -638,8 +622,6 @@ def import_status(request, obj):
 
 @object_view(OwnTask, roles=EDIT_ROLES, lookup={"pk": "pk"}, methods=("POST",))
 def import_commit(request, obj):
-    from . import importing
-
     stored = upload_load(obj.pk)
     report = obj.result or {}
     if not stored or not report.get("dry_run"):

@@ -2,13 +2,15 @@ import io
 import json
 
 import pytest
+import xlsxwriter
 from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
 from shanzhi.core.errors import NotAllowed
+from shanzhi.core.models import TaskProgress
 from shanzhi.core.pii import decrypt
 from shanzhi.registry import choices as c
-from shanzhi.registry.importing import import_error_workbook, import_run, import_template
+from shanzhi.registry.importing import import_enqueue, import_error_workbook, import_run, import_template
 from shanzhi.registry.models import Building, Dwelling, Estate, Household, Person, Unit
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +83,6 @@ def test_gbk_csv_with_title_row_errors_and_reimport(worker, ids):
 
 
 def test_places_chain_xlsx(worker, ids):
-    import xlsxwriter
-
     def xlsx(rows):
         buf = io.BytesIO()
         wb = xlsxwriter.Workbook(buf)
@@ -149,9 +149,6 @@ def test_command_json_and_exit_code(world, tmp_path, ids, capsys):
 
 
 def test_background_import_reports_progress(worker, ids, django_capture_on_commit_callbacks):
-    from shanzhi.core.models import TaskProgress
-    from shanzhi.registry.importing import import_enqueue
-
     data = csv_bytes([["甲", ids(seq=1), "", "", "", "", "", "", "", ""], ["乙", "bad", "", "", "", "", "", "", "", ""]])
     with django_capture_on_commit_callbacks(execute=True):  # progress is written when the work commits
         pid = import_enqueue(actor=worker, kind="persons", data=data, filename="p.csv",
@@ -163,9 +160,6 @@ def test_background_import_reports_progress(worker, ids, django_capture_on_commi
 
 
 def test_background_import_failure_is_reported(worker, django_capture_on_commit_callbacks):
-    from shanzhi.core.models import TaskProgress
-    from shanzhi.registry.importing import import_enqueue
-
     with django_capture_on_commit_callbacks(execute=True):
         pid = import_enqueue(actor=worker, kind="persons", data=b"\x00\x01", filename="p.pdf",
                              region_code="321002004001001", dry_run=True)
