@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.roles import COMMUNITY_ROLES, GRID_ROLES, STAFF_ROLES, Role
+from shanzhi.core.scope import grants_of
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
 
 from .choices import ActivityState, CheckKind, OrderState, RequestState, SignUpState
@@ -27,8 +28,6 @@ def community_prefix(code: str) -> str:
 
 class ParticipationQuerySet(ScopedQuerySet):
     def restrict(self, user, action: str = "view"):
-        from shanzhi.core.scope import grants_of
-
         if action == "own":
             if not self.model.owner_path or not getattr(user, "is_authenticated", False):
                 return self.none()

@@ -1,12 +1,13 @@
 """The sign-up review and the 补卡 review, as tables."""
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.scope import roles_at
 from shanzhi.core.workflow import Transition, Workflow
 
 from .choices import RequestState, SignUpState
-from .models import CHANGE_ROLES
+from .models import CHANGE_ROLES, Activity
 
 S = SignUpState
 
@@ -20,10 +21,6 @@ def _owner_or_staff(signup, actor, data) -> tuple[bool, str]:
 
 
 def _has_slot(signup, actor, data) -> tuple[bool, str]:
-    from django.db import transaction
-
-    from .models import Activity
-
     if transaction.get_connection().in_atomic_block:
         # inside the transition: lock the activity so two approvals can't both take the last slot
         Activity.objects.select_for_update().filter(pk=signup.activity_id).first()
