@@ -7,6 +7,8 @@ with a decorator from shanzhi.core.access; a route without a declaration fails h
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -52,8 +54,6 @@ def _pick_role(access):
 
 
 def _url(pattern: str, obj=None, access=None) -> str:
-    import re
-
     url = "/" + pattern
     if obj is not None:
         for kwarg, field in access.lookup.items():
