@@ -52,7 +52,8 @@ def test_dashboard_map_shows_open_cases(browser_page, world, viewport):
     page.locator("path.sz-marker-red").click(force=True)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
-    page.wait_for_timeout(300)  # the popup fades in
+    page.wait_for_function(  # the popup has faded in (the screenshot below shows it whole)
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     text = popup.inner_text()
     assert cases[0].number in text and "井盖破损0" in text and "红牌" in text and "已上报" in text
     assert popup.locator("a").get_attribute("href") == f"/cases/{cases[0].pk}/"

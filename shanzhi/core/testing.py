@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import shutil
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth.hashers import Argon2PasswordHasher
@@ -103,3 +106,16 @@ def matrix_factories() -> dict:
                 continue
             factories.update(getattr(mod, "MATRIX_FACTORIES", {}))
     return factories
+
+
+def compile_catalogues(locale_dirs, target: Path) -> Path:
+    """Compile every django.po under `locale_dirs` into `target` (same <lang>/LC_MESSAGES layout) with msgfmt."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        raise RuntimeError("the tests compile the translation catalogues with msgfmt: apt-get install gettext")
+    for base in map(Path, locale_dirs):
+        for po in sorted(base.glob("*/LC_MESSAGES/*.po")):
+            mo = target / po.relative_to(base).with_suffix(".mo")
+            mo.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)  # noqa: S603
+    return target
