@@ -14,6 +14,8 @@ class Notification(models.Model):
     url = models.CharField(_("链接"), max_length=300, blank=True)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
+    # one message per recipient and key (e.g. one 红牌 per case and step), however often the sender runs
+    dedupe_key = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -22,6 +24,8 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""),
+                                               name="notification_once_per_key")]
 
     def __str__(self):
         return self.title

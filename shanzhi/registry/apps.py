@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core.dashboard import register_counter
 from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
+from shanzhi.regions.figures import register_region_figures
 
 
 class RegistryConfig(AppConfig):
@@ -13,10 +14,10 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         # The app's own modules define or use its models: importable only once the registry is ready.
-        from . import choices as c
         from .demo import build
         from .importing import register_importers
         from .models import EDIT_ROLES, MoveRequest, Person
+        from .stats import living_persons, region_headline
 
         view_roles = Person.scope_roles["view"]
         register("registry:home", _("基础信息"), "building-community", view_roles, after="regions:tree")
@@ -26,7 +27,7 @@ class RegistryConfig(AppConfig):
         register("registry:import_start", _("导入"), "file-import", EDIT_ROLES, after="registry:person_list")
 
         def living(*, actor):
-            return Person.objects.restrict(actor, "view").filter(status=c.PersonStatus.LIVING).count()
+            return living_persons(actor=actor).count()
 
         def pending_moves(*, actor):
             return MoveRequest.objects.restrict(actor, "view").filter(state=MoveRequest.State.PENDING).count()
@@ -34,6 +35,7 @@ class RegistryConfig(AppConfig):
         register_counter("registry.persons", _("实有人口"), living, view_roles, "registry:person_list")
         register_counter("registry.move_requests", _("待审批迁入"), pending_moves, MoveRequest.scope_roles["change"],
                          "registry:move_requests")
+        register_region_figures("registry", region_headline)
         register_step("registry", 30, build)
 
         register_importers()
