@@ -15,6 +15,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -274,8 +275,12 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
     )
     # related objects are passed as instances already; the number's uniqueness is the database's job, and the
     # import keys were checked above (their unique constraints catch two imports racing)
-    case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"],
-                    validate_constraints=False)
+    try:
+        case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"],
+                        validate_constraints=False)
+    except ValidationError as e:
+        name, problems = next(iter(e.message_dict.items()))
+        raise ServiceError(problems[0], field=name) from None
     case.save()
     history = CaseHistory.objects.create(case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
                                          actor_name=source_name or (str(user) if user and not anonymous

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core.fields import LimitedTextField
+
 
 class Notification(models.Model):
     """One message in a user's in-app inbox (assignment, deadline, feedback, request to rate …)."""
@@ -10,7 +12,7 @@ class Notification(models.Model):
                                   verbose_name=_("接收人"))
     kind = models.CharField(_("类型"), max_length=40, db_index=True)
     title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
+    body = LimitedTextField(_("内容"), max_length=4000, blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
