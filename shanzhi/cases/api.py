@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
-from shanzhi.core.pii import decrypt, mask_phone
 from shanzhi.core.scope import roles_at, user_roles
 
 from . import choices as c
@@ -167,8 +166,7 @@ def _reporter(request, case: Case) -> dict | None:
         return None
     if case.anonymous:
         return {"name": "", "phone": "", "anonymous": True}
-    phone = decrypt(case.reporter_phone_enc) if case.reporter_phone_enc else ""
-    return {"name": case.reporter_name, "phone": mask_phone(phone) if phone else "", "anonymous": False}
+    return {"name": case.reporter_name, "phone": case.reporter_phone_masked, "anonymous": False}
 
 
 def _detail(request, case: Case) -> dict:

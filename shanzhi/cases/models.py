@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.fields import LimitedTextField
+from shanzhi.core.masking import shown
+from shanzhi.core.pii import decrypt
 from shanzhi.core.roles import ADMIN_TRIO, STAFF_ROLES, Role
 from shanzhi.core.scope import grants_of, user_roles
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
@@ -241,6 +243,11 @@ class Case(ScopedModel):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    @property
+    def reporter_phone_masked(self) -> str:
+        """The callback phone as staff see it (core.masking.shown); the full number only through a reveal."""
+        return shown("phone", decrypt(self.reporter_phone_enc))
 
     @property
     def is_open(self) -> bool:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/", views.case_act, name="act"),
     path("<int:pk>/category/", views.case_recategorise, name="recategorise"),
+    path("<int:pk>/reveal-phone/", views.case_reveal_phone, name="reveal_phone"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("patrol/", views.patrol, name="patrol"),
     path("visits/", views.home_visit, name="home_visit"),

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models.functions import Length
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from shanzhi.core.scoping import minimal_prefixes, prefix_q
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.regions.models import Region
 from shanzhi.regions.selectors import region_place
+from shanzhi.registry.forms import RevealForm
 from shanzhi.registry.selectors import (
     building_get,
     building_list,
@@ -110,6 +112,10 @@ def case_detail(request, case):
            "assignments": case.assignments.filter(active=True).select_related("body"),
            "ratings": case.ratings.all(), "photos": case.photos.filter(history__isnull=True),
            "supervisions": case.supervisions.all(), **_action_context(case, request.user)}
+    if case.reporter_phone_enc and not case.anonymous:  # the callback phone, masked; handlers may reveal it
+        ctx["reporter_phone"] = case.reporter_phone_masked
+        ctx["can_reveal_phone"] = Case.objects.restrict(request.user, "change").filter(pk=case.pk).exists()
+        ctx["reveal_url"] = reverse("cases:reveal_phone", args=[case.pk])
     if case.is_open and _roles(request) & ACCEPT_ROLES:
         ctx["categories"] = Category.objects.filter(active=True, children__isnull=True).exclude(pk=case.category_id)
     response = render(request, "cases/detail.html", ctx)
@@ -332,6 +338,22 @@ def patrol(request):
     return render(request, "cases/patrol.html", {
         "grids": grids, "recent": recent, "error": error,
         "categories": Category.objects.filter(active=True, children__isnull=True)})
+
+
+@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def case_reveal_phone(request, case):
+    """The reporter's full callback phone once, after a reason; the service writes the audit row."""
+    form = RevealForm(request.POST)
+    context = {"reveal_form": form, "field": "phone", "reveal_url": reverse("cases:reveal_phone", args=[case.pk])}
+    if form.is_valid():
+        try:
+            context["value"] = services.case_reporter_phone_reveal(actor=request.user, case=case,
+                                                                   reason=form.cleaned_data["reason"])
+        except ServiceError as e:
+            form.add_error("reason", e.user_message)
+    response = render(request, "registry/partials/reveal.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))

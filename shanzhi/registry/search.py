@@ -12,6 +12,8 @@ import re
 
 from django.db.models import Q
 
+from shanzhi.core.text import search_text
+
 from . import choices as c
 from .models import Building, Dwelling, Estate, Household, Person, Unit
 from .services import id_number_hash, phone_hash
@@ -25,7 +27,7 @@ _ADDRESS_HINT = re.compile(r"[\d号栋楼室单元路街巷弄村]")
 
 def person_query(q: str) -> Q:
     """A Q for persons matching what was typed in the box."""
-    raw = q.strip()
+    raw = search_text(q)
     compact = normalise(raw)
     if _ID_RE.match(compact):
         return Q(id_number_hash=id_number_hash(compact))
@@ -42,7 +44,7 @@ def person_query(q: str) -> Q:
 
 def registry_search(*, actor, q: str, limit: int = 10) -> dict[str, list]:
     """{"persons", "households", "dwellings", "buildings", "units", "estates"}: up to `limit` of each, in scope."""
-    q = (q or "").strip()
+    q = search_text(q)
     empty = {"persons": [], "households": [], "dwellings": [], "buildings": [], "units": [], "estates": []}
     if not q:
         return empty
