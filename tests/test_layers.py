@@ -4,9 +4,12 @@ hold — no upward import, no cycle — and imports sit at the top of their modu
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "shanzhi"
@@ -16,13 +19,30 @@ PACKAGE = ROOT / "shanzhi"
 APP_LOADING = {"apps.py", "settings.py", "__main__.py"}
 
 
-def test_import_linter_contracts_hold():
-    run = subprocess.run(
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())",
          "--no-cache"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        cwd=root, capture_output=True, text=True, timeout=300)
+
+
+def test_import_linter_contracts_hold():
+    run = lint_imports(ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "0 broken" in run.stdout
+
+
+@pytest.mark.parametrize(("module", "line", "broken"), [
+    ("core/errors.py", "from shanzhi.accounts import models", "shanzhi.core is not allowed to import shanzhi.accounts"),
+    ("cases/choices.py", "from shanzhi.consultation import choices", "No cycles are allowed in shanzhi."),
+])
+def test_the_contracts_catch_an_upward_import_and_a_cycle(tmp_path, module, line, broken):
+    shutil.copytree(PACKAGE, tmp_path / "shanzhi", ignore=shutil.ignore_patterns("__pycache__", "static", "locale"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    target = tmp_path / "shanzhi" / module
+    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}  # noqa\n", encoding="utf-8")
+    run = lint_imports(tmp_path)
+    assert run.returncode == 1 and broken in run.stdout, run.stdout + run.stderr
 
 
 def _function_imports(path: Path, root: Path = ROOT) -> list[str]:
