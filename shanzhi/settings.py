@@ -251,6 +251,8 @@ SHANZHI_OPEN311_RATE_GET_IP = _rate("SHANZHI_OPEN311_RATE_GET_IP", "300/min")  #
 # --- imports --------------------------------------------------------------------
 # Uploaded import files (and what else an import keeps) are deleted this many days after upload.
 SHANZHI_IMPORT_KEEP_DAYS = int(os.environ.get("SHANZHI_IMPORT_KEEP_DAYS", 7))
+# a running background task whose progress record has not beaten for this long is taken as dead
+SHANZHI_TASK_LEASE_SECONDS = int(os.environ.get("SHANZHI_TASK_LEASE_SECONDS", 600))
 
 # Every handler masks ID numbers and mobiles in what it writes (no personal data in logs).
 LOGGING = {

@@ -7,10 +7,11 @@ from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
 from shanzhi.core.errors import NotAllowed
+from shanzhi.core.importing import IMPORTERS, import_enqueue
 from shanzhi.core.models import TaskProgress
 from shanzhi.core.pii import decrypt
 from shanzhi.registry import choices as c
-from shanzhi.registry.importing import import_enqueue, import_error_workbook, import_run, import_template
+from shanzhi.registry.importing import import_run, import_template
 from shanzhi.registry.models import Building, Dwelling, Estate, Household, Person, Unit
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_gbk_csv_with_title_row_errors_and_reimport(worker, ids):
     zs = Person.objects.get(name="张三丰")
     assert zs.phone_masked == "139********" and zs.version == versions[zs.pk] + 1
 
-    book = import_error_workbook(kind="persons", data=data, filename="p.csv", errors=report["errors"])
+    book = IMPORTERS["persons"].error_workbook(data, "p.csv", report["errors"])
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_index(0).to_python()
     assert sheet[0][-1] == "错误原因" and len(sheet) == 7
     assert sheet[1][0] == "王五" and "校验位" in sheet[1][-1]
