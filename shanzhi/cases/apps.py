@@ -6,7 +6,7 @@ from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
 from shanzhi.core.panels import register_panel
 from shanzhi.core.roles import STAFF_ROLES, Role
-from shanzhi.core.schedule import register_periodic
+from shanzhi.core.schedule import Every, register_periodic
 
 
 class CasesConfig(AppConfig):
@@ -41,5 +41,5 @@ class CasesConfig(AppConfig):
 
         register_import()  # `shanzhi import cases`; the page is linked from the case list, not the menu
 
-        register_periodic("cases.check_deadlines", 15 * 60, check_deadlines_task)
-        register_periodic("cases.rollup", 60 * 60, rollup_task)
+        register_periodic("cases.check_deadlines", Every(15 * 60), check_deadlines_task)
+        register_periodic("cases.rollup", Every(60 * 60), rollup_task)

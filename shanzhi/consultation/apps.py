@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,7 +7,7 @@ from shanzhi.core.dashboard import register_counter
 from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
 from shanzhi.core.panels import register_panel
-from shanzhi.core.schedule import register_periodic
+from shanzhi.core.schedule import DailyAt, register_periodic
 
 
 class ConsultationConfig(AppConfig):
@@ -26,5 +28,5 @@ class ConsultationConfig(AppConfig):
         register_step("consultation", 50, build)
         register_panel("cases.case", "consultation.topic", "consultation/partials/case_topic.html", case_topic_panel)
 
-        register_periodic("consultation.daily_digests", 24 * 60 * 60, send_daily_digests)
+        register_periodic("consultation.daily_digests", DailyAt(datetime.time(7, 0)), send_daily_digests)
 

@@ -1,7 +1,9 @@
+import datetime
+
 from django.apps import AppConfig
 from django.core import checks
 
-from .schedule import register_periodic
+from .schedule import DailyAt, register_periodic
 
 
 class CoreConfig(AppConfig):
@@ -16,4 +18,4 @@ class CoreConfig(AppConfig):
 
         checks.register(check_rates, checks.Tags.security)
 
-        register_periodic("core.imports_cleanup", 24 * 60 * 60, uploads_cleanup_task)
+        register_periodic("core.imports_cleanup", DailyAt(datetime.time(3, 0)), uploads_cleanup_task)

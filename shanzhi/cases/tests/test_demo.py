@@ -14,7 +14,8 @@ from shanzhi.regions.models import Region
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_cases_lie_inside_their_grid():
+def test_demo_cases_lie_inside_their_grid(settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # the demo logins go to a temporary folder, never to the project's var/
     ctx = DemoContext(persons=0, stdout=lambda s: None)
     regions(ctx=ctx)
     accounts(ctx=ctx)
