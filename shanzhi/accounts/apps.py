@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
-        # The app's own modules define or use its models: importable only once the registry is ready.
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from .demo import build
         from .selectors import grant_pairs
 

@@ -6,7 +6,6 @@ from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
 from shanzhi.core.panels import register_panel
 from shanzhi.core.roles import STAFF_ROLES, Role
-from shanzhi.core.schedule import Every, register_periodic
 
 
 class CasesConfig(AppConfig):
@@ -15,7 +14,9 @@ class CasesConfig(AppConfig):
     verbose_name = "民情"
 
     def ready(self):
-        # The app's own modules define or use its models: importable only once the registry is ready.
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
+        from shanzhi.core.schedule import Every, register_periodic
+
         from . import selectors
         from .caches import connect_caches
         from .demo import build

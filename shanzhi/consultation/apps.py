@@ -7,7 +7,6 @@ from shanzhi.core.dashboard import register_counter
 from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
 from shanzhi.core.panels import register_panel
-from shanzhi.core.schedule import DailyAt, register_periodic
 
 
 class ConsultationConfig(AppConfig):
@@ -16,7 +15,9 @@ class ConsultationConfig(AppConfig):
     verbose_name = "社区协商"
 
     def ready(self):
-        # The app's own modules define or use its models: importable only once the registry is ready.
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
+        from shanzhi.core.schedule import DailyAt, register_periodic
+
         from . import selectors
         from .demo import build
         from .models import COMMITTEE_ROLES, PARTICIPANT_ROLES

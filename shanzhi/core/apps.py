@@ -3,8 +3,6 @@ import datetime
 from django.apps import AppConfig
 from django.core import checks
 
-from .schedule import DailyAt, register_periodic
-
 
 class CoreConfig(AppConfig):
     name = "shanzhi.core"
@@ -12,9 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
-        # The app's own modules define or use its models: importable only once the registry is ready.
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from .importing import uploads_cleanup_task
         from .ratelimit import check_rates
+        from .schedule import DailyAt, register_periodic
 
         checks.register(check_rates, checks.Tags.security)
 

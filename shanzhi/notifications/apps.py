@@ -12,7 +12,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "通知"
 
     def ready(self):
-        # The app's own modules define or use its models: importable only once the registry is ready.
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from .selectors import unread_count
 
         register("notifications:inbox", _("消息"), "bell", set(Role.values))

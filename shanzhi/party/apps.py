@@ -11,7 +11,7 @@ class PartyConfig(AppConfig):
     label = "party"
 
     def ready(self):
-        # The app's own modules define or use its models: importable only once the registry is ready.
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from . import selectors
         from .demo import build
         from .models import PARTY_ROLES

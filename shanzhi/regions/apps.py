@@ -14,7 +14,7 @@ class RegionsConfig(AppConfig):
     verbose_name = "区域网格"
 
     def ready(self):
-        # The app's own modules define or use its models: importable only once the registry is ready.
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from .choices import Level
         from .demo import build
         from .geo import GRID_OUTLINES

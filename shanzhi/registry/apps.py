@@ -13,7 +13,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "基础信息"
 
     def ready(self):
-        # The app's own modules define or use its models: importable only once the registry is ready.
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from .demo import build
         from .importing import register_importers
         from .models import EDIT_ROLES, MoveRequest, Person

@@ -12,7 +12,7 @@ class VolunteeringConfig(AppConfig):
     label = "volunteering"
 
     def ready(self):
-        # The app's own modules define or use its models: importable only once the registry is ready.
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from . import demo, selectors
 
         register("volunteering:my", _("我的志愿"), "heart", {Role.RESIDENT})
