@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
+        from . import checks as _checks  # noqa: F401 - registers the key checks
         from .importing import uploads_cleanup_task
         from .ratelimit import check_rates
         from .schedule import DailyAt, register_periodic
