@@ -15,6 +15,7 @@ from ninja.security import SessionAuth
 
 from . import throttling
 from .auth import TokenAuth
+from .docs import LocalSwagger
 
 api = NinjaAPI(
     title="善治 shanzhi API",
@@ -23,6 +24,7 @@ api = NinjaAPI(
     auth=[SessionAuth(), TokenAuth()],
     throttle=throttling.THROTTLES,
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
 throttling.install_handlers(api)
 

@@ -39,3 +39,12 @@ def healthz(request):
     with connection.cursor() as c:
         c.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor, "message": _("正常")})
+
+
+@public_view
+def favicon(request):
+    """Browsers ask for /favicon.ico at the root whatever the page says; send them to the static icon."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("shanzhi/favicon.ico"), permanent=True)
