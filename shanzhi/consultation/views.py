@@ -63,11 +63,13 @@ def topic_new(request):
     code = request.POST.get("community") or request.GET.get("community") or ""
     if code not in allowed:  # only communities in the actor's scope, whatever the query string says
         code = communities[0].code if communities else ""
-    form = TopicForm(request.POST or None, initial={"community": code})
+    resident_only = user_roles(request.user) <= {Role.RESIDENT}
+    # residents propose online; staff most often enter the committee's own proposals
+    source = c.Source.RESIDENT_ONLINE if resident_only else c.Source.COMMITTEE
+    form = TopicForm(request.POST or None, initial={"community": code, "source_kind": source})
     form.fields["community"].choices = [(r.code, r.name) for r in communities]
     form.fields["matter_type"].choices = [(r.matter_type, f"{r.name}{'（必须协商）' if r.mandatory else ''}")
                                           for r in effective_rules(code).values()] if code else []
-    resident_only = user_roles(request.user) <= {Role.RESIDENT}
     if resident_only:
         form.fields["source_kind"].choices = [(c.Source.RESIDENT_ONLINE, c.Source.RESIDENT_ONLINE.label)]
     form.fields["buildings"].choices = [(b.pk, str(b)) for b in Building.objects.filter(
