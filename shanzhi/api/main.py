@@ -13,7 +13,7 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
-from . import throttling
+from . import errors, throttling
 from .auth import TokenAuth
 from .docs import LocalSwagger
 
@@ -27,6 +27,7 @@ api = NinjaAPI(
     docs=LocalSwagger(),
 )
 throttling.install_handlers(api)
+errors.install_handlers(api)
 
 for app in [a.split(".")[-1] for a in settings.INSTALLED_APPS if a.startswith("shanzhi.")]:
     try:

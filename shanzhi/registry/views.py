@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from shanzhi.accounts.scope import user_roles
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.importing import upload_load, upload_store
+from shanzhi.core.params import region_code_validator
 from shanzhi.core.progress import OwnTask
 from shanzhi.regions import selectors as region_selectors
 from shanzhi.regions.choices import Level
@@ -82,7 +84,7 @@ def person_list(request):
     form = forms.PersonFilterForm(request.GET or None)
     filters = form.filters()
     persons = selectors.person_list(actor=request.user, filters=filters)
-    if request.GET.get("export") == "xlsx":
+    if request.GET.get("export") == "xlsx" and not form.errors:  # odd filters: the page shows why, no file
         from . import exporting
 
         return exporting.export_response(actor=request.user, kind="persons", filters=filters)
@@ -101,6 +103,10 @@ def export(request):
     if kind not in exporting.EXPORTERS:
         kind = "households"
     filters = {k: request.GET[k] for k in ("region", "q") if request.GET.get(k)}
+    try:
+        region_code_validator(filters.get("region", "0"))
+    except ValidationError as e:
+        return HttpResponseBadRequest(e.messages[0], content_type="text/plain; charset=utf-8")
     return exporting.export_response(actor=request.user, kind=kind, filters=filters)
 
 
