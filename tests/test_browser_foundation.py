@@ -4,9 +4,9 @@ tree with breadcrumbs and the map, watch the progress bar, and save screenshots 
 import re
 
 import pytest
-from playwright.sync_api import expect
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from shanzhi.accounts.roles import Role
 from shanzhi.core.testing import PASSWORD, make_user
