@@ -43,8 +43,11 @@ def healthz(request):
 
 @public_view
 def favicon(request):
-    """Browsers ask for /favicon.ico at the root whatever the page says; send them to the static icon."""
-    from django.shortcuts import redirect
-    from django.templatetags.static import static
+    """Browsers ask for /favicon.ico at the root whatever the page says: the static icon, cached for a day."""
+    from django.conf import settings
+    from django.http import FileResponse
 
-    return redirect(static("shanzhi/favicon.ico"), permanent=True)
+    icon = settings.BASE_DIR / "static" / "shanzhi" / "favicon.ico"  # shipped in the package, always there
+    response = FileResponse(icon.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
