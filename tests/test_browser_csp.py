@@ -25,7 +25,8 @@ def _watch(page):
     return seen
 
 
-def test_region_name_in_map_tooltip_is_text(browser_page, world):
+def _signed_in_with_renamed_grid(browser_page, world):
+    """A community staff member's page, with the first grid renamed to the payload; and what it saw."""
     from shanzhi.regions.models import Region
 
     Region.objects.filter(code=world.grid.code).update(name=PAYLOAD)
@@ -33,6 +34,11 @@ def test_region_name_in_map_tooltip_is_text(browser_page, world):
     page = browser_page("desktop")
     seen = _watch(page)
     page.login("zhang", PASSWORD)
+    return page, seen
+
+
+def test_region_name_in_map_tooltip_is_text(browser_page, world):
+    page, seen = _signed_in_with_renamed_grid(browser_page, world)
     page.goto(f"/regions/{world.community.code}/")
     page.wait_for_selector("#sz-map[data-ready='1']")
     labels = page.locator("#sz-map .leaflet-tooltip")
@@ -43,13 +49,7 @@ def test_region_name_in_map_tooltip_is_text(browser_page, world):
 
 
 def test_dashboard_and_api_docs_run_under_the_policy(browser_page, world):
-    from shanzhi.regions.models import Region
-
-    Region.objects.filter(code=world.grid.code).update(name=PAYLOAD)
-    make_user(Role.COMMUNITY_STAFF, world.community.code, username="zhang")
-    page = browser_page("desktop")
-    seen = _watch(page)
-    page.login("zhang", PASSWORD)
+    page, seen = _signed_in_with_renamed_grid(browser_page, world)
     page.goto("/cases/dashboard/")
     page.wait_for_selector("#sz-index-map[data-ready='1']")
     page.wait_for_selector("#sz-trend canvas")
