@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.writes import save_audited
 
 from .choices import MemberCategory
 from .models import (
@@ -31,10 +32,7 @@ def require_change(actor, region_code: str) -> None:
 
 
 def _save(actor, obj, action: str):
-    obj.full_clean()
-    obj.save()
-    audit_log(actor=actor, action=action, obj=obj)
-    return obj
+    return save_audited(obj, actor=actor, action=action)
 
 
 @transaction.atomic
