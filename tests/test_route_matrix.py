@@ -3,14 +3,21 @@
 Every shanzhi route is visited as anonymous (→ login), signed in without a grant (→ 403), in scope
 (→ 200) and, for object routes, out of scope (→ 404). A new route is covered by declaring its access
 with a decorator from shanzhi.core.access; a route without a declaration fails here.
+
+Methods are checked too: a GET to a POST-only route answers 405; a POST to every write route is sent in
+scope (never a server error, never refused) and out of scope (404, and no row of any table changed);
+and a user holding a grant on the object's region, but with a role the route does not name, gets 403.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from shanzhi.accounts.roles import TWO_FACTOR_ROLES
+from shanzhi.accounts.roles import ADMIN_TRIO, TWO_FACTOR_ROLES, Role
 from shanzhi.core.testing import make_user, matrix_factories, verified_login
 
 # the API is tested per app (tests/test_api_*); Open311 in shanzhi/cases/tests/test_open311.py
@@ -121,3 +128,102 @@ def test_route_matrix(client, world, name, pattern, view):
         _login(client, out_user, role)
         resp = client.get(url)
         assert resp.status_code == 404, f"{name}: out-of-scope {role} got {resp.status_code}"
+
+
+# --- methods, writes and wrong roles ------------------------------------------------------------------
+
+WRITE_ROUTES = [r for r in ROUTES if "POST" in r[2].access.methods]
+POST_ONLY = [r for r in ROUTES if "GET" not in r[2].access.methods]
+GUARDED = [r for r in ROUTES if r[2].access.kind in {"roles", "object"}]
+# Tables a refused request may still write to: the audit log (denials are logged) and the session.
+UNCHECKED_APPS = {"audit", "sessions", "axes"}
+
+
+def _in_scope(access, world):
+    """A user who may use the route, and the object it works on (in the world's first grid)."""
+    role = _pick_role(access) if access.roles else None
+    user = make_user(role, world.street.code) if role else make_user()
+    obj = None
+    if access.kind == "object":
+        obj = matrix_factories()[access.model](world.grid.code, user)
+    return role, user, obj
+
+
+def rows_checksum() -> str:
+    """A digest of every row of every table the application owns (besides the audit log and sessions)."""
+    digest = hashlib.sha256()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.db_table):
+        if model._meta.app_label in UNCHECKED_APPS or model._meta.proxy or not model._meta.managed:
+            continue
+        digest.update(model._meta.db_table.encode())
+        for row in model._base_manager.order_by("pk").values_list():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("name,pattern,view", POST_ONLY, ids=[r[0] for r in POST_ONLY])
+def test_get_to_a_post_only_route_is_not_allowed(client, world, name, pattern, view):
+    access = view.access
+    role, user, obj = _in_scope(access, world)
+    _login(client, user, role)
+    before = rows_checksum()
+    resp = client.get(_url(pattern, obj, access))
+    assert resp.status_code == 405, f"{name}: GET answered {resp.status_code}"
+    assert "POST" in resp["Allow"]
+    assert rows_checksum() == before, f"{name}: a GET changed rows"
+
+
+@pytest.mark.parametrize("name,pattern,view", WRITE_ROUTES, ids=[r[0] for r in WRITE_ROUTES])
+def test_post_to_a_write_route_in_and_out_of_scope(client, world, name, pattern, view):
+    access = view.access
+    role, user, obj = _in_scope(access, world)
+    url = _url(pattern, obj, access)
+    data = POST_DATA.get(name, {})
+
+    if access.kind == "object":
+        out_user = make_user(role, world.other_street.code) if role else make_user()
+        _login(client, out_user, role)
+        before = rows_checksum()
+        resp = client.post(url, data)
+        assert resp.status_code == 404, f"{name}: out-of-scope POST answered {resp.status_code}"
+        assert rows_checksum() == before, f"{name}: an out-of-scope POST changed rows"
+        client.logout()
+
+    _login(client, user, role)
+    before = rows_checksum()
+    resp = client.post(url, data)
+    assert resp.status_code < 500, f"{name}: in-scope POST answered {resp.status_code}"
+    if name in POST_DATA:
+        assert rows_checksum() != before, f"{name}: the in-scope POST wrote nothing"
+    assert resp.status_code not in (403, 404, 405), f"{name}: in-scope POST answered {resp.status_code}"
+
+
+def _wrong_role(access):
+    """A role the route does not name, preferring one without two-factor login; None if every role may."""
+    others = sorted(set(Role.values) - set(access.roles) - ADMIN_TRIO)
+    plain = [r for r in others if r not in TWO_FACTOR_ROLES]
+    return (plain or others or [None])[0]
+
+
+@pytest.mark.parametrize("name,pattern,view", GUARDED, ids=[r[0] for r in GUARDED])
+def test_a_grant_on_the_right_region_with_the_wrong_role_is_refused(client, world, name, pattern, view):
+    access = view.access
+    wrong = _wrong_role(access)
+    if wrong is None:
+        pytest.skip("every role may use this route")
+    _, _, obj = _in_scope(access, world)
+    user = make_user(wrong, world.street.code)
+    _login(client, user, wrong)
+    url = _url(pattern, obj, access)
+    before = rows_checksum()
+    resp = client.post(url, POST_DATA.get(name, {})) if "GET" not in access.methods else client.get(url)
+    assert resp.status_code == 403, f"{name}: {wrong} on the object's street got {resp.status_code}"
+    assert rows_checksum() == before
+
+
+# Form data that makes a POST do its work, so that "no row changed" out of scope is not vacuous: for these
+# routes the in-scope POST must change rows (the checksum sees a real write).
+POST_DATA: dict[str, dict] = {
+    "volunteering:volunteer_verify": {},
+    "registry:care_tag_remove": {},
+}
