@@ -42,6 +42,7 @@ from .models import (
     RoutingRule,
     Supervision,
 )
+from .permissions import require_body_covers
 from .photos import clean_photo
 from .workflow import ACCEPT_ROLES, WORKFLOW
 
@@ -314,6 +315,7 @@ def case_transition(*, actor, case: Case, action: str, data: dict | None = None,
         body = _body(data)
         if body is None:
             raise ServiceError(_("请选择承办单位"), field="body")
+        require_body_covers(body, case)
         data["body"] = body.pk
         data["note"] = (_("联动派遣至 %(b)s") if action == "dispatch" else _("增加协办单位 %(b)s")) % {"b": body}
         if action == "dispatch":

@@ -81,3 +81,56 @@ class ScopedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+# --- scope strategies ----------------------------------------------------------------------------------
+# How a permission rule decides whether an actor's grants reach an object. Each takes (actor, obj, roles),
+# where obj is a row (its scope field names the code) or a region code, and answers True or False.
+
+def code_of(obj) -> str:
+    """The region code a row belongs to (its scope field), or obj itself when it is a code."""
+    if isinstance(obj, str):
+        return obj
+    return getattr(obj, getattr(obj, "scope_field", "region_code"), "") or ""
+
+
+def _grants(actor):
+    from shanzhi.accounts.scope import grants_of
+
+    return grants_of(actor)
+
+
+def within(actor, obj, roles) -> bool:
+    """Code prefix: one of `roles` granted on a region containing the object's region."""
+    code = code_of(obj)
+    return bool(code) and any(role in roles and code.startswith(g) for role, g in _grants(actor))
+
+
+def community_widened(actor, obj, roles) -> bool:
+    """As `within`, or granted on a region inside it (a resident's grid grant reaches their community)."""
+    code = code_of(obj)
+    return bool(code) and any(role in roles and (code.startswith(g) or g.startswith(code))
+                              for role, g in _grants(actor))
+
+
+def owner(actor, obj, roles) -> bool:
+    """The actor is the row's owner (its `owner_field`, default `user`), whatever their grants."""
+    field = getattr(obj, "owner_field", "user")
+    return getattr(obj, f"{field}_id", None) == getattr(actor, "pk", 0) and getattr(actor, "pk", None) is not None
+
+
+def handling_body(actor, obj, roles) -> bool:
+    """One of `roles` and a member of the handling body the object (a case) is assigned to."""
+    from shanzhi.accounts.scope import user_roles
+
+    body_ids = {b for b in (getattr(obj, "lead_body_id", None),) if b}
+    assigned = getattr(obj, "assignments", None)
+    if assigned is not None:
+        body_ids |= set(assigned.values_list("body_id", flat=True))
+    if not body_ids or not (user_roles(actor) & set(roles)):
+        return False
+    return actor.bodies.filter(pk__in=body_ids).exists()
+
+
+STRATEGIES = {"within": within, "community_widened": community_widened, "owner": owner,
+              "handling_body": handling_body}

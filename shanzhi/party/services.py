@@ -52,6 +52,7 @@ def party_org_create(*, actor, name: str, level: str, region_code: str, parent: 
 def party_member_add(*, actor, person, org: PartyOrg, category: str = MemberCategory.COMMUNITY, joined_on=None,
                      workplace=None, workplace_name: str = "", central_household=None) -> PartyMember:
     require_change(actor, org.region_code)
+    require_change(actor, person.region_code)
     if PartyMember.objects.filter(person=person).exists():
         raise ServiceError(_("%(name)s 已在党员名册中") % {"name": person.name})
     return _save(actor, PartyMember(person=person, org=org, category=category, joined_on=joined_on,
