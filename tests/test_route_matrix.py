@@ -210,3 +210,81 @@ POST_DATA: dict[str, dict] = {
     "volunteering:volunteer_verify": {},
     "registry:care_tag_remove": {},
 }
+
+
+# --- queries do not grow with the data -----------------------------------------------------------------
+
+GET_ROUTES = [r for r in ROUTES if "GET" in r[2].access.methods]
+SMALL, LARGE = 2, 6  # rows of each kind
+
+
+def _grow(code, owner, rows):
+    """`rows` more rows of every kind the matrix knows, in grid `code`."""
+    for factory in matrix_factories().values():
+        for _ in range(rows):
+            factory(code, owner)
+
+
+def _count(client, url) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shanzhi.core.memo import clear_all
+
+    clear_all()
+    warm = client.get(url)  # warm the per-process caches a live server would have
+    if warm.streaming:
+        b"".join(warm.streaming_content)
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(url)
+        body = b"".join(resp.streaming_content) if resp.streaming else resp.content  # exports stream their rows
+    return resp.status_code, len(ctx.captured_queries), len(body)
+
+
+@pytest.fixture(scope="module")
+def query_counts(django_db_setup, django_db_blocker):
+    """Render every GET route at SMALL and at LARGE rows of each kind; built once for the module."""
+    from django.db import transaction
+    from django.test import Client
+
+    from shanzhi.core.testing import make_world
+
+    counts: dict[str, dict[int, tuple[int, int, int]]] = {}
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = make_world()
+        me = make_user(Role.RESIDENT, world.grid.code)
+        users: dict[str | None, object] = {None: me}
+        visits = []
+        for name, pattern, view in GET_ROUTES:
+            access = view.access
+            role = _pick_role(access) if access.roles else None
+            if access.action == "own":  # one owner per owned row: a factory gives a user one volunteer record
+                user = make_user(role, world.street.code) if role else make_user()
+            else:
+                if role not in users:
+                    users[role] = make_user(role, world.street.code)
+                user = users[role]
+            obj = matrix_factories()[access.model](world.grid.code, user) if access.kind == "object" else None
+            visits.append((name, _url(pattern, obj, access), None if access.kind == "public" else (user, role)))
+        _grow(world.grid.code, me, SMALL)
+        clients = {}
+        for size in (SMALL, LARGE):
+            if size == LARGE:
+                _grow(world.grid.code, me, LARGE - SMALL)
+            for name, url, who in visits:
+                key = who and who[0].pk
+                if key not in clients:
+                    clients[key] = Client()
+                    if who:
+                        _login(clients[key], *who)
+                counts.setdefault(name, {})[size] = _count(clients[key], url)
+        transaction.set_rollback(True)
+    return counts
+
+
+@pytest.mark.django_db  # also tells pytest-django to set up the test database for the module fixture
+@pytest.mark.parametrize("name,pattern,view", GET_ROUTES, ids=[r[0] for r in GET_ROUTES])
+def test_queries_do_not_grow_with_the_data(query_counts, name, pattern, view):
+    (small_status, small, _), (large_status, large, _) = query_counts[name][SMALL], query_counts[name][LARGE]
+    assert small_status < 500 and large_status < 500, f"{name}: answered {small_status}/{large_status}"
+    assert large <= small, f"{name}: {small} queries with {SMALL} rows of each kind, {large} with {LARGE}"
