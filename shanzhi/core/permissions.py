@@ -58,3 +58,10 @@ def require(actor, action: str, obj) -> None:
     allowed, reason = check(actor, action, obj)
     if not allowed:
         raise PermissionDenied(reason)
+
+
+def require_any(actor, actions, obj) -> None:
+    """Raise PermissionDenied (with the first rule's reason) unless one of `actions` allows `obj`."""
+    reasons = [check(actor, action, obj) for action in actions]
+    if not any(allowed for allowed, _ in reasons):
+        raise PermissionDenied(reasons[0][1])
