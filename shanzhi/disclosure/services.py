@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
-from shanzhi.consultation.services import require
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.permissions import require
 
-from .models import EDITOR_ROLES, DisclosureEntry, EntryState, LedgerLine
+from .models import DisclosureEntry, EntryState, LedgerLine
+from .permissions import EDIT, LEDGER
 from .workflow import WORKFLOW
 
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
@@ -35,7 +36,7 @@ def _editable(entry: DisclosureEntry) -> None:
 @transaction.atomic
 def entry_create(*, actor, community_code: str, category: str, title: str, body: str = "",
                  period: str = "") -> DisclosureEntry:
-    require(actor, community_code, EDITOR_ROLES, _("只有社区工作人员可以编写公开事项"))
+    require(actor, EDIT.action, community_code)
     check_not_personal(title, body)
     entry = DisclosureEntry(region_code=community_code[:12], category=category, title=title.strip(),
                             body=body.strip(), period=period.strip(), author=actor)
@@ -48,7 +49,7 @@ def entry_create(*, actor, community_code: str, category: str, title: str, body:
 @transaction.atomic
 def ledger_line_add(*, actor, entry: DisclosureEntry, date, direction: str, amount: Decimal, summary: str,
                     document_ref: str = "") -> LedgerLine:
-    require(actor, entry.region_code, EDITOR_ROLES, _("只有社区工作人员可以登记收支"))
+    require(actor, LEDGER.action, entry)
     _editable(entry)
     if entry.category != "finance":
         raise ServiceError(_("只有财务公开可以登记收支"))
