@@ -39,3 +39,21 @@ def test_volunteer_register_checks_its_actor(world):
     with pytest.raises(PermissionDenied):
         volunteer_register(actor=make_user(Role.COMMUNITY_STAFF, world.other_community.code), person=person)
     assert volunteer_register(actor=make_user(Role.COMMUNITY_STAFF, world.community.code), person=person).pk
+
+
+def test_scope_strategies_by_name(world):
+    """Code prefix, community-widened, owner and assigned handling body, each a named strategy."""
+    from shanzhi.cases.testing import case_in, make_body, make_body_staff
+    from shanzhi.core.scoping import STRATEGIES
+
+    resident = make_user(Role.RESIDENT, world.grid.code)
+    assert STRATEGIES["within"](resident, world.grid.code, {Role.RESIDENT})
+    assert not STRATEGIES["within"](resident, world.community.code, {Role.RESIDENT})
+    assert STRATEGIES["community_widened"](resident, world.community.code, {Role.RESIDENT})
+    assert not STRATEGIES["community_widened"](resident, world.other_community.code, {Role.RESIDENT})
+
+    staff = make_body_staff(make_body(name="玺园物业", region_code=world.community.code))
+    case = case_in(world.grid.code, staff)
+    assert STRATEGIES["handling_body"](staff, case, {Role.HANDLING_BODY_STAFF})
+    other = make_body_staff(make_body(name="琼花物业", region_code=world.other_community.code))
+    assert not STRATEGIES["handling_body"](other, case, {Role.HANDLING_BODY_STAFF})
