@@ -165,7 +165,11 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours: 30 minutes
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# lock a user name (from any address) and a user name at one address after 5 failures; an address alone
+# only after SHANZHI_LOCKOUT_IP_LIMIT, so one person's typos don't lock a whole office (accounts/lockout.py)
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "shanzhi.accounts.lockout.PerUserLockoutHandler"
+SHANZHI_LOCKOUT_IP_LIMIT = 30
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "shanzhi.accounts.views.lockout_response"
 AXES_ENABLE_ADMIN = False

@@ -13,8 +13,10 @@ class LoginForm(AuthenticationForm):
 
 
 class OtpForm(forms.Form):
+    # a 6-digit code or a backup code with letters: a text keyboard, offered the code the phone received
     token = forms.CharField(label=_("动态验证码"), max_length=16,
-                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text",
+                                                          "autocapitalize": "off", "spellcheck": "false"}))
 
 
 class PasswordChangeForm(forms.Form):

@@ -1,18 +1,19 @@
+import base64
+import time
+
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shanzhi.audit.services import audit_log
 from shanzhi.core.access import login_view, object_view, public_view, role_view
-from shanzhi.core.errors import ServiceError
-from shanzhi.regions.models import Region
+from shanzhi.core.errors import NotAllowed, ServiceError
 
 from . import selectors, services
 from .forms import GrantForm, LoginForm, OtpForm, PasswordChangeForm, UserCreateForm
@@ -42,12 +43,10 @@ def login_page(request):
         if form.is_valid():
             user = form.get_user()
             login(request, user)
-            import time
-
             request.session[LOGIN_AT] = request.session[LAST_SEEN] = time.time()
-            audit_log(actor=user, action="login")
+            services.sign_in_record(actor=user, action="login")
             return redirect(_next(request))
-        audit_log(action="login.failed", actor_name=request.POST.get("username", "")[:150])
+        services.sign_in_record(action="login.failed", username=request.POST.get("username", ""))
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request)
     else:
@@ -58,7 +57,7 @@ def login_page(request):
 @require_POST
 @login_view(methods=("POST",))
 def logout_page(request):
-    audit_log(actor=request.user, action="logout")
+    services.sign_in_record(actor=request.user, action="logout")
     logout(request)
     return redirect("accounts:login")
 
@@ -73,8 +72,6 @@ def password_change(request):
         except ServiceError as e:
             form.add_error("new_password1", e.user_message)
         else:
-            from django.contrib.auth import update_session_auth_hash
-
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改。"))
             return redirect("core:home")
@@ -83,43 +80,60 @@ def password_change(request):
 
 @login_view(methods=("GET", "POST"))
 def otp_setup(request):
-    """Add an authenticator app: show the QR code, confirm with one code."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="TOTP", confirmed=False)
+    """Add (or replace) an authenticator app: show the QR code, confirm with one code."""
+    try:
+        device = services.device_start(actor=request.user)
+    except NotAllowed:
+        # a device exists and this session is not verified with it: verify first, then come back here
+        return redirect(f"{reverse('accounts:otp_verify')}?next={reverse('accounts:otp_setup')}")
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        try:
+            device = services.device_enrol(actor=request.user, token=form.cleaned_data["token"])
+        except ServiceError as e:
+            form.add_error("token", e.user_message)
+        else:
             otp_login(request, device)
-            audit_log(actor=request.user, action="otp.setup")
             messages.success(request, _("双因素认证已启用。"))
             return redirect(_next(request))
-        form.add_error("token", _("验证码不正确，请核对手机时间后重试。"))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
-    import base64
-
     secret = base64.b32encode(device.bin_key).decode()
     request.no_store = True
-    return render(request, "accounts/otp_setup.html", {"form": form, "qr": qr, "secret": secret})
+    return render(request, "accounts/otp_setup.html", {"form": form, "qr": qr, "secret": secret,
+                                                       "replacing": services.has_device(request.user)})
 
 
 @login_view(methods=("GET", "POST"))
 def otp_verify(request):
+    if not services.has_device(request.user):
+        return redirect("accounts:otp_setup")
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"].strip())
         if device is not None:
             otp_login(request, device)
-            audit_log(actor=request.user, action="otp.verify")
+            services.sign_in_record(actor=request.user, action="otp.verify")
             return redirect(_next(request))
-        audit_log(actor=request.user, action="otp.failed")
+        services.sign_in_record(actor=request.user, action="otp.failed")
         form.add_error("token", _("验证码不正确。"))
-    has_device = any(True for _ in devices_for_user(request.user, confirmed=True))
-    if not has_device:
-        return redirect("accounts:otp_setup")
     return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+@login_view(methods=("GET", "POST"))
+def otp_devices(request):
+    """The user's own authenticators: replace (via setup) or remove one; needs a verified session."""
+    if request.method == "POST":
+        try:
+            services.device_remove(actor=request.user, persistent_id=request.POST.get("remove", ""))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+        else:
+            messages.success(request, _("已移除验证设备"))
+        return redirect("accounts:otp_devices")
+    devices = list(devices_for_user(request.user, confirmed=True))
+    can_change, reason = services.can_change_devices(request.user)
+    return render(request, "accounts/otp_devices.html", {"devices": devices, "can_change": can_change,
+                                                         "reason": reason})
 
 
 @role_view(USER_MANAGER_ROLES)
@@ -133,27 +147,13 @@ def user_list(request):
 def user_create(request):
     form = UserCreateForm(request.POST or None, roles=services.grantable_roles(request.user))
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        region = Region.objects.filter(code=d["region_code"].strip()).first()
-        if region is None:
-            form.add_error("region_code", _("区域代码不存在"))
+        try:
+            user = services.user_create_with_grant(actor=request.user, **form.cleaned_data)
+        except ServiceError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.user_message)
         else:
-            ok, reason = services.can_grant(request.user, d["role"], region.code)
-            if not ok:
-                form.add_error("role", reason)
-            else:
-                from django.db import transaction
-
-                try:
-                    with transaction.atomic():
-                        user = services.user_create(actor=request.user, username=d["username"],
-                                                    password=d["password"], display_name=d["display_name"])
-                        services.grant_add(actor=request.user, user=user, role=d["role"], region=region)
-                except ServiceError as e:
-                    form.add_error(e.field if e.field in form.fields else None, e.user_message)
-                else:
-                    messages.success(request, _("已创建用户 %(u)s") % {"u": user.username})
-                    return redirect("accounts:user_detail", pk=user.pk)
+            messages.success(request, _("已创建用户 %(u)s") % {"u": user.username})
+            return redirect("accounts:user_detail", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form})
 
 
@@ -171,18 +171,22 @@ def user_detail(request, obj):
             if "deactivate" in request.POST or "activate" in request.POST:
                 services.user_set_active(actor=request.user, user=obj, active="activate" in request.POST)
                 return redirect("accounts:user_detail", pk=obj.pk)
+            if "reset_2fa" in request.POST:
+                services.device_reset(actor=request.user, user=obj, reason=request.POST.get("reason", ""))
+                messages.success(request, _("已重置该用户的动态验证码设备"))
+                return redirect("accounts:user_detail", pk=obj.pk)
             if form.is_valid():
-                region = Region.objects.filter(code=form.cleaned_data["region_code"].strip()).first()
-                if region is None:
-                    form.add_error("region_code", _("区域代码不存在"))
-                else:
-                    services.grant_add(actor=request.user, user=obj, role=form.cleaned_data["role"], region=region)
-                    messages.success(request, _("已授予角色"))
-                    return redirect("accounts:user_detail", pk=obj.pk)
+                services.grant_add_at(actor=request.user, user=obj, **form.cleaned_data)
+                messages.success(request, _("已授予角色"))
+                return redirect("accounts:user_detail", pk=obj.pk)
         except ServiceError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.user_message)
+            if e.field in form.fields or "reset_2fa" not in request.POST:
+                form.add_error(e.field if e.field in form.fields else None, e.user_message)
+            else:
+                messages.error(request, e.user_message)
     grants = [(g, services.can_grant(request.user, g.role, g.region_code)[0])
               for g in obj.grants.select_related("region").order_by("region_code")]
     can_manage, manage_reason = services.can_manage_user(request.user, obj)
     return render(request, "accounts/user_detail.html", {"subject": obj, "grants": grants, "form": form,
-                                                         "can_manage": can_manage, "manage_reason": manage_reason})
+                                                         "can_manage": can_manage, "manage_reason": manage_reason,
+                                                         "has_device": services.has_device(obj)})

@@ -15,7 +15,7 @@ class CaseReportForm(forms.Form):
     category = forms.ModelChoiceField(Category.objects.none(), label=_("问题类别"), empty_label=_("请选择"))
     region_code = forms.ChoiceField(label=_("所在网格"))
     title = forms.CharField(label=_("标题"), max_length=100)
-    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(label=_("问题描述"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     address = forms.CharField(label=_("地址或位置说明"), max_length=200, required=False)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)

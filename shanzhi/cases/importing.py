@@ -386,17 +386,17 @@ def _commit(ctx: Context, plan: Plan, progress_id=None) -> list[dict]:
             by_grid[r.grid.code] += 1
             if progress_id and i % 50 == 0:
                 progress_update(progress_id, done=i, total=total, message=_("正在写入"))
-        _notify_batch(by_grid)
+        _notify_batch(by_grid, actor=ctx.actor)
     return created
 
 
-def _notify_batch(by_grid: Counter) -> None:
+def _notify_batch(by_grid: Counter, *, actor) -> None:
     from .services import staff_at
     from .workflow import ACCEPT_ROLES
 
     url = reverse("cases:list") + "?channel=" + c.Channel.IMPORT + "&state=" + c.State.REPORTED
     for code, n in by_grid.items():
-        notify(recipients=staff_at(code, ACCEPT_ROLES), kind="case.new", url=url,
+        notify(recipients=staff_at(code, ACCEPT_ROLES), kind="case.new", url=url, actor=actor,
                title=_("批量导入了 %(n)d 件新民情待受理") % {"n": n})
 
 

@@ -14,7 +14,12 @@ KPIs over a window (default the last 30 days), for any region, read from that re
 民情指数 (0–100, higher is better):
     100 × (0.15·响应率 + 0.20·按时办结率 + 0.20·解决率 + 0.25·满意率
            + 0.10·(1 − 重复投诉率) + 0.10·max(0, 1 − 每千人案件数 / 20))
-A ratio without any case behind it counts as 1 (nothing went wrong) and is shown as “—”.
+A ratio without any case behind it counts as 1 (nothing went wrong) and is shown as “—”. A region with no
+case reported, closed or rated in the window has no index at all (`None`, shown as “—”): an empty grid is not
+a perfect one.
+
+The satisfaction line of the trend is a rolling rate over the last `TREND_WINDOW_DAYS` days, shown only where
+that window holds at least `TREND_MIN_RATINGS` ratings, so one rating a day does not swing it between 0 and 100.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from .models import Case, CaseRating, DailyRollup
 WEIGHTS = {"response_rate": 0.15, "on_time_rate": 0.20, "resolution_rate": 0.20, "satisfaction_rate": 0.25,
            "no_repeat": 0.10, "low_case_rate": 0.10}
 CASE_RATE_CEILING = 20.0
+TREND_WINDOW_DAYS = 7
+TREND_MIN_RATINGS = 5
 ANCESTOR_LENGTHS = (4, 6, 9, 12)  # city, district, street, community codes
 FIELDS = ["reported", "responded", "responded_on_time", "closed", "closed_on_time", "fixed", "rated", "satisfied",
           "score_sum", "repeat"]
@@ -121,7 +128,14 @@ class Kpis:
         return None if not self.population else self.reported * 1000 / self.population
 
     @property
-    def index(self) -> float:
+    def has_activity(self) -> bool:
+        return bool(self.reported or self.closed or self.rated)
+
+    @property
+    def index(self) -> float | None:
+        if not self.has_activity:
+            return None
+
         def v(x):
             return 1.0 if x is None else x
 
@@ -160,11 +174,23 @@ def kpis_total(*, prefix: str, start: dt.date, end: dt.date, population: int = 0
 
 
 def trend(*, prefix: str, start: dt.date, end: dt.date) -> list[dict]:
-    rows = (DailyRollup.objects.filter(region_code=prefix, day__gte=start, day__lte=end)
+    """Daily reported and closed counts of start..end, and the rolling satisfaction rate (see the module note)."""
+    lead = start - dt.timedelta(days=TREND_WINDOW_DAYS - 1)
+    rows = {r["day"]: r for r in DailyRollup.objects.filter(region_code=prefix, day__gte=lead, day__lte=end)
             .values("day").annotate(reported=Sum("reported"), closed=Sum("closed"), rated=Sum("rated"),
-                                    satisfied=Sum("satisfied")).order_by("day"))
-    return [{"day": r["day"].isoformat(), "reported": r["reported"], "closed": r["closed"],
-             "satisfaction": round(100 * r["satisfied"] / r["rated"], 1) if r["rated"] else None} for r in rows]
+                                    satisfied=Sum("satisfied")).order_by("day")}
+    out = []
+    day = start
+    while day <= end:
+        window_rows = [rows[d] for d in (day - dt.timedelta(days=i) for i in range(TREND_WINDOW_DAYS)) if d in rows]
+        rated = sum(r["rated"] for r in window_rows)
+        satisfied = sum(r["satisfied"] for r in window_rows)
+        today_row = rows.get(day)
+        if today_row is not None:
+            out.append({"day": day.isoformat(), "reported": today_row["reported"], "closed": today_row["closed"],
+                        "satisfaction": round(100 * satisfied / rated, 1) if rated >= TREND_MIN_RATINGS else None})
+        day += dt.timedelta(days=1)
+    return out
 
 
 def index_colour(value: float | None) -> str:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.accounts.roles import ADMIN_TRIO, STAFF_ROLES, Role
+from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
 
 from . import choices as c
@@ -167,7 +168,7 @@ class Case(ScopedModel):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("类别"))
     channel = models.CharField(_("来源"), max_length=12, choices=c.Channel.choices)
     title = models.CharField(_("标题"), max_length=100)
-    description = models.TextField(_("描述"))
+    description = LimitedTextField(_("描述"), max_length=2000)
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=c.Urgency.choices, default=c.Urgency.NORMAL)
     extra = models.JSONField(_("附加信息"), default=dict, blank=True)
     # location
@@ -201,7 +202,7 @@ class Case(ScopedModel):
     lead_body = models.ForeignKey(HandlingBody, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                   verbose_name=_("主办单位"))
     outcome = models.CharField(_("办结结果"), max_length=24, choices=c.Outcome.choices, blank=True)
-    outcome_note = models.TextField(_("办结说明"), blank=True)
+    outcome_note = LimitedTextField(_("办结说明"), max_length=1000, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("结果认定人"))
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
@@ -270,7 +271,7 @@ class CaseHistory(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
     actor_name = models.CharField(max_length=50, blank=True)
-    note = models.TextField(_("说明"), blank=True)
+    note = LimitedTextField(_("说明"), max_length=2000, blank=True)
     public = models.BooleanField(_("对上报人可见"), default=True)
     at = models.DateTimeField(_("时间"), db_index=True)
 
@@ -375,7 +376,7 @@ class Patrol(ScopedModel):
     started_at = models.DateTimeField(_("开始时间"))
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     route = models.JSONField(_("轨迹"), default=list, blank=True, help_text=_("[[纬度, 经度, 时间], ...]"))
-    findings = models.TextField(_("巡查情况"), blank=True)
+    findings = LimitedTextField(_("巡查情况"), max_length=2000, blank=True)
 
     class Meta:
         verbose_name = _("巡查")
@@ -391,7 +392,7 @@ class HomeVisit(ScopedModel):
                                   verbose_name=_("户"))
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     visited_at = models.DateTimeField(_("走访时间"))
-    notes = models.TextField(_("走访情况"), blank=True)
+    notes = LimitedTextField(_("走访情况"), max_length=2000, blank=True)
     case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:

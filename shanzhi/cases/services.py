@@ -8,11 +8,15 @@ deadline of the next step, rating rows, inbox messages; channels deliver after c
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -178,15 +182,34 @@ def _validate_extra(category: Category, extra: dict) -> dict:
     return out
 
 
-def _is_repeat(category, region_code, building_id, reporter_user_id, now) -> bool:
-    """A repeat complaint: same category in the same building (or, without one, same grid and reporter)
-    within the previous 30 days."""
-    qs = Case.objects.filter(category=category, created_at__gte=now - REPEAT_WINDOW, created_at__lt=now)
-    if building_id:
-        return qs.filter(building_id=building_id).exists()
-    if reporter_user_id:
-        return qs.filter(region_code=region_code, reporter_user_id=reporter_user_id).exists()
-    return False
+REPEAT_RADIUS_M = 50  # two reports in one grid this close together are about the same place
+
+
+def _is_repeat(*, category, region_code, channel, dwelling_id=None, address="", lat=None, lng=None,
+               reporter_user_id=None, reporter_person_id=None, now) -> bool:
+    """A repeat complaint (30日内重复投诉): the same problem — same category — reported within the previous
+    30 days from the same place (same dwelling, same address, or within 50 m in the same grid) or by the same
+    person (the resident's person record, or their account when they filed it themselves). A building holds
+    many homes and a grid worker files for many people, so neither alone makes two reports the same."""
+
+    same = []
+    if dwelling_id:
+        same.append(Q(dwelling_id=dwelling_id))
+    if address.strip():
+        same.append(Q(address=address.strip()))
+    if lat is not None and lng is not None:
+        dlat = REPEAT_RADIUS_M / 111_320
+        dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
+        same.append(Q(region_code=region_code, lat__range=(lat - dlat, lat + dlat),
+                      lng__range=(lng - dlng, lng + dlng)))
+    if reporter_person_id:
+        same.append(Q(reporter_person_id=reporter_person_id))
+    if reporter_user_id and channel not in STAFF_CHANNELS:
+        same.append(Q(reporter_user_id=reporter_user_id))
+    if not same:
+        return False
+    return Case.objects.filter(reduce(or_, same), category=category, created_at__gte=now - REPEAT_WINDOW,
+                               created_at__lt=now).exists()
 
 
 # --- create -----------------------------------------------------------------------------------------------
@@ -245,14 +268,20 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
         reporter_phone_enc=encrypt(reporter_phone) if reporter_phone else "", anonymous=anonymous,
         tracking_code=secrets.token_hex(4).upper(), created_at=reported, external_ref=external_ref,
         import_fingerprint=import_fingerprint,
-        is_repeat=_is_repeat(category, region_code, building.pk if building else None,
-                             None if anonymous else getattr(user, "pk", None), reported),
+        is_repeat=_is_repeat(category=category, region_code=region_code, channel=channel,
+                             dwelling_id=dwelling.pk if dwelling else None, address=address, lat=lat, lng=lng,
+                             reporter_user_id=None if anonymous else getattr(user, "pk", None),
+                             reporter_person_id=getattr(reporter_person, "pk", None), now=reported),
         **_deadline_updates(Case(category=category), c.Step.ACCEPT, now),
     )
     # related objects are passed as instances already; the number's uniqueness is the database's job, and the
     # import keys were checked above (their unique constraints catch two imports racing)
-    case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"],
-                    validate_constraints=False)
+    try:
+        case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"],
+                        validate_constraints=False)
+    except ValidationError as e:
+        name, problems = next(iter(e.message_dict.items()))
+        raise ServiceError(problems[0], field=name) from None
     case.save()
     history = CaseHistory.objects.create(case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
                                          actor_name=source_name or (str(user) if user and not anonymous
@@ -265,7 +294,7 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
                                                                     else {})}, actor_name=source_name)
     if notify_staff:
         notify(recipients=staff_at(region_code, ACCEPT_ROLES), kind="case.new",
-               title=_("新民情待受理：%(t)s") % {"t": case.title}, url=case_url(case), obj=case)
+               title=_("新民情待受理：%(t)s") % {"t": case.title}, url=case_url(case), obj=case, actor=user)
     return case
 
 
@@ -402,7 +431,7 @@ def _after(case: Case, action: str, *, actor, data: dict, body, now) -> None:
         title = _("民情已办结，请核查：%(t)s") % {"t": case.title}
     elif action == "feedback":
         notify(recipients=reporters(case), kind="case.feedback", title=_("您反映的问题有了答复，请评价：%(t)s") % {
-            "t": case.title}, body=data.get("note", ""), url=resident_url(case), obj=case)
+            "t": case.title}, body=data.get("note", ""), url=resident_url(case), obj=case, actor=user)
     elif action == "rate":
         score = int(data["score"])
         CaseRating.objects.create(case=case, score=score, comment=str(data.get("comment", ""))[:500], rated_by=user,
@@ -423,7 +452,7 @@ def _after(case: Case, action: str, *, actor, data: dict, body, now) -> None:
             CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
         title = _("居民不满意，请重新处置：%(t)s") % {"t": case.title}
     if recipients and title:
-        notify(recipients=recipients, kind=f"case.{action}", title=title, url=url, obj=case)
+        notify(recipients=recipients, kind=f"case.{action}", title=title, url=url, obj=case, actor=user)
 
 
 def case_rate(*, actor, case: Case, score: int, comment: str = "") -> Case:
@@ -506,8 +535,10 @@ def check_deadlines(*, now: dt.datetime | None = None) -> dict:
                 recipients += staff_at(case.region_code, ACCEPT_ROLES)
             if level == 2:
                 recipients += managers_at(case.region_code, c.Level.STREET)
+            # one card of each colour per case and step (a reopened case is a new round), also after the case moved
+            # up a level for being overdue (same step, new deadline)
             notify(recipients=recipients, kind="case.supervise", title=f"{note}：{case.title}", url=case_url(case),
-                   obj=case)
+                   obj=case, dedupe_key=f"case.supervise:{case.pk}:{case.reopen_count}:{case.step}:{level}")
             counts["red" if level == 2 else "yellow"] += 1
             if level == 2 and case.state in (c.State.ACCEPTED, c.State.DISPATCHED, c.State.HANDLING) \
                     and case.level < c.Level.DISTRICT:

@@ -297,11 +297,8 @@ def dashboard(request):
     children = list(visible.filter(parent=root).order_by("code"))
     start, end = insight.window(30)
     child_len = len(children[0].code) if children else len(root.code)
-    populations = {ch.code: ch.population or 0 for ch in children}
-    if not all(populations.values()):
-        counted = living_population_by_child(actor=request.user, prefix=root.code, child_len=child_len)
-        for code, n in counted.items():
-            populations[code] = populations.get(code) or n
+    # 每千人案件数 divides by 实有人口, the registry's one definition (never a region's declared census figure)
+    populations = living_population_by_child(actor=request.user, prefix=root.code, child_len=child_len)
     by_child = insight.kpis_by_child(codes=[ch.code for ch in children], start=start, end=end,
                                      populations=populations)
     rows = []

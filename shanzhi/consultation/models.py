@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.accounts.roles import STAFF_ROLES, Role
+from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
 
 from . import choices as c
@@ -88,7 +89,7 @@ class Topic(CommunityModel):
     scope_roles = {"view": PARTICIPANT_ROLES, "change": COMMITTEE_ROLES | {Role.GRID_WORKER, Role.GRID_LEADER}}
 
     title = models.CharField(_("议题"), max_length=120)
-    description = models.TextField(_("内容"), blank=True)
+    description = LimitedTextField(_("内容"), max_length=5000, blank=True)
     rule = models.ForeignKey(ConsultationRule, on_delete=models.PROTECT, related_name="topics",
                              verbose_name=_("议事规则"))
     amount = models.DecimalField(_("涉及金额(元)"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -112,7 +113,7 @@ class Topic(CommunityModel):
     deciding_meeting = models.ForeignKey("Meeting", on_delete=models.SET_NULL, null=True, blank=True,
                                          related_name="decided_topics", verbose_name=_("决议会议"))
     resolution = models.JSONField(_("表决结果"), default=dict, blank=True)
-    resolution_text = models.TextField(_("决议内容"), blank=True)
+    resolution_text = LimitedTextField(_("决议内容"), max_length=5000, blank=True)
     evaluation_summary = models.JSONField(_("评议结果"), default=dict, blank=True)
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -163,7 +164,7 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="+")
     stance = models.CharField(_("立场"), max_length=10, choices=c.Stance.choices, default=c.Stance.NEUTRAL)
-    body = models.TextField(_("意见"), max_length=2000)
+    body = LimitedTextField(_("意见"), max_length=2000)
     hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=200, blank=True)
     hidden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -252,14 +253,14 @@ class Meeting(CommunityModel):
     title = models.CharField(_("会议名称"), max_length=120)
     starts_at = models.DateTimeField(_("召开时间"))
     location = models.CharField(_("地点"), max_length=120)
-    agenda = models.TextField(_("议程"), blank=True)
-    materials = models.TextField(_("会议材料"), blank=True)
+    agenda = LimitedTextField(_("议程"), max_length=5000, blank=True)
+    materials = LimitedTextField(_("会议材料"), max_length=20000, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="meetings", verbose_name=_("议题"))
     state = models.CharField(_("状态"), max_length=10, choices=c.MeetingState.choices, default=c.MeetingState.DRAFT,
                              db_index=True)
     notice_days = models.PositiveSmallIntegerField(_("提前公告天数"), default=3)
     noticed_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
-    minutes = models.TextField(_("会议纪要"), blank=True)
+    minutes = LimitedTextField(_("会议纪要"), max_length=20000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 

@@ -15,22 +15,25 @@ from .models import DigestItem, Follow
 KIND = "consultation"
 
 
-def notify(*, users, message: str, topic=None) -> int:
-    """Notify users; followers of the topic who chose the daily digest get it in their next digest."""
+def notify(*, users, message: str, topic=None, actor=None) -> int:
+    """Notify users; followers of the topic who chose the daily digest get it in their next digest. Whoever
+    caused the news (`actor`) is never told of it."""
     digest_ids = set()
     if topic is not None:
         digest_ids = set(Follow.objects.filter(topic=topic, mode=FollowMode.DIGEST).values_list("user_id", flat=True))
-    users = {u.pk: u for u in users if u is not None}
+    me = getattr(actor, "pk", None)
+    users = {u.pk: u for u in users if u is not None and u.pk != me}
     DigestItem.objects.bulk_create(DigestItem(user=u, topic=topic, message=message[:300])
                                    for pk, u in users.items() if pk in digest_ids)
     now = [u for pk, u in users.items() if pk not in digest_ids]
     url = reverse("consultation:topic", args=[topic.pk]) if topic is not None else ""
-    return inbox_notify(recipients=now, kind=KIND, title=message, url=url, obj=topic) + len(users) - len(now)
+    return (inbox_notify(recipients=now, kind=KIND, title=message, url=url, obj=topic, actor=actor)
+            + len(users) - len(now))
 
 
-def notify_followers(*, topic, message: str, exclude=None) -> int:
-    users = [f.user for f in Follow.objects.filter(topic=topic).select_related("user") if f.user != exclude]
-    return notify(users=users, message=message, topic=topic)
+def notify_followers(*, topic, message: str, actor=None) -> int:
+    users = [f.user for f in Follow.objects.filter(topic=topic).select_related("user")]
+    return notify(users=users, message=message, topic=topic, actor=actor)
 
 
 @transaction.atomic

@@ -188,8 +188,8 @@ def _maybe_table(topic: Topic, actor) -> Topic:
         return topic
     topic = WORKFLOW.apply(obj=topic, actor=actor, action="table", history=history_writer(actor))
     notify(users=committee_users(topic.region_code),
-           message=_("议题“%(t)s”已达到附议门槛，请社区治理委员会合议") % {"t": topic.title}, topic=topic)
-    notify_followers(topic=topic, message=_("议题“%(t)s”进入合议") % {"t": topic.title}, exclude=actor)
+           message=_("议题“%(t)s”已达到附议门槛，请社区治理委员会合议") % {"t": topic.title}, topic=topic, actor=actor)
+    notify_followers(topic=topic, message=_("议题“%(t)s”进入合议") % {"t": topic.title}, actor=actor)
     return topic
 
 
@@ -258,7 +258,7 @@ def topic_transition(*, actor, topic: Topic, action: str, reason: str = "", targ
     topic = WORKFLOW.apply(obj=topic, actor=actor, action=action, data=data, history=history_writer(actor),
                            extra_updates=extra)
     notify_followers(topic=topic, message=_("议题“%(t)s”：%(s)s") % {"t": topic.title, "s": topic.get_state_display()},
-                     exclude=actor)
+                     actor=actor)
     return topic
 
 
@@ -289,7 +289,7 @@ def comment_add(*, actor, topic: Topic, body: str, stance: str = c.Stance.NEUTRA
     comment.save()
     reindex_topic(topic)
     audit_log(actor=actor, action="consultation.comment_add", obj=topic, after={"comment": comment.pk})
-    notify_followers(topic=topic, message=_("“%(t)s”有新的意见") % {"t": topic.title}, exclude=actor)
+    notify_followers(topic=topic, message=_("“%(t)s”有新的意见") % {"t": topic.title}, actor=actor)
     return comment
 
 
@@ -455,7 +455,8 @@ def meeting_notice(*, actor, meeting: Meeting) -> Meeting:
     for topic in meeting.topics.select_related("rule"):
         if topic.rule.deciding_meeting == meeting.kind:
             Topic.objects.filter(pk=topic.pk).update(deciding_meeting=meeting, version=F("version") + 1)
-        notify_followers(topic=topic, message=_("会议公告：%(m)s将讨论“%(t)s”") % {"m": meeting.title, "t": topic.title})
+        notify_followers(topic=topic, message=_("会议公告：%(m)s将讨论“%(t)s”") % {"m": meeting.title, "t": topic.title},
+                         actor=actor)
     return meeting
 
 
@@ -575,7 +576,7 @@ def task_progress_set(*, actor, task: ExecutionTask, progress: int) -> Execution
         raise ServiceError(_("任务已被他人更新，请刷新后重试"))
     audit_log(actor=actor, action="consultation.task_progress", obj=topic,
               before={"progress": task.progress}, after={"task": task.pk, "progress": progress})
-    notify_followers(topic=topic, message=_("“%(t)s”执行进度更新") % {"t": topic.title}, exclude=actor)
+    notify_followers(topic=topic, message=_("“%(t)s”执行进度更新") % {"t": topic.title}, actor=actor)
     return ExecutionTask.objects.get(pk=task.pk)
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.accounts.roles import STAFF_ROLES, Role
 from shanzhi.consultation.models import CommunityModel
+from shanzhi.core.fields import LimitedTextField
 
 EDITOR_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
 REVIEWER_ROLES = {Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
@@ -37,7 +38,7 @@ class DisclosureEntry(CommunityModel):
 
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices, db_index=True)
     title = models.CharField(_("标题"), max_length=120)
-    body = models.TextField(_("内容"), blank=True)
+    body = LimitedTextField(_("内容"), max_length=20000, blank=True)
     period = models.CharField(_("期间"), max_length=30, blank=True, help_text=_("如 2025年度、2026年第三季度"))
     state = models.CharField(_("状态"), max_length=10, choices=EntryState.choices, default=EntryState.DRAFT,
                              db_index=True)

@@ -51,7 +51,7 @@ class EntryForm(forms.Form):
     category = forms.ChoiceField(label=_l("类别"), choices=Category.choices)
     title = forms.CharField(label=_l("标题"), max_length=120)
     period = forms.CharField(label=_l("期间"), max_length=30, required=False)
-    body = forms.CharField(label=_l("内容"), widget=forms.Textarea, required=False)
+    body = forms.CharField(label=_l("内容"), max_length=20000, widget=forms.Textarea, required=False)
 
 
 @role_view(EDITOR_ROLES | REVIEWER_ROLES, methods=("GET", "POST"))

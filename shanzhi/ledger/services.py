@@ -63,8 +63,8 @@ def transfer_create(*, actor, source: Account, target: Account, amount: int, kin
             debited = Account.objects.filter(Q(allow_negative=True) | Q(balance__gte=amount), pk=source.pk).update(
                 balance=F("balance") - amount, version=F("version") + 1)
             if debited != 1:
-                raise ServiceError(_("积分不足：%(name)s 的余额少于 %(amount)s 分") % {"name": source.name,
-                                                                                   "amount": amount},
+                # no account name: the message may reach someone other than the account's owner
+                raise ServiceError(_("积分不足：账户余额少于 %(amount)s 分") % {"amount": amount},
                                    field="amount", code="insufficient")
             Account.objects.filter(pk=target.pk).update(balance=F("balance") + amount, version=F("version") + 1)
             Entry.objects.bulk_create([

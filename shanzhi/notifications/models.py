@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core.fields import LimitedTextField
+
 
 class Notification(models.Model):
     """One message in a user's in-app inbox (assignment, deadline, feedback, request to rate …)."""
@@ -10,10 +12,12 @@ class Notification(models.Model):
                                   verbose_name=_("接收人"))
     kind = models.CharField(_("类型"), max_length=40, db_index=True)
     title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
+    body = LimitedTextField(_("内容"), max_length=4000, blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
+    # one message per recipient and key (e.g. one 红牌 per case and step), however often the sender runs
+    dedupe_key = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -22,6 +26,8 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""),
+                                               name="notification_once_per_key")]
 
     def __str__(self):
         return self.title

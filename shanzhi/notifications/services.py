@@ -11,22 +11,35 @@ from .channels import channels, log
 from .models import Notification
 
 
-def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None) -> int:
+def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None, actor=None,
+           dedupe_key: str = "", security: bool = False) -> int:
     """Put a message in each recipient's inbox and send it through the configured channels after commit.
 
-    `recipients` are users (duplicates and None are dropped). Returns the number of messages stored.
+    `recipients` are users (duplicates and None are dropped). `actor` is whoever caused the message: they are
+    never told of their own action — except by a `security` notice (a new or removed authenticator), which
+    the account's owner gets even when the change was made in their name. With `dedupe_key` a recipient gets
+    the message once, however often the sender runs (e.g. one red card per case and step). Returns the number
+    of messages stored.
     """
-    seen, rows = set(), []
-    for user in recipients:
-        if user is None or user.pk in seen:
+    skip = set()
+    if actor is not None and getattr(actor, "pk", None) is not None and not security:
+        skip.add(actor.pk)
+    candidates = [u for u in recipients if u is not None and u.pk not in skip]
+    if dedupe_key:
+        skip |= set(Notification.objects.filter(recipient__in=[u.pk for u in candidates], dedupe_key=dedupe_key)
+                    .values_list("recipient_id", flat=True))
+    rows = []
+    for user in candidates:
+        if user.pk in skip:
             continue
-        seen.add(user.pk)
+        skip.add(user.pk)
         rows.append(Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url[:300],
                                  object_type=obj._meta.label_lower if obj is not None else "",
-                                 object_id=str(obj.pk) if obj is not None else ""))
+                                 object_id=str(obj.pk) if obj is not None else "", dedupe_key=dedupe_key[:120]))
     if not rows:
         return 0
-    Notification.objects.bulk_create(rows)
+    # a concurrent run that stored the same key first wins; ours is dropped by the unique constraint
+    Notification.objects.bulk_create(rows, ignore_conflicts=bool(dedupe_key))
 
     def deliver():
         for n in rows:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.accounts.roles import COMMUNITY_ROLES, STAFF_ROLES, Role
+from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.scoping import ScopedModel
 
 from .choices import MemberCategory, OrgLevel, RecordState
@@ -116,7 +117,7 @@ class JointMeeting(PartyModel):
     topic = models.CharField(_("议题"), max_length=200)
     units = models.ManyToManyField(CoBuildingUnit, blank=True, related_name="meetings", verbose_name=_("参会单位"))
     attendees = models.ManyToManyField(PartyMember, blank=True, related_name="meetings", verbose_name=_("参会党员"))
-    resolutions = models.TextField(_("会议决议"), help_text=_("每行一条"))
+    resolutions = LimitedTextField(_("会议决议"), max_length=5000, help_text=_("每行一条"))
 
     class Meta:
         verbose_name = _("联席会议")

@@ -49,7 +49,7 @@ def party_member_add(*, actor, person, org: PartyOrg, category: str = MemberCate
     require(actor, CHANGE.action, org.region_code)
     require(actor, CHANGE.action, person.region_code)
     if PartyMember.objects.filter(person=person).exists():
-        raise ServiceError(_("%(name)s 已在党员名册中") % {"name": person.name})
+        raise ServiceError(_("该居民已在党员名册中"))
     return _save(actor, PartyMember(person=person, org=org, category=category, joined_on=joined_on,
                                     workplace=workplace, workplace_name=workplace_name or (workplace.name if workplace
                                                                                           else ""),
@@ -74,7 +74,7 @@ def dual_check_in_register(*, actor, member: PartyMember, community_code: str, u
     if not unit_name:
         raise ServiceError(_("请填写党员所在单位"), field="unit_name")
     if DualCheckIn.objects.filter(member=member, community_code=community_code).exists():
-        raise ServiceError(_("%(name)s 已向该社区报到") % {"name": member.person.name})
+        raise ServiceError(_("该党员已向该社区报到"))
     check_in = _save(actor, DualCheckIn(member=member, community_code=community_code, unit_name=unit_name,
                                         service_wish=service_wish, checked_in_on=timezone.localdate(),
                                         region_code=member.region_code), "party.dual_check_in")

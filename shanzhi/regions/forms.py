@@ -28,8 +28,9 @@ class RegionForm(forms.Form):
     community_type = forms.ChoiceField(label=_("社区类型"), choices=[("", "—"), *CommunityType.choices],
                                        required=False)
     housing_form = forms.ChoiceField(label=_("居住形态"), choices=[("", "—"), *HousingForm.choices], required=False)
-    population = forms.IntegerField(label=_("人口"), min_value=0, required=False)
-    households = forms.IntegerField(label=_("户数"), min_value=0, required=False)
+    population = forms.IntegerField(label=_("统计年报人口"), min_value=0, max_value=100_000_000, required=False,
+                                    help_text=_("统计部门公布的数字，仅作参考；实有人口和户数以基础信息为准。"))
+    households = forms.IntegerField(label=_("统计年报户数"), min_value=0, max_value=100_000_000, required=False)
     boundary = forms.CharField(label=_("边界(GeoJSON)"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
                                help_text=_("GeoJSON 的 Polygon 或 MultiPolygon 几何对象，经纬度坐标；留空表示无边界。"))
 

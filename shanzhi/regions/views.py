@@ -13,6 +13,7 @@ from shanzhi.core.progress import OwnTask, progress_create
 
 from . import selectors, services
 from .choices import Level
+from .figures import region_figures
 from .forms import RegionForm, RegionImportForm
 from .models import Region
 from .tasks import regions_import_task
@@ -36,6 +37,7 @@ def detail(request, obj):
     found = selectors.region_search(actor=request.user, q=q) if q else None
     context = {
         "region": obj,
+        "figures": region_figures(actor=request.user, region=obj),
         "children": children,
         "breadcrumbs": selectors.region_breadcrumbs(actor=request.user, region=obj),
         "child_level": children[0].get_level_display() if children else "",

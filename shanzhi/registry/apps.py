@@ -12,10 +12,11 @@ class RegistryConfig(AppConfig):
         from shanzhi.accounts.navigation import register
         from shanzhi.core.dashboard import register_counter
         from shanzhi.core.demo import register_step
+        from shanzhi.regions.figures import register_region_figures
 
-        from . import choices as c
         from .demo import build
         from .models import EDIT_ROLES, MoveRequest, Person
+        from .stats import living_persons, region_headline
 
         view_roles = Person.scope_roles["view"]
         register("registry:home", _("基础信息"), "building-community", view_roles, after="regions:tree")
@@ -25,7 +26,7 @@ class RegistryConfig(AppConfig):
         register("registry:import_start", _("导入"), "file-import", EDIT_ROLES, after="registry:person_list")
 
         def living(*, actor):
-            return Person.objects.restrict(actor, "view").filter(status=c.PersonStatus.LIVING).count()
+            return living_persons(actor=actor).count()
 
         def pending_moves(*, actor):
             return MoveRequest.objects.restrict(actor, "view").filter(state=MoveRequest.State.PENDING).count()
@@ -33,6 +34,7 @@ class RegistryConfig(AppConfig):
         register_counter("registry.persons", _("实有人口"), living, view_roles, "registry:person_list")
         register_counter("registry.move_requests", _("待审批迁入"), pending_moves, MoveRequest.scope_roles["change"],
                          "registry:move_requests")
+        register_region_figures("registry", region_headline)
         register_step("registry", 30, build)
 
         from .importing import register_importers

@@ -44,7 +44,7 @@ from shanzhi.core.tabular import TableError, read_table
 
 from . import choices as c
 from .models import Building, Dwelling, Estate, Household, Person, RegistryEvent, Unit
-from .services import name_pinyin
+from .services import name_pinyin, occupancy_follow_residents
 from .validators import check_id_agrees, normalise, normalise_phone, normalise_uscc, parse_id_number
 
 BATCH = 2000
@@ -542,6 +542,8 @@ def _commit(actor, kind: str, plan: Plan, progress_id=None) -> None:
         new = []
         if kind == "persons":
             _commit_persons(actor, plan, progress)
+            codes = {row["region_code"] for _r, row in plan.new}
+            occupancy_follow_residents(actor=actor, dwellings=Dwelling.objects.filter(region_code__in=codes))
         else:
             new = [obj for _r, obj in plan.new]
             for obj in new:  # estates created above now have their pk

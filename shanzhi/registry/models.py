@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.accounts.roles import STAFF_ROLES, Role
+from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.scoping import ScopedModel
 
 from . import choices as c
@@ -245,7 +246,7 @@ class Need(RegistryModel):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, null=True, blank=True, related_name="needs",
                                   verbose_name=_("户"))
     category = models.CharField(_("需求类别"), max_length=16, choices=c.NeedCategory.choices, db_index=True)
-    description = models.TextField(_("需求描述"), blank=True)
+    description = LimitedTextField(_("需求描述"), max_length=1000, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=c.NeedStatus.choices, default=c.NeedStatus.OPEN,
                               db_index=True)
 
@@ -268,7 +269,7 @@ class SpecialPopulationRecord(ScopedModel):
     category = models.CharField(_("类别"), max_length=24, choices=c.SpecialCategory.choices)
     since = models.DateField(_("起始日期"), null=True, blank=True)
     until = models.DateField(_("结束日期"), null=True, blank=True)
-    support_plan = models.TextField(_("帮教方案"), blank=True)
+    support_plan = LimitedTextField(_("帮教方案"), max_length=5000, blank=True)
     responsible = models.CharField(_("帮教责任人"), max_length=100, blank=True)
     active = models.BooleanField(_("在册"), default=True)
     version = models.PositiveIntegerField(default=1)

@@ -254,6 +254,8 @@ def person_create(*, actor, name: str, region_code: str | None = None, dwelling:
             pk=person.pk).exists():
         warnings.append(_("已有同名且出生日期相同的人员，可能是重复登记，请核对后合并"))
     person.warnings = warnings
+    if person.status == c.PersonStatus.LIVING:
+        _occupy(actor, dwelling, [person], event_date)
     if household is not None and person.relation_to_head == c.Relation.HEAD and household.head_id is None:
         household.head = person
         household.save(update_fields=["head"])
@@ -383,6 +385,7 @@ def _apply_move(actor, person: Person, *, dwelling: Dwelling | None, household: 
                                      summary=_("%(name)s 迁离本房屋") % {"name": person.name}, date=date,
                                      data={"person": person.pk, "to": place})
     audit_log(actor=actor, action=f"registry.person.{kind}", obj=person, before=old, after=to)
+    _occupy(actor, dwelling, [person], date)
     return person
 
 
@@ -627,6 +630,7 @@ def household_split(*, actor, household: Household, members: list[Person], house
     Person.objects.filter(pk__in=ids).update(household=new, relation_to_head=c.Relation.OTHER)
     if dwelling is not None:
         Person.objects.filter(pk__in=ids).update(dwelling=dwelling, region_code=dwelling.region_code)
+        _occupy(actor, dwelling, list(Person.objects.filter(pk__in=ids)))
     Person.objects.filter(pk=head.pk).update(relation_to_head=c.Relation.HEAD)
     Household.objects.filter(pk=new.pk).update(head=head)
     new.refresh_from_db()
@@ -763,6 +767,33 @@ def dwelling_vacate(*, actor, dwelling: Dwelling, date: datetime.date | None = N
     if Person.objects.filter(dwelling=dwelling, status=c.PersonStatus.LIVING).exists():
         raise ServiceError(_("房屋内仍有在住人员，请先为他们办理迁出或变更住址"), field="occupancy")
     return _set_occupancy(actor, dwelling, c.Occupancy.VACANT, c.EventKind.VACATE, date, _("空置"), {})
+
+
+def _occupy(actor, dwelling: Dwelling | None, persons: list[Person], date=None) -> None:
+    """A vacant dwelling that someone moves into is vacant no more: 自住 when nobody else is recorded as its
+    owner (or the owner is among those moving in), 出租 otherwise. Called by every path that puts a living
+    person into a dwelling, so the 楼盘表, the vacancy counts and the printed 汇总表 follow the residents."""
+    if dwelling is None or dwelling.occupancy != c.Occupancy.VACANT:
+        return
+    names = {p.name for p in persons}
+    own = (dwelling.owner_id is None and not dwelling.owner_name) or dwelling.owner_id in {p.pk for p in persons} \
+        or (dwelling.owner_id is None and dwelling.owner_name in names)
+    occupancy = c.Occupancy.OWNER_OCCUPIED if own else c.Occupancy.RENTED
+    label = dict(c.Occupancy.choices)[occupancy]
+    _set_occupancy(actor, dwelling, occupancy, c.EventKind.MOVE_IN, date,
+                   _("有人入住，房屋状态由空置改为%(s)s") % {"s": label}, {"persons": sorted(p.pk for p in persons)})
+
+
+def occupancy_follow_residents(*, actor, dwellings) -> int:
+    """After a bulk write (an import) put living persons into dwellings: each of `dwellings` still marked vacant
+    with someone living there is occupied as `_occupy` decides. Returns how many changed."""
+    vacant = Dwelling.objects.filter(pk__in=dwellings.values("pk"), occupancy=c.Occupancy.VACANT,
+                                     residents__status=c.PersonStatus.LIVING).distinct()
+    changed = 0
+    for dwelling in vacant:
+        _occupy(actor, dwelling, list(dwelling.residents.filter(status=c.PersonStatus.LIVING)))
+        changed += 1
+    return changed
 
 
 @transaction.atomic

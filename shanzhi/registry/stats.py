@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from shanzhi.core.scoping import prefix_q
+from shanzhi.regions.figures import Figure
 
 from . import choices as c
 from .models import CareTag, Dwelling, Household, Person
@@ -53,16 +56,38 @@ def _grouped(qs, field: str, choices) -> list[dict]:
     return [{"key": value, "name": str(label), "value": counts.get(value, 0)} for value, label in choices]
 
 
+def living_persons(*, actor, region_code: str | None = None):
+    """实有人口: the living persons the actor may see (under `region_code` if given). The one definition every
+    page, counter and print uses."""
+    qs = Person.objects.restrict(actor, "view").filter(status=c.PersonStatus.LIVING)
+    return qs.filter(prefix_q("region_code", [region_code])) if region_code else qs
+
+
+def active_households(*, actor, region_code: str | None = None):
+    """户数: households not dissolved that the actor may see (under `region_code` if given)."""
+    qs = Household.objects.restrict(actor, "view").filter(dissolved=False)
+    return qs.filter(prefix_q("region_code", [region_code])) if region_code else qs
+
+
+def region_headline(*, actor, region) -> list:
+    """The registry's figures on a region's own page (regions.figures hook): 实有人口 and 户数."""
+    return [
+        Figure("persons", _("实有人口"), living_persons(actor=actor, region_code=region.code).count(),
+               reverse("registry:region", args=[region.code])),
+        Figure("households", _("户数"), active_households(actor=actor, region_code=region.code).count()),
+    ]
+
+
 def region_dashboard(*, actor, region_code: str, today: datetime.date | None = None) -> dict:
     """Population by residence type, age pyramid, care tags, dwellings by occupancy, households, rentals and
     vacancies of the region `region_code` as far as the actor may see it (5 queries)."""
     scope = prefix_q("region_code", [region_code])
-    persons = Person.objects.restrict(actor, "view").filter(scope, status=c.PersonStatus.LIVING)
+    persons = living_persons(actor=actor, region_code=region_code)
     residence = _grouped(persons, "residence_type", c.ResidenceType.choices)
     tags = _grouped(CareTag.objects.restrict(actor, "view").filter(scope, person__status=c.PersonStatus.LIVING),
                     "tag", c.CareTagKind.choices)
     occupancy = _grouped(Dwelling.objects.restrict(actor, "view").filter(scope), "occupancy", c.Occupancy.choices)
-    households = Household.objects.restrict(actor, "view").filter(scope, dissolved=False).count()
+    households = active_households(actor=actor, region_code=region_code).count()
     by_occupancy = {o["key"]: o["value"] for o in occupancy}
     return {
         "persons": sum(r["value"] for r in residence),

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.accounts.roles import COMMUNITY_ROLES, GRID_ROLES, STAFF_ROLES, Role
+from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
 
 from .choices import ActivityState, CheckKind, OrderState, RequestState, SignUpState
@@ -109,7 +110,7 @@ class VolunteerTeam(ParticipationModel):
 
 class Activity(ParticipationModel):
     title = models.CharField(_("活动名称"), max_length=100)
-    description = models.TextField(_("活动内容"), blank=True)
+    description = LimitedTextField(_("活动内容"), max_length=5000, blank=True)
     team = models.ForeignKey(VolunteerTeam, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="activities", verbose_name=_("服务队"))
     organiser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

@@ -43,7 +43,7 @@ def _bump(model, obj, **fields) -> None:
 def volunteer_register(*, actor, person, skills=(), intro: str = "") -> Volunteer:
     require_any(actor, [SELF.action, STAFF.action], person)
     if Volunteer.objects.filter(person=person).exists():
-        raise ServiceError(_("%(name)s 已经注册为志愿者") % {"name": person.name})
+        raise ServiceError(_("该居民已经注册为志愿者"))
     volunteer = Volunteer(person=person, region_code=person.region_code, intro=intro)
     volunteer.full_clean()
     volunteer.save()

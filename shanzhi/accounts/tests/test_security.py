@@ -66,15 +66,40 @@ def test_five_failures_lock_the_account_even_from_other_addresses(client, world,
     assert page_text(resp, "victim") == page_text(other, "ghost")
 
 
-def test_five_failures_lock_the_address_for_every_account(client, world, make_user):
+def test_five_failures_for_one_user_do_not_lock_colleagues_at_the_same_address(client, world, make_user):
+    make_user(Role.GRID_WORKER, world.grid.code, username="typo")
+    make_user(Role.GRID_WORKER, world.grid.code, username="colleague")
+    for _ in range(5):
+        resp = post_login(client, "typo", WRONG, ip="10.9.9.9")
+    assert resp.status_code == 429
+    # the same user at the same address stays locked, with the right password too
+    assert post_login(client, "typo", PASSWORD, ip="10.9.9.9").status_code == 429
+    # a colleague behind the same office address signs in
+    resp = post_login(client, "colleague", PASSWORD, ip="10.9.9.9")
+    assert resp.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_the_address_locks_at_its_own_higher_threshold(client, world, make_user, settings):
+    from shanzhi.accounts.lockout import ip_failure_limit
+
+    limit = ip_failure_limit(settings.AXES_FAILURE_LIMIT)
+    assert limit > settings.AXES_FAILURE_LIMIT
     make_user(Role.GRID_WORKER, world.grid.code, username="innocent")
-    for i in range(5):
+    make_user(Role.GRID_WORKER, world.grid.code, username="passerby")
+    # a spray: one guess per user name, each user name far from its own limit
+    for i in range(limit - 1):
         post_login(client, f"guess{i}", WRONG, ip="10.9.9.9")
-    resp = post_login(client, "innocent", PASSWORD, ip="10.9.9.9")
-    assert resp.status_code == 429 and "_auth_user_id" not in client.session
+    # a colleague's successful sign-in does not reset the address's count
+    assert post_login(Client(), "passerby", PASSWORD, ip="10.9.9.9").status_code == 302
+    assert post_login(client, "innocent", PASSWORD, ip="10.9.9.9").status_code == 302  # one below: still open
+    client.logout()
+    resp = post_login(client, f"guess{limit}", WRONG, ip="10.9.9.9")
+    assert resp.status_code == 429 and LOCKED in resp.content.decode()
+    locked = post_login(client, "innocent", PASSWORD, ip="10.9.9.9")
+    assert locked.status_code == 429 and "_auth_user_id" not in client.session
+    assert page_text(locked, "innocent") == page_text(resp, f"guess{limit}")  # the same neutral message
     # another address is not affected
-    resp = post_login(client, "innocent", PASSWORD, ip="10.9.9.10")
-    assert resp.status_code == 302
+    assert post_login(client, "innocent", PASSWORD, ip="10.9.9.10").status_code == 302
 
 
 def test_four_failures_do_not_lock_and_the_lock_ends_after_30_minutes(client, world, make_user):
@@ -98,7 +123,8 @@ def test_lockout_settings():
     from django.conf import settings
 
     assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_LOCKOUT_PARAMETERS == ["username", "ip_address"]  # each alone, not combined
+    assert settings.AXES_LOCKOUT_PARAMETERS == ["username", ["username", "ip_address"], "ip_address"]
+    assert settings.AXES_HANDLER == "shanzhi.accounts.lockout.PerUserLockoutHandler"
     from axes.helpers import get_cool_off
 
     assert get_cool_off() == timedelta(minutes=30)

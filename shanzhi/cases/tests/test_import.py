@@ -155,6 +155,7 @@ def test_one_message_per_grid_for_the_batch(world, staff, cats, make_user):
     run(staff, csv_bytes([row(ref="A1"), row(ref="A2", title="又一盏灯")]))
     notes = Notification.objects.filter(recipient=leader)
     assert [n.title for n in notes] == ["批量导入了 2 件新民情待受理"]
+    assert not Notification.objects.filter(recipient=staff).exists()  # the importer is not told of their own batch
 
 
 def test_reported_days_are_rolled_up(staff, cats):

@@ -274,3 +274,18 @@ def test_residents_register_for_noticed_meetings(env):
         s.meeting_hold(actor=env.staff, meeting=m)  # not yet time
     topic.refresh_from_db()
     assert topic.deciding_meeting is None  # a 恳谈会 does not decide a public space change
+
+
+def test_the_staff_member_who_tables_a_topic_is_not_told_of_it(env):
+    from shanzhi.consultation import services as s
+    from shanzhi.notifications.models import Notification
+
+    topic = env.topic(support=2)
+    for i in range(1, 4):
+        if topic.state != "proposed":
+            break
+        topic = s.support_paper(actor=env.staff, topic=topic, name=f"居民{i}", id_number=f"32100219700101{i:03d}X")
+    assert topic.state != "proposed"
+    told = set(Notification.objects.filter(title__contains="已达到附议门槛").values_list("recipient_id", flat=True))
+    assert env.secretary.pk in told  # the rest of the committee hears of it
+    assert env.staff.pk not in told  # the one who entered the last signature does not
