@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "shanzhi.core.middleware.InputGuardMiddleware",
     "shanzhi.accounts.middleware.SessionTimeoutMiddleware",
     "shanzhi.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -251,10 +252,17 @@ SHANZHI_OPEN311_RATE_GET_IP = _rate("SHANZHI_OPEN311_RATE_GET_IP", "300/min")  #
 # Uploaded import files (and what else an import keeps) are deleted this many days after upload.
 SHANZHI_IMPORT_KEEP_DAYS = int(os.environ.get("SHANZHI_IMPORT_KEEP_DAYS", 7))
 
+# Every handler masks ID numbers and mobiles in what it writes (no personal data in logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"scrub_pii": {"()": "shanzhi.core.logfilter.ScrubPersonalNumbers"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter",
+                                     "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub_pii"]},
+                 "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                                   "filters": ["scrub_pii"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHANZHI_LOG_LEVEL", "WARNING")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"},
+                "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}},
 }

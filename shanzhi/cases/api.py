@@ -25,7 +25,6 @@ from ninja import Query, Router, Schema, Status
 
 from shanzhi.accounts.scope import roles_at, user_roles
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
-from shanzhi.core.pii import decrypt, mask_phone
 
 from . import choices as c
 from . import selectors, services
@@ -167,8 +166,7 @@ def _reporter(request, case: Case) -> dict | None:
         return None
     if case.anonymous:
         return {"name": "", "phone": "", "anonymous": True}
-    phone = decrypt(case.reporter_phone_enc) if case.reporter_phone_enc else ""
-    return {"name": case.reporter_name, "phone": mask_phone(phone) if phone else "", "anonymous": False}
+    return {"name": case.reporter_name, "phone": case.reporter_phone_masked, "anonymous": False}
 
 
 def _detail(request, case: Case) -> dict:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.accounts.roles import ADMIN_TRIO, STAFF_ROLES, Role
 from shanzhi.core.fields import LimitedTextField
+from shanzhi.core.masking import shown
+from shanzhi.core.pii import decrypt
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
 
 from . import choices as c
@@ -242,6 +244,11 @@ class Case(ScopedModel):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    @property
+    def reporter_phone_masked(self) -> str:
+        """The callback phone as staff see it (core.masking.shown); the full number only through a reveal."""
+        return shown("phone", decrypt(self.reporter_phone_enc))
 
     @property
     def is_open(self) -> bool:

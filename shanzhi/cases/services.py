@@ -26,9 +26,10 @@ from shanzhi.accounts.roles import Role
 from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
-from shanzhi.core.pii import encrypt
+from shanzhi.core.pii import decrypt, encrypt
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
+from shanzhi.registry.validators import normalise_phone
 
 from . import choices as c
 from .caches import USER_FIELDS, grants_around, region_level
@@ -233,6 +234,7 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
     the grid's staff one message for the batch instead of one per case."""
     now = now or timezone.now()
     reported = reported_at or now
+    reporter_phone = normalise_phone(reporter_phone, field_name="reporter_phone")
     if reported > now + dt.timedelta(minutes=5):
         raise ServiceError(_("反映时间不能晚于当前时间"), field="reported_at")
     external_ref = external_ref.strip()
@@ -460,6 +462,19 @@ def case_rate(*, actor, case: Case, score: int, comment: str = "") -> Case:
 
 
 @transaction.atomic
+def case_reporter_phone_reveal(*, actor, case: Case, reason: str) -> str:
+    """The reporter's full callback phone, for staff who may handle the case and state a reason. One audit
+    row, never containing the number."""
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ServiceError(_("请填写查看原因"), field="reason")
+    case = Case.objects.restrict(actor, "change").filter(pk=case.pk).first()
+    if case is None or case.anonymous:
+        raise NotAllowed(_("您没有查看该联系电话的权限"))
+    audit_log(actor=actor, action="case.reveal_phone", obj=case, after={"field": "reporter_phone"}, reason=reason)
+    return decrypt(case.reporter_phone_enc)
+
+
 def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> Case:
     """Change the category; an open case not yet being handled is re-routed to the new category's body."""
     if not reason.strip():

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/act/", views.case_act, name="act"),
     path("<int:pk>/topic/", views.case_to_topic, name="to_topic"),
     path("<int:pk>/category/", views.case_recategorise, name="recategorise"),
+    path("<int:pk>/reveal-phone/", views.case_reveal_phone, name="reveal_phone"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("patrol/", views.patrol, name="patrol"),
     path("visits/", views.home_visit, name="home_visit"),

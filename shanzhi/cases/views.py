@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,6 +98,10 @@ def case_detail(request, case):
            "assignments": case.assignments.filter(active=True).select_related("body"),
            "ratings": case.ratings.all(), "photos": case.photos.filter(history__isnull=True),
            "supervisions": case.supervisions.all(), **_action_context(case, request.user)}
+    if case.reporter_phone_enc and not case.anonymous:  # the callback phone, masked; handlers may reveal it
+        ctx["reporter_phone"] = case.reporter_phone_masked
+        ctx["can_reveal_phone"] = Case.objects.restrict(request.user, "change").filter(pk=case.pk).exists()
+        ctx["reveal_url"] = reverse("cases:reveal_phone", args=[case.pk])
     ctx["topic"] = topic_from_case(actor=request.user, case_id=case.pk)
     if ctx["topic"] is None and roles_at(request.user, case.region_code) & services.TOPIC_ROLES:
         ctx["topic_rules"] = effective_rules(case.region_code[:12]).values()
@@ -351,6 +356,24 @@ def patrol(request):
     return render(request, "cases/patrol.html", {
         "grids": grids, "recent": recent, "error": error,
         "categories": Category.objects.filter(active=True, children__isnull=True)})
+
+
+@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def case_reveal_phone(request, case):
+    """The reporter's full callback phone once, after a reason; the service writes the audit row."""
+    from shanzhi.registry.forms import RevealForm
+
+    form = RevealForm(request.POST)
+    context = {"reveal_form": form, "field": "phone", "reveal_url": reverse("cases:reveal_phone", args=[case.pk])}
+    if form.is_valid():
+        try:
+            context["value"] = services.case_reporter_phone_reveal(actor=request.user, case=case,
+                                                                   reason=form.cleaned_data["reason"])
+        except ServiceError as e:
+            form.add_error("reason", e.user_message)
+    response = render(request, "registry/partials/reveal.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))

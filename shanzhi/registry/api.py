@@ -1,13 +1,12 @@
 """Registry REST API (mounted at /api/registry/): persons, households, dwellings, buildings and units.
 
-Scoped through the selectors with the "api" action (staff and department viewers), always masked,
+Scoped through the selectors with the "api" action (staff and department viewers), always masked (the
+birth date as a birth year; see core.masking),
 keyset-paginated (`?after=<last id>&limit=<≤200>`, answer `{"items", "next"}`), and limited to the
 fields a department token allows. Out of scope is 404. Special-population records are not served here.
 """
 
 from __future__ import annotations
-
-import datetime
 
 from django.http import Http404
 from ninja import Query, Router, Schema
@@ -29,7 +28,7 @@ class PersonOut(Schema):
     id: int
     name: str | None = None
     sex: str | None = None
-    birth_date: datetime.date | None = None
+    birth_year: int | None = None
     ethnicity: str | None = None
     id_type: str | None = None
     id_number: str | None = None
@@ -116,11 +115,13 @@ def _limit_fields(request, data: dict) -> dict:
     allowed = getattr(request.auth, "api_fields", None)
     if not allowed:
         return data
+    if "birth_date" in allowed:  # tokens issued before the birth date became a birth year
+        allowed = allowed | {"birth_year"}
     return {k: v for k, v in data.items() if k == "id" or k in allowed}
 
 
 def _person(p) -> dict:
-    return {"id": p.pk, "name": p.name, "sex": p.sex, "birth_date": p.birth_date, "ethnicity": p.ethnicity,
+    return {"id": p.pk, "name": p.name, "sex": p.sex, "birth_year": p.birth_year, "ethnicity": p.ethnicity,
             "id_type": p.id_type, "id_number": p.id_number_masked, "phone": p.phone_masked,
             "residence_type": p.residence_type, "separated": p.separated, "status": p.status,
             "household_id": p.household_id, "relation_to_head": p.relation_to_head, "dwelling_id": p.dwelling_id,

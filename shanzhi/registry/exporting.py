@@ -18,7 +18,7 @@ from . import selectors as sel
 
 CHUNK = 2000
 EXPORT_HEADERS = {
-    "persons": ["姓名", "证件号码", "性别", "出生日期", "民族", "联系电话", "人口类型", "人户分离", "户号", "与户主关系",
+    "persons": ["姓名", "证件号码", "性别", "出生年份", "民族", "联系电话", "人口类型", "人户分离", "户号", "与户主关系",
                 "小区", "楼栋", "单元", "房号", "现住址", "政治面貌", "文化程度", "就业状况", "婚姻状况", "关爱标签",
                 "状态", "网格代码"],
     "households": ["户号", "户类型", "户主", "在住人数", "小区", "楼栋", "单元", "房号", "户籍在本地", "在本地居住", "网格代码"],
@@ -49,7 +49,7 @@ def person_export_rows(*, actor, filters: dict | None = None) -> Iterator[list]:
         for p in qs.iterator(chunk_size=CHUNK):
             d = p.dwelling
             estate, building = _estate_building(d)
-            yield [p.name, p.id_number_masked, p.get_sex_display(), p.birth_date.isoformat() if p.birth_date else "",
+            yield [p.name, p.id_number_masked, p.get_sex_display(), p.birth_year or "",
                    p.ethnicity, p.phone_masked, p.get_residence_type_display(), p.separated,
                    p.household.household_number if p.household_id else "", p.get_relation_to_head_display(),
                    estate, building, d.entrance if d else "", d.room if d else "", p.current_address,

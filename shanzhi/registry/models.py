@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.accounts.roles import STAFF_ROLES, Role
 from shanzhi.core.fields import LimitedTextField
+from shanzhi.core.masking import age_of, shown
+from shanzhi.core.pii import decrypt
 from shanzhi.core.scoping import ScopedModel
 
 from . import choices as c
@@ -177,18 +179,23 @@ class Person(RegistryModel):
     def __str__(self):
         return self.name
 
-    # Masked by default (ARCHITECTURE §6): templates and the API show these, never the plain values.
+    # Masked by default (ARCHITECTURE §6): templates, exports and the API show these, never the plain values;
+    # what each shows is decided by core.masking.shown (the full birth date only comes with a reveal).
     @property
     def id_number_masked(self) -> str:
-        from shanzhi.core.pii import decrypt, mask_id_number
-
-        return mask_id_number(decrypt(self.id_number_enc))
+        return shown("id_number", decrypt(self.id_number_enc))
 
     @property
     def phone_masked(self) -> str:
-        from shanzhi.core.pii import decrypt, mask_phone
+        return shown("phone", decrypt(self.phone_enc))
 
-        return mask_phone(decrypt(self.phone_enc))
+    @property
+    def birth_year(self) -> int | None:
+        return shown("birth_date", self.birth_date)
+
+    @property
+    def age(self) -> int | None:
+        return age_of(self.birth_date)
 
 
 class Unit(RegistryModel):
@@ -217,9 +224,7 @@ class Unit(RegistryModel):
 
     @property
     def contact_phone_masked(self) -> str:
-        from shanzhi.core.pii import decrypt, mask_phone
-
-        return mask_phone(decrypt(self.contact_phone_enc))
+        return shown("phone", decrypt(self.contact_phone_enc))
 
 
 class CareTag(RegistryModel):

@@ -12,6 +12,8 @@ import re
 
 from django.db.models import Q
 
+from shanzhi.core.text import search_text
+
 from .validators import normalise
 
 _ID_RE = re.compile(r"^\d{15}$|^\d{17}[\dX]$")
@@ -24,7 +26,7 @@ def person_query(q: str) -> Q:
     """A Q for persons matching what was typed in the box."""
     from .services import id_number_hash, phone_hash
 
-    raw = q.strip()
+    raw = search_text(q)
     compact = normalise(raw)
     if _ID_RE.match(compact):
         return Q(id_number_hash=id_number_hash(compact))
@@ -44,7 +46,7 @@ def registry_search(*, actor, q: str, limit: int = 10) -> dict[str, list]:
     from . import choices as c
     from .models import Building, Dwelling, Estate, Household, Person, Unit
 
-    q = (q or "").strip()
+    q = search_text(q)
     empty = {"persons": [], "households": [], "dwellings": [], "buildings": [], "units": [], "estates": []}
     if not q:
         return empty

@@ -41,14 +41,6 @@ def _get(qs: QuerySet, pk):
         raise Http404 from None
 
 
-def _years_ago(years: int, today: datetime.date | None = None) -> datetime.date:
-    today = today or datetime.date.today()
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
 # --- persons -----------------------------------------------------------------------------------------
 
 def person_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Person]:
@@ -78,10 +70,11 @@ def person_list(*, actor, filters: dict | None = None, action: str = "view") -> 
         qs = qs.filter(care_tags__tag=f["care_tag"])
     if "separated" in f:
         qs = qs.filter(separated=str(f["separated"]).lower() in {"1", "true", "yes", "on"})
+    # age as shown (core.masking.age_of: this year − birth year), so a filter never tells more than the list
     if "age_min" in f:
-        qs = qs.filter(birth_date__lte=_years_ago(int(f["age_min"])))
+        qs = qs.filter(birth_date__lt=datetime.date(datetime.date.today().year - int(f["age_min"]) + 1, 1, 1))
     if "age_max" in f:
-        qs = qs.filter(birth_date__gt=_years_ago(int(f["age_max"]) + 1))
+        qs = qs.filter(birth_date__gte=datetime.date(datetime.date.today().year - int(f["age_max"]), 1, 1))
     if "special" in f:
         special = SpecialPopulationRecord.objects.restrict(actor, "view").filter(category=f["special"], active=True)
         qs = qs.filter(pk__in=special.values("person_id"))

@@ -158,6 +158,7 @@ def person(request, obj):
         "special": selectors.special_population_list(actor=request.user, person=obj),
         "duplicates": selectors.person_possible_duplicates(actor=request.user, person=obj)[:5],
         "reveal_form": forms.RevealForm(),
+        "reveal_url": reverse("registry:person_reveal", args=[obj.pk]),
         "can_edit": _can(request.user, obj),
         "can_tag": selectors.may_change(actor=request.user, model=CareTag, region_code=obj.region_code),
         "can_need": selectors.may_change(actor=request.user, model=Need, region_code=obj.region_code),
@@ -173,7 +174,8 @@ def person(request, obj):
 def person_reveal(request, obj):
     """Shows one full ID number or phone once, after a reason; the service writes the audit row."""
     form = forms.RevealForm(request.POST)
-    context = {"person": obj, "reveal_form": form, "field": request.POST.get("field")}
+    context = {"person": obj, "reveal_form": form, "field": request.POST.get("field"),
+               "reveal_url": reverse("registry:person_reveal", args=[obj.pk])}
     if form.is_valid():
         try:
             context["value"] = services.person_reveal(actor=request.user, person=obj,
@@ -489,7 +491,7 @@ def _merge_rows(actor, keep: Person, duplicate: Person) -> list[tuple]:
         (_("证件号码"), keep.id_number_masked or "—", duplicate.id_number_masked or "—"),
         (_("联系电话"), keep.phone_masked or "—", duplicate.phone_masked or "—"),
         (_("性别"), keep.get_sex_display() or "—", duplicate.get_sex_display() or "—"),
-        (_("出生日期"), keep.birth_date or "—", duplicate.birth_date or "—"),
+        (_("出生年份"), keep.birth_year or "—", duplicate.birth_year or "—"),
         (_("民族"), keep.ethnicity or "—", duplicate.ethnicity or "—"),
         (_("户"), keep.household or "—", duplicate.household or "—"),
         (_("居住房屋"), keep.dwelling or "—", duplicate.dwelling or "—"),

@@ -82,7 +82,7 @@ def test_detail_public_timeline_reporter_and_scope(client, leader, cases, world)
     d = client.get(f"/api/cases/{case.pk}").json()
     assert d["state"] == "handling" and d["lead_body"] == "街道城管科" and d["description"] == "小区东门井盖破损"
     assert [h["action"] for h in d["timeline"]] == ["report", "accept", "dispatch"]  # the assist row is internal
-    assert d["reporter"] == {"name": "张三", "phone": "138****5678", "anonymous": False}
+    assert d["reporter"] == {"name": "张三", "phone": "138********", "anonymous": False}
     allowed = {a["action"]: a for a in d["actions"]}
     assert allowed["reroute"]["allowed"] and not allowed["complete"]["allowed"]
     assert allowed["complete"]["reason"] == "只有承办人或承办单位人员可以执行此操作"
@@ -124,7 +124,7 @@ def test_create_through_the_service(client, leader, world):
     created = r.json()
     case = Case.objects.get(pk=created["id"])
     assert case.channel == c.Channel.HOTLINE and case.extra == {"size": "big"} and case.reporter_name == "李四"
-    assert created["reporter"] == {"name": "李四", "phone": "139****1111", "anonymous": False}
+    assert created["reporter"] == {"name": "李四", "phone": "139********", "anonymous": False}
     assert [h["action"] for h in created["timeline"]] == ["report"]
     assert AuditEvent.objects.filter(action="case.create", object_id=str(case.pk)).exists()
 
