@@ -23,9 +23,15 @@ def setup(name: str):
         _create_pg_database(url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shanzhi.settings")
     os.environ.setdefault("SHANZHI_KEY_FILE", str(Path(tempfile.gettempdir()) / "shanzhi-bench-keys.json"))
+    os.environ.setdefault("SHANZHI_SECRET_KEY", "shanzhi-bench-only")
     import django
 
     django.setup()
+    from django.conf import settings
+
+    from shanzhi.core import pii
+
+    pii.create_key_file(settings.SHANZHI_KEY_FILE)  # settings never write keys; a bench makes its own
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

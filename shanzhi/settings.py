@@ -2,10 +2,13 @@
 
 SHANZHI_ENV=production switches on the deployment hardening; everything else has a safe
 development default so that the README's run command works on a fresh machine.
+
+Importing this module reads files but never writes any: `shanzhi init` creates the var folder, the
+development secret key and the personal-data key file (scripts/run calls it). Tests use
+shanzhi.settings_test (named in pyproject's pytest configuration).
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -13,7 +16,6 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent
 ROOT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("SHANZHI_VAR_DIR", ROOT_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -22,21 +24,19 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 PRODUCTION = os.environ.get("SHANZHI_ENV", "development") == "production"
 DEBUG = env_bool("SHANZHI_DEBUG", False)
-TESTING = env_bool("SHANZHI_TESTING", False) or "pytest" in sys.modules
+TESTING = False  # shanzhi.settings_test sets it
+SECRET_KEY_FILE = VAR_DIR / "secret_key"  # development only; written by `shanzhi init`
 
 
 def _secret_key() -> str:
     if key := os.environ.get("SHANZHI_SECRET_KEY"):
         return key
     if PRODUCTION:
-        raise RuntimeError("SHANZHI_SECRET_KEY must be set in production")
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        import secrets
+        from django.core.exceptions import ImproperlyConfigured
 
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        raise ImproperlyConfigured("SHANZHI_SECRET_KEY must be set in production")
+    # Empty until `shanzhi init` wrote the file; the system check "shanzhi.E001" says so.
+    return SECRET_KEY_FILE.read_text().strip() if SECRET_KEY_FILE.exists() else ""
 
 
 SECRET_KEY = _secret_key()
@@ -116,8 +116,12 @@ TEMPLATES = [
 ]
 
 # --- database ---------------------------------------------------------------
+# DATABASE_URL is the runtime role (owns nothing; see docs/security.md "Database roles"). The commands that
+# change the schema or restore it (`migrate`, `dbroles`, `restore`) connect with SHANZHI_MIGRATE_DATABASE_URL,
+# the owner role, when it is set (shanzhi/__main__.py swaps it in before settings load).
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'shanzhi.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
+MIGRATE_DATABASE_URL = os.environ.get("SHANZHI_MIGRATE_DATABASE_URL", "")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -141,7 +145,7 @@ TASKS = {
     "default": {
         "BACKEND": os.environ.get(
             "SHANZHI_TASK_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
+            "django_tasks_db.DatabaseBackend",
         ),
     }
 }
@@ -150,7 +154,7 @@ TASKS = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 PASSWORD_HASHERS = [
-    "shanzhi.core.testing.FastArgon2PasswordHasher" if TESTING else "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -198,6 +202,8 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- personal data keys (outside the database) ------------------------------
+# Never generated on import: `shanzhi init` writes it once; in production a missing file stops the start
+# (system check shanzhi.E002) rather than a new key making every stored ID number unreadable.
 SHANZHI_KEY_FILE = Path(os.environ.get("SHANZHI_KEY_FILE", VAR_DIR / "keys.json"))
 
 # --- i18n -------------------------------------------------------------------
@@ -210,8 +216,7 @@ USE_TZ = True
 
 # --- static -----------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = VAR_DIR / "static"  # created by `shanzhi init`
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
@@ -222,6 +227,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# `shanzhi backup` writes data archives here; key backups (`backup --keys`) must go elsewhere.
+SHANZHI_BACKUP_DIR = Path(os.environ.get("SHANZHI_BACKUP_DIR", VAR_DIR / "backups"))
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # --- map ----------------------------------------------------------------------
@@ -236,9 +243,9 @@ SHANZHI_OPEN311_CONTACT = os.environ.get("SHANZHI_OPEN311_CONTACT", "")
 
 # --- rate limits ---------------------------------------------------------------
 # "N/s", "N/min", "N/hour" or "N/day"; empty means no limit. Counted in the cache (REDIS_URL: shared by all
-# workers). Tests default to limits no suite reaches; tests of the limits set small ones.
+# workers). shanzhi.settings_test raises them to limits no suite reaches; tests of the limits set small ones.
 def _rate(name: str, default: str) -> str:
-    return os.environ.get(name, "100000/min" if TESTING else default)
+    return os.environ.get(name, default)
 
 
 SHANZHI_API_RATE_TOKEN = _rate("SHANZHI_API_RATE_TOKEN", "600/min")  # per department token
@@ -248,9 +255,17 @@ SHANZHI_OPEN311_RATE_KEY = _rate("SHANZHI_OPEN311_RATE_KEY", "120/min")  # Open3
 SHANZHI_OPEN311_RATE_POST_IP = _rate("SHANZHI_OPEN311_RATE_POST_IP", "60/min")  # Open311 POSTs per IP
 SHANZHI_OPEN311_RATE_GET_IP = _rate("SHANZHI_OPEN311_RATE_GET_IP", "300/min")  # Open311 GETs per IP
 
+# --- notifications --------------------------------------------------------------
+# Each channel delivery (SMS, WeChat, e-mail) is a background task; a failing channel is retried after
+# RETRY_SECONDS, doubling each time, for at most MAX_ATTEMPTS attempts, then recorded as failed.
+SHANZHI_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("SHANZHI_NOTIFY_MAX_ATTEMPTS", 5))
+SHANZHI_NOTIFY_RETRY_SECONDS = int(os.environ.get("SHANZHI_NOTIFY_RETRY_SECONDS", 30))
+
 # --- imports --------------------------------------------------------------------
 # Uploaded import files (and what else an import keeps) are deleted this many days after upload.
 SHANZHI_IMPORT_KEEP_DAYS = int(os.environ.get("SHANZHI_IMPORT_KEEP_DAYS", 7))
+# a running background task whose progress record has not beaten for this long is taken as dead
+SHANZHI_TASK_LEASE_SECONDS = int(os.environ.get("SHANZHI_TASK_LEASE_SECONDS", 600))
 
 # Every handler masks ID numbers and mobiles in what it writes (no personal data in logs).
 LOGGING = {

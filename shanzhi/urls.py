@@ -9,6 +9,7 @@ admin.site.site_title = "善治"
 urlpatterns = [
     path("", include("shanzhi.core.urls")),
     path("accounts/", include("shanzhi.accounts.urls")),
+    path("imports/", include("shanzhi.core.import_urls")),
     path("regions/", include("shanzhi.regions.urls")),
     path("registry/", include("shanzhi.registry.urls")),
     path("cases/", include("shanzhi.cases.urls")),

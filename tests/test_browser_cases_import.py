@@ -34,7 +34,7 @@ def test_import_cases_upload_dry_run_commit(browser_page, viewport, tmp_path, se
     page.login("xy_staff", PASSWORD)
     page.goto("/cases/")
     page.click("[data-testid=import-link]")
-    page.wait_for_url("**/cases/import/")
+    page.wait_for_url("**/imports/cases/")
     page.shot("cases-import-form")
     page.set_input_files("input[name=file]", str(csv))
     page.click("[data-testid=import-form] button[type=submit]")

@@ -106,15 +106,15 @@ def test_street_manager_signs_in_with_totp_and_browses_the_tree(browser_page, de
     # the progress bar polls the job and moves on to the report when it ends
     task = TaskProgress.objects.create(kind="regions.import", owner=user, state="running", total=10, done=4,
                                        message="正在检查…")
-    page.goto(f"/regions/import/{task.pk}/")
-    assert "40%" in page.inner_text("[data-testid=progress]")
+    page.goto(f"/imports/task/{task.pk}/")
+    assert "40%" in page.inner_text("#import-status")
     page.shot("foundation-progress")
     TaskProgress.objects.filter(pk=task.pk).update(done=7)
-    page.wait_for_function("document.querySelector('[data-testid=progress]').innerText.includes('70%')")
+    page.wait_for_function("document.querySelector('#import-status').innerText.includes('70%')")
     TaskProgress.objects.filter(pk=task.pk).update(state="done", done=10, result={
-        "dry_run": True, "rows": 10, "created": 9, "updated": 0, "unchanged": 0, "rejected": 1,
+        "kind": "regions", "dry_run": True, "rows": 10, "created": 9, "updated": 0, "unchanged": 0, "rejected": 1,
         "errors": [{"row": 4, "field": "代码", "message": "代码只能是数字：32100X"}], "filename": "区域.xlsx",
-        "path": "none", "url": f"/regions/import/{task.pk}/"})
+        "job": {"kind": "regions", "file_id": "", "region_code": "", "dry_run": True}})
     page.wait_for_selector("[data-testid=import-errors]")
     assert "第 4 行" in page.inner_text("[data-testid=import-errors]")
     page.shot("foundation-import-report")

@@ -73,8 +73,7 @@ def test_floor_plan_household_import_and_print(browser_page, scene, viewport, tm
 
     csv = tmp_path / "人员.csv"
     csv.write_bytes(BAD_CSV.encode("gbk"))
-    page.goto("/registry/import/")
-    page.select_option("select[name=kind]", "persons")
+    page.goto("/imports/persons/")
     page.set_input_files("input[name=file]", str(csv))
     page.click("[data-testid=import-form] button[type=submit]")
     page.wait_for_selector("[data-testid=import-errors]")

@@ -85,6 +85,7 @@ def build(*, ctx) -> None:
                 static.token_set.create(token=c)
             item["otp_backup_codes"] = codes
         logins.append(item)
+    path.parent.mkdir(parents=True, exist_ok=True)  # settings create no folders
     path.write_text(json.dumps(logins, ensure_ascii=False, indent=1))
     path.chmod(0o600)
     ctx.data["users"] = {u: User.objects.get(username=u) for u, *_ in demo_accounts(ctx)}

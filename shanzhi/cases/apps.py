@@ -35,9 +35,9 @@ class CasesConfig(AppConfig):
 
         register_import()  # `shanzhi import cases`; the page is linked from the case list, not the menu
 
-        from shanzhi.core.schedule import register_periodic
+        from shanzhi.core.schedule import Every, register_periodic
 
         from .tasks import check_deadlines_task, rollup_task
 
-        register_periodic("cases.check_deadlines", 15 * 60, check_deadlines_task)
-        register_periodic("cases.rollup", 60 * 60, rollup_task)
+        register_periodic("cases.check_deadlines", Every(15 * 60), check_deadlines_task)
+        register_periodic("cases.rollup", Every(60 * 60), rollup_task)

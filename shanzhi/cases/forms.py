@@ -61,18 +61,3 @@ class StaffCaseForm(CaseReportForm):
         super().__init__(*args, **kwargs)
         del self.fields["anonymous"]
         self.fields["category"].queryset = Category.objects.filter(active=True, children__isnull=True)
-
-
-class CaseImportForm(forms.Form):
-    MAX_BYTES = 20 * 1024 * 1024
-
-    file = forms.FileField(label=_("表格文件"), help_text=_("XLSX、XLS、ODS 或 CSV（UTF-8/GBK），表头为模板中的中文列名"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv,.txt"}))
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if f.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("文件不能超过 20 MB，请拆分后分批导入"))
-        if not f.name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")):
-            raise forms.ValidationError(_("请上传 XLSX、XLS、ODS 或 CSV 文件"))
-        return f

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.accounts.roles import COMMUNITY_ROLES, MANAGER_ROLES
 from shanzhi.accounts.scope import prefixes_for_roles
@@ -34,18 +35,17 @@ from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.importing import (
+    IMPORTERS,
     Col,
     Importer,
     RowError,
-    error_workbook,
     parse_rows,
     register_importer,
     template_workbook,
 )
-from shanzhi.core.importing import import_enqueue as core_enqueue
 from shanzhi.core.progress import progress_update
 from shanzhi.core.scoping import code_in_scope, prefix_q
-from shanzhi.core.tabular import TableError, normalise, read_table
+from shanzhi.core.tabular import Limits, normalise
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.regions.models import Region
@@ -58,6 +58,7 @@ from .models import Case, Category
 IMPORT_ROLES = COMMUNITY_ROLES | MANAGER_ROLES
 KIND = "cases"
 MAX_ROWS = 10000
+LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_rows=MAX_ROWS, max_cols=80)
 FUTURE_SLACK = dt.timedelta(minutes=5)
 EARLIEST = dt.date(2000, 1, 1)
 GRID_LEVELS = (RegionLevel.GRID, RegionLevel.MICRO_GRID)
@@ -421,10 +422,7 @@ def import_run(*, actor, data: bytes, filename: str, dry_run: bool = False, regi
         raise NotAllowed(_("只有社区工作人员、社区书记和街道、区级管理员可以批量导入民情"))
     cats = list(_leaf_categories())
     cols = COLUMNS + extra_columns(cats)
-    try:
-        table = read_table(data, filename, [col.header for col in cols], REQUIRED)
-    except TableError as e:
-        raise ServiceError(str(e), field="file") from None
+    table = IMPORTERS[KIND].read(data, filename)
     if len(table.rows) > MAX_ROWS:
         raise ServiceError(_("一次最多导入 %(n)d 行，请拆分文件") % {"n": MAX_ROWS}, field="file")
     parsed = parse_rows(cols, table, progress_id=progress_id, every=200)
@@ -450,28 +448,15 @@ def import_run(*, actor, data: bytes, filename: str, dry_run: bool = False, regi
     if not dry_run:
         audit_log(actor=actor, action="case.import", object_repr=filename[:200],
                   after={k: report[k] for k in ("rows", "created", "skipped", "rejected")})
-    if progress_id:
-        progress_update(progress_id, done=len(table.rows), total=len(table.rows), state="done", result=report,
-                        message=_("完成"))
     return report
 
 
-def import_error_workbook(*, data: bytes, filename: str, errors: list[dict]) -> bytes:
-    """The rejected rows as they were, with their row number and what is wrong, to fix and import again."""
-    cols = COLUMNS + extra_columns()
-    table = read_table(data, filename, [col.header for col in cols], REQUIRED)
-    present = set(table.columns)
-    return error_workbook(table, [col.header for col in cols if col.header in present], errors)
-
-
-def import_enqueue(*, actor, data: bytes, filename: str, dry_run: bool) -> str:
-    return core_enqueue(actor=actor, kind=KIND, data=data, filename=filename, dry_run=dry_run,
-                        progress_kind="case.import")
-
-
 def register() -> None:
-    register_importer(Importer(kind=KIND, label="民情", run=import_run, template=import_template,
-                               summary=(("created", "新增"), ("skipped", "已导入跳过"), ("rejected", "拒绝")),
-                               needs_region=False))
+    register_importer(Importer(
+        kind=KIND, label=_l("民情"), run=import_run, template=import_template,
+        summary=(("created", _l("新增")), ("skipped", _l("已导入，跳过")), ("rejected", _l("有错误"))),
+        needs_region=False, roles=frozenset(IMPORT_ROLES), columns=lambda: COLUMNS + extra_columns(),
+        required=tuple(REQUIRED), limits=LIMITS, help_template="cases/partials/import_help.html",
+        report_template="cases/partials/import_report.html", done_url="cases:list"))
 
 

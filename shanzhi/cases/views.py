@@ -19,11 +19,10 @@ from shanzhi.consultation.selectors import topic_from_case
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
-from shanzhi.core.progress import OwnTask
 
 from . import choices as c
 from . import selectors, services
-from .forms import CaseImportForm, CaseReportForm, StaffCaseForm
+from .forms import CaseReportForm, StaffCaseForm
 from .importing import IMPORT_ROLES
 from .models import Case, CasePhoto, Category, ReportedCase
 from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
@@ -474,95 +473,3 @@ def inspection(request):
     return render(request, "cases/inspection.html", {
         "building": building, "q": q, "found": found, "recent": recent, "error": error,
         "items": [(value, label, results.get(value, {"ok": True, "note": ""})) for value, label in c.InspectionItem.choices]})
-
-
-# --- 民情批量导入: upload → background dry run → row errors → confirm → background commit → result ----------------
-
-def _no_store(response):
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@role_view(IMPORT_ROLES, methods=("GET", "POST"))
-def import_start(request):
-    from shanzhi.core.importing import upload_store
-
-    from . import importing
-
-    form = CaseImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        pk = importing.import_enqueue(actor=request.user, data=data, filename=upload.name, dry_run=True)
-        upload_store(pk, data, upload.name, importing.KIND)
-        return redirect("cases:import_status", pk=pk)
-    return render(request, "cases/import.html", {"form": form, "columns": importing.COLUMNS,
-                                                 "extra_columns": importing.extra_columns()})
-
-
-@role_view(IMPORT_ROLES)
-def import_template(request):
-    from urllib.parse import quote
-
-    from django.http import HttpResponse
-
-    from shanzhi.core.importing import XLSX
-
-    from . import importing
-
-    response = HttpResponse(importing.import_template(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('民情导入模板.xlsx')}"
-    return response
-
-
-def _case_report(task) -> dict:
-    """The report of a finished case import (a progress record of any other kind shows its bar only)."""
-    from .importing import KIND
-
-    result = task.result if task.finished else {}
-    return result if result.get("kind") == KIND or "error" in result else {}
-
-
-@object_view(OwnTask, roles=IMPORT_ROLES, lookup={"pk": "pk"})
-def import_status(request, obj):
-    """Progress while the import runs; then the report: counts, row errors (also as a workbook), rows skipped as
-    already imported and, after a dry run, the button that files the valid rows; after the commit, the cases."""
-    from urllib.parse import quote
-
-    from shanzhi.core.importing import XLSX, upload_load
-
-    from . import importing
-
-    report = _case_report(obj)
-    if request.GET.get("download") == "errors" and report.get("errors"):
-        stored = upload_load(obj.pk)
-        if stored:
-            from django.http import HttpResponse
-
-            data, filename, _tag = stored
-            response = HttpResponse(importing.import_error_workbook(data=data, filename=filename,
-                                                                    errors=report["errors"]), content_type=XLSX)
-            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('民情导入错误行.xlsx')}"
-            return _no_store(response)
-    context = {"task": obj, "report": report, "errors": report.get("errors", [])[:500],
-               "skips": report.get("skips", [])[:500], "cases": report.get("cases", [])[:500],
-               "can_commit": bool(report.get("dry_run") and report.get("created"))}
-    template = "cases/import_status.html#status" if request.htmx else "cases/import_status.html"
-    return _no_store(render(request, template, context))
-
-
-@object_view(OwnTask, roles=IMPORT_ROLES, lookup={"pk": "pk"}, methods=("POST",))
-def import_commit(request, obj):
-    from shanzhi.core.importing import upload_load, upload_store
-
-    from . import importing
-
-    stored = upload_load(obj.pk)
-    report = _case_report(obj)
-    if not stored or not report.get("dry_run"):
-        messages.error(request, _("找不到这次预检的文件，请重新上传"))
-        return redirect("cases:import_start")
-    data, filename, _tag = stored
-    pk = importing.import_enqueue(actor=request.user, data=data, filename=filename, dry_run=False)
-    upload_store(pk, data, filename, importing.KIND)
-    return redirect("cases:import_status", pk=pk)

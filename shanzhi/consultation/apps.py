@@ -20,11 +20,13 @@ class ConsultationConfig(AppConfig):
         register_counter("consultation_review", _("待合议议题"), _review_count, COMMITTEE_ROLES, "consultation:index")
         register_step("consultation", 50, build)
 
-        from shanzhi.core.schedule import register_periodic
+        import datetime
+
+        from shanzhi.core.schedule import DailyAt, register_periodic
 
         from .notify import send_daily_digests
 
-        register_periodic("consultation.daily_digests", 24 * 60 * 60, send_daily_digests)
+        register_periodic("consultation.daily_digests", DailyAt(datetime.time(7, 0)), send_daily_digests)
 
 
 def _review_count(*, actor) -> int:

@@ -9,11 +9,14 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
+        from . import checks as _checks  # noqa: F401 - registers the key checks
         from .ratelimit import check_rates
 
         checks.register(check_rates, checks.Tags.security)
 
-        from .importing import uploads_cleanup_task
-        from .schedule import register_periodic
+        import datetime
 
-        register_periodic("core.imports_cleanup", 24 * 60 * 60, uploads_cleanup_task)
+        from .importing import uploads_cleanup_task
+        from .schedule import DailyAt, register_periodic
+
+        register_periodic("core.imports_cleanup", DailyAt(datetime.time(3, 0)), uploads_cleanup_task)

@@ -10,10 +10,26 @@ from urllib.parse import quote
 import xlsxwriter
 from django.http import FileResponse
 
+WORKBOOK_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+
+
+def write_cells(ws, row: int, values: Sequence, fmt=None) -> None:
+    """Write one row cell by cell: text always as a text cell (so “=cmd|' /C calc'!A0” stays inert text, never
+    a formula or link), numbers as numbers, booleans as 是/否, None as an empty cell. Every workbook we write
+    (exports, import error workbooks) goes through here."""
+    for c, v in enumerate(values):
+        if v is None:
+            continue
+        if isinstance(v, bool):
+            ws.write_string(row, c, "是" if v else "否", fmt)
+        elif isinstance(v, int | float):
+            ws.write_number(row, c, v, fmt)
+        else:
+            ws.write_string(row, c, str(v), fmt)
+
 
 def write_xlsx(fh, headers: Sequence[str], rows: Iterable[Sequence], sheet: str = "Sheet1") -> int:
-    wb = xlsxwriter.Workbook(fh, {"constant_memory": True, "in_memory": False, "strings_to_numbers": False,
-                                  "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(fh, {"constant_memory": True, "in_memory": False, **WORKBOOK_OPTIONS})
     ws = wb.add_worksheet(sheet[:31])
     bold = wb.add_format({"bold": True, "bg_color": "#E8EEF9", "border": 1})
     for c, h in enumerate(headers):
@@ -21,15 +37,7 @@ def write_xlsx(fh, headers: Sequence[str], rows: Iterable[Sequence], sheet: str 
         ws.set_column(c, c, max(10, min(40, len(str(h)) * 2 + 4)))
     n = 0
     for r, row in enumerate(rows, start=1):
-        for c, v in enumerate(row):
-            if v is None:
-                continue
-            if isinstance(v, bool):
-                ws.write_string(r, c, "是" if v else "否")
-            elif isinstance(v, int | float):
-                ws.write_number(r, c, v)
-            else:
-                ws.write_string(r, c, str(v))
+        write_cells(ws, r, row)
         n += 1
     ws.freeze_panes(1, 0)
     wb.close()

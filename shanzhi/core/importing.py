@@ -1,15 +1,15 @@
 """The spreadsheet-import machinery shared by every app (人+纸 → 数字): column declarations and cell parsing,
-templates, error workbooks, the kept upload (and its deletion after SHANZHI_IMPORT_KEEP_DAYS), the background
-task and the registry behind `shanzhi import`.
+templates, error workbooks, the deletion of kept uploads after SHANZHI_IMPORT_KEEP_DAYS, the background task and
+the registry of importers behind the import pages (core.import_views) and `shanzhi import`.
 
 An app describes its columns with `Col`, writes its own `run(*, actor, data, filename, region_code, dry_run,
 progress_id)` returning a report dict, and registers an `Importer` from `AppConfig.ready()`. Reading the file
-itself is `core.tabular.read_table`.
+is `Importer.read` (core.tabular: size and shape limits, a memory-capped child process); the upload is kept
+encrypted by core.uploads and the task gets its file id only.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
 import io
 from collections.abc import Callable
@@ -18,16 +18,19 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import xlsxwriter
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from .errors import ServiceError
-from .progress import progress_create, progress_update
-from .tabular import normalise
+from .export import WORKBOOK_OPTIONS, write_cells
+from .progress import Heartbeat, progress_claim, progress_create, progress_update
+from .tabular import DEFAULT_LIMITS, Limits, TableError, read_table
+from .uploads import file_id_of, upload_load, upload_store
 
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
 FALSE_WORDS = {"否", "无", "n", "no", "false", "0", ""}
+MAX_INT = 2_000_000_000  # fits every integer column
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -56,7 +59,12 @@ class RowError(Exception):
 
 @lru_cache(maxsize=64)
 def _labels(choices) -> dict[str, str]:
-    out = {str(label): value for value, label in choices.choices}
+    """What people type → choice value: the value, the Chinese label (whatever language is active) and the
+    label without its parenthesis (“改造型(村改居)” → “改造型”)."""
+    with translation.override("zh-hans"):
+        labels = [(str(label), value) for value, label in choices.choices]
+    out = {label.split("(")[0].split("（")[0]: value for label, value in labels}
+    out |= {label: value for label, value in labels}
     out |= {v: v for v in choices.values}
     return out
 
@@ -64,6 +72,8 @@ def _labels(choices) -> dict[str, str]:
 def parse_cell(col: Col, raw: str):
     """The typed value of one cell, None when empty (RowError when required), or RowError naming the column."""
     value = (raw or "").strip()
+    if "\x00" in value:
+        raise RowError(col.header, _("含有不可见的空字符（NUL），请删除后重新导入"))
     if not value:
         if col.required:
             raise RowError(col.header, _("必填，不能为空"))
@@ -88,12 +98,15 @@ def parse_cell(col: Col, raw: str):
         raise RowError(col.header, _("请填写“是”或“否”"))
     if col.kind == "int":
         try:
-            return int(Decimal(normalise(value)))
-        except (InvalidOperation, ValueError):
+            number = int(Decimal(_number_text(value)))
+        except (InvalidOperation, ValueError, OverflowError):
             raise RowError(col.header, _("应为整数")) from None
+        if abs(number) > MAX_INT:
+            raise RowError(col.header, _("数字过大，请检查"))
+        return number
     if col.kind == "decimal":
         try:
-            return Decimal(normalise(value)).quantize(Decimal("0.01"))
+            return Decimal(_number_text(value)).quantize(Decimal("0.01"))
         except InvalidOperation:
             raise RowError(col.header, _("应为数字")) from None
     if col.kind == "float":
@@ -111,6 +124,14 @@ def parse_cell(col: Col, raw: str):
     if col.kind == "datetime":
         return parse_datetime(col.header, value)
     raise AssertionError(col.kind)
+
+
+def _number_text(value: str) -> str:
+    """A typed number as Decimal reads it: full-width digits made ASCII, spaces and thousands separators
+    dropped, the sign kept (“－3” → “-3”, “1,234” → “1234”)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", value).replace(" ", "").replace(",", "")
 
 
 def _date_text(value: str) -> str:
@@ -203,53 +224,28 @@ def template_workbook(sheet: str, cols: list[Col]) -> bytes:
 
 
 def error_workbook(table, headers: list[str], errors: list[dict]) -> bytes:
-    """The rejected rows as they were in the file, with their row number and an error column, to fix and re-import."""
+    """The rejected rows as they were in the file, with their row number and an error column, to fix and
+    re-import. Every cell is written as what it is (text stays text: a cell “=cmd|…” is never a formula)."""
     by_row: dict[int, list[str]] = {}
     for e in errors:
         by_row.setdefault(e["row"], []).append(f"{e['field']}：{e['message']}" if e["field"] else e["message"])
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, **WORKBOOK_OPTIONS})
     ws = wb.add_worksheet(_("错误行"))
     bold = wb.add_format({"bold": True, "bg_color": "#E8EEF9"})
     red = wb.add_format({"font_color": "#B42318", "text_wrap": True})
-    ws.write_row(0, 0, [*headers, _("原行号"), _("错误原因")], bold)
+    write_cells(ws, 0, [*headers, _("原行号"), _("错误原因")], bold)
     r = 1
     for row_no, record in table.rows:
         if row_no not in by_row:
             continue
-        ws.write_row(r, 0, [record.get(h, "") for h in headers])
+        write_cells(ws, r, [record.get(h, "") for h in headers])
         ws.write_number(r, len(headers), row_no)
         ws.write_string(r, len(headers) + 1, "；".join(by_row[row_no]), red)
         r += 1
     ws.set_column(len(headers) + 1, len(headers) + 1, 60)
     wb.close()
     return buf.getvalue()
-
-
-# --- the kept upload (dry run → commit, error workbook) ---------------------------------------------------
-
-def upload_store(pk, data: bytes, filename: str, tag: str) -> None:
-    """Keep the uploaded file of import `pk` (named `tag` + its extension) for the commit and the error workbook."""
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
-    safe = tag + ("." + filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "")
-    default_storage.save(f"imports/{pk}/{safe}", ContentFile(data))
-
-
-def upload_load(pk) -> tuple[bytes, str, str] | None:
-    """(data, stored file name, tag) of the file kept for import `pk`, or None."""
-    from django.core.files.storage import default_storage
-
-    folder = f"imports/{pk}"
-    try:
-        names = default_storage.listdir(folder)[1]
-    except FileNotFoundError:
-        return None
-    if not names:
-        return None
-    with default_storage.open(f"{folder}/{names[0]}") as fh:
-        return fh.read(), names[0], names[0].split(".")[0]
 
 
 # --- deleting kept uploads (they hold ID numbers and phones) ---------------------------------------------------
@@ -266,21 +262,11 @@ def _files(storage, folder: str) -> list[str]:
     return [f"{folder}/{n}" for n in names] + [f for d in dirs for f in _files(storage, f"{folder}/{d}")]
 
 
-def _progress_id(name: str) -> str | None:
-    import uuid
-
-    try:
-        return str(uuid.UUID(name))
-    except ValueError:
-        return None
-
-
 def uploads_cleanup(*, keep_days: int | None = None, actor_name: str = "scheduler") -> dict:
-    """Delete the files imports kept under media/imports/ (uploads, and anything else stored there) whose last
-    change is more than `keep_days` (SHANZHI_IMPORT_KEEP_DAYS) days ago, and the finished background-task rows
-    of imports that old (their arguments carry the uploaded file). A folder named by an import's progress id
-    is left alone while that import is queued or running; other folders (the region import's) while any import
-    is. Writes one audit row with the counts, never file names. Returns the counts."""
+    """Delete the files imports kept under media/imports/ whose last change is more than `keep_days`
+    (SHANZHI_IMPORT_KEEP_DAYS) days ago, and the finished background-task rows of imports that old. A kept
+    upload is left alone while an import of it is queued or running; any other file there (left by an
+    older release) while any import is. Writes one audit row with the counts, never file names."""
     from django.conf import settings
     from django.core.files.storage import default_storage as storage
     from django_tasks_db.models import DBTaskResult
@@ -293,28 +279,24 @@ def uploads_cleanup(*, keep_days: int | None = None, actor_name: str = "schedule
     if keep_days < 0:
         raise ServiceError(_("保留天数不能为负数"), field="keep_days")
     cutoff = timezone.now() - datetime.timedelta(days=keep_days)
-    busy = TaskProgress.objects.filter(state__in=[TaskProgress.State.QUEUED, TaskProgress.State.RUNNING])
-    busy_ids = {str(pk) for pk in busy.values_list("pk", flat=True)}
-    any_import_busy = busy.filter(kind__contains="import").exists()
+    busy = TaskProgress.objects.filter(state__in=[TaskProgress.State.QUEUED, TaskProgress.State.RUNNING],
+                                       kind__contains="import")
+    busy_files = {(r or {}).get("job", {}).get("file_id") for r in busy.values_list("result", flat=True)}
+    any_import_busy = busy.exists()
 
     deleted = kept_busy = 0
-    emptied: set[str] = set()
     for name in _files(storage, UPLOAD_ROOT):
         if storage.get_modified_time(name) >= cutoff:
             continue
-        parts = name.split("/")
-        owner = _progress_id(parts[1]) if len(parts) == 3 else None
-        busy_now = owner in busy_ids if owner else any_import_busy
-        if busy_now:
+        file_id = file_id_of(name)
+        if (file_id in busy_files) if file_id else any_import_busy:
             kept_busy += 1
             continue
         storage.delete(name)
         deleted += 1
-        if owner:
-            emptied.add(f"{UPLOAD_ROOT}/{parts[1]}")
-    for folder in emptied:  # an import's own folder, once nothing is left in it
-        if storage.listdir(folder) == ([], []):
-            storage.delete(folder)
+    for folder in storage.listdir(UPLOAD_ROOT)[0] if storage.exists(UPLOAD_ROOT) else []:
+        if storage.listdir(f"{UPLOAD_ROOT}/{folder}") == ([], []):  # an older release's per-import folder
+            storage.delete(f"{UPLOAD_ROOT}/{folder}")
 
     task_rows, _by_model = (DBTaskResult.objects.finished()
                             .filter(task_path=import_task.module_path, finished_at__lt=cutoff).delete())
@@ -330,16 +312,48 @@ def uploads_cleanup_task() -> dict:
     return uploads_cleanup()
 
 
-# --- importers: the registry behind `shanzhi import` and the background task ----------------------------------
+# --- importers: the registry behind the import pages, `shanzhi import` and the background task ----------------
 
 @dataclass(frozen=True)
 class Importer:
+    """One kind of import. `run(*, actor, data, filename, region_code, dry_run, progress_id=None)` checks (and
+    unless dry_run, writes) a file and returns its report {"kind", "dry_run", "rows", <summary keys>,
+    "errors": [{"row", "field", "message"}], ...}; it raises ServiceError for a file it can't take.
+    The import pages (core.import_views) serve every registered importer at /imports/<kind>/."""
+
     kind: str
     label: str
-    run: Callable[..., dict]  # run(*, actor, data, filename, region_code, dry_run, progress_id=None) -> report
+    run: Callable[..., dict]
     template: Callable[[], bytes]
-    summary: tuple[tuple[str, str], ...] = field(default=())  # (report key, Chinese label) for the command line
+    summary: tuple[tuple[str, str], ...] = field(default=())  # (report key, Chinese label)
     needs_region: bool = True
+    roles: frozenset[str] = frozenset()  # who may use the pages
+    columns: Callable[[], list[Col]] = list  # the known columns (upload page, error workbook)
+    required: tuple[str, ...] = ()  # headers that find the header row (default: the required columns)
+    regions: Callable | None = None  # regions(user) -> [(code, label)] to import into, when needs_region
+    limits: Limits = DEFAULT_LIMITS
+    group: str = ""  # importers listed together on the upload page (the registry's five)
+    help_template: str = ""  # notes beside the upload form
+    report_template: str = ""  # more of the report (e.g. the cases filed)
+    done_url: str = ""  # URL name of the list that shows what was imported
+
+    def headers(self) -> list[str]:
+        return [col.header for col in self.columns()]
+
+    def required_headers(self) -> list[str]:
+        return list(self.required) or [col.header for col in self.columns() if col.required]
+
+    def read(self, data: bytes, filename: str):
+        """The table of an upload, or ServiceError(field="file") with the reader's Chinese message."""
+        try:
+            return read_table(data, filename, self.headers(), self.required_headers(), self.limits)
+        except TableError as e:
+            raise ServiceError(str(e), field="file") from None
+
+    def error_workbook(self, data: bytes, filename: str, errors: list[dict]) -> bytes:
+        table = self.read(data, filename)
+        present = set(table.columns)
+        return error_workbook(table, [h for h in self.headers() if h in present], errors)
 
 
 IMPORTERS: dict[str, Importer] = {}
@@ -350,30 +364,65 @@ def register_importer(importer: Importer) -> None:
     IMPORTERS.setdefault(importer.kind, importer)
 
 
+def _fail(progress_id: str, message: str, job: dict) -> dict:
+    progress_update(progress_id, state="failed", message=message, result={"error": message, "job": job})
+    return {"error": message}
+
+
 @task()
-def import_task(*, kind: str, user_id: int, data_b64: str, filename: str, region_code: str, dry_run: bool,
-                progress_id: str) -> dict:
-    """Background import (the Tasks API); the page polls the progress record, which the importer finishes."""
+def import_task(*, progress_id: str, kind: str, user_id: int, file_id: str, region_code: str, dry_run: bool) -> dict:
+    """Background import (the Tasks API). It is given the id of the kept (encrypted) upload, never its bytes.
+    The progress record carries the job (to retry it), the worker's host and pid, and a heartbeat, so a
+    worker that died is noticed (core.progress.progress_reap) instead of a bar spinning for ever."""
     from shanzhi.accounts.models import User
 
-    actor = User.objects.get(pk=user_id)
-    progress_update(progress_id, state="running", message=_("正在读取文件"))
-    try:
-        return IMPORTERS[kind].run(actor=actor, data=base64.b64decode(data_b64), filename=filename,
-                                   region_code=region_code, dry_run=dry_run, progress_id=progress_id)
-    except ServiceError as e:
-        progress_update(progress_id, state="failed", message=e.user_message, result={"error": e.user_message})
-        return {"error": e.user_message}
-    except Exception:  # e.g. the database was busy: the page must not wait for ever; nothing was written
-        message = _("导入时出错，未写入任何数据，请稍后重试")
-        progress_update(progress_id, state="failed", message=message, result={"error": message})
-        raise
+    job = {"kind": kind, "file_id": file_id, "region_code": region_code, "dry_run": dry_run}
+    progress_claim(progress_id, job=job, message=_("正在读取文件"))
+    stored = upload_load(file_id)
+    importer = IMPORTERS.get(kind)
+    if stored is None or importer is None:
+        return _fail(progress_id, _("找不到上传的文件（可能已超过保留期限），请重新上传"), job)
+    with Heartbeat(progress_id):
+        try:
+            report = importer.run(actor=User.objects.get(pk=user_id), data=stored.data, filename=stored.filename,
+                                  region_code=region_code, dry_run=dry_run, progress_id=progress_id)
+        except ServiceError as e:
+            return _fail(progress_id, e.user_message, job)
+        except Exception:  # e.g. the database was busy: the page must not wait for ever; nothing was written
+            _fail(progress_id, _("导入时出错，未写入任何数据，请稍后重试"), job)
+            raise
+    report = report | {"job": job, "filename": stored.filename}
+    progress_update(progress_id, state="done", done=report.get("rows", 0), total=report.get("rows", 0),
+                    result=report, message=_("检查完成") if dry_run else _("导入完成"))
+    return {k: report.get(k) for k in ("kind", "dry_run", "rows", "rejected")}
 
 
-def import_enqueue(*, actor, kind: str, data: bytes, filename: str, region_code: str = "", dry_run: bool,
-                   progress_kind: str | None = None) -> str:
-    """Start an import in the background; returns the TaskProgress id for the progress bar."""
-    progress = progress_create(kind=progress_kind or f"import.{kind}", owner=actor, message=_("排队中"))
-    import_task.enqueue(kind=kind, user_id=actor.pk, data_b64=base64.b64encode(data).decode(), filename=filename,
-                        region_code=region_code, dry_run=dry_run, progress_id=str(progress.pk))
+def import_start(*, actor, kind: str, file_id: str, region_code: str = "", dry_run: bool) -> str:
+    """Queue an import of a kept upload; returns the TaskProgress id for the progress bar."""
+    job = {"kind": kind, "file_id": file_id, "region_code": region_code, "dry_run": dry_run}
+    progress = progress_create(kind=f"import.{kind}", owner=actor, message=_("排队中"), result={"job": job})
+    import_task.enqueue(progress_id=str(progress.pk), kind=kind, user_id=actor.pk, file_id=file_id,
+                        region_code=region_code, dry_run=dry_run)
     return str(progress.pk)
+
+
+def import_enqueue(*, actor, kind: str, data: bytes, filename: str, region_code: str = "", dry_run: bool) -> str:
+    """Keep (encrypted) an uploaded file and start its import in the background; returns the TaskProgress id."""
+    file_id = upload_store(data, filename, region_code)
+    return import_start(actor=actor, kind=kind, file_id=file_id, region_code=region_code, dry_run=dry_run)
+
+
+def import_retry(*, actor, progress) -> str:
+    """Queue the same job again (after its worker died or the database was busy); returns the new progress id."""
+    job = (progress.result or {}).get("job")
+    if not job or progress.state != progress.State.FAILED:
+        raise ServiceError(_("这项导入不能重试，请重新上传"))
+    return import_start(actor=actor, **job)
+
+
+def import_commit(*, actor, progress) -> str:
+    """After a dry run: queue the commit of the same kept file; returns the new progress id."""
+    job = (progress.result or {}).get("job") or {}
+    if progress.state != progress.State.DONE or not job.get("dry_run") or upload_load(job.get("file_id")) is None:
+        raise ServiceError(_("找不到这次预检的文件，请重新上传"))
+    return import_start(actor=actor, **(job | {"dry_run": False}))

@@ -38,3 +38,18 @@ class TaskProgress(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+
+class PeriodicRun(models.Model):
+    """The last period in which a periodic job ran (core.schedule); the row is the job's lock."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    period = models.CharField(max_length=40, blank=True)
+    ran_at = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("定时任务运行记录")
+
+    def __str__(self):
+        return f"{self.name} {self.period}"

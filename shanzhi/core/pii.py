@@ -6,7 +6,7 @@
 - A keyed HMAC-SHA256 "blind index" of the normalised value gives exact lookup and uniqueness
   without decrypting. Its key is separate from the encryption keys and is not rotated (rotating it
   would mean recomputing every index; `keys rotate --blind-index` does that deliberately).
-- Keys live outside the database: in SHANZHI_KEY_FILE (JSON, created with mode 600 on first use) or
+- Keys live outside the database: in SHANZHI_KEY_FILE (JSON, mode 600, written once by `shanzhi init`) or
   in the environment (SHANZHI_PII_KEYS='{"1": "<base64>"}', SHANZHI_BLIND_INDEX_KEY='<base64>').
 """
 
@@ -47,18 +47,28 @@ def keyring() -> dict:
         raw = {"current": current, "keys": keys, "blind": blind}
     else:
         path = settings.SHANZHI_KEY_FILE
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            raw = {"current": "1", "keys": {"1": _new_key()}, "blind": _new_key()}
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                json.dump(raw, fh)
+        if not path.exists():  # never a new key here: it would make every stored value unreadable
+            raise KeyError_(f"the personal-data key file {path} is missing: restore it, or run `shanzhi init`"
+                            " on a new installation")
         raw = json.loads(path.read_text())
     return {
         "current": str(raw["current"]),
         "keys": {str(k): base64.b64decode(v) for k, v in raw["keys"].items()},
         "blind": base64.b64decode(raw["blind"]),
     }
+
+
+def create_key_file(path) -> bool:
+    """Write a new key file (one encryption key, one blind-index key) unless one exists; True if written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = {"current": "1", "keys": {"1": _new_key()}, "blind": _new_key()}
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as fh:
+        json.dump(raw, fh)
+    return True
 
 
 def add_key() -> str:

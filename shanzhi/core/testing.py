@@ -67,7 +67,7 @@ def make_user(role: str | None = None, code: str | None = None, *, username: str
 
 
 class FastArgon2PasswordHasher(Argon2PasswordHasher):
-    """Argon2 with the smallest cost, for tests only (settings pick it when SHANZHI_TESTING is set)."""
+    """Argon2 with the smallest cost, for tests only (shanzhi.settings_test picks it)."""
 
     time_cost = 1
     memory_cost = 8

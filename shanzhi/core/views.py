@@ -6,7 +6,7 @@ from shanzhi.accounts.scope import grants_of
 
 from .access import login_view, object_view, public_view
 from .dashboard import counters_for
-from .progress import OwnTask
+from .progress import OwnTask, progress_reap
 
 
 @login_view
@@ -25,6 +25,7 @@ def task_progress(request, obj):
     """The htmx progress bar: polls itself until the job has finished. With `?follow=1` a finished job
     whose result names a page sends the browser there (HX-Redirect)."""
     follow = request.GET.get("follow") == "1"
+    obj = progress_reap(obj)
     response = render(request, "core/partials/progress.html", {"task": obj, "follow": follow})
     if follow and obj.finished and obj.result.get("url") and request.htmx:
         response["HX-Redirect"] = obj.result["url"]

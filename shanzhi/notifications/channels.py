@@ -1,6 +1,7 @@
 """Delivery channels behind one interface: `send(notification)`.
 
 `SHANZHI_NOTIFY_CHANNELS` lists dotted paths of channel classes (default: the logging channel only).
+Each send runs in the background worker (notifications.tasks), with retries, never in the request.
 SMS, e-mail and WeChat template messages are adapters with the same interface; the SMS and WeChat
 ones need a gateway configured (`SHANZHI_SMS_GATEWAY`, `SHANZHI_WECHAT_TEMPLATE_ID`) and log a
 warning instead of sending when it is missing.
@@ -85,5 +86,9 @@ def _configured(paths: tuple[str, ...]) -> list[Channel]:
     return [import_string(p)() for p in paths]
 
 
+def channel_paths() -> list[str]:
+    return list(getattr(settings, "SHANZHI_NOTIFY_CHANNELS", None) or DEFAULT_CHANNELS)
+
+
 def channels() -> list[Channel]:
-    return _configured(tuple(getattr(settings, "SHANZHI_NOTIFY_CHANNELS", None) or DEFAULT_CHANNELS))
+    return _configured(tuple(channel_paths()))

@@ -31,3 +31,27 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Delivery(models.Model):
+    """One notification through one channel (SMS, WeChat, e-mail …), sent by a background task with retries."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        SKIPPED = "skipped", _("未发送")  # the channel is not set up for this recipient (no address, no gateway)
+        FAILED = "failed", _("发送失败")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("渠道"), max_length=200)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)  # the exception's class, never its text
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知发送")
+        verbose_name_plural = _("通知发送")
+
+    def __str__(self):
+        return f"{self.notification_id} {self.channel} {self.state}"

@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from .channels import channels, log
-from .models import Notification
+from .channels import channel_paths
+from .models import Delivery, Notification
+from .tasks import deliver_task
 
 
 def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None, actor=None,
            dedupe_key: str = "", security: bool = False) -> int:
-    """Put a message in each recipient's inbox and send it through the configured channels after commit.
+    """Put a message in each recipient's inbox and, after commit, queue its delivery through each channel.
 
     `recipients` are users (duplicates and None are dropped). `actor` is whoever caused the message: they are
     never told of their own action — except by a `security` notice (a new or removed authenticator), which
@@ -40,16 +41,17 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: 
         return 0
     # a concurrent run that stored the same key first wins; ours is dropped by the unique constraint
     Notification.objects.bulk_create(rows, ignore_conflicts=bool(dedupe_key))
+    if dedupe_key:  # rows inserted while ignoring conflicts come back without primary keys
+        rows = list(Notification.objects.filter(recipient__in=[n.recipient_id for n in rows], dedupe_key=dedupe_key[:120],
+                                                deliveries__isnull=True))
+    paths = channel_paths()
+    deliveries = Delivery.objects.bulk_create([Delivery(notification=n, channel=p) for n in rows for p in paths])
 
-    def deliver():
-        for n in rows:
-            for channel in channels():
-                try:
-                    channel.send(n)
-                except Exception:  # a channel failing must not lose the inbox message
-                    log.exception("channel %s failed", channel.name)
+    def enqueue():  # the request only queues; the worker sends (notifications.tasks)
+        for d in deliveries:
+            deliver_task.enqueue(d.pk)
 
-    transaction.on_commit(deliver)
+    transaction.on_commit(enqueue)
     return len(rows)
 
 

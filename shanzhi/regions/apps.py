@@ -25,4 +25,7 @@ class RegionsConfig(AppConfig):
         roles = Region.scope_roles["view"]
         register_counter("regions.communities", _("社区(村)"), partial(region_count, level=Level.COMMUNITY), roles,
                          "regions:tree")
+        from .importing import register as register_importer
+
+        register_importer()
         register_counter("regions.grids", _("网格"), partial(region_count, level=Level.GRID), roles, "regions:tree")

@@ -8,20 +8,6 @@ from .choices import CommunityType, HousingForm
 GEOMETRY_TYPES = {"Polygon", "MultiPolygon"}
 
 
-class RegionImportForm(forms.Form):
-    file = forms.FileField(label=_("区域表格（XLSX、XLS、ODS 或 CSV）"),
-                           help_text=_("列：代码、名称、层级、上级代码，可选 社区类别、社区类型、居住形态、人口、户数、面积。"
-                                       "先检查，确认无误后再导入。"))
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if f.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过 20 MB。"))
-        if not f.name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")):
-            raise forms.ValidationError(_("不支持的文件类型，请上传 XLSX、XLS、ODS 或 CSV 文件。"))
-        return f
-
-
 class RegionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     name = forms.CharField(label=_("名称"), max_length=100)

@@ -1,25 +1,18 @@
-import uuid
-
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import MANAGER_ROLES
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
-from shanzhi.core.progress import OwnTask, progress_create
 
 from . import selectors, services
 from .choices import Level
 from .figures import region_figures
-from .forms import RegionForm, RegionImportForm
+from .forms import RegionForm
 from .models import Region
-from .tasks import regions_import_task
 
 VIEW_ROLES = Region.scope_roles["view"]
-IMPORT_KIND = "regions.import"
 
 
 @role_view(VIEW_ROLES)
@@ -70,32 +63,3 @@ def edit(request, obj):
             messages.success(request, _("已保存“%(name)s”") % {"name": obj.name})
             return redirect("regions:detail", code=obj.code)
     return render(request, "regions/edit.html", {"region": obj, "form": form})
-
-
-def _start_import(request, *, path: str, filename: str, dry_run: bool):
-    progress = progress_create(kind=IMPORT_KIND, owner=request.user, message=_("排队中"))
-    regions_import_task.enqueue(progress_id=str(progress.pk), path=path, filename=filename, actor_id=request.user.pk,
-                                dry_run=dry_run)
-    return redirect("regions:import_result", pk=progress.pk)
-
-
-@role_view(MANAGER_ROLES, methods=("GET", "POST"))
-def import_start(request):
-    """Upload a region table; it is checked (dry run) in the background first."""
-    form = RegionImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data["file"]
-        path = default_storage.save(f"imports/regions/{uuid.uuid4().hex}-{f.name[-80:]}", f)
-        return _start_import(request, path=path, filename=f.name, dry_run=True)
-    return render(request, "regions/import.html", {"form": form})
-
-
-@object_view(OwnTask, roles=Region.scope_roles["change"], lookup={"pk": "pk"}, methods=("GET", "POST"))
-def import_result(request, obj):
-    """Progress, then the row-level report; after a clean enough dry run, the button to commit."""
-    result = obj.result or {}
-    if request.method == "POST" and obj.finished and result.get("dry_run") and obj.kind == IMPORT_KIND:
-        return _start_import(request, path=result["path"], filename=result["filename"], dry_run=False)
-    return render(request, "regions/import_result.html", {"task": obj, "result": result, "follow": True,
-                                                          "can_commit": result.get("dry_run") and (
-                                                              result.get("created") or result.get("updated"))})

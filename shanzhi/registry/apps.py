@@ -23,7 +23,7 @@ class RegistryConfig(AppConfig):
         register("registry:person_list", _("人员"), "users-group", view_roles, after="registry:home")
         register("registry:move_requests", _("迁入审批"), "transfer-in", MoveRequest.scope_roles["change"],
                  after="registry:person_list")
-        register("registry:import_start", _("导入"), "file-import", EDIT_ROLES, after="registry:person_list")
+        register("imports:persons", _("导入"), "file-import", EDIT_ROLES, after="registry:person_list")
 
         def living(*, actor):
             return living_persons(actor=actor).count()

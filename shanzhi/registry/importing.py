@@ -7,10 +7,11 @@
   it is a dry run, valid rows are then written in one transaction with bulk inserts/updates in batches;
   invalid rows are never written. Rows are matched to existing records by their natural key (ID number
   via its blind index, 户号, building+entrance+room, …), so re-importing the same file changes nothing.
-- `import_error_workbook(...)`: the rejected rows as they were, plus an error column, to fix and re-import.
-- `import_enqueue`: the same as a background task reporting progress (core.importing's task).
+- One `Importer` per kind (register_importers): the shared import pages (/imports/persons/ …), the error
+  workbook, the background task and `shanzhi import` all go through it.
 
-Columns, cell parsing, the template and error workbooks are core.importing's, shared with other apps' imports.
+Columns, cell parsing, reading within LIMITS, the template and error workbooks are core.importing's, shared
+with other apps' imports.
 """
 
 from __future__ import annotations
@@ -23,31 +24,33 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.accounts.scope import scope_prefixes
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.importing import (
+    IMPORTERS,
     Col,
     Importer,
     RowError,
-    error_workbook,
     parse_rows,
     register_importer,
     template_workbook,
 )
-from shanzhi.core.importing import import_enqueue as core_enqueue
 from shanzhi.core.progress import progress_update
 from shanzhi.core.scoping import code_in_scope, prefix_q
-from shanzhi.core.tabular import TableError, read_table
+from shanzhi.core.tabular import Limits
 
 from . import choices as c
-from .models import Building, Dwelling, Estate, Household, Person, RegistryEvent, Unit
+from .models import EDIT_ROLES, Building, Dwelling, Estate, Household, Person, RegistryEvent, Unit
 from .services import name_pinyin, occupancy_follow_residents
 from .validators import check_id_agrees, normalise, normalise_phone, normalise_uscc, parse_id_number
 
 BATCH = 2000
+# a district's persons fit in one file (bench/registry_import.py imports 100,000); the reading child may use 1 GB
+LIMITS = Limits(max_bytes=30 * 1024 * 1024, max_rows=100_000, max_cols=60, memory=1024 * 1024 * 1024)
 
 GRID = Col("网格代码", "region_code", "可空：默认为导入时选择的区域；填写 15 位网格代码")
 COLUMNS: dict[str, list[Col]] = {
@@ -203,11 +206,6 @@ class Context:
 
 def _diff(obj, values: dict) -> list[str]:
     return [k for k, v in values.items() if getattr(obj, k) != v]
-
-
-def _read(kind: str, data: bytes, filename: str):
-    cols = COLUMNS[kind]
-    return read_table(data, filename, [col.header for col in cols], [col.header for col in cols if col.required])
 
 
 def _parse_rows(kind: str, table, progress_id=None):
@@ -583,10 +581,7 @@ def import_run(*, actor, kind: str, data: bytes, filename: str, region_code: str
     prefixes = scope_prefixes(actor, MODELS[kind], "change")
     if not region_code or not code_in_scope(region_code, prefixes):
         raise NotAllowed(_("导入区域不在您的管辖范围内"))
-    try:
-        table = _read(kind, data, filename)
-    except TableError as e:
-        raise ServiceError(str(e), field="file") from None
+    table = IMPORTERS[kind].read(data, filename)
     ctx = Context(actor, kind, region_code)
     rows = _parse_rows(kind, table, progress_id)
     if kind == "persons":
@@ -608,32 +603,34 @@ def import_run(*, actor, kind: str, data: bytes, filename: str, region_code: str
         audit_log(actor=actor, action=f"registry.import.{kind}", region_code=region_code,
                   object_repr=filename[:200], after={k: report[k] for k in ("rows", "created", "updated",
                                                                             "unchanged", "rejected")})
-    if progress_id:
-        progress_update(progress_id, done=len(table.rows), total=len(table.rows), state="done", result=report,
-                        message=_("完成"))
     return report
 
 
-def import_error_workbook(*, kind: str, data: bytes, filename: str, errors: list[dict]) -> bytes:
-    """The rejected rows as they were in the file, with an error column, to fix and import again."""
-    table = _read(kind, data, filename)
-    headers = [col.header for col in COLUMNS[kind] if any(col.header in rec for _r, rec in table.rows[:1])] or \
-        [col.header for col in COLUMNS[kind]]
-    return error_workbook(table, headers, errors)
+def import_regions(user) -> list[tuple[str, str]]:
+    """The regions the actor may import into: their grants' regions and the grids below them."""
+    from shanzhi.accounts.scope import prefixes_for_roles
+    from shanzhi.regions.choices import Level
+    from shanzhi.regions.models import Region
+
+    prefixes = prefixes_for_roles(user, EDIT_ROLES)
+    if not prefixes:
+        return []
+    regions = Region.objects.filter(prefix_q("code", prefixes), level__in=[Level.GRID, Level.COMMUNITY, Level.STREET])
+    return [(r.code, f"{r.name}（{r.code}）") for r in regions.order_by("code")[:500]]
 
 
-def import_enqueue(*, actor, kind: str, data: bytes, filename: str, region_code: str, dry_run: bool) -> str:
-    """Start an import in the background (core.importing's task); returns the TaskProgress id."""
-    return core_enqueue(actor=actor, kind=kind, data=data, filename=filename, region_code=region_code,
-                        dry_run=dry_run, progress_kind=f"registry.import.{kind}")
+DONE_URLS = {"persons": "registry:person_list"}
 
 
 def register_importers() -> None:
-    """`shanzhi import persons|households|dwellings|buildings|units` and the background task (apps.ready)."""
+    """The import pages, `shanzhi import persons|households|dwellings|buildings|units` and the background
+    task (apps.ready)."""
     from functools import partial
 
     for kind in COLUMNS:
         register_importer(Importer(
             kind=kind, label=KIND_LABELS[kind], run=partial(import_run, kind=kind),
             template=partial(import_template, kind),
-            summary=(("created", "新增"), ("updated", "更新"), ("unchanged", "未变"), ("rejected", "拒绝"))))
+            summary=(("created", _l("新增")), ("updated", _l("更新")), ("unchanged", _l("未变")), ("rejected", _l("有错误"))),
+            roles=frozenset(EDIT_ROLES), columns=partial(COLUMNS.get, kind), regions=import_regions, limits=LIMITS,
+            group="registry", done_url=DONE_URLS.get(kind, "registry:home")))

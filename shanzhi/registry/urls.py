@@ -38,8 +38,4 @@ urlpatterns += [
     path("needs/<int:pk>/status/", views.need_status, name="need_status"),
 ]
 urlpatterns += [
-    path("import/", views.import_start, name="import_start"),
-    path("import/template/", views.import_template, name="import_template"),
-    path("import/<uuid:pk>/", views.import_status, name="import_status"),
-    path("import/<uuid:pk>/commit/", views.import_commit, name="import_commit"),
 ]

@@ -3,8 +3,6 @@ export, reveal, print. Thin: parse, call a selector or service, render."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -15,8 +13,6 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.scope import user_roles
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
-from shanzhi.core.importing import upload_load, upload_store
-from shanzhi.core.progress import OwnTask
 from shanzhi.regions import selectors as region_selectors
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
@@ -570,92 +566,3 @@ def move_request_decide(request, obj):
         except ServiceError as e:
             messages.error(request, e.user_message)
     return redirect("registry:move_requests")
-
-
-# --- import (人+纸 → 数字): upload → background dry run → row errors → commit ------------------------------
-
-def _import_regions(user):
-    """The regions the actor may import into: their grants' regions and the grids below them."""
-    from shanzhi.accounts.scope import prefixes_for_roles
-    from shanzhi.core.scoping import prefix_q
-
-    prefixes = prefixes_for_roles(user, EDIT_ROLES)
-    if not prefixes:
-        return []
-    return list(Region.objects.filter(prefix_q("code", prefixes), level__in=[Level.GRID, Level.COMMUNITY,
-                                                                             Level.STREET])
-                .order_by("code")[:500])
-
-
-@role_view(EDIT_ROLES, methods=EDIT)
-def import_start(request):
-    from . import importing
-
-    regions = _import_regions(request.user)
-    form = forms.ImportForm(request.POST or None, request.FILES or None, regions=regions)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        pk = importing.import_enqueue(actor=request.user, kind=form.cleaned_data["kind"], data=data,
-                                      filename=upload.name, region_code=form.cleaned_data["region_code"],
-                                      dry_run=True)
-        upload_store(pk, data, upload.name, form.cleaned_data["region_code"])
-        return redirect("registry:import_status", pk=pk)
-    return render(request, "registry/import.html", {"form": form, "kinds": forms.ImportForm.base_fields[
-        "kind"].choices})
-
-
-@role_view(EDIT_ROLES)
-def import_template(request):
-    from django.http import HttpResponse
-
-    from . import importing
-
-    kind = request.GET.get("kind", "persons")
-    if kind not in importing.COLUMNS:
-        kind = "persons"
-    response = HttpResponse(importing.import_template(kind),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"{importing.KIND_LABELS[kind]}导入模板.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
-
-
-@object_view(OwnTask, roles=EDIT_ROLES, lookup={"pk": "pk"})
-def import_status(request, obj):
-    """Progress while the import runs; then the report with row errors, the error workbook and, after a dry
-    run, the button that commits the valid rows."""
-    report = obj.result if obj.finished else {}
-    if request.GET.get("download") == "errors" and report.get("errors"):
-        from django.http import HttpResponse
-
-        from . import importing
-
-        stored = upload_load(obj.pk)
-        if stored:
-            data, filename, _region = stored
-            response = HttpResponse(importing.import_error_workbook(kind=report["kind"], data=data,
-                                                                    filename=filename, errors=report["errors"]),
-                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('导入错误行.xlsx')}"
-            return response
-    context = {"task": obj, "report": report, "errors": report.get("errors", [])[:500],
-               "can_commit": bool(report.get("dry_run") and (report.get("created") or report.get("updated")))}
-    template = "registry/import_status.html#status" if request.htmx else "registry/import_status.html"
-    return _no_store(render(request, template, context))
-
-
-@object_view(OwnTask, roles=EDIT_ROLES, lookup={"pk": "pk"}, methods=("POST",))
-def import_commit(request, obj):
-    from . import importing
-
-    stored = upload_load(obj.pk)
-    report = obj.result or {}
-    if not stored or not report.get("dry_run"):
-        messages.error(request, _("找不到这次预检的文件，请重新上传"))
-        return redirect("registry:import_start")
-    data, filename, region_code = stored
-    pk = importing.import_enqueue(actor=request.user, kind=report["kind"], data=data, filename=filename,
-                                  region_code=region_code, dry_run=False)
-    upload_store(pk, data, filename, region_code)
-    return redirect("registry:import_status", pk=pk)

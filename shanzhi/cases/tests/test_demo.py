@@ -7,7 +7,8 @@ from shanzhi.core.demo import DemoContext
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_cases_lie_inside_their_grid():
+def test_demo_cases_lie_inside_their_grid(settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # the demo logins go to a temporary folder, never to the project's var/
     from shanzhi.accounts.demo import build as accounts
     from shanzhi.cases import choices as c
     from shanzhi.cases.demo import build as cases

@@ -15,10 +15,11 @@ from python_calamine import CalamineWorkbook
 from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import choices as c
-from shanzhi.cases.importing import import_error_workbook, import_run, import_template
+from shanzhi.cases.importing import import_run, import_template
 from shanzhi.cases.models import Case, CaseHistory
 from shanzhi.cases.testing import make_case, make_category
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.importing import IMPORTERS
 from shanzhi.core.pii import decrypt
 from shanzhi.notifications.models import Notification
 from shanzhi.registry.models import Building, Estate
@@ -211,7 +212,7 @@ def test_bad_rows_name_row_and_column_and_none_of_them_is_written(world, staff, 
     assert report["skips"][0]["row"] == 19 and "第 3 行" in report["skips"][0]["message"]
     assert list(Case.objects.values_list("external_ref", flat=True)) == ["OK1"]
 
-    book = import_error_workbook(data=data, filename="orders.csv", errors=report["errors"])
+    book = IMPORTERS["cases"].error_workbook(data, "orders.csv", report["errors"])
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_index(0).to_python()
     assert sheet[0][-2:] == ["原行号", "错误原因"] and len(sheet) == 16
     assert sheet[1][0] == "B1" and "找不到类别" in sheet[1][-1] and sheet[1][-2] == 4
@@ -377,14 +378,14 @@ def post(django_capture_on_commit_callbacks):
 def _upload(post, client, data, name="orders.csv"):
     f = io.BytesIO(data)
     f.name = name
-    return post(client, "/cases/import/", {"file": f})
+    return post(client, "/imports/cases/", {"file": f})
 
 
 def test_page_upload_dry_run_errors_commit_and_result(client, page_user, cats, post):
     assert 'data-testid="import-link"' in client.get("/cases/").content.decode()
-    page = client.get("/cases/import/").content.decode()
+    page = client.get("/imports/cases/").content.decode()
     assert "下载民情导入模板" in page and "外部编号" in page
-    template = client.get("/cases/import/template/")
+    template = client.get("/imports/cases/template/")
     assert template.status_code == 200 and template.content[:2] == b"PK"
     assert "attachment" in template["Content-Disposition"]
 
@@ -427,7 +428,7 @@ def test_page_refuses_grid_workers_and_other_peoples_imports(client, page_user, 
     assert client.get(status_url).status_code == 404
     assert post(client, f"{status_url}commit/").status_code == 404
     client.force_login(make_user(Role.GRID_WORKER, world.grid.code))
-    assert client.get("/cases/import/").status_code == 403
+    assert client.get("/imports/cases/").status_code == 403
     assert 'data-testid="import-link"' not in client.get("/cases/").content.decode()
     assert Case.objects.count() == 0
 
@@ -436,7 +437,7 @@ def test_commit_needs_a_dry_run_of_ones_own(client, page_user, cats, post):
     status_url = _upload(post, client, csv_bytes([row()]))["Location"]
     committed = post(client, f"{status_url}commit/")["Location"]
     resp = post(client, f"{committed}commit/")  # committing a commit: refused, nothing filed twice
-    assert resp.status_code == 302 and resp["Location"] == "/cases/import/"
+    assert resp.status_code == 302 and resp["Location"] == "/imports/cases/"
     assert Case.objects.count() == 1
 
 
@@ -484,7 +485,9 @@ def test_background_import_that_crashes_is_marked_failed(staff, cats, monkeypatc
         raise RuntimeError("database is locked")
 
     monkeypatch.setattr(importing, "_commit", lambda *a, **kw: boom())
-    importing.import_enqueue(actor=staff, data=csv_bytes([row()]), filename="a.csv", dry_run=False)
-    progress = TaskProgress.objects.get(kind="case.import")
+    from shanzhi.core.importing import import_enqueue
+
+    import_enqueue(actor=staff, kind="cases", data=csv_bytes([row()]), filename="a.csv", dry_run=False)
+    progress = TaskProgress.objects.get(kind="import.cases")
     assert progress.state == TaskProgress.State.FAILED and "未写入" in progress.message
     assert Case.objects.count() == 0

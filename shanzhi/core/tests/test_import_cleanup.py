@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from shanzhi.audit.models import AuditEvent
 from shanzhi.core import schedule
-from shanzhi.core.importing import import_enqueue, import_task, upload_load, upload_store, uploads_cleanup
+from shanzhi.core.importing import import_enqueue, import_task, uploads_cleanup
 from shanzhi.core.models import TaskProgress
 from shanzhi.core.progress import progress_create
+from shanzhi.core.uploads import upload_load, upload_store
 
 pytestmark = pytest.mark.django_db
 DAY = 24 * 3600
@@ -35,15 +36,15 @@ def age(path, days):
     os.utime(path, (t, t))
 
 
-def upload(media, *, state=State.DONE, days=0, kind="registry.import.persons", tag="320102001001"):
-    """An import's kept upload, as the import pages store it, last changed `days` ago."""
-    progress = progress_create(kind=kind)
+def upload(media, *, state=State.DONE, days=0, kind="import.persons", tag="320102001001"):
+    """An import's kept upload, as the import pages store it (encrypted, named by its file id), last changed
+    `days` ago; its import's progress record is in `state`."""
+    file_id = upload_store(b"name,id_number\n", FILE, tag)
+    progress = progress_create(kind=kind, result={"job": {"kind": "persons", "file_id": file_id}})
     TaskProgress.objects.filter(pk=progress.pk).update(state=state)
-    upload_store(progress.pk, b"name,id_number\n", FILE, tag)
-    folder = media / "imports" / str(progress.pk)
-    for f in folder.iterdir():
-        age(f, days)
-    return progress.pk, folder
+    path = media / "imports" / f"{file_id}.bin"
+    age(path, days)
+    return file_id, path
 
 
 def test_old_uploads_go_fresh_and_busy_ones_stay(media):
@@ -54,11 +55,11 @@ def test_old_uploads_go_fresh_and_busy_ones_stay(media):
     queued, queued_dir = upload(media, state=State.QUEUED, days=30)
     counts = uploads_cleanup()
     assert counts == {"files_deleted": 2, "files_kept_busy": 2, "task_rows_deleted": 0, "keep_days": 7}
-    assert not old_done_dir.exists() and not old_failed_dir.exists()  # the import's folder goes with its file
+    assert not old_done_dir.exists() and not old_failed_dir.exists()
     assert upload_load(old_done) is None and upload_load(old_failed) is None
     assert upload_load(fresh) is not None and upload_load(running) is not None and upload_load(queued) is not None
     # the running import finishes: its file goes on the next run
-    TaskProgress.objects.filter(pk=running).update(state=State.DONE)
+    TaskProgress.objects.filter(result__job__file_id=running).update(state=State.DONE)
     assert uploads_cleanup()["files_deleted"] == 1 and not running_dir.exists()
     assert fresh_dir.exists() and queued_dir.exists()
 
@@ -71,28 +72,30 @@ def test_keep_days_comes_from_settings(media, settings):
     assert uploads_cleanup()["files_deleted"] == 1 and not folder.exists()
 
 
-def test_every_file_of_an_old_import_folder_goes_even_without_its_progress_row(media):
-    pk, folder = upload(media, days=9)
-    (folder / "errors.xlsx").write_bytes(b"rejected rows")  # anything else an import kept there
+def test_every_old_file_goes_even_without_its_progress_row(media):
+    file_id, path = upload(media, days=9)
+    folder = media / "imports" / "0b9c1a52-8a4e-4f0e-9d36-6b1b8f3f2a10"  # an older release's per-import folder
+    folder.mkdir()
+    (folder / "errors.xlsx").write_bytes(b"rejected rows")
     age(folder / "errors.xlsx", 9)
-    TaskProgress.objects.filter(pk=pk).delete()
-    assert uploads_cleanup()["files_deleted"] == 2 and not folder.exists()
+    TaskProgress.objects.filter(result__job__file_id=file_id).delete()
+    assert uploads_cleanup()["files_deleted"] == 2 and not path.exists() and not folder.exists()
 
 
-def test_region_import_files_stay_while_any_import_runs(media):
+def test_files_left_by_an_older_release_stay_while_any_import_runs(media):
     regions = media / "imports" / "regions"
     regions.mkdir(parents=True)
     old = regions / "0f0e-区划.xlsx"
     old.write_bytes(b"code,name\n")
     age(old, 20)
-    running = progress_create(kind="regions.import")
+    running = progress_create(kind="import.regions")
     TaskProgress.objects.filter(pk=running.pk).update(state=State.RUNNING)
     export = progress_create(kind="registry.export")  # a running export does not hold import files
     TaskProgress.objects.filter(pk=export.pk).update(state=State.RUNNING)
     assert uploads_cleanup()["files_kept_busy"] == 1 and old.exists()
     TaskProgress.objects.filter(pk=running.pk).update(state=State.DONE)
     assert uploads_cleanup()["files_deleted"] == 1 and not old.exists()
-    assert regions.exists()  # the shared folder itself stays
+    assert not regions.exists()  # an emptied folder goes too
 
 
 def test_one_audit_row_per_run_with_counts_and_no_file_names(media):
@@ -117,7 +120,8 @@ def test_finished_import_task_rows_carrying_the_upload_are_deleted(media, settin
     for _ in range(3):
         import_enqueue(actor=user, kind="persons", data=b"name,id_number\n", filename=FILE, dry_run=True)
     rows = list(DBTaskResult.objects.filter(task_path=import_task.module_path).order_by("enqueued_at"))
-    assert len(rows) == 3 and "data_b64" in rows[0].args_kwargs["kwargs"]
+    assert len(rows) == 3 and set(rows[0].args_kwargs["kwargs"]) == {
+        "progress_id", "kind", "user_id", "file_id", "region_code", "dry_run"}  # the file's id, never its bytes
     long_ago = timezone.now() - datetime.timedelta(days=8)
     DBTaskResult.objects.filter(pk=rows[0].pk).update(status="SUCCESSFUL", finished_at=long_ago)
     DBTaskResult.objects.filter(pk=rows[1].pk).update(status="FAILED", finished_at=timezone.now())
@@ -144,11 +148,7 @@ def test_command_runs_it_now(media, capsys):
 def test_the_scheduler_runs_it_daily(media):
     _pk, folder = upload(media, days=8)
     job = schedule.PERIODIC["core.imports_cleanup"]
-    assert job.every == DAY
-    saved = job.last
-    try:
-        job.run(now=time.monotonic())  # a task: enqueued, run at once by the test backend
-    finally:
-        job.last = saved
+    assert isinstance(job.schedule, schedule.DailyAt)
+    job.run()  # a task: enqueued, run at once by the test backend
     assert not folder.exists()
     assert AuditEvent.objects.filter(action="imports.cleanup", actor_name="scheduler").count() == 1

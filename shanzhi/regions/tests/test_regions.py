@@ -14,8 +14,9 @@ from shanzhi.core.models import TaskProgress
 from shanzhi.core.scoping import prefix_q, prefix_upper_bound
 from shanzhi.core.testing import verified_login
 from shanzhi.regions.choices import Level
+from shanzhi.regions.importing import regions_import
 from shanzhi.regions.models import Region
-from shanzhi.regions.services import region_create, region_update, regions_import, validate_code
+from shanzhi.regions.services import region_create, region_update, validate_code
 
 pytestmark = pytest.mark.django_db
 
@@ -90,20 +91,20 @@ def test_restrict_uses_the_code_index(world, make_user):
 def test_import_csv_utf8_creates_then_changes_nothing(world):
     data = (HEADER + GOOD).encode("utf-8-sig")
     report = regions_import(actor=None, data=data, filename="r.csv")
-    assert (report.rows, report.created, report.rejected) == (3, 3, 0)
+    assert (report["rows"], report["created"], report["rejected"]) == (3, 3, 0)
     grid = Region.objects.get(code="321002004002002")
     assert grid.parent.code == "321002004002" and grid.level == Level.GRID and grid.population == 600
     assert Region.objects.get(code="321002004002").community_type == "converted"
     versions = dict(Region.objects.values_list("code", "version"))
     again = regions_import(actor=None, data=data, filename="r.csv")
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
     assert dict(Region.objects.values_list("code", "version")) == versions
 
 
 def test_import_gbk_csv_with_title_rows(world):
     text = "曲江街道区域表\n制表：街道办\n" + HEADER + GOOD
     report = regions_import(actor=None, data=text.encode("gbk"), filename="区域.csv")
-    assert report.created == 3 and not report.errors
+    assert report["created"] == 3 and not report["errors"]
     assert Region.objects.get(code="321002004002").name == "文昌花园社区"
 
 
@@ -129,7 +130,7 @@ def test_import_xlsx_with_title_and_comment_rows(world):
         ["321002004002001", "文昌第1网格", "网格", "321002004002", 500],
     ])
     report = regions_import(actor=None, data=data, filename="regions.xlsx")
-    assert (report.created, report.rejected) == (2, 0), report.errors
+    assert (report["created"], report["rejected"]) == (2, 0), report["errors"]
     assert Region.objects.get(code="321002004002001").population == 500
 
 
@@ -138,17 +139,17 @@ def test_row_level_errors_in_chinese_and_invalid_rows_never_written(world):
     before = Region.objects.count()
     dry = regions_import(actor=None, data=text.encode(), filename="r.csv", dry_run=True)
     assert Region.objects.count() == before
-    assert (dry.created, dry.rejected) == (3, 5)
+    assert (dry["created"], dry["rejected"]) == (3, 5)
     report = regions_import(actor=None, data=text.encode(), filename="r.csv")
-    assert (report.created, report.rejected) == (3, 5)
+    assert (report["created"], report["rejected"]) == (3, 5)
     assert Region.objects.count() == before + 3
     assert not Region.objects.filter(code__in=["321002004003", "321002004005", "321002004004001"]).exists()
     by_row = {}
-    for e in report.errors:
+    for e in report["errors"]:
         by_row.setdefault(e["row"], []).append((e["field"], e["message"]))
     # rows are numbered as in the spreadsheet: header is row 1
     assert by_row[5] == [("代码", "代码只能是数字：32100200400X")]
-    assert by_row[6] == [("名称", "名称不能为空")]
+    assert by_row[6] == [("名称", "必填，不能为空")]
     assert by_row[7][0][0] == "代码" and "12 位" in by_row[7][0][1]
     assert by_row[8] == [("上级代码", "上级代码 321002004004 不存在，请先导入上级区域")]
     assert {f for f, _m in by_row[9]} == {"社区类型", "人口"}
@@ -158,7 +159,7 @@ def test_import_by_a_manager_stays_inside_their_scope(world, make_user):
     manager = make_user(Role.STREET_MANAGER, world.street.code)
     text = HEADER + "321002004002,文昌花园社区,社区,321002004,,\n321002005002,外街社区,社区,321002005,,\n"
     report = regions_import(actor=manager, data=text.encode(), filename="r.csv")
-    assert report.created == 1 and report.errors == [
+    assert report["created"] == 1 and report["errors"] == [
         {"row": 3, "field": "代码", "message": "区域 321002005002 不在您的管辖范围内"}]
 
 
@@ -177,8 +178,8 @@ def test_import_command_exit_codes(world, tmp_path, capsys):
 
 
 def test_unreadable_file_is_reported(world):
-    report = regions_import(actor=None, data=b"\x00\x01", filename="x.pdf")
-    assert report.rejected == 1 and "不支持的文件类型" in report.errors[0]["message"]
+    with pytest.raises(ServiceError, match="不支持的文件类型"):
+        regions_import(actor=None, data=b"\x00\x01", filename="x.pdf")
 
 
 # --- the import page: upload → dry run report → commit, in the background with progress ---------------------
@@ -191,34 +192,35 @@ def manager_client(client, world, make_user):
 
 
 def test_import_page_dry_run_then_commit(manager_client, world, settings, tmp_path):
+    """Regions go through the shared import pages like every other importer."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
     c = manager_client
-    assert c.get(reverse("regions:import")).status_code == 200
+    assert c.get(reverse("imports:regions")).status_code == 200
     upload = SimpleUploadedFile("区域.csv", (HEADER + GOOD + BAD).encode("gbk"), content_type="text/csv")
-    resp = c.post(reverse("regions:import"), {"file": upload})
+    resp = c.post(reverse("imports:regions"), {"file": upload})
     assert resp.status_code == 302
     task = TaskProgress.objects.get(owner=c.user)
-    assert resp["Location"] == reverse("regions:import_result", args=[task.pk])
+    assert resp["Location"] == reverse("imports:status", args=[task.pk])
     assert task.state == "done" and task.result["dry_run"] and task.percent == 100
     assert not Region.objects.filter(code="321002004002").exists()  # a dry run writes nothing
     page = c.get(resp["Location"]).content.decode()
-    assert "检查报告" in page and "第 5 行" in page and "代码只能是数字" in page and 'data-testid="commit"' in page
+    assert "预检结果" in page and "第 5 行" in page and "代码只能是数字" in page and 'data-testid="commit"' in page
 
-    resp = c.post(reverse("regions:import_result", args=[task.pk]))
+    resp = c.post(reverse("imports:commit", args=[task.pk]))
     commit = TaskProgress.objects.exclude(pk=task.pk).get(owner=c.user)
-    assert resp["Location"] == reverse("regions:import_result", args=[commit.pk])
+    assert resp["Location"] == reverse("imports:status", args=[commit.pk])
     assert commit.state == "done" and not commit.result["dry_run"] and commit.result["created"] == 3
     assert Region.objects.filter(code__startswith="321002004002").count() == 3
     page = c.get(resp["Location"]).content.decode()
-    assert "区域导入：结果" in page and 'data-testid="commit"' not in page
+    assert "导入结果" in page and 'data-testid="commit"' not in page
 
 
 def test_import_page_is_for_managers_only(client, world, make_user):
     client.force_login(make_user(Role.COMMUNITY_SECRETARY, world.community.code))
-    assert client.get(reverse("regions:import")).status_code == 403
+    assert client.get(reverse("imports:regions")).status_code == 403
 
 
 def test_progress_bar_polls_until_done_then_follows_the_result(manager_client):
@@ -227,8 +229,6 @@ def test_progress_bar_polls_until_done_then_follows_the_result(manager_client):
     url = reverse("core:task_progress", args=[task.pk])
     html = c.get(url).content.decode()
     assert f'hx-get="{url}"' in html and "40%" in html and "4/10" in html and 'data-state="running"' in html
-    page = c.get(reverse("regions:import_result", args=[task.pk])).content.decode()
-    assert f'hx-get="{url}?follow=1"' in page  # the result page's bar moves to the report when done
     TaskProgress.objects.filter(pk=task.pk).update(state="done", done=10, result={"url": "/regions/"})
     resp = c.get(url + "?follow=1", HTTP_HX_REQUEST="true")
     assert "hx-get" not in resp.content.decode() and "100%" in resp.content.decode()

@@ -6,9 +6,10 @@ from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
 from shanzhi.core.errors import NotAllowed
+from shanzhi.core.importing import IMPORTERS
 from shanzhi.core.pii import decrypt
 from shanzhi.registry import choices as c
-from shanzhi.registry.importing import import_error_workbook, import_run, import_template
+from shanzhi.registry.importing import import_run, import_template
 from shanzhi.registry.models import Building, Dwelling, Estate, Household, Person, Unit
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def test_gbk_csv_with_title_row_errors_and_reimport(worker, ids):
     zs = Person.objects.get(name="张三丰")
     assert zs.phone_masked == "139********" and zs.version == versions[zs.pk] + 1
 
-    book = import_error_workbook(kind="persons", data=data, filename="p.csv", errors=report["errors"])
+    book = IMPORTERS["persons"].error_workbook(data, "p.csv", report["errors"])
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_index(0).to_python()
     assert sheet[0][-1] == "错误原因" and len(sheet) == 7
     assert sheet[1][0] == "王五" and "校验位" in sheet[1][-1]
@@ -149,8 +150,8 @@ def test_command_json_and_exit_code(world, tmp_path, ids, capsys):
 
 
 def test_background_import_reports_progress(worker, ids, django_capture_on_commit_callbacks):
+    from shanzhi.core.importing import import_enqueue
     from shanzhi.core.models import TaskProgress
-    from shanzhi.registry.importing import import_enqueue
 
     data = csv_bytes([["甲", ids(seq=1), "", "", "", "", "", "", "", ""], ["乙", "bad", "", "", "", "", "", "", "", ""]])
     with django_capture_on_commit_callbacks(execute=True):  # progress is written when the work commits
@@ -163,8 +164,8 @@ def test_background_import_reports_progress(worker, ids, django_capture_on_commi
 
 
 def test_background_import_failure_is_reported(worker, django_capture_on_commit_callbacks):
+    from shanzhi.core.importing import import_enqueue
     from shanzhi.core.models import TaskProgress
-    from shanzhi.registry.importing import import_enqueue
 
     with django_capture_on_commit_callbacks(execute=True):
         pid = import_enqueue(actor=worker, kind="persons", data=b"\x00\x01", filename="p.pdf",

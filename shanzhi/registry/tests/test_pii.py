@@ -47,6 +47,7 @@ def test_raw_database_has_no_plaintext_numbers(world, worker, leader, place, ids
 
 def test_keys_rotate_reencrypts_every_row(world, worker, place, ids, tmp_path, settings, capsys):
     settings.SHANZHI_KEY_FILE = tmp_path / "keys.json"
+    pii.create_key_file(settings.SHANZHI_KEY_FILE)
     pii.keyring.cache_clear()
     try:
         _, d, _ = place

@@ -38,7 +38,7 @@ def run_tasks(django_capture_on_commit_callbacks):
 def _upload(post, client, world, text=CSV):
     f = io.BytesIO(text.encode("gbk"))
     f.name = "persons.csv"
-    return post(client, "/registry/import/", {"kind": "persons", "region_code": world.grid.code, "file": f})
+    return post(client, "/imports/persons/", {"region_code": world.grid.code, "file": f})
 
 
 def test_dry_run_reports_row_errors_then_commit_writes_only_valid_rows(client, world, worker, run_tasks):
@@ -67,7 +67,7 @@ def test_dry_run_reports_row_errors_then_commit_writes_only_valid_rows(client, w
 
 
 def test_template_download_and_someone_elses_import_is_404(client, world, worker, make_user, run_tasks):
-    resp = client.get("/registry/import/template/", {"kind": "households"})
+    resp = client.get("/imports/households/template/")
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(resp.content)).get_sheet_by_index(0).to_python()
     assert "户号*" in sheet[0]
     status_url = _upload(run_tasks, client, world)["Location"]

@@ -22,6 +22,7 @@ ASSETS = {
 
 class Command(BaseCommand):
     help = "把 node_modules 中的前端依赖复制到 static/vendor"
+    requires_system_checks = []  # scripts/setup runs it before `shanzhi init` has written any key
 
     def add_arguments(self, parser):
         parser.add_argument("--node-modules", default=str(settings.ROOT_DIR / "node_modules"))

@@ -16,20 +16,24 @@ class Command(BaseCommand):
         imp.add_argument("--json", action="store_true")
 
     def handle(self, *args, sub, **opts):
-        from shanzhi.regions.services import regions_import
+        from shanzhi.core.errors import ServiceError
+        from shanzhi.regions.importing import regions_import
 
         path = Path(opts["file"])
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
-        report = regions_import(actor=None, data=path.read_bytes(), filename=path.name, dry_run=opts["dry_run"])
+        try:
+            report = regions_import(actor=None, data=path.read_bytes(), filename=path.name, dry_run=opts["dry_run"])
+        except ServiceError as e:
+            raise CommandError(e.user_message) from None
         if opts["json"]:
-            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
         else:
             self.stdout.write(
-                f"共 {report.rows} 行：新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}，"
-                f"拒绝 {report.rejected}"
+                f"共 {report['rows']} 行：新增 {report['created']}，更新 {report['updated']}，"
+                f"未变 {report['unchanged']}，拒绝 {report['rejected']}"
             )
-            for e in report.errors:
+            for e in report["errors"]:
                 self.stdout.write(f"  第 {e['row']} 行 [{e['field']}] {e['message']}")
-        if report.rejected:
+        if report["rejected"]:
             sys.exit(1)
