@@ -178,7 +178,8 @@ def test_post_to_a_write_route_in_and_out_of_scope(client, world, name, pattern,
     assert resp.status_code < 500, f"{name}: in-scope POST answered {resp.status_code}"
     if name in POST_DATA:
         assert rows_checksum() != before, f"{name}: the in-scope POST wrote nothing"
-    assert resp.status_code not in (403, 404, 405), f"{name}: in-scope POST answered {resp.status_code}"
+    refused = (403, 405) if name in NOT_THIS_KIND else (403, 404, 405)
+    assert resp.status_code not in refused, f"{name}: in-scope POST answered {resp.status_code}"
 
 
 def _wrong_role(access):
@@ -203,6 +204,10 @@ def test_a_grant_on_the_right_region_with_the_wrong_role_is_refused(client, worl
     assert resp.status_code == 403, f"{name}: {wrong} on the object's street got {resp.status_code}"
     assert rows_checksum() == before
 
+
+# Routes whose view answers 404 to the matrix's generic object because it is not of the kind they act on
+# (the matrix's task is no import job); the imports tests post to them with a real one.
+NOT_THIS_KIND = {"imports:commit", "imports:retry"}
 
 # Form data that makes a POST do its work, so that "no row changed" out of scope is not vacuous: for these
 # routes the in-scope POST must change rows (the checksum sees a real write).
