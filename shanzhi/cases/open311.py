@@ -318,6 +318,30 @@ def _create(request, fmt):
                      "service_notice": f"编号 {case.number}", "account_id": ""}], fmt, "service_requests", "request")
 
 
+def _by_dates(qs, start, end):
+    """Requests reported between start_date and end_date (w3 date-times; default: the last DEFAULT_DAYS)."""
+    try:
+        start_dt, end_dt = (parse_datetime(start) if start else None), (parse_datetime(end) if end else None)
+    except ValueError:
+        start_dt = end_dt = None
+    if (start and start_dt is None) or (end and end_dt is None):
+        raise Open311Error(400, "start_date/end_date must be w3 date-times, e.g. 2010-01-01T00:00:00Z")
+    end_dt = end_dt or timezone.now()
+    start_dt = start_dt or end_dt - dt.timedelta(days=DEFAULT_DAYS)
+    return qs.filter(created_at__gte=start_dt, created_at__lte=end_dt)
+
+
+def _by_status(qs, status: str):
+    wanted = {s.strip() for s in status.split(",") if s.strip()}
+    if not wanted <= {"open", "closed"}:
+        raise Open311Error(400, "status must be open or closed")
+    if wanted == {"open"}:
+        return qs.filter(state__in=c.OPEN_STATES)
+    if wanted == {"closed"}:
+        return qs.exclude(state__in=c.OPEN_STATES)
+    return qs
+
+
 def _list(request, fmt):
     g = request.GET
     qs = Case.objects.filter(category__in=_services()).select_related("category", "lead_body")
@@ -326,24 +350,7 @@ def _list(request, fmt):
     else:
         if codes := g.get("service_code"):
             qs = qs.filter(category__code__in=[x.strip() for x in codes.split(",")])
-        start, end = g.get("start_date"), g.get("end_date")
-        try:
-            start_dt, end_dt = (parse_datetime(start) if start else None), (parse_datetime(end) if end else None)
-        except ValueError:
-            start_dt = end_dt = None
-        if (start and start_dt is None) or (end and end_dt is None):
-            raise Open311Error(400, "start_date/end_date must be w3 date-times, e.g. 2010-01-01T00:00:00Z")
-        end_dt = end_dt or timezone.now()
-        start_dt = start_dt or end_dt - dt.timedelta(days=DEFAULT_DAYS)
-        qs = qs.filter(created_at__gte=start_dt, created_at__lte=end_dt)
-        if status := g.get("status", ""):
-            wanted = {s.strip() for s in status.split(",") if s.strip()}
-            if not wanted <= {"open", "closed"}:
-                raise Open311Error(400, "status must be open or closed")
-            if wanted == {"open"}:
-                qs = qs.filter(state__in=c.OPEN_STATES)
-            elif wanted == {"closed"}:
-                qs = qs.exclude(state__in=c.OPEN_STATES)
+        qs = _by_status(_by_dates(qs, g.get("start_date"), g.get("end_date")), g.get("status", ""))
     rows = [_request(x, request) for x in qs.order_by("-created_at", "-id")[:MAX_RESULTS]]
     return _render(rows, fmt, "service_requests", "request")
 

@@ -16,17 +16,19 @@ from operator import or_
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.accounts.roles import Role
 from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
-from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.pii import decrypt, encrypt
+from shanzhi.core.writes import versioned_update
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.registry.validators import normalise_phone
@@ -142,22 +144,30 @@ def extra_problems(category: Category, extra: dict) -> tuple[dict, list[tuple[st
         raw = extra.get(f["code"])
         values = [str(v).strip() for v in (raw if isinstance(raw, list | tuple) else [raw]) if v is not None]
         values = [v for v in values if v]
-        label, kind = f["label"], f.get("type")
         if not values:
             if f.get("required"):
-                problems.append((f["code"], _("请填写“%(label)s”") % {"label": label}))
+                problems.append((f["code"], _("请填写“%(label)s”") % {"label": f["label"]}))
             continue
-        if len(values) > 1 and kind != "multivaluelist":
-            problems.append((f["code"], _("“%(label)s”只能填写一个值") % {"label": label}))
-        elif kind == "number" and not _is_number(values[0]):
-            problems.append((f["code"], _("“%(label)s”应为数字") % {"label": label}))
-        elif kind == "datetime" and not _is_datetime(values[0]):
-            problems.append((f["code"], _("“%(label)s”应为日期时间，如 2026-11-21T09:30:00+08:00") % {"label": label}))
-        elif f.get("values") and any(v not in [str(x["key"]) for x in f["values"]] for v in values):
-            problems.append((f["code"], _("“%(label)s”的取值无效") % {"label": label}))
+        problem = _extra_problem(f, values)
+        if problem:
+            problems.append((f["code"], problem % {"label": f["label"]}))
         else:
-            out[f["code"]] = values if kind == "multivaluelist" else values[0]
+            out[f["code"]] = values if f.get("type") == "multivaluelist" else values[0]
     return out, problems
+
+
+def _extra_problem(f: dict, values: list[str]) -> str:
+    """What is wrong with the values given for one extra field ("" when nothing); %(label)s is left to fill."""
+    kind = f.get("type")
+    if len(values) > 1 and kind != "multivaluelist":
+        return _("“%(label)s”只能填写一个值")
+    if kind == "number" and not _is_number(values[0]):
+        return _("“%(label)s”应为数字")
+    if kind == "datetime" and not _is_datetime(values[0]):
+        return _("“%(label)s”应为日期时间，如 2026-11-21T09:30:00+08:00")
+    if f.get("values") and any(v not in [str(x["key"]) for x in f["values"]] for v in values):
+        return _("“%(label)s”的取值无效")
+    return ""
 
 
 def _is_number(value: str) -> bool:
@@ -215,6 +225,56 @@ def _is_repeat(*, category, region_code, channel, dwelling_id=None, address="", 
 
 # --- create -----------------------------------------------------------------------------------------------
 
+def _check_import_keys(channel: str, external_ref: str, import_fingerprint: str) -> None:
+    if external_ref and Case.objects.filter(channel=channel, external_ref=external_ref).exists():
+        raise ServiceError(_("外部编号 %(r)s 已登记过") % {"r": external_ref}, field="external_ref")
+    if import_fingerprint and Case.objects.filter(import_fingerprint=import_fingerprint).exists():
+        raise ServiceError(_("相同内容的民情已导入过"), field="import_fingerprint")
+
+
+def _place(building, dwelling, region_code: str):
+    """The building (a dwelling's, when only that is given) and the grid (the building's, when none given)."""
+    if dwelling is not None:
+        building = building or dwelling.building
+    if building is not None and not region_code:
+        region_code = building.region_code
+    _check_grid(region_code)
+    return building, region_code
+
+
+def _check_channel(actor, category: Category, channel: str, region_code: str) -> None:
+    """Staff channels need a staff role at the grid; residents only use public, active categories."""
+    if channel in STAFF_CHANNELS:
+        if not (roles_at(actor, region_code) & Case.scope_roles["create"]):
+            raise NotAllowed(_("只有该网格的工作人员可以登记此类来源的民情"))
+    elif not category.is_public:
+        raise ServiceError(_("该类别不接受居民直接上报"), field="category")
+    if not category.active:
+        raise ServiceError(_("该类别已停用"), field="category")
+
+
+def _check_point(lat, lng) -> None:
+    if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):
+        raise ServiceError(_("位置坐标无效"), field="lat")
+
+
+def _reporter(user, channel: str, anonymous: bool, reporter_name: str, reporter_person) -> dict:
+    """Who reported: the signed-in resident (unless anonymous or staff filing on someone's behalf)."""
+    if user is not None and reporter_person is None and channel in (c.Channel.RESIDENT,):
+        reporter_person = getattr(user, "person", None)
+    own = user is not None and not anonymous and channel not in ON_BEHALF_CHANNELS
+    return {"reporter_user": user if own else None, "reporter_person": reporter_person,
+            "reporter_name": reporter_name.strip() or (str(user) if own else "")}
+
+
+def _report_history(case: Case, user, anonymous: bool, source_name: str) -> CaseHistory:
+    return CaseHistory.objects.create(
+        case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
+        actor_name=source_name or (str(user) if user and not anonymous else _("匿名居民")),
+        note=c.Channel(case.channel).label + (f"（{case.external_ref}）" if case.external_ref else ""),
+        at=case.created_at)
+
+
 @transaction.atomic
 def case_create(*, actor, category: Category, channel: str, title: str, description: str, region_code: str = "",
                 urgency: str = c.Urgency.NORMAL, building=None, dwelling=None, lat: float | None = None,
@@ -238,35 +298,17 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
     if reported > now + dt.timedelta(minutes=5):
         raise ServiceError(_("反映时间不能晚于当前时间"), field="reported_at")
     external_ref = external_ref.strip()
-    if external_ref and Case.objects.filter(channel=channel, external_ref=external_ref).exists():
-        raise ServiceError(_("外部编号 %(r)s 已登记过") % {"r": external_ref}, field="external_ref")
-    if import_fingerprint and Case.objects.filter(import_fingerprint=import_fingerprint).exists():
-        raise ServiceError(_("相同内容的民情已导入过"), field="import_fingerprint")
-    if dwelling is not None:
-        building = building or dwelling.building
-    if building is not None and not region_code:
-        region_code = building.region_code
-    _check_grid(region_code)
-    if channel in STAFF_CHANNELS:
-        if not (roles_at(actor, region_code) & Case.scope_roles["create"]):
-            raise NotAllowed(_("只有该网格的工作人员可以登记此类来源的民情"))
-    elif not category.is_public:
-        raise ServiceError(_("该类别不接受居民直接上报"), field="category")
-    if not category.active:
-        raise ServiceError(_("该类别已停用"), field="category")
-    if (lat is None) != (lng is None) or (lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)):
-        raise ServiceError(_("位置坐标无效"), field="lat")
+    _check_import_keys(channel, external_ref, import_fingerprint)
+    building, region_code = _place(building, dwelling, region_code)
+    _check_channel(actor, category, channel, region_code)
+    _check_point(lat, lng)
     user = actor if actor is not None and actor.is_authenticated else None
-    if user is not None and reporter_person is None and channel in (c.Channel.RESIDENT,):
-        reporter_person = getattr(user, "person", None)
     case = Case(
         number=f"{timezone.localtime(now):%Y%m%d}{secrets.token_hex(3).upper()}",
         region_code=region_code, category=category, channel=channel, title=title.strip()[:100],
         description=description.strip(), urgency=urgency, extra=_validate_extra(category, extra or {}),
         building=building, dwelling=dwelling, lat=lat, lng=lng, address=address.strip(),
-        reporter_user=None if anonymous or channel in ON_BEHALF_CHANNELS else user,
-        reporter_person=reporter_person, reporter_name=reporter_name.strip() or (
-            str(user) if user and not anonymous and channel not in ON_BEHALF_CHANNELS else ""),
+        **_reporter(user, channel, anonymous, reporter_name, reporter_person),
         reporter_phone_enc=encrypt(reporter_phone) if reporter_phone else "", anonymous=anonymous,
         tracking_code=secrets.token_hex(4).upper(), created_at=reported, external_ref=external_ref,
         import_fingerprint=import_fingerprint,
@@ -285,11 +327,7 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
         name, problems = next(iter(e.message_dict.items()))
         raise ServiceError(problems[0], field=name) from None
     case.save()
-    history = CaseHistory.objects.create(case=case, action="report", label=_("上报"), to_state=case.state, actor=user,
-                                         actor_name=source_name or (str(user) if user and not anonymous
-                                                                    else _("匿名居民")),
-                                         note=c.Channel(channel).label + (f"（{external_ref}）" if external_ref
-                                                                          else ""), at=reported)
+    history = _report_history(case, user, anonymous, source_name)
     _save_photos(case, photos, actor=user, strip_location=strip_location, history=history)
     audit_log(actor=user, action="case.create", obj=case, after={"channel": channel, "category": category.code,
                                                                  **({"external_ref": external_ref} if external_ref
@@ -321,83 +359,135 @@ def _body(data, key="body"):
     return HandlingBody.objects.filter(pk=value, active=True).first()
 
 
+# --- transitions: what each action writes besides the state (PREPARE) and what follows it (AFTER) ----------
+# Each PREPARE entry gets (case, actor, data, ctx) — ctx holds `now` and passes the chosen body on to AFTER —
+# validates its fields, may add history notes to `data`, and returns the column updates.
+
+def _on_time(case: Case, now) -> bool:
+    return case.due_at is None or now <= case.due_at
+
+
+def _prep_accept(case, actor, data, ctx):
+    now = ctx["now"]
+    return {"accepted_at": now, "accepted_on_time": _on_time(case, now), **_deadline_updates(case, c.Step.HANDLE, now)}
+
+
+def _prep_reject(case, actor, data, ctx):
+    return {"accepted_at": ctx["now"], "accepted_on_time": _on_time(case, ctx["now"]),
+            "outcome": c.Outcome.NOT_OUR_RESPONSIBILITY, "outcome_note": data.get("reason", ""), "decided_by": actor,
+            **NO_DEADLINE}
+
+
+def _prep_assign(case, actor, data, ctx):
+    assignee = _grid_staff(data.get("assignee"), case.region_code)
+    if assignee is None:
+        raise ServiceError(_("请选择本网格的网格员"), field="assignee")
+    data["assignee"] = assignee.pk
+    data["note"] = _("分派给 %(u)s") % {"u": assignee}
+    return {"assignee": assignee, "lead_body": None}
+
+
+def _chosen_body(case, data, ctx, note):
+    body = _body(data)
+    if body is None:
+        raise ServiceError(_("请选择承办单位"), field="body")
+    require_body_covers(body, case)
+    data["body"] = body.pk
+    data["note"] = note % {"b": body}
+    ctx["body"] = body
+    return body
+
+
+def _prep_dispatch(case, actor, data, ctx):
+    body = _chosen_body(case, data, ctx, _("联动派遣至 %(b)s"))
+    start = case.step_started_at or ctx["now"]
+    return {"lead_body": body, **_deadline_updates(case, c.Step.HANDLE, start, body.kind)}
+
+
+def _prep_assist(case, actor, data, ctx):
+    _chosen_body(case, data, ctx, _("增加协办单位 %(b)s"))
+    return {}
+
+
+def _prep_escalate(case, actor, data, ctx):
+    return {"level": case.level + 1, "assignee": None, "lead_body": None,
+            **_deadline_updates(case, c.Step.HANDLE, ctx["now"])}
+
+
+def _prep_unassign(case, actor, data, ctx):
+    return {"assignee": None, "lead_body": None}
+
+
+def _prep_complete(case, actor, data, ctx):
+    if data.get("outcome") not in c.Outcome.values or data.get("outcome") == c.Outcome.DUPLICATE:
+        raise ServiceError(_("请选择办结结果"), field="outcome")
+    now = ctx["now"]
+    return {"outcome": data["outcome"], "outcome_note": data.get("note", ""), "decided_by": actor,
+            "completed_at": now, "completed_on_time": _on_time(case, now), **_deadline_updates(case, c.Step.VERIFY, now)}
+
+
+def _prep_verify_fail(case, actor, data, ctx):
+    return {"outcome": "", "decided_by": None, "completed_at": None, "completed_on_time": None,
+            **_deadline_updates(case, c.Step.HANDLE, ctx["now"])}
+
+
+def _prep_no_deadline(case, actor, data, ctx):
+    return dict(NO_DEADLINE)
+
+
+def _prep_rate(case, actor, data, ctx):
+    try:
+        score = int(data.get("score"))
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise ServiceError(_("评分应为 1 到 5 分"), field="score")
+    data["note"] = f"{score}分 {data.get('comment', '')}".strip()
+    return {}
+
+
+def _prep_merge(case, actor, data, ctx):
+    original = Case.objects.restrict(actor, "merge").filter(number=str(data.get("original", "")).strip()).first()
+    if original is None or original.pk == case.pk or original.duplicate_of_id:
+        raise ServiceError(_("找不到可合并的原件，请检查编号"), field="original")
+    data["note"] = _("与 %(n)s 重复，已合并") % {"n": original.number}
+    return {"duplicate_of": original, "outcome": c.Outcome.DUPLICATE, "decided_by": actor, **NO_DEADLINE}
+
+
+def _prep_reopen(case, actor, data, ctx):
+    return {"reopen_count": case.reopen_count + 1, "outcome": "", "completed_at": None, "completed_on_time": None,
+            **_deadline_updates(case, c.Step.HANDLE, ctx["now"])}
+
+
+def _prep_escalate_dissatisfied(case, actor, data, ctx):
+    return {**_prep_reopen(case, actor, data, ctx), "level": min(case.level + 1, c.Level.DISTRICT),
+            "assignee": None, "lead_body": None}
+
+
+PREPARE = {
+    "accept": _prep_accept, "reject": _prep_reject, "assign": _prep_assign, "dispatch": _prep_dispatch,
+    "assist": _prep_assist, "escalate": _prep_escalate, "return": _prep_unassign, "reroute": _prep_unassign,
+    "complete": _prep_complete, "verify_fail": _prep_verify_fail, "verify": _prep_no_deadline, "rate": _prep_rate,
+    "merge": _prep_merge, "reopen": _prep_reopen, "escalate_dissatisfied": _prep_escalate_dissatisfied,
+    "archive": _prep_no_deadline,
+}
+
+
 def case_transition(*, actor, case: Case, action: str, data: dict | None = None, photos=(),
                     now: dt.datetime | None = None) -> Case:
     """Run one workflow action on a case, with its side effects. Raises ServiceError/NotAllowed/ConflictError."""
-    now = now or timezone.now()
+    ctx = {"now": now or timezone.now(), "body": None}
     data = dict(data or {})
-    updates: dict = {}
-    body = None
-    if action == "accept":
-        updates = {"accepted_at": now, "accepted_on_time": case.due_at is None or now <= case.due_at,
-                   **_deadline_updates(case, c.Step.HANDLE, now)}
-    elif action == "reject":
-        updates = {"accepted_at": now, "accepted_on_time": case.due_at is None or now <= case.due_at,
-                   "outcome": c.Outcome.NOT_OUR_RESPONSIBILITY, "outcome_note": data.get("reason", ""),
-                   "decided_by": actor, **NO_DEADLINE}
-    elif action == "assign":
-        assignee = _grid_staff(data.get("assignee"), case.region_code)
-        if assignee is None:
-            raise ServiceError(_("请选择本网格的网格员"), field="assignee")
-        data["assignee"] = assignee.pk
-        data["note"] = _("分派给 %(u)s") % {"u": assignee}
-        updates = {"assignee": assignee, "lead_body": None}
-    elif action in ("dispatch", "assist"):
-        body = _body(data)
-        if body is None:
-            raise ServiceError(_("请选择承办单位"), field="body")
-        require_body_covers(body, case)
-        data["body"] = body.pk
-        data["note"] = (_("联动派遣至 %(b)s") if action == "dispatch" else _("增加协办单位 %(b)s")) % {"b": body}
-        if action == "dispatch":
-            start = case.step_started_at or now
-            updates = {"lead_body": body, **_deadline_updates(case, c.Step.HANDLE, start, body.kind)}
-    elif action == "escalate":
-        updates = {"level": case.level + 1, "assignee": None, "lead_body": None,
-                   **_deadline_updates(case, c.Step.HANDLE, now)}
-    elif action in ("return", "reroute"):
-        updates = {"assignee": None, "lead_body": None}
-    elif action == "complete":
-        if data.get("outcome") not in c.Outcome.values or data.get("outcome") == c.Outcome.DUPLICATE:
-            raise ServiceError(_("请选择办结结果"), field="outcome")
-        updates = {"outcome": data["outcome"], "outcome_note": data.get("note", ""), "decided_by": actor,
-                   "completed_at": now, "completed_on_time": case.due_at is None or now <= case.due_at,
-                   **_deadline_updates(case, c.Step.VERIFY, now)}
-    elif action == "verify_fail":
-        updates = {"outcome": "", "decided_by": None, "completed_at": None, "completed_on_time": None,
-                   **_deadline_updates(case, c.Step.HANDLE, now)}
-    elif action == "verify":
-        updates = dict(NO_DEADLINE)
-    elif action == "rate":
-        try:
-            score = int(data.get("score"))
-        except (TypeError, ValueError):
-            score = 0
-        if not 1 <= score <= 5:
-            raise ServiceError(_("评分应为 1 到 5 分"), field="score")
-        data["note"] = f"{score}分 {data.get('comment', '')}".strip()
-    elif action == "merge":
-        original = Case.objects.restrict(actor, "merge").filter(number=str(data.get("original", "")).strip()).first()
-        if original is None or original.pk == case.pk or original.duplicate_of_id:
-            raise ServiceError(_("找不到可合并的原件，请检查编号"), field="original")
-        data["note"] = _("与 %(n)s 重复，已合并") % {"n": original.number}
-        updates = {"duplicate_of": original, "outcome": c.Outcome.DUPLICATE, "decided_by": actor, **NO_DEADLINE}
-    elif action in ("reopen", "escalate_dissatisfied"):
-        updates = {"reopen_count": case.reopen_count + 1, "outcome": "", "completed_at": None,
-                   "completed_on_time": None, **_deadline_updates(case, c.Step.HANDLE, now)}
-        if action == "escalate_dissatisfied":
-            updates.update(level=min(case.level + 1, c.Level.DISTRICT), assignee=None,
-                           lead_body=None)
-    elif action == "archive":
-        updates = dict(NO_DEADLINE)
-    write_history = _history(actor, public=action not in ("assist",), at=now)
+    prepare = PREPARE.get(action)
+    updates = prepare(case, actor, data, ctx) if prepare else {}
+    write_history = _history(actor, public=action not in ("assist",), at=ctx["now"])
 
     def history_and_effects(current, t, before, data):
         """Runs inside the workflow's transaction, right after the conditional update."""
         entry = write_history(current, t, before, data)
         if photos:
             _save_photos(current, photos, actor=actor, strip_location=False, history=entry)
-        _after(current, action, actor=actor, data=data, body=body, now=now)
+        _after(current, action, actor=actor, data=data, ctx=ctx)
         return entry
 
     case = WORKFLOW.apply(obj=case, actor=actor, action=action, data=data, extra_updates=updates,
@@ -407,54 +497,95 @@ def case_transition(*, actor, case: Case, action: str, data: dict | None = None,
     return case
 
 
-def _after(case: Case, action: str, *, actor, data: dict, body, now) -> None:
-    """Rows and inbox messages that follow a transition, in the same transaction."""
-    user = actor if actor is not None and actor.is_authenticated else None
-    recipients, title, url = [], "", case_url(case)
-    if action in ("dispatch", "assist"):
-        if action == "dispatch":
-            CaseAssignment.objects.filter(case=case, active=True).update(active=False)
-        CaseAssignment.objects.create(case=case, body=body, assigned_by=user,
-                                      role=c.AssignmentRole.LEAD if action == "dispatch" else c.AssignmentRole.ASSIST)
-        recipients, title = body_members([body.pk]), _("新派遣民情：%(t)s") % {"t": case.title}
-    elif action in ("escalate", "return", "reroute", "escalate_dissatisfied"):
+# Each AFTER entry gets (case, actor, user, data, ctx), writes its rows and returns (recipients, title) to notify.
+
+def _after_dispatch(case, actor, user, data, ctx):
+    CaseAssignment.objects.filter(case=case, active=True).update(active=False)
+    return _after_assist(case, actor, user, data, ctx, role=c.AssignmentRole.LEAD)
+
+
+def _after_assist(case, actor, user, data, ctx, role=c.AssignmentRole.ASSIST):
+    body = ctx["body"]
+    CaseAssignment.objects.create(case=case, body=body, assigned_by=user, role=role)
+    return body_members([body.pk]), _("新派遣民情：%(t)s") % {"t": case.title}
+
+
+UNASSIGNED_TITLES = {"escalate": _l("越级上报：%(t)s"), "return": _l("民情被退回：%(t)s"),
+                     "reroute": _l("民情调整类别，待重新派遣：%(t)s"),
+                     "escalate_dissatisfied": _l("居民再次不满意，越级办理：%(t)s")}
+
+
+def _after_unassigned(action):
+    def run(case, actor, user, data, ctx):
         CaseAssignment.objects.filter(case=case, active=True).update(active=False)
         if case.level >= c.Level.STREET:
             recipients = managers_at(case.region_code, case.level)
         else:
             recipients = staff_at(case.region_code, ACCEPT_ROLES)
-        title = {"escalate": _("越级上报：%(t)s"), "return": _("民情被退回：%(t)s"),
-                 "reroute": _("民情调整类别，待重新派遣：%(t)s"),
-                 "escalate_dissatisfied": _("居民再次不满意，越级办理：%(t)s")}[action] % {"t": case.title}
-    elif action == "assign":
-        recipients, title = [case.assignee], _("分派给您的民情：%(t)s") % {"t": case.title}
-    elif action == "complete":
-        recipients = staff_at(case.region_code, [Role.GRID_LEADER])
-        title = _("民情已办结，请核查：%(t)s") % {"t": case.title}
-    elif action == "feedback":
-        notify(recipients=reporters(case), kind="case.feedback", title=_("您反映的问题有了答复，请评价：%(t)s") % {
-            "t": case.title}, body=data.get("note", ""), url=resident_url(case), obj=case, actor=user)
-    elif action == "rate":
-        score = int(data["score"])
-        CaseRating.objects.create(case=case, score=score, comment=str(data.get("comment", ""))[:500], rated_by=user,
-                                  rated_at=now)
-        if score <= 2:
-            follow = "reopen" if case.reopen_count == 0 else "escalate_dissatisfied"
-            case_transition(actor=actor, case=case, action=follow, data={"_system": True, "reason": _(
-                "居民不满意（%(s)s分）") % {"s": score}}, now=now)
-    elif action == "verify_fail":
-        recipients = [case.assignee] if case.assignee_id else body_members(
-            CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
-        title = _("核查未通过，请继续处置：%(t)s") % {"t": case.title}
-    elif action == "merge":
-        for u in reporters(case):
-            CaseFollower.objects.get_or_create(case=case.duplicate_of, user=u)
-    elif action == "reopen":
-        recipients = [case.assignee] if case.assignee_id else body_members(
-            CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
-        title = _("居民不满意，请重新处置：%(t)s") % {"t": case.title}
+        return recipients, str(UNASSIGNED_TITLES[action]) % {"t": case.title}
+    return run
+
+
+def _after_assign(case, actor, user, data, ctx):
+    return [case.assignee], _("分派给您的民情：%(t)s") % {"t": case.title}
+
+
+def _after_complete(case, actor, user, data, ctx):
+    return staff_at(case.region_code, [Role.GRID_LEADER]), _("民情已办结，请核查：%(t)s") % {"t": case.title}
+
+
+def _after_feedback(case, actor, user, data, ctx):
+    notify(recipients=reporters(case), kind="case.feedback", title=_("您反映的问题有了答复，请评价：%(t)s") % {
+        "t": case.title}, body=data.get("note", ""), url=resident_url(case), obj=case, actor=user)
+    return [], ""
+
+
+def _after_rate(case, actor, user, data, ctx):
+    score = int(data["score"])
+    CaseRating.objects.create(case=case, score=score, comment=str(data.get("comment", ""))[:500], rated_by=user,
+                              rated_at=ctx["now"])
+    if score <= 2:
+        follow = "reopen" if case.reopen_count == 0 else "escalate_dissatisfied"
+        case_transition(actor=actor, case=case, action=follow, data={"_system": True, "reason": _(
+            "居民不满意（%(s)s分）") % {"s": score}}, now=ctx["now"])
+    return [], ""
+
+
+def _handlers(case):
+    return [case.assignee] if case.assignee_id else body_members(
+        CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
+
+
+def _after_verify_fail(case, actor, user, data, ctx):
+    return _handlers(case), _("核查未通过，请继续处置：%(t)s") % {"t": case.title}
+
+
+def _after_merge(case, actor, user, data, ctx):
+    for u in reporters(case):
+        CaseFollower.objects.get_or_create(case=case.duplicate_of, user=u)
+    return [], ""
+
+
+def _after_reopen(case, actor, user, data, ctx):
+    return _handlers(case), _("居民不满意，请重新处置：%(t)s") % {"t": case.title}
+
+
+AFTER = {
+    "dispatch": _after_dispatch, "assist": _after_assist, "assign": _after_assign, "complete": _after_complete,
+    "feedback": _after_feedback, "rate": _after_rate, "verify_fail": _after_verify_fail, "merge": _after_merge,
+    "reopen": _after_reopen, **{a: _after_unassigned(a) for a in UNASSIGNED_TITLES},
+}
+
+
+def _after(case: Case, action: str, *, actor, data: dict, ctx: dict) -> None:
+    """Rows and inbox messages that follow a transition, in the same transaction."""
+    run = AFTER.get(action)
+    if run is None:
+        return
+    user = actor if actor is not None and actor.is_authenticated else None
+    recipients, title = run(case, actor, user, data, ctx)
     if recipients and title:
-        notify(recipients=recipients, kind=f"case.{action}", title=title, url=url, obj=case, actor=user)
+        notify(recipients=recipients, kind=f"case.{action}", title=title, url=case_url(case), obj=case, actor=user)
 
 
 def case_rate(*, actor, case: Case, score: int, comment: str = "") -> Case:
@@ -475,6 +606,7 @@ def case_reporter_phone_reveal(*, actor, case: Case, reason: str) -> str:
     return decrypt(case.reporter_phone_enc)
 
 
+@transaction.atomic
 def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> Case:
     """Change the category; an open case not yet being handled is re-routed to the new category's body."""
     if not reason.strip():
@@ -482,18 +614,12 @@ def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> 
     if not (roles_at(actor, case.region_code) & ACCEPT_ROLES):
         raise NotAllowed(_("您没有在此区域调整类别的角色"))
     before = case.category.name
-    changed = Case.objects.filter(pk=case.pk, version=case.version).update(category=category,
-                                                                           version=F("version") + 1)
-    if changed != 1:
-        from shanzhi.core.errors import ConflictError
-
-        raise ConflictError()
-    case.refresh_from_db()
+    versioned_update(case, case.version, actor=actor, action="case.recategorise", validate=False,
+                     before={"category": before}, after={"category": category.name}, reason=reason,
+                     category=category)
     CaseHistory.objects.create(case=case, action="recategorise", label=_("调整类别"), from_state=case.state,
                                to_state=case.state, actor=actor, actor_name=str(actor),
                                note=f"{before} → {category.name}：{reason}", at=timezone.now())
-    audit_log(actor=actor, action="case.recategorise", obj=case, before={"category": before},
-              after={"category": category.name}, reason=reason)
     body = route_body(category, case.region_code)
     if case.state in (c.State.DISPATCHED, c.State.HANDLING) and case.lead_body_id and body \
             and body.pk != case.lead_body_id:
@@ -544,16 +670,11 @@ def check_deadlines(*, now: dt.datetime | None = None) -> dict:
             CaseHistory.objects.create(case=case, action="supervise", label=_("督办"), from_state=case.state,
                                        to_state=case.state, actor_name=_("系统"), note=note, public=False, at=now)
             audit_log(action="case.supervise", obj=case, after={"light": light}, actor_name="system")
-            recipients = ([case.assignee] if case.assignee_id else []) + body_members(
-                CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
-            if case.step == c.Step.ACCEPT or not recipients:
-                recipients += staff_at(case.region_code, ACCEPT_ROLES)
-            if level == 2:
-                recipients += managers_at(case.region_code, c.Level.STREET)
             # one card of each colour per case and step (a reopened case is a new round), also after the case moved
             # up a level for being overdue (same step, new deadline)
-            notify(recipients=recipients, kind="case.supervise", title=f"{note}：{case.title}", url=case_url(case),
-                   obj=case, dedupe_key=f"case.supervise:{case.pk}:{case.reopen_count}:{case.step}:{level}")
+            notify(recipients=_supervision_recipients(case, level), kind="case.supervise",
+                   title=f"{note}：{case.title}", url=case_url(case), obj=case,
+                   dedupe_key=f"case.supervise:{case.pk}:{case.reopen_count}:{case.step}:{level}")
             counts["red" if level == 2 else "yellow"] += 1
             if level == 2 and case.state in (c.State.ACCEPTED, c.State.DISPATCHED, c.State.HANDLING) \
                     and case.level < c.Level.DISTRICT:
@@ -563,16 +684,29 @@ def check_deadlines(*, now: dt.datetime | None = None) -> dict:
     return counts
 
 
+def _supervision_recipients(case: Case, level: int) -> list:
+    """Who hears of a yellow or red card: the handlers (or, before dispatch, the accepting staff), and on
+    red also the street's managers."""
+    recipients = ([case.assignee] if case.assignee_id else []) + body_members(
+        CaseAssignment.objects.filter(case=case, active=True).values("body_id"))
+    if case.step == c.Step.ACCEPT or not recipients:
+        recipients += staff_at(case.region_code, ACCEPT_ROLES)
+    if level == 2:
+        recipients += managers_at(case.region_code, c.Level.STREET)
+    return recipients
+
+
 def _escalate_overdue(case: Case, now) -> None:
     updates = {"level": case.level + 1, **_deadline_updates(case, c.Step.HANDLE, now), "alert_level": 0}
-    changed = Case.objects.filter(pk=case.pk, version=case.version).update(version=F("version") + 1, **updates)
-    if changed != 1:
-        return
     note = _("超时未办结，自动越级至%(l)s") % {"l": c.Level(case.level + 1).label}
+    try:
+        versioned_update(case, case.version, actor=None, action="case.escalate", validate=False, before={},
+                         after={"level": updates["level"]}, reason=note, actor_name="system", **updates)
+    except ConflictError:
+        return  # someone acted on the case meanwhile; the next check sees it afresh
     CaseHistory.objects.create(case=case, action="escalate", label=_("越级"), from_state=case.state,
                                to_state=case.state, actor_name=_("系统"), note=note, public=False, at=now)
-    audit_log(action="case.escalate", obj=case, after={"level": case.level + 1}, actor_name="system", reason=note)
-    notify(recipients=managers_at(case.region_code, case.level + 1), kind="case.escalate",
+    notify(recipients=managers_at(case.region_code, case.level), kind="case.escalate",
            title=f"{note}：{case.title}", url=case_url(case), obj=case)
 
 

@@ -15,6 +15,7 @@ from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import blind_index
 from shanzhi.core.scoping import community_widened
+from shanzhi.core.writes import create_audited, save_audited, versioned_update
 
 from . import choices as c
 from . import permissions as P
@@ -46,7 +47,7 @@ from .models import (
 from .notify import notify, notify_followers
 from .rules import adult_persons, adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
-from .workflow import WORKFLOW, history_writer
+from .workflow import EVALUATION, MEETING, WORKFLOW, history_writer, notice_blockers  # noqa: F401  (notice_blockers: views)
 
 
 # --- permissions ------------------------------------------------------------------------------------------
@@ -93,26 +94,17 @@ def rule_override(*, actor, community_code: str, matter_type: str, **fields) -> 
     base = rule_for(community_code, matter_type)
     if base is None:
         raise ServiceError(_("没有这一事项类型的议事规则"), field="matter_type")
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise ServiceError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    after = {k: str(v) for k, v in fields.items()}
     rule = ConsultationRule.objects.filter(region_code=community_code, matter_type=matter_type).first()
-    before = {}
     if rule is None:
-        rule = ConsultationRule(region_code=community_code, matter_type=matter_type,
-                                **{f: getattr(base, f) for f in RULE_FIELDS})
-    else:
-        before = {f: str(getattr(rule, f)) for f in fields}
-    for k, v in fields.items():
-        if k not in RULE_FIELDS:
-            raise ServiceError(_("未知字段：%(f)s") % {"f": k})
-        setattr(rule, k, v)
-    rule.full_clean()
-    if rule.pk:
-        rule.version += 1
-        rule.save(update_fields=[*fields, "version"])
-    else:
-        rule.save()
-    audit_log(actor=actor, action="consultation.rule_override", obj=rule, before=before,
-              after={k: str(v) for k, v in fields.items()})
-    return rule
+        return create_audited(ConsultationRule, actor=actor, action="consultation.rule_override", audit_after=after,
+                              region_code=community_code, matter_type=matter_type,
+                              **{**{f: getattr(base, f) for f in RULE_FIELDS}, **fields})
+    return versioned_update(rule, rule.version, actor=actor, action="consultation.rule_override",
+                            before={f: str(getattr(rule, f)) for f in fields}, after=after, **fields)
 
 
 # --- topics --------------------------------------------------------------------------------------------------
@@ -324,9 +316,7 @@ def survey_create(*, actor, topic: Topic, question: str, options: list[str]) -> 
     if len(options) < 2:
         raise ServiceError(_("问卷至少需要两个选项"), field="options")
     survey = Survey(topic=topic, question=question.strip(), options=options)
-    survey.full_clean()
-    survey.save()
-    audit_log(actor=actor, action="consultation.survey_create", obj=topic)
+    save_audited(survey, actor=actor, action="consultation.survey_create", audit_obj=topic)
     return survey
 
 
@@ -353,9 +343,7 @@ def opinion_record(*, actor, topic: Topic, kind: str, summary: str, for_count: i
         raise ServiceError(_("只能在群议阶段登记意见"))
     rec = OpinionRecord(topic=topic, kind=kind, summary=summary.strip(), for_count=for_count,
                         against_count=against_count, recorded_by=actor)
-    rec.full_clean()
-    rec.save()
-    audit_log(actor=actor, action="consultation.opinion_record", obj=topic, after={"kind": kind})
+    save_audited(rec, actor=actor, action="consultation.opinion_record", audit_obj=topic, after={"kind": kind})
     return rec
 
 
@@ -415,49 +403,11 @@ def meeting_register(*, actor, meeting: Meeting) -> MeetingParticipant:
         raise ServiceError(_("您已报名"))
 
 
-def notice_blockers(meeting: Meeting, now=None) -> list[str]:
-    """Why the notice can't be published yet (empty when it can)."""
-    now = now or timezone.now()
-    reasons = []
-    if meeting.starts_at - now < timedelta(days=meeting.notice_days):
-        reasons.append(_("会议须提前%(d)d天公告（召开时间%(at)s）") % {
-            "d": meeting.notice_days, "at": timezone.localtime(meeting.starts_at).strftime("%Y年%m月%d日")})
-    invited = set(meeting.participants.values_list("party", flat=True))
-    for topic in meeting.topics.select_related("rule"):
-        missing = [str(c.Party(p).label) for p in topic.rule.parties if p not in invited]
-        if missing:
-            reasons.append(_("议题“%(t)s”按规则须邀请：%(m)s") % {"t": topic.title, "m": "、".join(missing)})
-        if topic.rule.affected_residents and c.Party.RESIDENT not in invited:
-            reasons.append(_("议题“%(t)s”按规则须有受影响楼栋的居民参加") % {"t": topic.title})
-        if meeting.kind == topic.rule.deciding_meeting and not meeting.participants.filter(is_voter=True).exists():
-            reasons.append(_("决议会议须有表决代表"))
-    return list(dict.fromkeys(reasons))
-
-
-def _meeting_state(meeting: Meeting, *, actor, source: str, target: str, updates: dict, action: str) -> Meeting:
-    changed = Meeting.objects.filter(pk=meeting.pk, state=source, version=meeting.version).update(
-        state=target, version=F("version") + 1, **updates)
-    if changed != 1:
-        raise ServiceError(_("会议状态已变化，请刷新后重试"))
-    audit_log(actor=actor, action=f"consultation.meeting_{action}", obj=meeting, before={"state": source},
-              after={"state": target})
-    return Meeting.objects.get(pk=meeting.pk)
-
-
-@transaction.atomic
 def meeting_notice(*, actor, meeting: Meeting) -> Meeting:
-    """会议公告: publish the notice N days ahead; a deciding meeting becomes its topics' deciding meeting."""
+    """会议公告: publish the notice N days ahead; a deciding meeting becomes its topics' deciding meeting
+    (the table's `notice` transition: its guard lists what still blocks the notice)."""
     require(actor, P.MEETING_NOTICE.action, meeting)
-    if blockers := notice_blockers(meeting):
-        raise NotAllowed("；".join(blockers))
-    meeting = _meeting_state(meeting, actor=actor, source=c.MeetingState.DRAFT, target=c.MeetingState.NOTICED,
-                             updates={"noticed_at": timezone.now()}, action="notice")
-    for topic in meeting.topics.select_related("rule"):
-        if topic.rule.deciding_meeting == meeting.kind:
-            Topic.objects.filter(pk=topic.pk).update(deciding_meeting=meeting, version=F("version") + 1)
-        notify_followers(topic=topic, message=_("会议公告：%(m)s将讨论“%(t)s”") % {"m": meeting.title, "t": topic.title},
-                         actor=actor)
-    return meeting
+    return MEETING.apply(obj=meeting, actor=actor, action="notice")
 
 
 @transaction.atomic
@@ -470,22 +420,14 @@ def meeting_check_in(*, actor, participant: MeetingParticipant) -> None:
     audit_log(actor=actor, action="consultation.meeting_check_in", obj=meeting, after={"participant": participant.pk})
 
 
-@transaction.atomic
 def meeting_hold(*, actor, meeting: Meeting) -> Meeting:
     require(actor, P.MEETING_HOLD.action, meeting)
-    if timezone.now() < meeting.starts_at:
-        raise NotAllowed(_("还没到会议召开时间"))
-    return _meeting_state(meeting, actor=actor, source=c.MeetingState.NOTICED, target=c.MeetingState.HELD,
-                          updates={}, action="hold")
+    return MEETING.apply(obj=meeting, actor=actor, action="hold")
 
 
-@transaction.atomic
 def meeting_close(*, actor, meeting: Meeting, minutes: str) -> Meeting:
     require(actor, P.MEETING_CLOSE.action, meeting)
-    if not minutes.strip():
-        raise ServiceError(_("结束会议须填写会议纪要"), field="minutes")
-    return _meeting_state(meeting, actor=actor, source=c.MeetingState.HELD, target=c.MeetingState.CLOSED,
-                          updates={"minutes": minutes.strip()}, action="close")
+    return MEETING.apply(obj=meeting, actor=actor, action="close", data={"minutes": minutes})
 
 
 # --- 决议 --------------------------------------------------------------------------------------------------
@@ -570,14 +512,10 @@ def task_progress_set(*, actor, task: ExecutionTask, progress: int) -> Execution
         raise ServiceError(_("上级任务的进度由下级任务汇总，不能直接修改"))
     if not 0 <= progress <= 100:
         raise ServiceError(_("进度须在0到100之间"), field="progress")
-    changed = ExecutionTask.objects.filter(pk=task.pk, version=task.version).update(progress=progress,
-                                                                                    version=F("version") + 1)
-    if changed != 1:
-        raise ServiceError(_("任务已被他人更新，请刷新后重试"))
-    audit_log(actor=actor, action="consultation.task_progress", obj=topic,
-              before={"progress": task.progress}, after={"task": task.pk, "progress": progress})
+    versioned_update(task, task.version, actor=actor, action="consultation.task_progress", validate=False,
+                     conflict_message=_("任务已被他人更新，请刷新后重试"), progress=progress)
     notify_followers(topic=topic, message=_("“%(t)s”执行进度更新") % {"t": topic.title}, actor=actor)
-    return ExecutionTask.objects.get(pk=task.pk)
+    return task
 
 
 @transaction.atomic
@@ -621,9 +559,7 @@ def evaluation_create(*, actor, region_code: str, kind: str, title: str, year: i
     if not items:
         raise ServiceError(_("至少需要一个评议项目"), field="items")
     survey = EvaluationSurvey(region_code=region_code, kind=kind, title=title.strip(), year=year, items=items)
-    survey.full_clean()
-    survey.save()
-    audit_log(actor=actor, action="consultation.evaluation_create", obj=survey)
+    save_audited(survey, actor=actor, action="consultation.evaluation_create")
     return survey
 
 
@@ -648,16 +584,4 @@ def evaluation_vote(*, actor, survey: EvaluationSurvey, scores: list[int]) -> No
 @transaction.atomic
 def evaluation_publish(*, actor, survey: EvaluationSurvey) -> EvaluationSurvey:
     require(actor, EVALUATION_RUNNERS[survey.kind].action, survey)
-    ballots = list(survey.ballots.values_list("scores", flat=True))
-    items = [{"item": item, "average": round(sum(b[i] for b in ballots) / len(ballots), 2) if ballots else None}
-             for i, item in enumerate(survey.items)]
-    overall = [x["average"] for x in items if x["average"] is not None]
-    results = {"ballots": len(ballots), "items": items,
-               "overall": round(sum(overall) / len(overall), 2) if overall else None}
-    changed = EvaluationSurvey.objects.filter(pk=survey.pk, state=c.EvaluationState.OPEN,
-                                              version=survey.version).update(
-        state=c.EvaluationState.PUBLISHED, results=results, published_at=timezone.now(), version=F("version") + 1)
-    if changed != 1:
-        raise ServiceError(_("评议已公布或已被修改"))
-    audit_log(actor=actor, action="consultation.evaluation_publish", obj=survey, after={"ballots": len(ballots)})
-    return EvaluationSurvey.objects.get(pk=survey.pk)
+    return EVALUATION.apply(obj=survey, actor=actor, action="publish")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,19 +14,15 @@ from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 
 from . import choices as c
-from . import selectors, services
+from . import operations, selectors, services
 from .execution import task_tree, topic_progress
 from .forms import MeetingForm, TopicForm
 from .models import (
     COMMITTEE_ROLES,
     PARTICIPANT_ROLES,
-    Comment,
     EvaluationSurvey,
-    ExecutionTask,
     Follow,
     Meeting,
-    MeetingParticipant,
-    Survey,
     Topic,
 )
 from .rules import effective_rules
@@ -54,24 +50,32 @@ def index(request):
     return render(request, "consultation/index.html", {"topics": topics, "stages": stages, "stage": stage, "q": q})
 
 
-@role_view(PARTICIPANT_ROLES, methods=("GET", "POST"))
-def topic_new(request):
+def _topic_form(request) -> TopicForm:
+    """The new-topic form with the choices this actor may pick: their communities, the chosen community's
+    matters and buildings, and (for a resident) only the resident's own source."""
     from shanzhi.registry.models import Building
 
     communities = list(selectors.actor_communities(actor=request.user))
-    allowed = {r.code for r in communities}
     code = request.POST.get("community") or request.GET.get("community") or ""
-    if code not in allowed:  # only communities in the actor's scope, whatever the query string says
+    if code not in {r.code for r in communities}:  # only communities in scope, whatever the query string says
         code = communities[0].code if communities else ""
     form = TopicForm(request.POST or None, initial={"community": code})
     form.fields["community"].choices = [(r.code, r.name) for r in communities]
-    form.fields["matter_type"].choices = [(r.matter_type, f"{r.name}{'（必须协商）' if r.mandatory else ''}")
-                                          for r in effective_rules(code).values()] if code else []
-    resident_only = user_roles(request.user) <= {Role.RESIDENT}
-    if resident_only:
+    if user_roles(request.user) <= {Role.RESIDENT}:
         form.fields["source_kind"].choices = [(c.Source.RESIDENT_ONLINE, c.Source.RESIDENT_ONLINE.label)]
-    form.fields["buildings"].choices = [(b.pk, str(b)) for b in Building.objects.filter(
-        region_code__startswith=code).select_related("estate").order_by("estate__name", "name")[:300]] if code else []
+    if code:
+        form.fields["matter_type"].choices = [(r.matter_type, f"{r.name}{'（必须协商）' if r.mandatory else ''}")
+                                              for r in effective_rules(code).values()]
+        form.fields["buildings"].choices = [(b.pk, str(b)) for b in Building.objects.filter(
+            region_code__startswith=code).select_related("estate").order_by("estate__name", "name")[:300]]
+    else:
+        form.fields["matter_type"].choices = form.fields["buildings"].choices = []
+    return form
+
+
+@role_view(PARTICIPANT_ROLES, methods=("GET", "POST"))
+def topic_new(request):
+    form = _topic_form(request)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -147,68 +151,19 @@ def _survey_counts(survey):
     return [(i, opt, answers.count(i)) for i, opt in enumerate(survey.options)]
 
 
-@object_view(Topic, methods=("POST",))
-def topic_act(request, topic):
-    """One endpoint for every action on a topic; the service decides who may do what."""
-    op, p, u = request.POST.get("op", ""), request.POST, request.user
+def _perform(request, table, obj) -> None:
     try:
-        if op == "transition":
-            target = Topic.objects.restrict(u, "view").filter(pk=_int(p.get("target"))).first()
-            services.topic_transition(actor=u, topic=topic, action=p.get("action", ""), reason=p.get("reason", ""),
-                                      target=target)
-        elif op == "support":
-            services.support_online(actor=u, topic=topic)
-        elif op == "paper_support":
-            services.support_paper(actor=u, topic=topic, name=p.get("name", ""), id_number=p.get("id_number", ""),
-                                   sheet_ref=p.get("sheet_ref", ""))
-        elif op == "comment":
-            services.comment_add(actor=u, topic=topic, body=p.get("body", ""), stance=p.get("stance", "neutral"))
-        elif op in ("report", "hide"):
-            comment = get_object_or_404(Comment, pk=_int(p.get("comment")), topic=topic)
-            fn = services.comment_report if op == "report" else services.comment_hide
-            fn(actor=u, comment=comment, reason=p.get("reason", ""))
-        elif op == "follow":
-            services.follow_set(actor=u, topic=topic, mode=p.get("mode") or None)
-        elif op == "survey":
-            services.survey_create(actor=u, topic=topic, question=p.get("question", ""),
-                                   options=p.get("options", "").splitlines())
-        elif op == "answer":
-            survey = get_object_or_404(Survey, pk=_int(p.get("survey")), topic=topic)
-            services.survey_answer(actor=u, survey=survey, option=_int(p.get("option"), -1))
-        elif op == "opinion":
-            services.opinion_record(actor=u, topic=topic, kind=p.get("kind", ""), summary=p.get("summary", ""),
-                                    for_count=_int(p.get("for_count")), against_count=_int(p.get("against_count")))
-        elif op == "vote":
-            rep = get_object_or_404(MeetingParticipant, pk=_int(p.get("representative")),
-                                    meeting_id=topic.deciding_meeting_id)
-            services.vote_record(actor=u, topic=topic, representative=rep, choice=p.get("choice", ""))
-        elif op == "tally":
-            services.tally_enter(actor=u, topic=topic, present=_int(p.get("present")),
-                                 votes_for=_int(p.get("votes_for")), votes_against=_int(p.get("votes_against")),
-                                 abstentions=_int(p.get("abstentions")))
-        elif op == "tally_clear":
-            services.tally_clear(actor=u, topic=topic)
-        elif op == "task":
-            parent = ExecutionTask.objects.filter(pk=_int(p.get("parent")), topic=topic).first()
-            services.task_add(actor=u, topic=topic, title=p.get("title", ""), parent=parent,
-                              responsible_party=p.get("responsible_party", "residents_committee"),
-                              responsible=p.get("responsible", ""), weight=max(1, _int(p.get("weight"), 1)),
-                              due_date=p.get("due_date") or None)
-        elif op == "progress":
-            task = get_object_or_404(ExecutionTask, pk=_int(p.get("task")), topic=topic)
-            services.task_progress_set(actor=u, task=task, progress=_int(p.get("progress"), -1))
-        elif op == "milestone":
-            task = get_object_or_404(ExecutionTask, pk=_int(p.get("task")), topic=topic)
-            services.milestone_add(actor=u, task=task, title=p.get("title", ""), due_date=p.get("due_date") or None,
-                                   done=bool(p.get("done")))
-        elif op == "rate":
-            services.rating_add(actor=u, topic=topic, score=_int(p.get("score")), comment=p.get("comment", ""))
-        else:
-            raise ServiceError(_("未知的操作"))
+        operations.perform(table, actor=request.user, obj=obj, data=request.POST)
     except ServiceError as e:
         messages.error(request, e.user_message)
     else:
         messages.success(request, _("已保存"))
+
+
+@object_view(Topic, methods=("POST",))
+def topic_act(request, topic):
+    """One endpoint for every action on a topic: the operation's form validates, its service decides."""
+    _perform(request, operations.TOPIC_OPERATIONS, topic)
     return redirect("consultation:topic", pk=topic.pk)
 
 
@@ -299,28 +254,7 @@ def meeting_detail(request, meeting):
 
 @object_view(Meeting, methods=("POST",))
 def meeting_act(request, meeting):
-    op, p, u = request.POST.get("op", ""), request.POST, request.user
-    try:
-        if op == "invite":
-            services.meeting_invite(actor=u, meeting=meeting, party=p.get("party", ""), name=p.get("name", ""),
-                                    is_voter=bool(p.get("is_voter")))
-        elif op == "notice":
-            services.meeting_notice(actor=u, meeting=meeting)
-        elif op == "register":
-            services.meeting_register(actor=u, meeting=meeting)
-        elif op == "check_in":
-            participant = get_object_or_404(MeetingParticipant, pk=_int(p.get("participant")), meeting=meeting)
-            services.meeting_check_in(actor=u, participant=participant)
-        elif op == "hold":
-            services.meeting_hold(actor=u, meeting=meeting)
-        elif op == "close":
-            services.meeting_close(actor=u, meeting=meeting, minutes=p.get("minutes", ""))
-        else:
-            raise ServiceError(_("未知的操作"))
-    except ServiceError as e:
-        messages.error(request, e.user_message)
-    else:
-        messages.success(request, _("已保存"))
+    _perform(request, operations.MEETING_OPERATIONS, meeting)
     return redirect("consultation:meeting", pk=meeting.pk)
 
 

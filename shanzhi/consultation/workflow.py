@@ -5,13 +5,15 @@ Guards read the topic's consultation rule, so a blocked step always says which r
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.core.workflow import Transition, Workflow
 
-from .choices import MeetingState, Stage
+from .choices import EvaluationState, MeetingState, Stage
 from .models import COMMITTEE_ROLES, TopicHistory
 from .rules import Outcome, count_votes
 
@@ -126,3 +128,85 @@ def history_writer(actor):
                                            note=str(data.get("reason", ""))[:500])
 
     return write
+
+
+# --- meetings: 筹备 → 公告 → 召开 → 结束 ----------------------------------------------------------------------
+
+def notice_blockers(meeting, now=None) -> list[str]:
+    """Why the notice can't be published yet (empty when it can)."""
+    from . import choices as c
+
+    now = now or timezone.now()
+    reasons = []
+    if meeting.starts_at - now < timedelta(days=meeting.notice_days):
+        reasons.append(_("会议须提前%(d)d天公告（召开时间%(at)s）") % {
+            "d": meeting.notice_days, "at": timezone.localtime(meeting.starts_at).strftime("%Y年%m月%d日")})
+    invited = set(meeting.participants.values_list("party", flat=True))
+    for topic in meeting.topics.select_related("rule"):
+        missing = [str(c.Party(p).label) for p in topic.rule.parties if p not in invited]
+        if missing:
+            reasons.append(_("议题“%(t)s”按规则须邀请：%(m)s") % {"t": topic.title, "m": "、".join(missing)})
+        if topic.rule.affected_residents and c.Party.RESIDENT not in invited:
+            reasons.append(_("议题“%(t)s”按规则须有受影响楼栋的居民参加") % {"t": topic.title})
+        if meeting.kind == topic.rule.deciding_meeting and not meeting.participants.filter(is_voter=True).exists():
+            reasons.append(_("决议会议须有表决代表"))
+    return list(dict.fromkeys(reasons))
+
+
+def _notice_ready(meeting, actor, data):
+    blockers = notice_blockers(meeting)
+    return not blockers, "；".join(blockers)
+
+
+def _time_to_hold(meeting, actor, data):
+    return timezone.now() >= meeting.starts_at, _("还没到会议召开时间")
+
+
+def _decide_and_notify(meeting, actor, data):
+    """A deciding meeting becomes its topics' deciding meeting; followers of each topic hear of it."""
+    from django.db.models import F
+
+    from .models import Topic
+    from .notify import notify_followers
+
+    for topic in meeting.topics.select_related("rule"):
+        if topic.rule.deciding_meeting == meeting.kind:
+            Topic.objects.filter(pk=topic.pk).update(deciding_meeting=meeting, version=F("version") + 1)
+        notify_followers(topic=topic, message=_("会议公告：%(m)s将讨论“%(t)s”") % {"m": meeting.title, "t": topic.title},
+                         actor=actor)
+
+
+MEETING = Workflow(
+    name="consultation.meeting",
+    states=dict(MeetingState.choices),
+    transitions=[
+        Transition("notice", (MeetingState.DRAFT,), MeetingState.NOTICED, _l("发布会议公告"), guard=_notice_ready,
+                   sets={"noticed_at": lambda m, actor, data: timezone.now()}, effect=_decide_and_notify),
+        Transition("hold", (MeetingState.NOTICED,), MeetingState.HELD, _l("召开会议"), guard=_time_to_hold),
+        Transition("close", (MeetingState.HELD,), MeetingState.CLOSED, _l("结束会议"), requires=("minutes",),
+                   sets={"minutes": lambda m, actor, data: str(data["minutes"]).strip()}),
+    ],
+    field_labels={"minutes": _l("会议纪要")},
+)
+
+
+# --- evaluations: 评议中 → 已公布, the averages computed once at publishing -----------------------------------
+
+def evaluation_results(survey, actor=None, data=None) -> dict:
+    ballots = list(survey.ballots.values_list("scores", flat=True))
+    items = [{"item": item, "average": round(sum(b[i] for b in ballots) / len(ballots), 2) if ballots else None}
+             for i, item in enumerate(survey.items)]
+    overall = [x["average"] for x in items if x["average"] is not None]
+    return {"ballots": len(ballots), "items": items,
+            "overall": round(sum(overall) / len(overall), 2) if overall else None}
+
+
+EVALUATION = Workflow(
+    name="consultation.evaluation",
+    states=dict(EvaluationState.choices),
+    transitions=[
+        Transition("publish", (EvaluationState.OPEN,), EvaluationState.PUBLISHED, _l("公布评议结果"),
+                   sets={"results": evaluation_results, "published_at": lambda s, actor, data: timezone.now()}),
+    ],
+    conflict_message=_l("评议已公布或已被修改"),
+)

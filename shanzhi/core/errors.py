@@ -1,6 +1,7 @@
 """Errors that services raise and views turn into Chinese messages."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 
 class ServiceError(ValidationError):
@@ -12,14 +13,21 @@ class ServiceError(ValidationError):
             super().__init__({field: [message]}, code=code)
         else:
             super().__init__(message, code=code)
-        self.user_message = message
+        self.user_message = str(message)
 
 
 class ConflictError(ServiceError):
-    """Someone else changed the record first (optimistic concurrency)."""
+    """Someone else changed the record first (optimistic concurrency).
 
-    def __init__(self, message: str = "记录已被他人修改，请刷新后重试。"):
-        super().__init__(message, code="conflict")
+    `expected` is the version the writer loaded, `current` the version the row has now (None when the
+    row is gone or unknown); `stored` is the row as it is now, for a page that shows both sides."""
+
+    def __init__(self, message: str | None = None, *, expected: int | None = None,
+                 current: int | None = None, stored=None):
+        super().__init__(message or gettext_lazy("记录已被他人修改，请刷新后重试。"), code="conflict")
+        self.expected = expected
+        self.current = current
+        self.stored = stored
 
 
 class NotAllowed(ServiceError):

@@ -53,3 +53,30 @@ class PeriodicRun(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.period}"
+
+
+class TransitionHistory(models.Model):
+    """One row per workflow transition of a record whose app keeps no history model of its own
+    (meetings, move requests, store orders, evaluations, needs, disclosure entries): who moved it
+    from which state to which, when, and the data the transition was given."""
+
+    workflow = models.CharField(_("流程"), max_length=50)
+    object_type = models.CharField(_("对象类型"), max_length=100)
+    object_id = models.CharField(_("对象"), max_length=64)
+    action = models.CharField(_("操作"), max_length=50)
+    from_state = models.CharField(_("原状态"), max_length=30)
+    to_state = models.CharField(_("新状态"), max_length=30)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    region_code = models.CharField(max_length=20, blank=True, db_index=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("流转记录")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self):
+        return f"{self.workflow}.{self.action} {self.object_type}#{self.object_id}"

@@ -1,10 +1,13 @@
 """Workflows as tables: states and transitions declared once per app, run by one helper.
 
 An app declares `WORKFLOW = Workflow(states=..., transitions=[Transition(...), ...])` in its
-`workflow.py`; its services call `WORKFLOW.apply(...)`. The helper checks the source state, the
-actor's roles at the record's region, required fields and guards; changes the state with a
-conditional UPDATE (so two concurrent transitions on one record can't both succeed); writes the
-app's history row and the audit row, all in one transaction.
+`workflow.py`; its services call `WORKFLOW.apply(...)`. Each transition declares, besides its source
+and target states, who may run it, required fields and a guard, the fields it writes with the state
+(`sets`: a value or a callable(obj, actor, data)) and its effect. The helper checks the source state,
+the actor's roles at the record's region, required fields and guards; changes the state and the
+declared fields with one conditional UPDATE (`core.writes.conditional_update`, so two concurrent
+transitions on one record can't both succeed); writes the history row (the app's own, or core's
+TransitionHistory when the app keeps none) and the audit row, all in one transaction.
 
 The conditional UPDATE is keyed on the state and version the caller loaded, so a stale object
 always conflicts. With `reload=True` (the default) the row is read again first and guards see
@@ -21,11 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models.expressions import CombinedExpression, F, Value
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import ConflictError, NotAllowed, ServiceError
+from .writes import apply_in_memory as _apply_in_memory  # noqa: F401  (kept for callers of the old name)
+from .writes import conditional_update
 
 Guard = Callable[[Any, Any, dict], tuple[bool, str]]
 
@@ -41,6 +44,11 @@ class Transition:
     guard: Guard | None = None
     # a callable(obj, actor, data) run inside the transaction after the state changed
     effect: Callable[[Any, Any, dict], None] | None = None
+    # the fields this transition writes with the state: {field: value or callable(obj, actor, data)}
+    sets: dict[str, Any] = field(default_factory=dict)
+
+    def field_updates(self, obj, actor, data: dict) -> dict:
+        return {k: (v(obj, actor, data) if callable(v) else v) for k, v in self.sets.items()}
 
 
 @dataclass
@@ -53,6 +61,8 @@ class Workflow:
     field_labels: dict[str, str] = field(default_factory=dict)
     # read the row again inside the transaction before checking (see the module docstring)
     reload: bool = True
+    # what a stale writer is told (default: ConflictError's own message)
+    conflict_message: str = ""
 
     def __post_init__(self):
         self._by_action = {t.action: t for t in self.transitions}
@@ -116,30 +126,27 @@ class Workflow:
             if self.reload:
                 current = model.objects.get(pk=obj.pk)
                 if getattr(current, self.version_field) != getattr(obj, self.version_field):
-                    raise ConflictError()
+                    raise ConflictError(*([self.conflict_message] if self.conflict_message else []),
+                                        expected=getattr(obj, self.version_field),
+                                        current=getattr(current, self.version_field), stored=current)
             else:
                 current = copy.copy(obj)
             ok, reason = self.check(current, actor, action, data)
             if not ok:
                 raise NotAllowed(reason)
             before = getattr(current, self.state_field)
-            version = getattr(current, self.version_field)
-            # plain values, not F(): the UPDATE only lands on the row at `version`, as loaded
-            updates = {self.state_field: t.target, self.version_field: version + 1}
-            updates.update(extra_updates or {})
-            for f in model._meta.concrete_fields:  # an UPDATE skips auto_now; set it as save() would
-                if getattr(f, "auto_now", False):
-                    updates.setdefault(f.name, timezone.now())
-            changed = model.objects.filter(
-                pk=obj.pk, **{self.state_field: before, self.version_field: version},
-            ).update(**updates)
-            if changed != 1:
-                raise ConflictError()
-            _apply_in_memory(current, updates)
+            # the transition's declared field updates, then the caller's (values the table can't know)
+            updates = {self.state_field: t.target, **t.field_updates(current, actor, data), **(extra_updates or {})}
+            # plain version, not F(): the UPDATE only lands on the row at `version`, as loaded
+            conditional_update(current, getattr(current, self.version_field), updates,
+                               where={self.state_field: before}, version_field=self.version_field,
+                               conflict_message=str(self.conflict_message))
             if t.effect:
                 t.effect(current, actor, data)
             if history:
                 history(current, t, before, data)
+            else:
+                _generic_history(self.name, current, t, before, actor, data)
             audit_log(
                 actor=actor,
                 action=f"{self.name}.{t.action}",
@@ -158,18 +165,22 @@ class Workflow:
         return [t.action for t in self.transitions if s & set(t.source)]
 
 
-def _apply_in_memory(obj: models.Model, updates: dict) -> None:
-    """Set what an UPDATE just wrote on the loaded object: plain values as they are, and `F(name) + n`
-    from the value loaded (the conditional UPDATE proved the row unchanged since); any other
-    expression is read back from the database."""
-    unresolved = []
-    for name, value in updates.items():
-        if isinstance(value, CombinedExpression) and value.connector == "+" \
-                and isinstance(value.lhs, F) and isinstance(value.rhs, Value):
-            value = getattr(obj, value.lhs.name) + value.rhs.value
-        elif hasattr(value, "resolve_expression"):
-            unresolved.append(name)
-            continue
-        setattr(obj, name, value)
-    if unresolved:
-        obj.refresh_from_db(fields=[obj._meta.get_field(n).attname for n in unresolved])
+
+def _generic_history(workflow: str, obj: models.Model, t: Transition, before: str, actor, data: dict) -> None:
+    """The history row of a workflow whose app keeps none of its own (core's TransitionHistory)."""
+    from .models import TransitionHistory
+    from .writes import plain
+
+    TransitionHistory.objects.create(
+        workflow=workflow, object_type=obj._meta.label_lower, object_id=str(obj.pk), action=t.action,
+        from_state=before, to_state=t.target, actor=actor if getattr(actor, "is_authenticated", False) else None,
+        note=str(data.get("reason") or data.get("note") or "")[:500],
+        data=plain({k: v for k, v in data.items() if k not in {"reason", "note"}}),
+        region_code=getattr(obj, "region_code", "") or "")
+
+
+def transition_history(obj: models.Model):
+    """The generic history rows of one record, oldest first."""
+    from .models import TransitionHistory
+
+    return TransitionHistory.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))

@@ -6,13 +6,11 @@ import re
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import require
+from shanzhi.core.writes import create_audited, versioned_update
 
 from .models import DisclosureEntry, EntryState, LedgerLine
 from .permissions import EDIT, LEDGER
@@ -38,12 +36,9 @@ def entry_create(*, actor, community_code: str, category: str, title: str, body:
                  period: str = "") -> DisclosureEntry:
     require(actor, EDIT.action, community_code)
     check_not_personal(title, body)
-    entry = DisclosureEntry(region_code=community_code[:12], category=category, title=title.strip(),
-                            body=body.strip(), period=period.strip(), author=actor)
-    entry.full_clean()
-    entry.save()
-    audit_log(actor=actor, action="disclosure.entry_create", obj=entry, after={"category": category})
-    return entry
+    return create_audited(DisclosureEntry, actor=actor, action="disclosure.entry_create",
+                          audit_after={"category": category}, region_code=community_code[:12], category=category,
+                          title=title.strip(), body=body.strip(), period=period.strip(), author=actor)
 
 
 @transaction.atomic
@@ -58,16 +53,13 @@ def ledger_line_add(*, actor, entry: DisclosureEntry, date, direction: str, amou
                       document_ref=document_ref.strip())
     line.full_clean()
     line.save()
-    DisclosureEntry.objects.filter(pk=entry.pk).update(version=F("version") + 1)
-    audit_log(actor=actor, action="disclosure.ledger_line_add", obj=entry,
-              after={"direction": direction, "amount": str(amount)})
+    # the entry changed: its version moves, so a review started before this line conflicts
+    versioned_update(entry, entry.version, actor=actor, action="disclosure.ledger_line_add", validate=False,
+                     before={}, after={"direction": direction, "amount": str(amount)})
     return line
 
 
 @transaction.atomic
 def entry_transition(*, actor, entry: DisclosureEntry, action: str, reason: str = "") -> DisclosureEntry:
-    now = timezone.now()
-    extra = {"submit": {"submitted_by": actor}, "approve": {"reviewed_by": actor, "published_at": now,
-                                                            "review_note": reason},
-             "reject": {"reviewed_by": actor, "review_note": reason}}.get(action, {})
-    return WORKFLOW.apply(obj=entry, actor=actor, action=action, data={"reason": reason}, extra_updates=extra)
+    """One step of the review; the table declares what each step writes besides the state."""
+    return WORKFLOW.apply(obj=entry, actor=actor, action=action, data={"reason": reason})

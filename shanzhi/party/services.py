@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import require
+from shanzhi.core.writes import save_audited
 
 from .choices import MemberCategory
 from .models import (
@@ -26,10 +27,7 @@ from .workflow import SERVICE_RECORD
 
 
 def _save(actor, obj, action: str):
-    obj.full_clean()
-    obj.save()
-    audit_log(actor=actor, action=action, obj=obj)
-    return obj
+    return save_audited(obj, actor=actor, action=action)
 
 
 @transaction.atomic

@@ -7,7 +7,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
-from shanzhi.core.errors import ConflictError, ServiceError
+from shanzhi.core.errors import ServiceError
+from shanzhi.core.writes import versioned_update
 
 from .choices import CODE_LENGTH, LEVEL_BY_LENGTH, Level
 from .models import Region
@@ -61,15 +62,5 @@ def region_update(*, actor, region: Region, version: int | None = None, **fields
     changed = {k: v for k, v in fields.items() if k in UPDATABLE and getattr(region, k) != v}
     if not changed:
         return region
-    before = {k: getattr(region, k) for k in changed}
-    expected = region.version if version is None else version
-    n = Region.objects.filter(pk=region.pk, version=expected).update(version=expected + 1)
-    if n != 1:
-        raise ConflictError()
-    for k, v in changed.items():
-        setattr(region, k, v)
-    region.version = expected + 1
-    region.full_clean()
-    region.save(update_fields=[*changed, "version"])
-    audit_log(actor=actor, action="region.update", obj=region, before=before, after=changed)
-    return region
+    # one conditional UPDATE of the changed fields and the version (no update-then-save double write)
+    return versioned_update(region, version, actor=actor, action="region.update", **changed)

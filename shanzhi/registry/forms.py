@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core.forms import VersionedForm
+
 from . import choices as c
 
 
@@ -70,6 +72,13 @@ class PersonForm(forms.Form):
         return data
 
 
+class PersonEditForm(VersionedForm, PersonForm):
+    def values(self) -> dict:
+        data = PersonForm.values(self)
+        data.pop("version", None)
+        return data
+
+
 class NewPersonForm(PersonForm):
     """迁入 / 登记 a newcomer into a household."""
 
@@ -101,6 +110,18 @@ class BuildingForm(forms.Form):
     floors = forms.IntegerField(label=_("层数"), min_value=1, max_value=200)
     entrances = forms.IntegerField(label=_("单元数"), min_value=1, max_value=50)
     year_built = forms.IntegerField(label=_("建成年份"), required=False, min_value=1800, max_value=2100)
+
+
+class HouseholdEditForm(VersionedForm, HouseholdForm):
+    pass
+
+
+class DwellingEditForm(VersionedForm, DwellingForm):
+    pass
+
+
+class BuildingEditForm(VersionedForm, BuildingForm):
+    pass
 
 
 # --- life events ------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from functools import lru_cache
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.permissions import require
+from shanzhi.core.writes import create_audited, plain, save_audited, versioned_update
 
 from . import choices as c
 from .models import (
@@ -41,6 +42,7 @@ from .models import (
 )
 from .permissions import action_name
 from .validators import check_id_agrees, normalise, normalise_phone, normalise_uscc, parse_id_number
+from .workflow import MOVE_REQUEST, NEED
 
 PERSON_FIELDS = [
     "name", "id_type", "sex", "birth_date", "ethnicity", "registered_address", "current_address",
@@ -155,56 +157,7 @@ def _event(actor, kind: str, *, region_code: str, person=None, household=None, d
 
 
 def _plain(values: dict) -> dict:
-    """Values safe for audit/event data: related objects by pk, dates as text, no personal numbers."""
-    out = {}
-    for k, v in values.items():
-        if k.endswith(("_enc", "_hash")):
-            continue
-        if isinstance(v, Model):
-            out[k] = v.pk
-        elif isinstance(v, datetime.date):
-            out[k] = v.isoformat()
-        else:
-            out[k] = v if v is None or isinstance(v, str | int | float | bool) else str(v)
-    return out
-
-
-def _save_new(obj: Model, *, duplicate_message: str, field: str | None = None) -> Model:
-    obj.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            obj.save(force_insert=True)
-    except IntegrityError:
-        raise ServiceError(duplicate_message, field=field) from None
-    return obj
-
-
-def _conditional_update(obj: Model, changed: dict, version: int | None, *, duplicate_message: str = "",
-                        field: str | None = None) -> Model:
-    """Apply `changed` if the row still has `version` (optimistic concurrency)."""
-    expected = obj.version if version is None else version
-    for k, v in changed.items():
-        setattr(obj, k, v)
-    obj.full_clean(validate_unique=False, validate_constraints=False)
-    db_values = {(f"{k}_id" if isinstance(v, Model) or (v is None and _is_fk(obj, k)) else k):
-                 (v.pk if isinstance(v, Model) else v) for k, v in changed.items()}
-    try:
-        with transaction.atomic():
-            n = type(obj).objects.filter(pk=obj.pk, version=expected).update(
-                version=expected + 1, updated_at=timezone.now(), **db_values)
-    except IntegrityError:
-        raise ServiceError(duplicate_message or _("与已有记录重复"), field=field) from None
-    if n != 1:
-        raise ConflictError()
-    obj.version = expected + 1
-    return obj
-
-
-def _is_fk(obj: Model, name: str) -> bool:
-    try:
-        return obj._meta.get_field(name).is_relation
-    except Exception:
-        return False
+    return plain(values)
 
 
 def _changes(obj: Model, fields: dict, allowed: list[str]) -> dict:
@@ -248,8 +201,9 @@ def person_create(*, actor, name: str, region_code: str | None = None, dwelling:
     values, warnings = person_values({"name": name, "id_number": id_number, "phone": phone, **fields})
     if values.get("id_number_hash") and Person.objects.filter(id_number_hash=values["id_number_hash"]).exists():
         raise ServiceError(_id_taken_message(values["id_number_hash"]), field="id_number")
-    person = Person(region_code=code, dwelling=dwelling, household=household, **values)
-    _save_new(person, duplicate_message=_("该证件号码已登记，同一证件号码不能重复登记"), field="id_number")
+    person = create_audited(Person, actor=actor, action=f"registry.person.{event_kind}", audit_after=plain(values),
+                            duplicate_message=_("该证件号码已登记，同一证件号码不能重复登记"), duplicate_field="id_number",
+                            region_code=code, dwelling=dwelling, household=household, **values)
     if person.birth_date and Person.objects.filter(name=person.name, birth_date=person.birth_date).exclude(
             pk=person.pk).exists():
         warnings.append(_("已有同名且出生日期相同的人员，可能是重复登记，请核对后合并"))
@@ -262,7 +216,6 @@ def person_create(*, actor, name: str, region_code: str | None = None, dwelling:
     _event(actor, event_kind, region_code=code, person=person, household=household, dwelling=dwelling,
            summary=_("登记 %(name)s") % {"name": person.name} if event_kind == c.EventKind.CREATE else person.name,
            data=_plain({k: v for k, v in fields.items()}), date=event_date)
-    audit_log(actor=actor, action=f"registry.person.{event_kind}", obj=person, after=_plain(values))
     return person
 
 
@@ -288,13 +241,12 @@ def person_update(*, actor, person: Person, version: int | None = None, **fields
     if changed.get("id_number_hash") and Person.objects.filter(
             id_number_hash=changed["id_number_hash"]).exclude(pk=person.pk).exists():
         raise ServiceError(_id_taken_message(changed["id_number_hash"]), field="id_number")
-    before = _plain({k: getattr(person, k) for k in changed})
-    _conditional_update(person, changed, version, duplicate_message=_("该证件号码已登记"), field="id_number")
+    versioned_update(person, version, actor=actor, duplicate_message=_("该证件号码已登记"),
+                     duplicate_field="id_number", **changed)
     person.warnings = warnings
     names = sorted(k.removesuffix("_enc").removesuffix("_hash") for k in changed)
     _event(actor, c.EventKind.UPDATE, region_code=person.region_code, person=person,
            summary=_("修改：%(f)s") % {"f": "、".join(sorted(set(names)))}, data={"fields": sorted(set(names))})
-    audit_log(actor=actor, action="registry.person.update", obj=person, before=before, after=_plain(changed))
     return person
 
 
@@ -357,13 +309,8 @@ def _community(code: str) -> str:
     return code[:12]
 
 
-def _apply_move(actor, person: Person, *, dwelling: Dwelling | None, household: Household | None,
-                date: datetime.date | None, relation_to_head: str | None, kind: str) -> Person:
-    """Move the person (no scope checks: callers have done them)."""
-    old = {"dwelling": person.dwelling_id, "household": person.household_id, "region_code": person.region_code}
-    if person.household_id and household is not None and person.household_id != household.pk:
-        Household.objects.filter(pk=person.household_id, head=person).update(head=None)
-    code = (dwelling or household or person).region_code
+def _move_fields(dwelling, household, code: str, relation_to_head: str | None, kind: str, date) -> dict:
+    """The person's columns after a move (a move-in also clears the move-out)."""
     changed = {"dwelling": dwelling, "region_code": code, "status": c.PersonStatus.LIVING}
     if household is not None:
         changed["household"] = household
@@ -371,7 +318,18 @@ def _apply_move(actor, person: Person, *, dwelling: Dwelling | None, household: 
         changed["relation_to_head"] = relation_to_head
     if kind == c.EventKind.MOVE_IN:
         changed |= {"move_in_date": date or timezone.localdate(), "move_out_date": None, "move_out_destination": ""}
-    _conditional_update(person, changed, person.version)
+    return changed
+
+
+def _apply_move(actor, person: Person, *, dwelling: Dwelling | None, household: Household | None,
+                date: datetime.date | None, relation_to_head: str | None, kind: str) -> Person:
+    """Move the person (no scope checks: callers have done them)."""
+    old = {"dwelling": person.dwelling_id, "household": person.household_id, "region_code": person.region_code}
+    if person.household_id and household is not None and person.household_id != household.pk:
+        Household.objects.filter(pk=person.household_id, head=person).update(head=None)
+    code = (dwelling or household or person).region_code
+    versioned_update(person, person.version, actor=actor, audit=False,
+                     **_move_fields(dwelling, household, code, relation_to_head, kind, date))
     if household is not None and relation_to_head == c.Relation.HEAD:
         Household.objects.filter(pk=household.pk).update(head=person)
     to = {"dwelling": getattr(dwelling, "pk", None), "household": person.household_id, "region_code": code}
@@ -425,10 +383,8 @@ def _move_request(actor, person, dwelling, household, date, reason) -> MoveReque
     req = MoveRequest(person=person, from_region_code=person.region_code, to_dwelling=dwelling,
                       to_household=household, region_code=(dwelling or household).region_code, reason=reason[:300],
                       move_date=date, requested_by=person_actor(actor))
-    req.full_clean()
-    req.save()
-    audit_log(actor=actor, action="registry.move_request.create", obj=req,
-              after={"person": person.pk, "to": req.region_code})
+    save_audited(req, actor=actor, action="registry.move_request.create",
+                 after={"person": person.pk, "to": req.region_code})
     return req
 
 
@@ -452,16 +408,9 @@ def move_request_approve(*, actor, request: MoveRequest, note: str = "") -> Pers
     if req.state != MoveRequest.State.PENDING:
         raise ConflictError(_("该申请已处理"))
     person = Person.objects.select_for_update().get(pk=req.person_id)
-    n = MoveRequest.objects.filter(pk=req.pk, version=req.version).update(
-        state=MoveRequest.State.APPROVED, decided_by=actor, decided_at=timezone.now(), decision_note=note[:300],
-        version=req.version + 1)
-    if n != 1:
-        raise ConflictError()
-    kind = c.EventKind.MOVE_IN
-    person = _apply_move(actor, person, dwelling=req.to_dwelling, household=req.to_household, date=req.move_date,
-                         relation_to_head=None, kind=kind)
-    audit_log(actor=actor, action="registry.move_request.approve", obj=req, reason=note)
-    return person
+    req = MOVE_REQUEST.apply(obj=req, actor=actor, action="approve", data={"reason": note})
+    return _apply_move(actor, person, dwelling=req.to_dwelling, household=req.to_household, date=req.move_date,
+                       relation_to_head=None, kind=c.EventKind.MOVE_IN)
 
 
 @transaction.atomic
@@ -472,14 +421,7 @@ def move_request_reject(*, actor, request: MoveRequest, reason: str) -> MoveRequ
     req = _lock(actor, request)
     if req.state != MoveRequest.State.PENDING:
         raise ConflictError(_("该申请已处理"))
-    n = MoveRequest.objects.filter(pk=req.pk, version=req.version).update(
-        state=MoveRequest.State.REJECTED, decided_by=actor, decided_at=timezone.now(), decision_note=reason[:300],
-        version=req.version + 1)
-    if n != 1:
-        raise ConflictError()
-    req.refresh_from_db()
-    audit_log(actor=actor, action="registry.move_request.reject", obj=req, reason=reason)
-    return req
+    return MOVE_REQUEST.apply(obj=req, actor=actor, action="reject", data={"reason": reason})
 
 
 @transaction.atomic
@@ -496,8 +438,8 @@ def person_move_out(*, actor, person: Person, date: datetime.date | None = None,
     household, dwelling = person.household, person.dwelling
     if household is not None and household.head_id == person.pk:
         Household.objects.filter(pk=household.pk).update(head=None)
-    _conditional_update(person, {"status": c.PersonStatus.MOVED_OUT, "move_out_date": date,
-                                 "move_out_destination": destination[:200], "dwelling": None}, person.version)
+    versioned_update(person, person.version, actor=actor, audit=False, **{"status": c.PersonStatus.MOVED_OUT, "move_out_date": date,
+                                 "move_out_destination": destination[:200], "dwelling": None})
     _event(actor, c.EventKind.MOVE_OUT, region_code=person.region_code, person=person, household=household,
            dwelling=dwelling, summary=_("迁出至 %(d)s") % {"d": destination}, data={"from": old,
                                                                                  "destination": destination},
@@ -527,7 +469,7 @@ def person_death(*, actor, person: Person, date: datetime.date) -> Person:
         raise ServiceError(_("死亡日期早于出生日期"), field="date")
     if person.household_id:
         Household.objects.filter(pk=person.household_id, head=person).update(head=None)
-    _conditional_update(person, {"status": c.PersonStatus.DECEASED}, person.version)
+    versioned_update(person, person.version, actor=actor, audit=False, **{"status": c.PersonStatus.DECEASED})
     _event(actor, c.EventKind.DEATH, region_code=person.region_code, person=person, household=person.household,
            dwelling=person.dwelling, summary=_("死亡"), date=date)
     audit_log(actor=actor, action="registry.person.death", obj=person, after={"date": date.isoformat()})
@@ -552,16 +494,16 @@ def household_create(*, actor, household_number: str, dwelling: Dwelling | None 
     bad = set(fields) - set(HOUSEHOLD_FIELDS)
     if bad:
         raise ServiceError(_("未知字段：%(f)s") % {"f": "、".join(sorted(bad))})
-    household = Household(household_number=number, dwelling=dwelling, region_code=code, **fields)
-    _save_new(household, duplicate_message=_("户号已存在"), field="household_number")
+    household = create_audited(Household, actor=actor, audit_after=plain(fields), duplicate_message=_("户号已存在"),
+                               duplicate_field="household_number", household_number=number, dwelling=dwelling,
+                               region_code=code, **fields)
     if head is not None:
         head = _lock(actor, head)
-        _conditional_update(head, {"household": household, "relation_to_head": c.Relation.HEAD}, head.version)
+        versioned_update(head, head.version, actor=actor, audit=False, **{"household": household, "relation_to_head": c.Relation.HEAD})
         household.head = head
         household.save(update_fields=["head"])
     _event(actor, c.EventKind.CREATE, region_code=code, household=household, dwelling=dwelling,
            summary=_("立户 %(n)s") % {"n": number})
-    audit_log(actor=actor, action="registry.household.create", obj=household, after=_plain(fields))
     return household
 
 
@@ -577,11 +519,10 @@ def household_update(*, actor, household: Household, version: int | None = None,
     if "dwelling" in changed and changed["dwelling"] is not None:
         _lock(actor, changed["dwelling"])
         changed["region_code"] = changed["dwelling"].region_code
-    before = _plain({k: getattr(household, k) for k in changed})
-    _conditional_update(household, changed, version, duplicate_message=_("户号已存在"), field="household_number")
+    versioned_update(household, version, actor=actor, duplicate_message=_("户号已存在"),
+                     duplicate_field="household_number", **changed)
     _event(actor, c.EventKind.UPDATE, region_code=household.region_code, household=household,
            summary=_("修改户信息"), data=_plain(changed))
-    audit_log(actor=actor, action="registry.household.update", obj=household, before=before, after=_plain(changed))
     return household
 
 
@@ -601,7 +542,7 @@ def household_change_head(*, actor, household: Household, head: Person,
         if pk not in (old_head, head.pk):
             Person.objects.filter(pk=pk, household=household).update(relation_to_head=relation)
     Person.objects.filter(pk=head.pk).update(relation_to_head=c.Relation.HEAD)
-    _conditional_update(household, {"head": head}, household.version)
+    versioned_update(household, household.version, actor=actor, audit=False, **{"head": head})
     _event(actor, c.EventKind.HEAD_CHANGE, region_code=household.region_code, household=household, person=head,
            summary=_("户主变更为 %(n)s") % {"n": head.name}, data={"from": old_head, "to": head.pk})
     audit_log(actor=actor, action="registry.household.head_change", obj=household,
@@ -653,7 +594,7 @@ def household_merge(*, actor, source: Household, target: Household) -> Household
         raise ServiceError(_("已注销的户不能合并"))
     members = list(Person.objects.filter(household=source).values_list("pk", flat=True))
     Person.objects.filter(household=source).update(household=target, relation_to_head=c.Relation.OTHER)
-    _conditional_update(source, {"dissolved": True, "head": None}, source.version)
+    versioned_update(source, source.version, actor=actor, audit=False, **{"dissolved": True, "head": None})
     for h in (source, target):
         _event(actor, c.EventKind.MERGE, region_code=h.region_code, household=h,
                summary=_("合户：%(a)s 并入 %(b)s") % {"a": source.household_number, "b": target.household_number},
@@ -672,11 +613,10 @@ def _create(actor, model, *, region_code: str, fields: dict, allowed: list[str],
     bad = set(fields) - set(allowed)
     if bad:
         raise ServiceError(_("未知字段：%(f)s") % {"f": "、".join(sorted(bad))})
-    obj = _save_new(model(region_code=region_code, **fields), duplicate_message=duplicate_message)
-    name = model._meta.model_name
+    obj = create_audited(model, actor=actor, audit_after=plain(fields), duplicate_message=duplicate_message,
+                         region_code=region_code, **fields)
     if dwelling_event:
         _event(actor, c.EventKind.CREATE, region_code=region_code, dwelling=obj, summary=summary)
-    audit_log(actor=actor, action=f"registry.{name}.create", obj=obj, after=_plain(fields))
     return obj
 
 
@@ -686,11 +626,7 @@ def _update(actor, obj, *, version, fields: dict, allowed: list[str], duplicate_
     changed = _changes(obj, fields, allowed)
     if not changed:
         return obj
-    before = _plain({k: getattr(obj, k) for k in changed})
-    _conditional_update(obj, changed, version, duplicate_message=duplicate_message)
-    audit_log(actor=actor, action=f"registry.{obj._meta.model_name}.update", obj=obj, before=before,
-              after=_plain(changed))
-    return obj
+    return versioned_update(obj, version, actor=actor, duplicate_message=duplicate_message, **changed)
 
 
 @transaction.atomic
@@ -745,7 +681,7 @@ def dwelling_update(*, actor, dwelling: Dwelling, version: int | None = None, **
 def _set_occupancy(actor, dwelling: Dwelling, occupancy: str, kind: str, date, summary: str, data: dict):
     dwelling = _lock(actor, dwelling)
     before = dwelling.occupancy
-    _conditional_update(dwelling, {"occupancy": occupancy}, dwelling.version)
+    versioned_update(dwelling, dwelling.version, actor=actor, audit=False, **{"occupancy": occupancy})
     _event(actor, kind, region_code=dwelling.region_code, dwelling=dwelling, summary=summary, data=data, date=date)
     audit_log(actor=actor, action=f"registry.dwelling.{kind}", obj=dwelling, before={"occupancy": before},
               after={"occupancy": occupancy, **data})
@@ -862,9 +798,7 @@ def need_create(*, actor, category: str, description: str = "", person: Person |
     subject = _lock(actor, subject)
     need = Need(person=person, household=household, category=category, description=description,
                 region_code=subject.region_code)
-    need.full_clean()
-    need.save()
-    audit_log(actor=actor, action="registry.need.create", obj=need, after={"category": category})
+    save_audited(need, actor=actor, action="registry.need.create", after={"category": category})
     return need
 
 
@@ -872,8 +806,12 @@ def need_create(*, actor, category: str, description: str = "", person: Person |
 def need_set_status(*, actor, need: Need, status: str, version: int | None = None) -> Need:
     if status not in c.NeedStatus.values:
         raise ServiceError(_("未知的状态"), field="status")
-    return _update(actor, need, version=version, fields={"status": status}, allowed=["status"],
-                   duplicate_message="")
+    expected = need.version if version is None else version
+    need = _lock(actor, need)
+    if need.status == status:
+        return need
+    need.version = expected  # the table's conditional write is keyed on the version the form was loaded at
+    return NEED.apply(obj=need, actor=actor, action=f"to_{status}")
 
 
 @transaction.atomic
@@ -883,10 +821,8 @@ def special_population_create(*, actor, person: Person, category: str, since: da
     require(actor, action_name(SpecialPopulationRecord), person.region_code)
     record = SpecialPopulationRecord(person=person, category=category, since=since, support_plan=support_plan,
                                      responsible=responsible, region_code=person.region_code)
-    record.full_clean()
-    record.save()
-    audit_log(actor=actor, action="registry.special.create", obj=record, object_repr=f"#{record.pk}",
-              after={"category": category})
+    save_audited(record, actor=actor, action="registry.special.create", object_repr="#{pk}",
+                 after={"category": category})
     return record
 
 

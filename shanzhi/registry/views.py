@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from shanzhi.accounts.scope import user_roles
 from shanzhi.core.access import object_view, role_view
-from shanzhi.core.errors import ServiceError
+from shanzhi.core.errors import ConflictError, ServiceError
+from shanzhi.core.forms import conflict_rows
 from shanzhi.regions import selectors as region_selectors
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
@@ -225,10 +226,15 @@ def region_print(request, obj):
 
 def _form_page(request, *, form, title: str, back: str, run, subtitle: str = ""):
     """GET shows the form; a valid POST calls `run(cleaned_data)` (a service) and redirects to its answer.
-    A ServiceError is shown on its field (or above the form) and nothing is saved."""
+    A ServiceError is shown on its field (or above the form) and nothing is saved; a ConflictError (the
+    record changed since the form was loaded) shows both values side by side."""
     if request.method == "POST" and form.is_valid():
         try:
             target = run(form.cleaned_data)
+        except ConflictError as e:
+            return _no_store(render(request, "core/conflict.html", {
+                "rows": conflict_rows(form, e.stored), "expected": e.expected, "current": e.current,
+                "subtitle": subtitle, "back": back, "retry": request.get_full_path()}, status=409))
         except ServiceError as e:
             form.add_error(e.field if e.field in form.fields else None, e.user_message)
         else:
@@ -262,10 +268,10 @@ def _household_by_number(actor, number: str) -> Household:
 
 @object_view(Person, action="change", lookup={"pk": "pk"}, methods=EDIT)
 def person_edit(request, obj):
-    initial = {f: getattr(obj, f) for f in forms.PersonForm.base_fields if f not in {"id_number", "phone"}}
-    form = forms.PersonForm(request.POST or None, initial=initial)
+    initial = {f: getattr(obj, f) for f in forms.PersonEditForm.base_fields if f not in {"id_number", "phone"}}
+    form = forms.PersonEditForm(request.POST or None, initial=initial)
     return _form_page(request, form=form, title=_("修改人员信息"), subtitle=obj.name, back=_url_of(obj),
-                      run=lambda d: services.person_update(actor=request.user, person=obj, version=obj.version,
+                      run=lambda d: services.person_update(actor=request.user, person=obj, version=d["version"],
                                                            **form.values()))
 
 
@@ -300,11 +306,11 @@ def person_act(request, obj):
 
 @object_view(Household, action="change", lookup={"pk": "pk"}, methods=EDIT)
 def household_edit(request, obj):
-    initial = {f: getattr(obj, f) for f in forms.HouseholdForm.base_fields}
-    form = forms.HouseholdForm(request.POST or None, initial=initial)
+    initial = {f: getattr(obj, f) for f in forms.HouseholdEditForm.base_fields}
+    form = forms.HouseholdEditForm(request.POST or None, initial=initial)
     return _form_page(request, form=form, title=_("修改户信息"), subtitle=obj.household_number, back=_url_of(obj),
                       run=lambda d: services.household_update(actor=request.user, household=obj,
-                                                              version=obj.version, **d))
+                                                              version=d["version"], **form.values()))
 
 
 HOUSEHOLD_ACTIONS = {"move_in": (_("迁入/登记新成员"), forms.NewPersonForm), "birth": (_("出生登记"), forms.BirthForm),
@@ -351,11 +357,11 @@ def household_act(request, obj):
 
 @object_view(Dwelling, action="change", lookup={"pk": "pk"}, methods=EDIT)
 def dwelling_edit(request, obj):
-    initial = {f: getattr(obj, f) for f in forms.DwellingForm.base_fields}
-    form = forms.DwellingForm(request.POST or None, initial=initial)
+    initial = {f: getattr(obj, f) for f in forms.DwellingEditForm.base_fields}
+    form = forms.DwellingEditForm(request.POST or None, initial=initial)
     return _form_page(request, form=form, title=_("修改房屋"), subtitle=str(obj), back=_url_of(obj),
-                      run=lambda d: services.dwelling_update(actor=request.user, dwelling=obj, version=obj.version,
-                                                             **d))
+                      run=lambda d: services.dwelling_update(actor=request.user, dwelling=obj,
+                                                             version=d["version"], **form.values()))
 
 
 DWELLING_ACTIONS = {"rent_out": (_("出租"), forms.RentOutForm), "vacate": (_("空置"), forms.VacateForm),
@@ -383,11 +389,11 @@ def dwelling_act(request, obj):
 
 @object_view(Building, action="change", lookup={"pk": "pk"}, methods=EDIT)
 def building_edit(request, obj):
-    initial = {f: getattr(obj, f) for f in forms.BuildingForm.base_fields}
-    form = forms.BuildingForm(request.POST or None, initial=initial)
+    initial = {f: getattr(obj, f) for f in forms.BuildingEditForm.base_fields}
+    form = forms.BuildingEditForm(request.POST or None, initial=initial)
     return _form_page(request, form=form, title=_("修改楼栋"), subtitle=str(obj), back=_url_of(obj),
-                      run=lambda d: services.building_update(actor=request.user, building=obj, version=obj.version,
-                                                             **d))
+                      run=lambda d: services.building_update(actor=request.user, building=obj,
+                                                             version=d["version"], **form.values()))
 
 
 @object_view(Building, action="change", lookup={"pk": "pk"}, methods=EDIT)
@@ -477,27 +483,20 @@ def needs(request):
 def _merge_rows(actor, keep: Person, duplicate: Person) -> list[tuple]:
     """Both records side by side, personal numbers masked as on every page."""
     def tags(p):
-        return "、".join(t.get_tag_display() for t in selectors.care_tags_of(actor=actor, person=p)) or "—"
+        return "、".join(t.get_tag_display() for t in selectors.care_tags_of(actor=actor, person=p))
 
     def needs_count(p):
-        return selectors.needs_list(actor=actor, filters={"person": p.pk}).count()
+        return str(selectors.needs_list(actor=actor, filters={"person": p.pk}).count())
 
-    rows = [
-        (_("姓名"), keep.name, duplicate.name),
-        (_("证件号码"), keep.id_number_masked or "—", duplicate.id_number_masked or "—"),
-        (_("联系电话"), keep.phone_masked or "—", duplicate.phone_masked or "—"),
-        (_("性别"), keep.get_sex_display() or "—", duplicate.get_sex_display() or "—"),
-        (_("出生年份"), keep.birth_year or "—", duplicate.birth_year or "—"),
-        (_("民族"), keep.ethnicity or "—", duplicate.ethnicity or "—"),
-        (_("户"), keep.household or "—", duplicate.household or "—"),
-        (_("居住房屋"), keep.dwelling or "—", duplicate.dwelling or "—"),
-        (_("现住址"), keep.current_address or "—", duplicate.current_address or "—"),
-        (_("状态"), keep.get_status_display(), duplicate.get_status_display()),
-        (_("关爱标签"), tags(keep), tags(duplicate)),
-        (_("民生需求"), needs_count(keep), needs_count(duplicate)),
-        (_("登记时间"), keep.created_at, duplicate.created_at),
+    shown = [
+        (_("姓名"), lambda p: p.name), (_("证件号码"), lambda p: p.id_number_masked),
+        (_("联系电话"), lambda p: p.phone_masked), (_("性别"), lambda p: p.get_sex_display()),
+        (_("出生年份"), lambda p: p.birth_year), (_("民族"), lambda p: p.ethnicity),
+        (_("户"), lambda p: p.household), (_("居住房屋"), lambda p: p.dwelling),
+        (_("现住址"), lambda p: p.current_address), (_("状态"), lambda p: p.get_status_display()),
+        (_("关爱标签"), tags), (_("民生需求"), needs_count), (_("登记时间"), lambda p: p.created_at),
     ]
-    return rows
+    return [(label, get(keep) or "—", get(duplicate) or "—") for label, get in shown]
 
 
 @object_view(Person, action="change", lookup={"pk": "pk"}, methods=EDIT)

@@ -12,13 +12,13 @@ from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
-from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import require, require_any
+from shanzhi.core.writes import create_audited, save_audited, versioned_update
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.services import points_award
 
@@ -31,12 +31,6 @@ from .workflow import LATE_CHECK, SIGNUP
 CHECK_WINDOW = timedelta(hours=1)  # scanning opens an hour before the start and closes an hour after the end
 
 
-def _bump(model, obj, **fields) -> None:
-    """Conditional update on version; refreshes obj."""
-    changed = model.objects.filter(pk=obj.pk, version=obj.version).update(version=F("version") + 1, **fields)
-    if changed != 1:
-        raise ConflictError()
-    obj.refresh_from_db()
 
 
 @transaction.atomic
@@ -44,11 +38,9 @@ def volunteer_register(*, actor, person, skills=(), intro: str = "") -> Voluntee
     require_any(actor, [SELF.action, STAFF.action], person)
     if Volunteer.objects.filter(person=person).exists():
         raise ServiceError(_("该居民已经注册为志愿者"))
-    volunteer = Volunteer(person=person, region_code=person.region_code, intro=intro)
-    volunteer.full_clean()
-    volunteer.save()
+    volunteer = create_audited(Volunteer, actor=actor, action="volunteering.volunteer.register", audit_after={},
+                               person=person, region_code=person.region_code, intro=intro)
     volunteer.skills.set(skills)
-    audit_log(actor=actor, action="volunteering.volunteer.register", obj=volunteer)
     return volunteer
 
 
@@ -58,20 +50,17 @@ def volunteer_verify(*, actor, volunteer: Volunteer) -> Volunteer:
     require(actor, STAFF.action, volunteer.region_code)
     if volunteer.verified:
         return volunteer
-    _bump(Volunteer, volunteer, verified_by=actor, verified_at=timezone.now())
-    audit_log(actor=actor, action="volunteering.volunteer.verify", obj=volunteer)
-    return volunteer
+    return versioned_update(volunteer, None, actor=actor, action="volunteering.volunteer.verify", validate=False,
+                            verified_by=actor, verified_at=timezone.now())
 
 
 @transaction.atomic
 def team_create(*, actor, region_code: str, name: str, description: str = "", leader=None) -> VolunteerTeam:
     require(actor, STAFF.action, region_code)
-    team = VolunteerTeam(region_code=region_code, name=name, description=description, leader=leader)
-    team.full_clean()
-    team.save()
+    team = create_audited(VolunteerTeam, actor=actor, action="volunteering.team.create", audit_after={},
+                          region_code=region_code, name=name, description=description, leader=leader)
     if leader:
         team.members.add(leader)
-    audit_log(actor=actor, action="volunteering.team.create", obj=team)
     return team
 
 
@@ -115,7 +104,7 @@ def signup_create(*, actor, activity: Activity, volunteer: Volunteer) -> SignUp:
     if existing and existing.state != SignUpState.CANCELLED:
         raise ServiceError(_("您已报名该活动"))
     if existing:  # signing up again after cancelling reopens the same row
-        _bump(SignUp, existing, state=SignUpState.PENDING)
+        versioned_update(existing, None, actor=actor, audit=False, validate=False, state=SignUpState.PENDING)
         signup = existing
     else:
         signup = SignUp(activity=activity, volunteer=volunteer, team=activity.team, region_code=activity.region_code)
@@ -154,7 +143,7 @@ def _settle(*, actor, signup: SignUp) -> SignUp:
         transfer = points_award(actor=actor, ledger=Ledger.VOLUNTEER, person=signup.volunteer.person, amount=points,
                                 idempotency_key=award_key(signup),
                                 memo=_("志愿服务：%(title)s %(hours)s小时") % {"title": activity.title, "hours": hours})
-    _bump(SignUp, signup, hours=hours, points=points, transfer=transfer)
+    versioned_update(signup, None, actor=actor, audit=False, validate=False, hours=hours, points=points, transfer=transfer)
     return signup
 
 
@@ -172,7 +161,7 @@ def attendance_scan(*, actor, signup: SignUp, at=None, via: str = "qr") -> tuple
         raise ServiceError(_("您已签退，服务时长已记录"))
     kind = CheckKind.CHECK_OUT if signup.checked_in_at else CheckKind.CHECK_IN
     field = "checked_out_at" if kind == CheckKind.CHECK_OUT else "checked_in_at"
-    _bump(SignUp, signup, **{field: at})
+    versioned_update(signup, None, actor=actor, audit=False, validate=False, **{field: at})
     SignUpHistory.objects.create(signup=signup, action=kind, label=CheckKind(kind).label, from_state=signup.state,
                                  to_state=signup.state, actor=actor, note=via)
     audit_log(actor=actor, action=f"volunteering.{kind}", obj=signup, after={"via": via})
@@ -220,22 +209,19 @@ def late_check_request(*, actor, signup: SignUp, kind: str, claimed_at, reason: 
         raise ServiceError(_("已有待审核的补卡申请"), field="kind")
     req = LateCheckRequest(signup=signup, kind=kind, claimed_at=claimed_at, reason=reason,
                            region_code=signup.region_code)
-    req.full_clean()
-    req.save()
-    audit_log(actor=actor, action="volunteering.late_check.request", obj=req)
+    save_audited(req, actor=actor, action="volunteering.late_check.request")
     return req
 
 
 @transaction.atomic
 def late_check_decide(*, actor, request: LateCheckRequest, action: str, reason: str = "") -> LateCheckRequest:
     """The organiser approves (records the time, settling the sign-up if both times are now known) or rejects."""
-    req = LATE_CHECK.apply(obj=request, actor=actor, action=action, data={"reason": reason},
-                           extra_updates={"decided_by": actor, "decided_at": timezone.now()})
+    req = LATE_CHECK.apply(obj=request, actor=actor, action=action, data={"reason": reason})
     if action == "approve":
         signup = SignUp.objects.select_for_update().get(pk=req.signup_id)
         field = "checked_in_at" if req.kind == CheckKind.CHECK_IN else "checked_out_at"
         if getattr(signup, field) is None:
-            _bump(SignUp, signup, **{field: req.claimed_at})
+            versioned_update(signup, None, actor=actor, audit=False, validate=False, **{field: req.claimed_at})
             SignUpHistory.objects.create(signup=signup, action="late_" + req.kind, label=_("补卡"),
                                          from_state=signup.state, to_state=signup.state, actor=actor)
             if signup.checked_in_at and signup.checked_out_at and signup.checked_out_at <= signup.checked_in_at:

@@ -13,13 +13,13 @@ import secrets
 
 from django.db import transaction
 from django.db.models import F, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
-from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import require
+from shanzhi.core.writes import save_audited
 from shanzhi.ledger.choices import ESCROW, Ledger, TransferKind
 from shanzhi.ledger.models import Account
 from shanzhi.ledger.services import person_account, system_account, transfer_create
@@ -27,6 +27,7 @@ from shanzhi.ledger.services import person_account, system_account, transfer_cre
 from .choices import OrderState
 from .models import CHANGE_ROLES, Donation, Order, StoreItem, community_prefix
 from .permissions import STAFF
+from .workflow import ORDER
 
 CODE_ALPHABET = "23456789"
 
@@ -48,9 +49,7 @@ def donation_record(*, actor, region_code: str, donor_name: str, description: st
     donation = Donation(region_code=region_code, donor_name=donor_name or (unit.name if unit else ""), unit=unit,
                         description=description, quantity=quantity, value=value, received_on=received_on,
                         public=public, created_by=actor)
-    donation.full_clean()
-    donation.save()
-    audit_log(actor=actor, action="volunteering.donation.record", obj=donation)
+    save_audited(donation, actor=actor, action="volunteering.donation.record")
     return donation
 
 
@@ -60,9 +59,7 @@ def store_item_create(*, actor, region_code: str, name: str, points_price: int, 
     require(actor, STAFF.action, region_code)
     item = StoreItem(region_code=region_code, name=name, points_price=points_price, stock=stock,
                      per_person_limit=per_person_limit, description=description, donation=donation)
-    item.full_clean()
-    item.save()
-    audit_log(actor=actor, action="volunteering.store_item.create", obj=item, after={"stock": stock})
+    save_audited(item, actor=actor, action="volunteering.store_item.create", after={"stock": stock})
     return item
 
 
@@ -108,18 +105,14 @@ def order_place(*, actor, item: StoreItem, person, quantity: int = 1) -> Order:
                              memo=_("兑换 %(name)s × %(n)s") % {"name": item.name, "n": quantity})
     order = Order(item=item, person=person, quantity=quantity, points=points, code=code, freeze_transfer=freeze,
                   region_code=item.region_code)
-    order.full_clean()
-    order.save()
-    audit_log(actor=actor, action="volunteering.order.place", obj=order, after={"points": points})
+    save_audited(order, actor=actor, action="volunteering.order.place", after={"points": points})
     return order
 
 
-def _close(order: Order, actor, state: str) -> None:
-    changed = Order.objects.filter(pk=order.pk, version=order.version, state=OrderState.FROZEN).update(
-        state=state, decided_by=actor, decided_at=timezone.now(), version=F("version") + 1)
-    if changed != 1:
-        raise ConflictError(_("该兑换单已处理，请刷新"))
-    order.refresh_from_db()
+def _close(order: Order, actor, action: str) -> Order:
+    """Redeem or cancel a frozen order (the ORDER table); the order is read back with its item and person."""
+    ORDER.apply(obj=order, actor=actor, action=action)
+    return Order.objects.select_related("item", "person").get(pk=order.pk)
 
 
 @transaction.atomic
@@ -131,13 +124,12 @@ def order_redeem(*, actor, code: str) -> Order:
         raise ServiceError(_("核销码不存在，或不属于您管理的社区"), field="code")
     if order.state != OrderState.FROZEN:
         raise ServiceError(_("该兑换单%(state)s，不能重复核销") % {"state": order.get_state_display()}, field="code")
-    _close(order, actor, OrderState.REDEEMED)
+    order = _close(order, actor, "redeem")
     settle = transfer_create(actor=actor, source=_escrow(), target=store_account(order.region_code),
                              amount=order.points, kind=TransferKind.REDEEM, idempotency_key=f"order:{order.code}:redeem",
                              memo=_("核销 %(name)s × %(n)s") % {"name": order.item.name, "n": order.quantity})
     Order.objects.filter(pk=order.pk).update(settle_transfer=settle)
     order.refresh_from_db()
-    audit_log(actor=actor, action="volunteering.order.redeem", obj=order)
     return order
 
 
@@ -148,7 +140,7 @@ def order_cancel(*, actor, order: Order) -> Order:
         raise NotAllowed(_("只有本人或社区工作人员可以取消兑换"))
     if order.state != OrderState.FROZEN:
         raise ServiceError(_("该兑换单%(state)s，不能取消") % {"state": order.get_state_display()})
-    _close(order, actor, OrderState.CANCELLED)
+    order = _close(order, actor, "cancel")
     refund = transfer_create(actor=actor, source=_escrow(), target=person_account(ledger=Ledger.VOLUNTEER,
                                                                                   person=order.person),
                              amount=order.points, kind=TransferKind.REFUND, idempotency_key=f"order:{order.code}:refund",
@@ -156,5 +148,4 @@ def order_cancel(*, actor, order: Order) -> Order:
     StoreItem.objects.filter(pk=order.item_id).update(stock=F("stock") + order.quantity, version=F("version") + 1)
     Order.objects.filter(pk=order.pk).update(settle_transfer=refund)
     order.refresh_from_db()
-    audit_log(actor=actor, action="volunteering.order.cancel", obj=order)
     return order

@@ -1,11 +1,12 @@
 """The sign-up review and the 补卡 review, as tables."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.accounts.scope import roles_at
 from shanzhi.core.workflow import Transition, Workflow
 
-from .choices import RequestState, SignUpState
+from .choices import OrderState, RequestState, SignUpState
 from .models import CHANGE_ROLES
 
 S = SignUpState
@@ -52,12 +53,27 @@ def _organiser(req, actor, data) -> tuple[bool, str]:
 
 
 R = RequestState
+DECIDED = {"decided_by": lambda req, actor, data: actor, "decided_at": lambda req, actor, data: timezone.now()}
 LATE_CHECK = Workflow(
     name="volunteering.late_check",
     states=dict(R.choices),
     transitions=[
-        Transition("approve", (R.PENDING,), R.APPROVED, _("同意补卡"), guard=_organiser),
-        Transition("reject", (R.PENDING,), R.REJECTED, _("驳回"), guard=_organiser, requires=("reason",)),
+        Transition("approve", (R.PENDING,), R.APPROVED, _("同意补卡"), guard=_organiser, sets=DECIDED),
+        Transition("reject", (R.PENDING,), R.REJECTED, _("驳回"), guard=_organiser, requires=("reason",),
+                   sets=DECIDED),
     ],
     field_labels={"reason": _("驳回理由")},
+)
+
+
+# --- store orders: 待核销 → 已核销 / 已取消 ---------------------------------------------------------------------
+OS = OrderState
+ORDER = Workflow(
+    name="volunteering.order",
+    states=dict(OS.choices),
+    transitions=[
+        Transition("redeem", (OS.FROZEN,), OS.REDEEMED, _("核销"), sets=DECIDED),
+        Transition("cancel", (OS.FROZEN,), OS.CANCELLED, _("取消兑换"), sets=DECIDED),
+    ],
+    conflict_message=_("该兑换单已处理，请刷新"),
 )

@@ -276,6 +276,25 @@ def test_residents_register_for_noticed_meetings(env):
     assert topic.deciding_meeting is None  # a 恳谈会 does not decide a public space change
 
 
+def test_meeting_steps_run_on_the_table_with_history_and_audit(env):
+    from shanzhi.audit.models import AuditEvent
+    from shanzhi.core.workflow import transition_history
+
+    topic = env.to_resolution(env.topic(support=2))
+    m, _reps = env.deciding_meeting(topic)
+    with pytest.raises(ServiceError, match="会议纪要"):
+        s.meeting_close(actor=env.staff, meeting=m, minutes="  ")
+    m = s.meeting_close(actor=env.staff, meeting=m, minutes="  同意改造  ")
+    m.refresh_from_db()
+    assert m.state == "closed" and m.minutes == "同意改造" and m.noticed_at is not None
+    steps = [(h.action, h.from_state, h.to_state) for h in transition_history(m)]
+    assert steps == [("notice", "draft", "noticed"), ("hold", "noticed", "held"), ("close", "held", "closed")]
+    assert set(AuditEvent.objects.filter(object_id=str(m.pk), action__startswith="consultation.meeting.")
+               .values_list("action", flat=True)) == {f"consultation.meeting.{a}" for a in ("notice", "hold", "close")}
+    with pytest.raises(NotAllowed):
+        s.meeting_close(actor=env.staff, meeting=m, minutes="再次")
+
+
 def test_the_staff_member_who_tables_a_topic_is_not_told_of_it(env):
     from shanzhi.consultation import services as s
     from shanzhi.notifications.models import Notification

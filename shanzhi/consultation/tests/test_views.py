@@ -179,3 +179,24 @@ def test_topic_list_queries_do_not_grow(client, env):
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("consultation:index"))
     assert len(many) == len(few), "\n".join(q["sql"][:120] for q in many.captured_queries)
+
+
+def test_topic_and_meeting_operations_each_have_a_form_and_a_service():
+    from shanzhi.consultation.operations import MEETING_OPERATIONS, TOPIC_OPERATIONS
+
+    assert len(TOPIC_OPERATIONS) + len(MEETING_OPERATIONS) == 23
+    for form_class, run in [*TOPIC_OPERATIONS.values(), *MEETING_OPERATIONS.values()]:
+        assert callable(run) and hasattr(form_class, "base_fields")
+
+
+def test_an_operation_with_a_bad_field_says_so_in_chinese_and_writes_nothing(env, client):
+    from shanzhi.consultation.models import Comment
+
+    topic = env.topic()
+    client.force_login(env.residents[1])
+    resp = client.post(reverse("consultation:topic_act", args=[topic.pk]),
+                       {"op": "comment", "body": "同意", "stance": "sideways"}, follow=True)
+    assert "立场" in resp.content.decode()
+    assert not Comment.objects.filter(topic=topic).exists()
+    resp = client.post(reverse("consultation:topic_act", args=[topic.pk]), {"op": "explode"}, follow=True)
+    assert "未知的操作" in resp.content.decode()

@@ -175,12 +175,14 @@ def test_edit_person_and_change_head(worker_client, world, home):
     b, d, h, p = home
     spouse = person_in(world.grid.code, household=h, name="李秀英", relation_to_head=c.Relation.SPOUSE)
     resp = worker_client.post(f"/registry/persons/{spouse.pk}/edit/", {
-        "name": "李秀英", "residence_type": "registered", "phone": "17012340000", "ethnicity": "汉族"})
+        "name": "李秀英", "residence_type": "registered", "phone": "17012340000", "ethnicity": "汉族",
+        "version": spouse.version})
     assert resp.status_code == 302
     spouse.refresh_from_db()
     assert spouse.ethnicity == "汉族" and spouse.phone_masked == "170********"
     resp = worker_client.post(f"/registry/persons/{spouse.pk}/edit/", {"name": "李秀英", "residence_type": "registered",
-                                                                      "id_number": "321002198005170910"})
+                                                                      "id_number": "321002198005170910",
+                                                                      "version": spouse.version})
     assert resp.status_code == 200 and "校验位" in resp.content.decode()
     resp = worker_client.post(f"/registry/households/{h.pk}/act/?do=change_head", {"head": spouse.pk})
     h.refresh_from_db()
