@@ -50,6 +50,7 @@ from .models import (
     RoutingRule,
     Supervision,
 )
+from .permissions import require_body_covers
 from .photos import clean_photo
 from .workflow import ACCEPT_ROLES, WORKFLOW
 
@@ -278,7 +279,8 @@ def _report_history(case: Case, user, anonymous: bool, source_name: str) -> Case
 def case_create(*, actor, category: Category, channel: str, title: str, description: str, region_code: str = "",
                 urgency: str = c.Urgency.NORMAL, building=None, dwelling=None, lat: float | None = None,
                 lng: float | None = None, address: str = "", reporter_name: str = "", reporter_phone: str = "",
-                reporter_person=None, anonymous: bool = False, extra: dict | None = None, photos=(),
+                reporter_person=None, anonymous: bool = False, publish_consent: bool = False,
+                extra: dict | None = None, photos=(),
                 strip_location: bool = False, now: dt.datetime | None = None, source_name: str = "",
                 reported_at: dt.datetime | None = None, external_ref: str = "", import_fingerprint: str = "",
                 notify_staff: bool = True) -> Case:
@@ -309,6 +311,7 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
         building=building, dwelling=dwelling, lat=lat, lng=lng, address=address.strip(),
         **_reporter(user, channel, anonymous, reporter_name, reporter_person),
         reporter_phone_enc=encrypt(reporter_phone) if reporter_phone else "", anonymous=anonymous,
+        publish_consent=publish_consent and channel not in STAFF_CHANNELS,
         tracking_code=secrets.token_hex(4).upper(), created_at=reported, external_ref=external_ref,
         import_fingerprint=import_fingerprint,
         is_repeat=_is_repeat(category=category, region_code=region_code, channel=channel,
@@ -386,10 +389,11 @@ def _prep_assign(case, actor, data, ctx):
     return {"assignee": assignee, "lead_body": None}
 
 
-def _chosen_body(data, ctx, note):
+def _chosen_body(case, data, ctx, note):
     body = _body(data)
     if body is None:
         raise ServiceError(_("请选择承办单位"), field="body")
+    require_body_covers(body, case)
     data["body"] = body.pk
     data["note"] = note % {"b": body}
     ctx["body"] = body
@@ -397,13 +401,13 @@ def _chosen_body(data, ctx, note):
 
 
 def _prep_dispatch(case, actor, data, ctx):
-    body = _chosen_body(data, ctx, _("联动派遣至 %(b)s"))
+    body = _chosen_body(case, data, ctx, _("联动派遣至 %(b)s"))
     start = case.step_started_at or ctx["now"]
     return {"lead_body": body, **_deadline_updates(case, c.Step.HANDLE, start, body.kind)}
 
 
 def _prep_assist(case, actor, data, ctx):
-    _chosen_body(data, ctx, _("增加协办单位 %(b)s"))
+    _chosen_body(case, data, ctx, _("增加协办单位 %(b)s"))
     return {}
 
 

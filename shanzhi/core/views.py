@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -33,3 +34,12 @@ def healthz(request):
     with connection.cursor() as c:
         c.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor, "message": _("正常")})
+
+
+@public_view
+def favicon(request):
+    """Browsers ask for /favicon.ico at the root whatever the page says: the static icon, cached for a day."""
+    icon = settings.BASE_DIR / "static" / "shanzhi" / "favicon.ico"  # shipped in the package, always there
+    response = FileResponse(icon.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

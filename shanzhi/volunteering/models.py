@@ -8,6 +8,7 @@ activities of their own community (`"join"`) and their own rows (`"own"`), both 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.fields import LimitedTextField
@@ -139,6 +140,17 @@ class Activity(ParticipationModel):
     @property
     def duration_hours(self) -> float:
         return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+    @property
+    def status_label(self) -> str:
+        """The state as shown: an open activity that has started or ended says so instead of 招募中."""
+        if self.state == ActivityState.OPEN:
+            now = timezone.now()
+            if now >= self.ends_at:
+                return str(_("已结束"))
+            if now >= self.starts_at:
+                return str(_("进行中"))
+        return self.get_state_display()
 
 
 class SignUp(ParticipationModel):
