@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import GRID_ROLES
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import rule
+from shanzhi.core.roles import GRID_ROLES
 from shanzhi.core.scoping import code_in_scope
 
 PATROL = rule("cases.patrol", roles=GRID_ROLES, reason=_("只有本网格的网格员或网格长可以登记"))

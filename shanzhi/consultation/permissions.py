@@ -6,8 +6,8 @@ Consultation rules use the community-widened scope: a grant on the community or 
 
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.permissions import rule
+from shanzhi.core.roles import Role
 
 from .models import COMMITTEE_ROLES
 

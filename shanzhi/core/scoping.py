@@ -13,6 +13,10 @@ from collections.abc import Iterable
 from django.db import models
 from django.db.models import Q
 
+from .scope import grants_of, scope_prefixes, user_roles
+
+COMMUNITY_CODE_LEN = 12
+
 
 def prefix_upper_bound(prefix: str) -> str | None:
     """The smallest digit string that sorts after every code starting with `prefix`, and after no other.
@@ -57,8 +61,6 @@ class ScopedQuerySet(models.QuerySet):
     """Default queryset of every scoped model: `Model.objects.restrict(user, "view")`."""
 
     def restrict(self, user, action: str = "view"):
-        from shanzhi.accounts.scope import scope_prefixes
-
         prefixes = scope_prefixes(user, self.model, action)
         if not prefixes:
             return self.none()
@@ -83,6 +85,26 @@ class ScopedModel(models.Model):
         abstract = True
 
 
+class CommunityQuerySet(ScopedQuerySet):
+    """Community rows: grid grants widen to their community; regions above the grants (street rules) show too."""
+
+    def restrict(self, user, action: str = "view"):
+        prefixes = scope_prefixes(user, self.model, action)
+        if not prefixes:
+            return self.none()
+        widened = {p[:COMMUNITY_CODE_LEN] for p in prefixes}
+        ancestors = {p[:n] for p in widened for n in (4, 6, 9) if n < len(p)}
+        return self.filter(prefix_q(self.model.scope_field, widened) | Q(**{f"{self.model.scope_field}__in": ancestors}))
+
+
+class CommunityModel(ScopedModel):
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+
 # --- scope strategies ----------------------------------------------------------------------------------
 # How a permission rule decides whether an actor's grants reach an object. Each takes (actor, obj, roles),
 # where obj is a row (its scope field names the code) or a region code, and answers True or False.
@@ -95,8 +117,6 @@ def code_of(obj) -> str:
 
 
 def _grants(actor):
-    from shanzhi.accounts.scope import grants_of
-
     return grants_of(actor)
 
 
@@ -121,8 +141,6 @@ def owner(actor, obj, roles) -> bool:
 
 def handling_body(actor, obj, roles) -> bool:
     """One of `roles` and a member of the handling body the object (a case) is assigned to."""
-    from shanzhi.accounts.scope import user_roles
-
     body_ids = {b for b in (getattr(obj, "lead_body_id", None),) if b}
     assigned = getattr(obj, "assignments", None)
     if assigned is not None:
