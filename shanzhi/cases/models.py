@@ -189,6 +189,8 @@ class Case(ScopedModel):
     reporter_name = models.CharField(_("上报人"), max_length=50, blank=True)
     reporter_phone_enc = models.CharField(_("联系电话(密文)"), max_length=200, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
+    # the reporter's consent to publish the description and address (Open311 feed); without it they stay inside
+    publish_consent = models.BooleanField(_("同意公开描述和地址"), default=False)
     tracking_code = models.CharField(_("查询码"), max_length=16, blank=True, db_index=True)
     # where an imported case came from: the source's own number (e.g. the 12345 work-order number), or, for a
     # row without one, a keyed hash of the row's content; either one makes re-importing the same row a no-op

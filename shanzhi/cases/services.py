@@ -278,7 +278,8 @@ def _report_history(case: Case, user, anonymous: bool, source_name: str) -> Case
 def case_create(*, actor, category: Category, channel: str, title: str, description: str, region_code: str = "",
                 urgency: str = c.Urgency.NORMAL, building=None, dwelling=None, lat: float | None = None,
                 lng: float | None = None, address: str = "", reporter_name: str = "", reporter_phone: str = "",
-                reporter_person=None, anonymous: bool = False, extra: dict | None = None, photos=(),
+                reporter_person=None, anonymous: bool = False, publish_consent: bool = False,
+                extra: dict | None = None, photos=(),
                 strip_location: bool = False, now: dt.datetime | None = None, source_name: str = "",
                 reported_at: dt.datetime | None = None, external_ref: str = "", import_fingerprint: str = "",
                 notify_staff: bool = True) -> Case:
@@ -309,6 +310,7 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
         building=building, dwelling=dwelling, lat=lat, lng=lng, address=address.strip(),
         **_reporter(user, channel, anonymous, reporter_name, reporter_person),
         reporter_phone_enc=encrypt(reporter_phone) if reporter_phone else "", anonymous=anonymous,
+        publish_consent=publish_consent and channel not in STAFF_CHANNELS,
         tracking_code=secrets.token_hex(4).upper(), created_at=reported, external_ref=external_ref,
         import_fingerprint=import_fingerprint,
         is_repeat=_is_repeat(category=category, region_code=region_code, channel=channel,

@@ -180,7 +180,8 @@ def report(request):
                 actor=user, category=d["category"], channel=c.Channel.ANONYMOUS if user is None else c.Channel.RESIDENT,
                 title=d["title"], description=d["description"], region_code=d["region_code"], address=d["address"],
                 lat=d["lat"], lng=d["lng"], reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
-                anonymous=anonymous and user is None, photos=request.FILES.getlist("photos"),
+                anonymous=anonymous and user is None, publish_consent=d["publish_consent"],
+                photos=request.FILES.getlist("photos"),
                 strip_location=d["strip_location"],
                 extra=_extra(request.POST))
         except ServiceError as e:

@@ -59,9 +59,12 @@ def _topic_form(request) -> TopicForm:
     code = request.POST.get("community") or request.GET.get("community") or ""
     if code not in {r.code for r in communities}:  # only communities in scope, whatever the query string says
         code = communities[0].code if communities else ""
-    form = TopicForm(request.POST or None, initial={"community": code})
+    resident_only = user_roles(request.user) <= {Role.RESIDENT}
+    # residents propose online; staff most often enter the committee's own proposals
+    source = c.Source.RESIDENT_ONLINE if resident_only else c.Source.COMMITTEE
+    form = TopicForm(request.POST or None, initial={"community": code, "source_kind": source})
     form.fields["community"].choices = [(r.code, r.name) for r in communities]
-    if user_roles(request.user) <= {Role.RESIDENT}:
+    if resident_only:
         form.fields["source_kind"].choices = [(c.Source.RESIDENT_ONLINE, c.Source.RESIDENT_ONLINE.label)]
     if code:
         form.fields["matter_type"].choices = [(r.matter_type, f"{r.name}{'（必须协商）' if r.mandatory else ''}")

@@ -40,3 +40,15 @@ def healthz(request):
     with connection.cursor() as c:
         c.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor, "message": _("正常")})
+
+
+@public_view
+def favicon(request):
+    """Browsers ask for /favicon.ico at the root whatever the page says: the static icon, cached for a day."""
+    from django.conf import settings
+    from django.http import FileResponse
+
+    icon = settings.BASE_DIR / "static" / "shanzhi" / "favicon.ico"  # shipped in the package, always there
+    response = FileResponse(icon.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.params import PointsField
 from shanzhi.volunteering.models import community_prefix
 
 from . import selectors, services
@@ -108,10 +110,12 @@ def record_add(request, member):
     try:
         services.service_record_create(actor=request.user, member=member,
                                        description=request.POST.get("description", "").strip(),
-                                       points=int(request.POST.get("points") or 0),
+                                       points=PointsField().clean(request.POST.get("points") or 0),
                                        happened_on=datetime.date.fromisoformat(request.POST.get("happened_on") or
                                                                                str(timezone.localdate())))
         messages.success(request, _("已登记，等待审核"))
+    except ValidationError as e:
+        messages.error(request, f"{_('积分')}：{e.messages[0]}")
     except ValueError:
         messages.error(request, _("积分或日期格式不正确"))
     except ServiceError as e:

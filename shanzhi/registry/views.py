@@ -4,8 +4,9 @@ export, reveal, print. Thin: parse, call a selector or service, render."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from shanzhi.accounts.scope import user_roles
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.forms import conflict_rows
+from shanzhi.core.params import region_code_validator
 from shanzhi.regions import selectors as region_selectors
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
@@ -79,7 +81,7 @@ def person_list(request):
     form = forms.PersonFilterForm(request.GET or None)
     filters = form.filters()
     persons = selectors.person_list(actor=request.user, filters=filters)
-    if request.GET.get("export") == "xlsx":
+    if request.GET.get("export") == "xlsx" and not form.errors:  # odd filters: the page shows why, no file
         from . import exporting
 
         return exporting.export_response(actor=request.user, kind="persons", filters=filters)
@@ -98,6 +100,10 @@ def export(request):
     if kind not in exporting.EXPORTERS:
         kind = "households"
     filters = {k: request.GET[k] for k in ("region", "q") if request.GET.get(k)}
+    try:
+        region_code_validator(filters.get("region", "0"))
+    except ValidationError as e:
+        return HttpResponseBadRequest(e.messages[0], content_type="text/plain; charset=utf-8")
     return exporting.export_response(actor=request.user, kind=kind, filters=filters)
 
 

@@ -141,6 +141,19 @@ class Activity(ParticipationModel):
     def duration_hours(self) -> float:
         return (self.ends_at - self.starts_at).total_seconds() / 3600
 
+    @property
+    def status_label(self) -> str:
+        """The state as shown: an open activity that has started or ended says so instead of 招募中."""
+        from django.utils import timezone
+
+        if self.state == ActivityState.OPEN:
+            now = timezone.now()
+            if now >= self.ends_at:
+                return str(_("已结束"))
+            if now >= self.starts_at:
+                return str(_("进行中"))
+        return self.get_state_display()
+
 
 class SignUp(ParticipationModel):
     """报名: reviewed by staff (workflow.SIGNUP); attendance and the points awarded for it."""

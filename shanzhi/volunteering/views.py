@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from shanzhi.accounts.scope import prefixes_for_roles
 from shanzhi.core.access import login_view, object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.params import PeriodForm, region_code_validator
 from shanzhi.regions.models import Region
 
 from . import certificates, selectors, services, store, tokens
@@ -377,20 +379,32 @@ def store_manage(request):
 
 
 def _period(request):
+    """The year and month asked for (an empty month is the whole year); odd values say why and fall back
+    to the current month."""
     now = timezone.localtime()
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return now.year, now.month
+    year, month = form.cleaned_data["year"] or now.year, form.cleaned_data["month"]
+    return year, (month if month or "month" in request.GET else now.month)
+
+
+def _region_param(request) -> str:
+    code = request.GET.get("region", "")
     try:
-        year = int(request.GET.get("year") or now.year)
-        month = int(request.GET["month"]) if request.GET.get("month") else (None if "month" in request.GET
-                                                                            else now.month)
-    except ValueError:
-        year, month = now.year, now.month
-    return year, month
+        region_code_validator(code or "0")
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
+        return ""
+    return code
 
 
 @role_view(STAFF)
 def rankings(request):
     year, month = _period(request)
-    region_code = request.GET.get("region", "")
+    region_code = _region_param(request)
     teams = list(selectors.team_list(actor=request.user))
     team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
     rows = selectors.ranking(actor=request.user, year=year, month=month, region_code=region_code, team=team)

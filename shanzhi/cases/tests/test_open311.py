@@ -49,15 +49,19 @@ def test_service_definition(client, api):
     assert r.status_code == 404 and r.json()[0]["code"] == 404
 
 
-def test_post_request_then_read_it(client, api, world):
+def test_post_request_then_read_it(client, api, world, make_user):
+    from shanzhi.accounts.roles import Role
+
     r = client.post("/open311/v2/requests.json", {"api_key": api, "service_code": "light", **INSIDE,
                                                   "description": "东门路灯不亮", "first_name": "三", "last_name": "张"})
     assert r.status_code == 200, r.content
     created = r.json()[0]
     case = Case.objects.get(pk=created["service_request_id"])
     assert case.channel == c.Channel.OPEN311 and case.region_code == world.grid.code and case.reporter_name == "张 三"
+    assert client.get(f"/open311/v2/requests/{case.pk}.json").status_code == 404  # not published before 受理
+    case_transition(actor=make_user(Role.GRID_LEADER, world.grid.code), case=case, action="accept")
     got = client.get(f"/open311/v2/requests/{case.pk}.json").json()[0]
-    assert got["status"] == "open" and got["service_code"] == "light" and got["status_notes"] == "已上报"
+    assert got["status"] == "open" and got["service_code"] == "light" and got["status_notes"] == "已受理"
     assert "张" not in json.dumps(got, ensure_ascii=False)  # no reporter data published
     tok = client.get(f"/open311/v2/tokens/{created['token']}.json").json()[0]
     assert tok["service_request_id"] == str(case.pk)
@@ -92,6 +96,8 @@ def test_get_requests_filters_and_status_mapping(client, api, world, make_user):
            for code, extra in (("light", {}), ("light", {}), ("tree", {"attribute[size]": "small"}))]
     leader = make_user(Role.GRID_LEADER, world.grid.code)
     case_transition(actor=leader, case=Case.objects.get(pk=ids[0]), action="reject", data={"reason": "重复"})
+    for pk in ids[1:]:
+        case_transition(actor=leader, case=Case.objects.get(pk=pk), action="accept")
     data = client.get("/open311/v2/requests.json").json()
     assert {d["service_request_id"] for d in data} == set(ids)
     closed = client.get("/open311/v2/requests.json?status=closed").json()
