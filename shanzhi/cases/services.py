@@ -49,6 +49,7 @@ from .models import (
     RoutingRule,
     Supervision,
 )
+from .permissions import require_body_covers
 from .photos import clean_photo
 from .workflow import ACCEPT_ROLES, WORKFLOW
 
@@ -388,10 +389,11 @@ def _prep_assign(case, actor, data, ctx):
     return {"assignee": assignee, "lead_body": None}
 
 
-def _chosen_body(data, ctx, note):
+def _chosen_body(case, data, ctx, note):
     body = _body(data)
     if body is None:
         raise ServiceError(_("请选择承办单位"), field="body")
+    require_body_covers(body, case)
     data["body"] = body.pk
     data["note"] = note % {"b": body}
     ctx["body"] = body
@@ -399,13 +401,13 @@ def _chosen_body(data, ctx, note):
 
 
 def _prep_dispatch(case, actor, data, ctx):
-    body = _chosen_body(data, ctx, _("联动派遣至 %(b)s"))
+    body = _chosen_body(case, data, ctx, _("联动派遣至 %(b)s"))
     start = case.step_started_at or ctx["now"]
     return {"lead_body": body, **_deadline_updates(case, c.Step.HANDLE, start, body.kind)}
 
 
 def _prep_assist(case, actor, data, ctx):
-    _chosen_body(data, ctx, _("增加协办单位 %(b)s"))
+    _chosen_body(case, data, ctx, _("增加协办单位 %(b)s"))
     return {}
 
 

@@ -109,3 +109,24 @@ def matrix_factories() -> dict:
                 continue
             factories.update(getattr(mod, "MATRIX_FACTORIES", {}))
     return factories
+
+
+# Tables a refused request may still write to: the audit log (denials are logged) and the session.
+CHECKSUM_SKIPS_APPS = {"audit", "sessions", "axes"}
+
+
+def rows_checksum() -> str:
+    """A digest of every row of every table the application owns (besides the audit log and sessions):
+    equal before and after a refused request proves it changed nothing."""
+    import hashlib
+
+    from django.apps import apps
+
+    digest = hashlib.sha256()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.db_table):
+        if model._meta.app_label in CHECKSUM_SKIPS_APPS or model._meta.proxy or not model._meta.managed:
+            continue
+        digest.update(model._meta.db_table.encode())
+        for row in model._base_manager.order_by("pk").values_list():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
