@@ -11,11 +11,12 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_configure(config):
-    """One id for this run's hardening figures; set before xdist starts its workers, which inherit it."""
+    """One id for this run's hardening figures (unless the caller, e.g. a bench script, chose one); set before
+    xdist starts its workers, which inherit it."""
     from tests.hardening import RUN_ENV, new_run_id
 
     if not hasattr(config, "workerinput"):
-        os.environ[RUN_ENV] = new_run_id()
+        os.environ.setdefault(RUN_ENV, new_run_id())
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -61,6 +62,20 @@ def _uploads_in_tmp(tmp_path_factory):
     storages = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                                  "OPTIONS": {"location": tmp_path_factory.mktemp("media")}}}
     with override_settings(STORAGES=storages):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogues_compiled_from_source(tmp_path_factory):
+    """Tests read the translations compiled from the .po files as they are now, never a .mo that setup left
+    behind (missing, or stale after an edit to the .po)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from shanzhi.core.testing import compile_catalogues
+
+    compiled = compile_catalogues(settings.LOCALE_PATHS, tmp_path_factory.mktemp("locale"))
+    with override_settings(LOCALE_PATHS=[compiled]):
         yield
 
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shanzhi.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -234,6 +235,25 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # --- map ----------------------------------------------------------------------
 # A tile URL template for Leaflet; empty means the map draws grid polygons on a blank background.
 SHANZHI_MAP_TILE_URL = os.environ.get("SHANZHI_MAP_TILE_URL", "")
+
+# --- Content-Security-Policy (django-csp; see docs/security.md) -------------------
+# Scripts only from our own origin: no inline script, no eval. Styles allow inline attributes (Tabler
+# markup, chart and Swagger UI styling); images also from the map's tile server, if one is set.
+_TILE_ORIGIN = "/".join(SHANZHI_MAP_TILE_URL.split("/")[:3]).replace("{s}", "*") if SHANZHI_MAP_TILE_URL.startswith("http") else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"] + ([_TILE_ORIGIN] if _TILE_ORIGIN else []),
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 
 # --- Open311 -------------------------------------------------------------------
 # The jurisdiction_id clients may send (comma separated); empty means this server's host name.

@@ -21,10 +21,12 @@ from functools import partial
 
 import pytest
 import xlsxwriter
+from django.apps import apps
 
-from shanzhi.accounts.roles import Role
+from shanzhi.cases.testing import make_category
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.importing import IMPORTERS
+from shanzhi.core.roles import Role
 from tests.hardening import manage, record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.hardening]
@@ -125,10 +127,6 @@ KINDS = {
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_malformed_files_never_crash_half_write_or_answer_in_english(kind, world, make_user, settings, tmp_path):
-    from django.apps import apps
-
-    from shanzhi.cases.testing import make_category
-
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
     make_category(code="facility.light", name="路灯损坏")
@@ -183,7 +181,7 @@ def test_malformed_files_never_crash_half_write_or_answer_in_english(kind, world
 
 SETUP = """
 from shanzhi.core.testing import make_world, make_user
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.core.importing import import_enqueue
 world = make_world()
 user = make_user(Role.GRID_WORKER, world.grid.code, username="killer")

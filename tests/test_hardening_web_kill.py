@@ -39,7 +39,7 @@ KILLS = 6
 
 SETUP = """
 import json
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.cases.testing import make_case, make_category
 from shanzhi.core.testing import make_user, make_world
 world = make_world()

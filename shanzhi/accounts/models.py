@@ -2,17 +2,18 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.core.scoping import ScopedQuerySet
-
-from .roles import STAFF_ROLES, USER_MANAGER_ROLES, Role
+from shanzhi.core.roles import STAFF_ROLES, USER_MANAGER_ROLES, Role
+from shanzhi.core.scope import prefixes_for_roles
+from shanzhi.core.scoping import ScopedQuerySet, prefix_q
 
 
 class ScopedUserManager(UserManager):
     def restrict(self, user, action: str = "manage"):
         """Users holding a grant inside the actor's user-management scope."""
-        from .selectors import user_list
-
-        return user_list(actor=user) if action in self.model.scope_roles else self.none()
+        prefixes = prefixes_for_roles(user, self.model.scope_roles.get(action, ()))
+        if not prefixes:
+            return self.none()
+        return self.filter(pk__in=RoleGrant.objects.filter(prefix_q("region_code", prefixes)).values("user_id"))
 
 
 class User(AbstractUser):

@@ -13,8 +13,9 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
-from . import throttling
+from . import errors, throttling
 from .auth import TokenAuth
+from .docs import LocalSwagger
 
 api = NinjaAPI(
     title="善治 shanzhi API",
@@ -23,8 +24,10 @@ api = NinjaAPI(
     auth=[SessionAuth(), TokenAuth()],
     throttle=throttling.THROTTLES,
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
 throttling.install_handlers(api)
+errors.install_handlers(api)
 
 for app in [a.split(".")[-1] for a in settings.INSTALLED_APPS if a.startswith("shanzhi.")]:
     try:

@@ -7,6 +7,7 @@ from shanzhi.regions.models import Region
 
 from . import choices as c
 from .models import Category
+from .selectors import public_categories
 
 
 class CaseReportForm(forms.Form):
@@ -23,10 +24,10 @@ class CaseReportForm(forms.Form):
     reporter_name = forms.CharField(label=_("称呼"), max_length=50, required=False)
     reporter_phone = forms.CharField(label=_("联系电话（仅工作人员可见）"), max_length=20, required=False)
     anonymous = forms.BooleanField(label=_("匿名反映"), required=False)
+    publish_consent = forms.BooleanField(label=_("同意在公开数据中展示问题描述和地址（不含姓名和电话）"), required=False)
 
     def __init__(self, *args, categories=None, grids=None, own_grid: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import public_categories
 
         self.fields["category"].queryset = categories if categories is not None else public_categories()
         grids = grids if grids is not None else Region.objects.filter(level=RegionLevel.GRID).order_by("code")
@@ -60,4 +61,5 @@ class StaffCaseForm(CaseReportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["anonymous"]
+        del self.fields["publish_consent"]  # staff file for the office, not as a consenting reporter
         self.fields["category"].queryset = Category.objects.filter(active=True, children__isnull=True)

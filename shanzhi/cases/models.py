@@ -12,10 +12,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import ADMIN_TRIO, STAFF_ROLES, Role
 from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.masking import shown
 from shanzhi.core.pii import decrypt
+from shanzhi.core.roles import ADMIN_TRIO, STAFF_ROLES, Role
+from shanzhi.core.scope import grants_of, user_roles
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
 
 from . import choices as c
@@ -140,8 +141,6 @@ def deadline_light(*, state: str, due_at, yellow_at, now) -> str:
 class CaseQuerySet(ScopedQuerySet):
     def restrict(self, user, action: str = "view"):
         """Region staff by region prefix; handling-body staff by the cases assigned to their bodies."""
-        from shanzhi.accounts.scope import grants_of
-
         allowed = self.model.scope_roles.get(action, set())
         prefixes, body_staff = [], False
         for role, code in grants_of(user):
@@ -189,6 +188,8 @@ class Case(ScopedModel):
     reporter_name = models.CharField(_("上报人"), max_length=50, blank=True)
     reporter_phone_enc = models.CharField(_("联系电话(密文)"), max_length=200, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
+    # the reporter's consent to publish the description and address (Open311 feed); without it they stay inside
+    publish_consent = models.BooleanField(_("同意公开描述和地址"), default=False)
     tracking_code = models.CharField(_("查询码"), max_length=16, blank=True, db_index=True)
     # where an imported case came from: the source's own number (e.g. the 12345 work-order number), or, for a
     # row without one, a keyed hash of the row's content; either one makes re-importing the same row a no-op
@@ -310,8 +311,6 @@ class CasePhotoQuerySet(models.QuerySet):
         """Photos of the cases the user may see: staff and handling bodies as `Case.objects.restrict`; a
         reporter or follower (as `ReportedCase.objects.restrict`) the report's own photos and those of the
         timeline entries shown to them (never the photos of an internal entry)."""
-        from shanzhi.accounts.scope import user_roles
-
         if action != "view" or not (user_roles(user) & self.model.scope_roles["view"]):
             return self.none()
         staff = Case.objects.restrict(user, "view").values("pk")
@@ -452,8 +451,6 @@ class DailyRollup(models.Model):
 class ReportedCaseQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
         """A reporter's own cases and the cases they follow (resident pages)."""
-        from shanzhi.accounts.scope import user_roles
-
         if not (user_roles(user) & self.model.scope_roles.get(action, set())):
             return self.none()
         followed = CaseFollower.objects.filter(user_id=user.pk).values("case_id")

@@ -2,7 +2,17 @@
 plus FixMyStreet's `servicerequestupdates` extension and the Service Discovery file.
 
 Only public, active leaf categories are services. Reads are open (the spec's GET methods need no
-key); POST needs an `api_key` (Open311Key). No reporter data is ever published. Internal states
+key); POST needs an `api_key` (Open311Key). No reporter data is ever published.
+
+What the feed publishes (every read, list or by id, and the updates feed):
+- only cases of public categories that staff have looked at (`accepted_at`, set by 受理 and by 不予受理):
+  a fresh report is not published; a rejected one shows its status to its client, never its description;
+- the description and the address only when the reporter consented (`Case.publish_consent`: an opt-in box
+  on the resident form; an Open311 POST is a report to a public GeoReport service and consents by its
+  nature; staff channels — patrol, hotline, walk-in, import — never do); without consent both are empty and
+  lat/long are rounded to 3 decimals (about 100 m), the grid code stays as `address_id`;
+- lists without dates cover the spec's default window (the last 90 days), 50 requests a page
+  (`page=2`…, `page_size` up to 50). Internal states
 map to open/closed, with the state (and outcome) in status_notes. Errors are lists of
 {"code", "description"} with HTTP 400/403/404, as the spec says; a POST with several problems gets
 them all in one answer.
@@ -57,7 +67,9 @@ from .models import Case, CaseHistory, Category
 from .services import case_create, extra_problems, open311_key_check
 
 MAX_RESULTS = 1000
+PAGE_SIZE = 50
 DEFAULT_DAYS = 90
+COARSE_DIGITS = 3  # lat/long of a case without publish consent: about 100 m
 MAX_DESCRIPTION = 4000
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -200,15 +212,27 @@ def _status(case: Case) -> tuple[str, str]:
     return ("open" if case.state in c.OPEN_STATES else "closed"), notes
 
 
+def _published():
+    """Cases the public feed may show: public categories, accepted by staff."""
+    return Case.objects.filter(category__in=_services(), accepted_at__isnull=False)
+
+
+def _coarse(value):
+    return None if value is None else round(value, COARSE_DIGITS)
+
+
 def _request(case: Case, request) -> dict:
     status, notes = _status(case)
+    consent = case.publish_consent and case.state != c.State.REJECTED
     return {
         "service_request_id": str(case.pk), "status": status, "status_notes": notes,
-        "service_name": case.category.name, "service_code": case.category.code, "description": case.description,
+        "service_name": case.category.name, "service_code": case.category.code,
+        "description": case.description if consent else "",
         "agency_responsible": case.lead_body.name if case.lead_body_id else "",
         "service_notice": "", "requested_datetime": _fmt_dt(case.created_at), "updated_datetime": _fmt_dt(
             case.updated_at), "expected_datetime": _fmt_dt(case.due_at) if case.is_open else None,
-        "address": case.address, "address_id": case.region_code, "zipcode": "", "lat": case.lat, "long": case.lng,
+        "address": case.address if consent else "", "address_id": case.region_code, "zipcode": "",
+        "lat": case.lat if consent else _coarse(case.lat), "long": case.lng if consent else _coarse(case.lng),
         "media_url": "",  # photos are never published (see the module's notes)
     }
 
@@ -311,6 +335,7 @@ def _create(request, fmt):
                            title=(description or cat.name)[:40], description=description or cat.name,
                            region_code=region.code, lat=lat, lng=lng, address=p.get("address_string", ""),
                            reporter_name=name, reporter_phone=p.get("phone", "").strip(), anonymous=not name,
+                           publish_consent=True,
                            extra=extra, photos=request.FILES.getlist("media"), source_name="open311")
     except ServiceError as e:
         raise Open311Error(400, e.user_message)
@@ -327,7 +352,10 @@ def _by_dates(qs, start, end):
     if (start and start_dt is None) or (end and end_dt is None):
         raise Open311Error(400, "start_date/end_date must be w3 date-times, e.g. 2010-01-01T00:00:00Z")
     end_dt = end_dt or timezone.now()
-    start_dt = start_dt or end_dt - dt.timedelta(days=DEFAULT_DAYS)
+    try:
+        start_dt = start_dt or end_dt - dt.timedelta(days=DEFAULT_DAYS)
+    except OverflowError:  # an end_date in the first days of year 1
+        raise Open311Error(400, "start_date/end_date are out of range")
     return qs.filter(created_at__gte=start_dt, created_at__lte=end_dt)
 
 
@@ -344,15 +372,37 @@ def _by_status(qs, status: str):
 
 def _list(request, fmt):
     g = request.GET
-    qs = Case.objects.filter(category__in=_services()).select_related("category", "lead_body")
+    qs = _published().select_related("category", "lead_body")
+    page, size = _page(g)
     if ids := g.get("service_request_id"):
-        qs = qs.filter(pk__in=[i.strip() for i in ids.split(",") if i.strip().isdigit()])
+        qs = qs.filter(pk__in=[int(i) for i in ids.split(",") if _request_id(i) is not None])
     else:
         if codes := g.get("service_code"):
             qs = qs.filter(category__code__in=[x.strip() for x in codes.split(",")])
         qs = _by_status(_by_dates(qs, g.get("start_date"), g.get("end_date")), g.get("status", ""))
-    rows = [_request(x, request) for x in qs.order_by("-created_at", "-id")[:MAX_RESULTS]]
+    first = (page - 1) * size
+    rows = [_request(x, request) for x in qs.order_by("-created_at", "-id")[first:first + size]]
     return _render(rows, fmt, "service_requests", "request")
+
+
+def _request_id(raw: str) -> int | None:
+    """A service_request_id as a database id: ASCII digits that fit a 64-bit integer, else None."""
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
+def _page(g) -> tuple[int, int]:
+    """`page` (from 1) and `page_size` (1 to PAGE_SIZE, default PAGE_SIZE); anything else is a 400."""
+    values = []
+    for name, default, top in (("page", 1, MAX_RESULTS), ("page_size", PAGE_SIZE, PAGE_SIZE)):
+        raw = (g.get(name) or "").strip()
+        if not raw:
+            values.append(default)
+            continue
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= top:
+            raise Open311Error(400, f"{name} must be a whole number from 1 to {top}")
+        values.append(int(raw))
+    return values[0], values[1]
 
 
 @public_view(methods=("GET", "POST"))
@@ -366,7 +416,8 @@ def requests_view(request, fmt):
 
 @_handle
 def request_detail(request, pk, fmt):
-    case = Case.objects.filter(pk=pk, category__in=_services()).select_related("category", "lead_body").first()
+    key = _request_id(pk)
+    case = None if key is None else _published().filter(pk=key).select_related("category", "lead_body").first()
     if case is None:
         raise Open311Error(404, f"service_request_id provided was not found: {pk}")
     return _render([_request(case, request)], fmt, "service_requests", "request")
@@ -388,12 +439,12 @@ def request_updates(request, fmt):
     try:
         end = parse_datetime(g["end_date"]) if g.get("end_date") else timezone.now()
         start = parse_datetime(g["start_date"]) if g.get("start_date") else end and end - dt.timedelta(days=1)
-    except ValueError:
+    except (ValueError, OverflowError):
         start = end = None
     if start is None or end is None:
         raise Open311Error(400, "start_date/end_date must be w3 date-times, e.g. 2010-01-01T00:00:00Z")
     rows = []
-    qs = (CaseHistory.objects.filter(public=True, at__gte=start, at__lte=end, case__category__in=_services())
+    qs = (CaseHistory.objects.filter(public=True, at__gte=start, at__lte=end, case__in=_published())
           .exclude(action="report").select_related("case").order_by("at", "id")[:MAX_RESULTS])
     for h in qs:
         status = "open" if h.to_state in c.OPEN_STATES else "closed"

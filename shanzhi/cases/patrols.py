@@ -7,13 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import GRID_ROLES
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
-from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.errors import ServiceError
+from shanzhi.core.permissions import require
 
 from . import choices as c
 from .models import Category, HomeVisit, Inspection, Patrol
+from .permissions import PATROL
 from .services import case_create
 
 # Checklist item → the category its failure is filed under (codes from the demo configuration).
@@ -23,11 +23,6 @@ INSPECTION_CATEGORIES = {
     c.InspectionItem.GAS: "safety.gas",
     c.InspectionItem.FACADE: "safety.facade",
 }
-
-
-def _check(actor, region_code):
-    if not (roles_at(actor, region_code) & GRID_ROLES):
-        raise NotAllowed(_("只有本网格的网格员或网格长可以登记"))
 
 
 def _route(route) -> list:
@@ -45,7 +40,7 @@ def _route(route) -> list:
 def patrol_create(*, actor, region_code: str, started_at, ended_at=None, route=(), findings: str = "",
                   case_category: Category | None = None, case_title: str = "") -> tuple[Patrol, object]:
     """Log a patrol; with `case_category` the finding is filed as a patrol case at the last route point."""
-    _check(actor, region_code)
+    require(actor, PATROL.action, region_code)
     patrol = Patrol(region_code=region_code, worker=actor, started_at=started_at, ended_at=ended_at,
                     route=_route(route), findings=findings.strip())
     patrol.full_clean()
@@ -63,7 +58,7 @@ def patrol_create(*, actor, region_code: str, started_at, ended_at=None, route=(
 @transaction.atomic
 def home_visit_create(*, actor, household, notes: str, case_category: Category | None = None,
                       case_title: str = "") -> tuple[HomeVisit, object]:
-    _check(actor, household.region_code)
+    require(actor, PATROL.action, household)
     case = None
     if case_category is not None:
         case = case_create(actor=actor, category=case_category, channel=c.Channel.PATROL,
@@ -80,7 +75,7 @@ def home_visit_create(*, actor, household, notes: str, case_category: Category |
 @transaction.atomic
 def inspection_record(*, actor, building, results: dict) -> tuple[Inspection, list]:
     """results = {item: {"ok": bool, "note": str}} for the four checklist items; failures become cases."""
-    _check(actor, building.region_code)
+    require(actor, PATROL.action, building)
     unknown = set(results) - set(c.InspectionItem.values)
     if unknown:
         raise ServiceError(_("未知的检查项：%(i)s") % {"i": "、".join(sorted(unknown))}, field="results")

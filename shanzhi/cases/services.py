@@ -8,6 +8,7 @@ deadline of the next step, rating rows, inbox messages; channels deliver after c
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import secrets
 from functools import reduce
@@ -23,11 +24,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.pii import decrypt, encrypt
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import roles_at
 from shanzhi.core.writes import versioned_update
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
@@ -49,11 +50,11 @@ from .models import (
     RoutingRule,
     Supervision,
 )
+from .permissions import require_body_covers
 from .photos import clean_photo
 from .workflow import ACCEPT_ROLES, WORKFLOW
 
 REPEAT_WINDOW = dt.timedelta(days=30)
-TOPIC_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY}
 STAFF_CHANNELS = {c.Channel.PATROL, c.Channel.HOTLINE, c.Channel.WALK_IN, c.Channel.IMPORT}
 # staff record a report someone else made: the staff member is not the case's reporter (no feedback, no rating)
 ON_BEHALF_CHANNELS = (c.Channel.HOTLINE, c.Channel.WALK_IN, c.Channel.IMPORT)
@@ -278,7 +279,8 @@ def _report_history(case: Case, user, anonymous: bool, source_name: str) -> Case
 def case_create(*, actor, category: Category, channel: str, title: str, description: str, region_code: str = "",
                 urgency: str = c.Urgency.NORMAL, building=None, dwelling=None, lat: float | None = None,
                 lng: float | None = None, address: str = "", reporter_name: str = "", reporter_phone: str = "",
-                reporter_person=None, anonymous: bool = False, extra: dict | None = None, photos=(),
+                reporter_person=None, anonymous: bool = False, publish_consent: bool = False,
+                extra: dict | None = None, photos=(),
                 strip_location: bool = False, now: dt.datetime | None = None, source_name: str = "",
                 reported_at: dt.datetime | None = None, external_ref: str = "", import_fingerprint: str = "",
                 notify_staff: bool = True) -> Case:
@@ -309,6 +311,7 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
         building=building, dwelling=dwelling, lat=lat, lng=lng, address=address.strip(),
         **_reporter(user, channel, anonymous, reporter_name, reporter_person),
         reporter_phone_enc=encrypt(reporter_phone) if reporter_phone else "", anonymous=anonymous,
+        publish_consent=publish_consent and channel not in STAFF_CHANNELS,
         tracking_code=secrets.token_hex(4).upper(), created_at=reported, external_ref=external_ref,
         import_fingerprint=import_fingerprint,
         is_repeat=_is_repeat(category=category, region_code=region_code, channel=channel,
@@ -386,10 +389,11 @@ def _prep_assign(case, actor, data, ctx):
     return {"assignee": assignee, "lead_body": None}
 
 
-def _chosen_body(data, ctx, note):
+def _chosen_body(case, data, ctx, note):
     body = _body(data)
     if body is None:
         raise ServiceError(_("请选择承办单位"), field="body")
+    require_body_covers(body, case)
     data["body"] = body.pk
     data["note"] = note % {"b": body}
     ctx["body"] = body
@@ -397,13 +401,13 @@ def _chosen_body(data, ctx, note):
 
 
 def _prep_dispatch(case, actor, data, ctx):
-    body = _chosen_body(data, ctx, _("联动派遣至 %(b)s"))
+    body = _chosen_body(case, data, ctx, _("联动派遣至 %(b)s"))
     start = case.step_started_at or ctx["now"]
     return {"lead_body": body, **_deadline_updates(case, c.Step.HANDLE, start, body.kind)}
 
 
 def _prep_assist(case, actor, data, ctx):
-    _chosen_body(data, ctx, _("增加协办单位 %(b)s"))
+    _chosen_body(case, data, ctx, _("增加协办单位 %(b)s"))
     return {}
 
 
@@ -627,23 +631,18 @@ def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> 
 
 
 @transaction.atomic
-def case_to_topic(*, actor, case: Case, matter_type: str, title: str, description: str = ""):
-    """转为协商议题: escalate the case into a consultation topic of its community, once."""
-    from shanzhi.consultation import services as consultation
-    from shanzhi.consultation.models import Topic
-
-    if not (roles_at(actor, case.region_code) & TOPIC_ROLES):
-        raise NotAllowed(_("只有社区工作人员或社区书记可以转为协商议题"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if Topic.objects.filter(source_kind="case", source_id=str(case.pk)).exists():
-        raise ServiceError(_("该民情已转为协商议题"))
-    topic = consultation.topic_from_case(actor=actor, case_id=case.pk, community_code=case.region_code,
-                                         matter_type=matter_type, title=title or case.title, description=description)
+def case_record_topic(*, actor, case: Case, topic_id: int, topic_title: str, matter_type: str) -> None:
+    """The case's timeline and the audit log record that it became a consultation topic (consultation's
+    case_to_topic calls this inside its own transaction, with the case row locked)."""
     CaseHistory.objects.create(case=case, action="to_topic", label=_("转为协商议题"), from_state=case.state,
-                               to_state=case.state, actor=actor, actor_name=str(actor), note=topic.title,
+                               to_state=case.state, actor=actor, actor_name=str(actor), note=topic_title,
                                at=timezone.now())
-    audit_log(actor=actor, action="case.to_topic", obj=case, after={"topic": topic.pk, "matter_type": matter_type})
-    return topic
+    audit_log(actor=actor, action="case.to_topic", obj=case, after={"topic": topic_id, "matter_type": matter_type})
+
+
+def case_lock(*, case: Case) -> Case:
+    """The case row, locked for the rest of the caller's transaction."""
+    return Case.objects.select_for_update().get(pk=case.pk)
 
 
 # --- deadlines ---------------------------------------------------------------------------------------------
@@ -711,8 +710,6 @@ def _escalate_overdue(case: Case, now) -> None:
 # --- Open311 keys --------------------------------------------------------------------------------------------
 
 def open311_key_create(*, name: str) -> tuple[Open311Key, str]:
-    import hashlib
-
     if not name.strip():
         raise ServiceError(_("请填写名称"), field="name")
     key = secrets.token_urlsafe(24)
@@ -722,8 +719,6 @@ def open311_key_create(*, name: str) -> tuple[Open311Key, str]:
 
 
 def open311_key_check(key: str) -> Open311Key | None:
-    import hashlib
-
     if not key:
         return None
     return Open311Key.objects.filter(key_hash=hashlib.sha256(key.encode()).hexdigest(), active=True).first()

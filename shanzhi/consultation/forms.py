@@ -11,7 +11,7 @@ class TopicForm(forms.Form):
     description = forms.CharField(label=_("内容"), max_length=5000, widget=forms.Textarea, required=False)
     source_kind = forms.ChoiceField(label=_("来源"), choices=Source.choices)
     source_id = forms.CharField(label=_("来源编号（如民情事件编号）"), required=False, max_length=40)
-    amount = forms.DecimalField(label=_("涉及金额(元)"), required=False, min_value=0)
+    amount = forms.DecimalField(label=_("涉及金额(元)"), required=False, min_value=0, max_digits=12, decimal_places=2)
     buildings = forms.MultipleChoiceField(label=_("受影响楼栋（不选则为全社区）"), required=False)
 
 

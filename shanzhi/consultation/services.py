@@ -10,18 +10,23 @@ from django.db.models import Avg, Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import grants_of
+from shanzhi.accounts.models import RoleGrant
 from shanzhi.audit.services import audit_log
+from shanzhi.cases.services import case_lock, case_record_topic
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.permissions import require
 from shanzhi.core.pii import blind_index
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import roles_at
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN, community_widened
 from shanzhi.core.writes import create_audited, save_audited, versioned_update
+from shanzhi.registry.models import Building, Person
 
 from . import choices as c
+from . import permissions as P
 from .catalogue import DEFAULT_RULES
 from .models import (
     COMMITTEE_ROLES,
-    COMMUNITY_CODE_LEN,
     Comment,
     CommentReport,
     ConsultationRule,
@@ -46,26 +51,20 @@ from .models import (
 from .notify import notify, notify_followers
 from .rules import adult_persons, adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
-from .workflow import EVALUATION, MEETING, WORKFLOW, history_writer, notice_blockers  # noqa: F401  (notice_blockers: views)
+from .workflow import EVALUATION, MEETING, WORKFLOW, history_writer, notice_blockers, vote_outcome  # noqa: F401  (notice_blockers: views)
 
-STAFF_WRITERS = COMMITTEE_ROLES | {Role.GRID_WORKER, Role.GRID_LEADER}
+# Who may escalate a case (民情) of their community into a topic.
+CASE_TOPIC_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY})
 
 
 # --- permissions ------------------------------------------------------------------------------------------
 def acts_in(actor, code: str, roles) -> bool:
-    """The actor holds one of `roles` on a region containing `code` or inside it (a resident's grid grant
-    lets them act on their community's topics)."""
-    return any(role in roles and (code.startswith(g) or g.startswith(code)) for role, g in grants_of(actor))
-
-
-def require(actor, code: str, roles, message: str) -> None:
-    if not acts_in(actor, code, roles):
-        raise NotAllowed(message)
+    """The actor holds one of `roles` on a region containing `code` or inside it (pages use it to show or
+    hide a button; services call core.permissions.require with a rule from .permissions)."""
+    return community_widened(actor, code, roles)
 
 
 def committee_users(code: str):
-    from shanzhi.accounts.models import RoleGrant
-
     grants = RoleGrant.objects.filter(role__in=COMMITTEE_ROLES).select_related("user")
     return [g.user for g in grants if code.startswith(g.region_code)]
 
@@ -96,7 +95,7 @@ RULE_FIELDS = ["name", "description", "amount_threshold", "mandatory", "support_
 @transaction.atomic
 def rule_override(*, actor, community_code: str, matter_type: str, **fields) -> ConsultationRule:
     """A community's own version of a rule (copied from the street's, then changed)."""
-    require(actor, community_code, {Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}, _("只有社区书记或街道管理员可以修改议事规则"))
+    require(actor, P.RULES_EDIT.action, community_code)
     base = rule_for(community_code, matter_type)
     if base is None:
         raise ServiceError(_("没有这一事项类型的议事规则"), field="matter_type")
@@ -115,8 +114,6 @@ def rule_override(*, actor, community_code: str, matter_type: str, **fields) -> 
 
 # --- topics --------------------------------------------------------------------------------------------------
 def _person_of(actor):
-    from shanzhi.registry.models import Person
-
     return Person.objects.filter(user_id=actor.pk).first()
 
 
@@ -140,16 +137,14 @@ def topic_create(*, actor, community_code: str, matter_type: str, title: str, de
                  amount: Decimal | None = None) -> Topic:
     community_code = community_code[:COMMUNITY_CODE_LEN]
     if source_kind == c.Source.RESIDENT_ONLINE:
-        require(actor, community_code, {Role.RESIDENT}, _("网上提议须由本社区居民提出"))
+        require(actor, P.PROPOSE_ONLINE.action, community_code)
     elif source_kind == c.Source.GRID:
-        require(actor, community_code, {Role.GRID_WORKER, Role.GRID_LEADER} | COMMITTEE_ROLES,
-                _("网格议事须由网格员提出"))
+        require(actor, P.PROPOSE_GRID.action, community_code)
     else:
-        require(actor, community_code, COMMITTEE_ROLES, _("只有社区工作人员可以登记此来源的议题"))
+        require(actor, P.PROPOSE_STAFF.action, community_code)
     rule = rule_for(community_code, matter_type)
     if rule is None:
         raise ServiceError(_("本社区没有这一事项类型的议事规则"), field="matter_type")
-    from shanzhi.registry.models import Building
 
     buildings = list(Building.objects.filter(pk__in=list(building_ids)))
     if any(not b.region_code.startswith(community_code) for b in buildings):
@@ -180,6 +175,21 @@ def topic_from_case(*, actor, case_id, community_code: str, matter_type: str, ti
     """A case (民情) escalated into consultation; the case is referenced generically, without a foreign key."""
     return topic_create(actor=actor, community_code=community_code, matter_type=matter_type, title=title,
                         description=description, source_kind=c.Source.CASE, source_id=str(case_id))
+
+
+@transaction.atomic
+def case_to_topic(*, actor, case, matter_type: str, title: str, description: str = "") -> Topic:
+    """转为协商议题: escalate a case into a consultation topic of its community, once; the case's
+    timeline and the audit log record it (cases.services.case_record_topic)."""
+    if not (roles_at(actor, case.region_code) & CASE_TOPIC_ROLES):
+        raise NotAllowed(_("只有社区工作人员或社区书记可以转为协商议题"))
+    case = case_lock(case=case)
+    if Topic.objects.filter(source_kind=c.Source.CASE, source_id=str(case.pk)).exists():
+        raise ServiceError(_("该民情已转为协商议题"))
+    topic = topic_from_case(actor=actor, case_id=case.pk, community_code=case.region_code,
+                            matter_type=matter_type, title=title or case.title, description=description)
+    case_record_topic(actor=actor, case=case, topic_id=topic.pk, topic_title=topic.title, matter_type=matter_type)
+    return topic
 
 
 def _maybe_table(topic: Topic, actor) -> Topic:
@@ -214,9 +224,7 @@ def support_online(*, actor, topic: Topic) -> Topic:
 @transaction.atomic
 def support_paper(*, actor, topic: Topic, name: str, id_number: str, sheet_ref: str = "") -> Topic:
     """A signature from a paper sheet, checked against the registry by name and ID number."""
-    from shanzhi.registry.models import Person
-
-    require(actor, topic.region_code, STAFF_WRITERS, _("纸质联署须由社区工作人员录入"))
+    require(actor, P.SUPPORT_PAPER.action, topic)
     person = Person.objects.filter(id_number_hash=blind_index(id_number.strip().upper(), purpose="id_number")).first()
     if person is None or person.name != name.strip():
         raise ServiceError(_("姓名与身份证号在居民信息库中对不上，请核对联署表"), field="id_number")
@@ -240,8 +248,6 @@ def topic_transition(*, actor, topic: Topic, action: str, reason: str = "", targ
                 raise ServiceError(_("请选择本社区的另一个议题"), field="target")
             extra["merged_into"] = target
     elif action in ("resolve", "fail"):
-        from .workflow import vote_outcome
-
         outcome, _reason = vote_outcome(topic)
         if outcome:
             extra = {"resolution": {"quorum_needed": outcome.quorum_needed, "quorum_met": outcome.quorum_met,
@@ -282,8 +288,7 @@ OPEN_FOR_COMMENTS = {c.Stage.PROPOSED, c.Stage.REVIEW, c.Stage.DELIBERATION}
 def comment_add(*, actor, topic: Topic, body: str, stance: str = c.Stance.NEUTRAL) -> Comment:
     if topic.state not in OPEN_FOR_COMMENTS:
         raise ServiceError(_("议题已进入%(s)s阶段，不再接受意见") % {"s": topic.get_state_display()})
-    if not acts_in(actor, topic.region_code, {Role.RESIDENT} | STAFF_WRITERS):
-        raise NotAllowed(_("只有本社区居民和工作人员可以发表意见"))
+    require(actor, P.COMMENT.action, topic)
     comment = Comment(topic=topic, author=actor, body=body.strip(), stance=stance)
     comment.full_clean()
     comment.save()
@@ -308,7 +313,7 @@ def comment_report(*, actor, comment: Comment, reason: str) -> None:
 
 @transaction.atomic
 def comment_hide(*, actor, comment: Comment, reason: str) -> None:
-    require(actor, comment.topic.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以隐藏意见"))
+    require(actor, P.COMMENT_HIDE.action, comment.topic)
     if not reason.strip():
         raise ServiceError(_("隐藏意见须说明理由"), field="reason")
     comment.hidden, comment.hidden_reason, comment.hidden_by = True, reason.strip()[:200], actor
@@ -319,7 +324,7 @@ def comment_hide(*, actor, comment: Comment, reason: str) -> None:
 
 @transaction.atomic
 def survey_create(*, actor, topic: Topic, question: str, options: list[str]) -> Survey:
-    require(actor, topic.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以发起问卷"))
+    require(actor, P.SURVEY_CREATE.action, topic)
     options = [o.strip() for o in options if o.strip()]
     if len(options) < 2:
         raise ServiceError(_("问卷至少需要两个选项"), field="options")
@@ -346,7 +351,7 @@ def survey_answer(*, actor, survey: Survey, option: int) -> None:
 @transaction.atomic
 def opinion_record(*, actor, topic: Topic, kind: str, summary: str, for_count: int = 0,
                    against_count: int = 0) -> OpinionRecord:
-    require(actor, topic.region_code, STAFF_WRITERS, _("只有社区工作人员可以登记意见"))
+    require(actor, P.OPINION_RECORD.action, topic)
     if topic.state != c.Stage.DELIBERATION:
         raise ServiceError(_("只能在群议阶段登记意见"))
     rec = OpinionRecord(topic=topic, kind=kind, summary=summary.strip(), for_count=for_count,
@@ -370,7 +375,7 @@ def follow_set(*, actor, topic: Topic, mode: str | None) -> None:
 def meeting_create(*, actor, community_code: str, kind: str, title: str, starts_at, location: str,
                    agenda: str = "", materials: str = "", topics=()) -> Meeting:
     community_code = community_code[:COMMUNITY_CODE_LEN]
-    require(actor, community_code, COMMITTEE_ROLES, _("只有社区工作人员可以召集会议"))
+    require(actor, P.MEETING_CREATE.action, community_code)
     topics = list(topics)
     if any(t.region_code != community_code for t in topics):
         raise ServiceError(_("只能安排本社区的议题"), field="topics")
@@ -387,7 +392,7 @@ def meeting_create(*, actor, community_code: str, kind: str, title: str, starts_
 @transaction.atomic
 def meeting_invite(*, actor, meeting: Meeting, party: str, name: str, is_voter: bool = False,
                    user=None) -> MeetingParticipant:
-    require(actor, meeting.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以邀请参会"))
+    require(actor, P.MEETING_INVITE.action, meeting)
     if meeting.state == c.MeetingState.CLOSED:
         raise ServiceError(_("会议已结束"))
     p = MeetingParticipant(meeting=meeting, party=party, name=name.strip(), is_voter=is_voter, user=user)
@@ -401,8 +406,7 @@ def meeting_invite(*, actor, meeting: Meeting, party: str, name: str, is_voter: 
 def meeting_register(*, actor, meeting: Meeting) -> MeetingParticipant:
     if meeting.state != c.MeetingState.NOTICED:
         raise ServiceError(_("会议公告后才能报名"))
-    if not acts_in(actor, meeting.region_code, {Role.RESIDENT}):
-        raise NotAllowed(_("只有本社区居民可以报名"))
+    require(actor, P.MEETING_REGISTER.action, meeting)
     person = _person_of(actor)
     try:
         with transaction.atomic():
@@ -415,14 +419,14 @@ def meeting_register(*, actor, meeting: Meeting) -> MeetingParticipant:
 def meeting_notice(*, actor, meeting: Meeting) -> Meeting:
     """会议公告: publish the notice N days ahead; a deciding meeting becomes its topics' deciding meeting
     (the table's `notice` transition: its guard lists what still blocks the notice)."""
-    require(actor, meeting.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以发布会议公告"))
+    require(actor, P.MEETING_NOTICE.action, meeting)
     return MEETING.apply(obj=meeting, actor=actor, action="notice")
 
 
 @transaction.atomic
 def meeting_check_in(*, actor, participant: MeetingParticipant) -> None:
     meeting = Meeting.objects.get(pk=participant.meeting_id)
-    require(actor, meeting.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以登记签到"))
+    require(actor, P.MEETING_CHECK_IN.action, meeting)
     if meeting.state not in (c.MeetingState.NOTICED, c.MeetingState.HELD):
         raise ServiceError(_("会议公告后、结束前才能签到"))
     MeetingParticipant.objects.filter(pk=participant.pk, checked_in_at__isnull=True).update(checked_in_at=timezone.now())
@@ -430,19 +434,19 @@ def meeting_check_in(*, actor, participant: MeetingParticipant) -> None:
 
 
 def meeting_hold(*, actor, meeting: Meeting) -> Meeting:
-    require(actor, meeting.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以主持会议"))
+    require(actor, P.MEETING_HOLD.action, meeting)
     return MEETING.apply(obj=meeting, actor=actor, action="hold")
 
 
 def meeting_close(*, actor, meeting: Meeting, minutes: str) -> Meeting:
-    require(actor, meeting.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以结束会议"))
+    require(actor, P.MEETING_CLOSE.action, meeting)
     return MEETING.apply(obj=meeting, actor=actor, action="close", data={"minutes": minutes})
 
 
 # --- 决议 --------------------------------------------------------------------------------------------------
 @transaction.atomic
 def vote_record(*, actor, topic: Topic, representative: MeetingParticipant, choice: str) -> Vote:
-    require(actor, topic.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以登记表决"))
+    require(actor, P.VOTE_RECORD.action, topic)
     if topic.state != c.Stage.RESOLUTION:
         raise ServiceError(_("议题不在决议阶段"))
     if representative.meeting_id != topic.deciding_meeting_id:
@@ -468,7 +472,7 @@ def vote_record(*, actor, topic: Topic, representative: MeetingParticipant, choi
 def tally_enter(*, actor, topic: Topic, present: int, votes_for: int, votes_against: int,
                 abstentions: int) -> PaperTally:
     """Each of two staff enters the paper count independently; vote_outcome compares them."""
-    require(actor, topic.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以录入计票"))
+    require(actor, P.TALLY_ENTER.action, topic)
     if topic.state != c.Stage.RESOLUTION:
         raise ServiceError(_("议题不在决议阶段"))
     if topic.votes.exists():
@@ -488,7 +492,7 @@ def tally_enter(*, actor, topic: Topic, present: int, votes_for: int, votes_agai
 
 @transaction.atomic
 def tally_clear(*, actor, topic: Topic) -> None:
-    require(actor, topic.region_code, {Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}, _("只有社区书记可以作废计票"))
+    require(actor, P.TALLY_CLEAR.action, topic)
     topic.tallies.all().delete()
     audit_log(actor=actor, action="consultation.tally_clear", obj=topic)
 
@@ -498,7 +502,7 @@ def tally_clear(*, actor, topic: Topic) -> None:
 def task_add(*, actor, topic: Topic, title: str, parent: ExecutionTask | None = None,
              responsible_party: str = c.Party.RESIDENTS_COMMITTEE, responsible: str = "", weight: int = 1,
              due_date=None) -> ExecutionTask:
-    require(actor, topic.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以分解执行任务"))
+    require(actor, P.TASK_ADD.action, topic)
     if topic.state != c.Stage.IMPLEMENTATION:
         raise ServiceError(_("决议通过后才能安排执行任务"))
     if parent is not None and parent.topic_id != topic.pk:
@@ -514,7 +518,7 @@ def task_add(*, actor, topic: Topic, title: str, parent: ExecutionTask | None = 
 @transaction.atomic
 def task_progress_set(*, actor, task: ExecutionTask, progress: int) -> ExecutionTask:
     topic = Topic.objects.get(pk=task.topic_id)
-    require(actor, topic.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以更新进度"))
+    require(actor, P.TASK_PROGRESS.action, topic)
     if topic.state != c.Stage.IMPLEMENTATION:
         raise ServiceError(_("议题不在执行阶段"))
     if task.children.exists():
@@ -529,7 +533,7 @@ def task_progress_set(*, actor, task: ExecutionTask, progress: int) -> Execution
 
 @transaction.atomic
 def milestone_add(*, actor, task: ExecutionTask, title: str, due_date=None, done: bool = False) -> Milestone:
-    require(actor, task.topic.region_code, COMMITTEE_ROLES, _("只有社区工作人员可以登记节点"))
+    require(actor, P.MILESTONE_ADD.action, task.topic)
     m = Milestone(task=task, title=title.strip(), due_date=due_date, done=done)
     m.full_clean(exclude=["task"])
     m.save()
@@ -554,17 +558,16 @@ def rating_add(*, actor, topic: Topic, score: int, comment: str = "") -> Rating:
 
 
 # --- 两评 --------------------------------------------------------------------------------------------------
-EVALUATORS = {
-    c.EvaluationKind.RESIDENTS_ON_COMMITTEE: {Role.RESIDENT},
-    c.EvaluationKind.COMMITTEE_ON_STREET: {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY},
-}
+EVALUATORS = {c.EvaluationKind.RESIDENTS_ON_COMMITTEE: P.EVALUATE_COMMITTEE,
+              c.EvaluationKind.COMMITTEE_ON_STREET: P.EVALUATE_STREET}
+EVALUATION_RUNNERS = {c.EvaluationKind.RESIDENTS_ON_COMMITTEE: P.EVALUATION_BY_COMMITTEE,
+                      c.EvaluationKind.COMMITTEE_ON_STREET: P.EVALUATION_BY_STREET}
 
 
 @transaction.atomic
 def evaluation_create(*, actor, region_code: str, kind: str, title: str, year: int,
                       items: list[str]) -> EvaluationSurvey:
-    roles = {Role.STREET_MANAGER} if kind == c.EvaluationKind.COMMITTEE_ON_STREET else COMMITTEE_ROLES
-    require(actor, region_code, roles, _("您不能发起这类评议"))
+    require(actor, EVALUATION_RUNNERS[kind].action, region_code)
     items = [i.strip() for i in items if i.strip()]
     if not items:
         raise ServiceError(_("至少需要一个评议项目"), field="items")
@@ -578,8 +581,7 @@ def evaluation_vote(*, actor, survey: EvaluationSurvey, scores: list[int]) -> No
     """Anonymous: the ballot has no voter; EvaluationVoter only stops a second ballot."""
     if survey.state != c.EvaluationState.OPEN:
         raise ServiceError(_("评议已结束"))
-    if not acts_in(actor, survey.region_code, EVALUATORS[survey.kind]):
-        raise NotAllowed(_("您不在这次评议的参评范围内"))
+    require(actor, EVALUATORS[survey.kind].action, survey)
     if len(scores) != len(survey.items) or any(not 1 <= int(s) <= 5 for s in scores):
         raise ServiceError(_("请为每一项打1到5分"), field="scores")
     try:
@@ -594,6 +596,5 @@ def evaluation_vote(*, actor, survey: EvaluationSurvey, scores: list[int]) -> No
 
 @transaction.atomic
 def evaluation_publish(*, actor, survey: EvaluationSurvey) -> EvaluationSurvey:
-    roles = {Role.STREET_MANAGER} if survey.kind == c.EvaluationKind.COMMITTEE_ON_STREET else COMMITTEE_ROLES
-    require(actor, survey.region_code, roles, _("您不能公布这次评议"))
+    require(actor, EVALUATION_RUNNERS[survey.kind].action, survey)
     return EVALUATION.apply(obj=survey, actor=actor, action="publish")

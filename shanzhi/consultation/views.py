@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from weasyprint import HTML
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import user_roles
+from shanzhi.cases.models import Case
 from shanzhi.cases.selectors import source_case
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import grants_of, user_roles
+from shanzhi.registry.models import Building
 
 from . import choices as c
 from . import operations, selectors, services
@@ -53,15 +58,16 @@ def index(request):
 def _topic_form(request) -> TopicForm:
     """The new-topic form with the choices this actor may pick: their communities, the chosen community's
     matters and buildings, and (for a resident) only the resident's own source."""
-    from shanzhi.registry.models import Building
-
     communities = list(selectors.actor_communities(actor=request.user))
     code = request.POST.get("community") or request.GET.get("community") or ""
     if code not in {r.code for r in communities}:  # only communities in scope, whatever the query string says
         code = communities[0].code if communities else ""
-    form = TopicForm(request.POST or None, initial={"community": code})
+    resident_only = user_roles(request.user) <= {Role.RESIDENT}
+    # residents propose online; staff most often enter the committee's own proposals
+    source = c.Source.RESIDENT_ONLINE if resident_only else c.Source.COMMITTEE
+    form = TopicForm(request.POST or None, initial={"community": code, "source_kind": source})
     form.fields["community"].choices = [(r.code, r.name) for r in communities]
-    if user_roles(request.user) <= {Role.RESIDENT}:
+    if resident_only:
         form.fields["source_kind"].choices = [(c.Source.RESIDENT_ONLINE, c.Source.RESIDENT_ONLINE.label)]
     if code:
         form.fields["matter_type"].choices = [(r.matter_type, f"{r.name}{'（必须协商）' if r.mandatory else ''}")
@@ -136,8 +142,6 @@ def topic_detail(request, topic):
 
 
 def _grants_in(user, code):
-    from shanzhi.accounts.scope import grants_of
-
     return [(r, g) for r, g in grants_of(user) if g.startswith(code) or code.startswith(g)]
 
 
@@ -236,8 +240,6 @@ def meeting_new(request):
 def meeting_detail(request, meeting):
     staff = _is_staff(request.user, meeting.region_code)
     if not staff and meeting.state == c.MeetingState.DRAFT:
-        from django.http import Http404
-
         raise Http404
     participants = list(meeting.participants.all())
     by_party = {}
@@ -264,17 +266,12 @@ PRINT_DOCS = {"notice": _("会议公告"), "signin": _("签到表"), "minutes": 
 @object_view(Meeting)
 def meeting_print(request, meeting):
     """Print-ready notice, sign-in sheet or minutes; `?format=pdf` renders the same page with WeasyPrint."""
-    from django.http import HttpResponse
-    from django.template.loader import render_to_string
-
     doc = request.GET.get("doc", "notice")
     if doc not in PRINT_DOCS:
         doc = "notice"
     ctx = {"meeting": meeting, "doc": doc, "doc_title": PRINT_DOCS[doc], "participants": meeting.participants.all(),
            "topics": meeting.topics.all()}
     if request.GET.get("format") == "pdf":
-        from weasyprint import HTML
-
         html = render_to_string("consultation/meeting_print.html", {**ctx, "pdf": True}, request=request)
         pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
         response = HttpResponse(pdf, content_type="application/pdf")
@@ -309,3 +306,16 @@ def evaluation_act(request, survey):
     else:
         messages.success(request, _("已提交，您的评分以匿名方式统计"))
     return redirect("consultation:evaluation", pk=survey.pk)
+
+
+@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def case_to_topic(request, case):
+    try:
+        topic = services.case_to_topic(actor=request.user, case=case, matter_type=request.POST.get("matter_type", ""),
+                                       title=request.POST.get("title", "").strip(),
+                                       description=request.POST.get("description", ""))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(request, _("已转为协商议题"))
+    return redirect("consultation:topic", pk=topic.pk)

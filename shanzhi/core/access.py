@@ -9,6 +9,9 @@ out of scope without a test per route.
 - `role_view(roles)`: a signed-in user holding one of `roles` somewhere; otherwise 403 with a reason.
 - `object_view(Model, action, lookup)`: as role_view with `Model.scope_roles[action]`; the object
   is fetched through `Model.objects.restrict(user, action)`, so out of scope is 404.
+
+Declared means enforced: every decorator answers 405 to a method its `methods` does not name (HEAD
+rides along with GET), before anything else runs, so a GET can never reach a write.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ import functools
 from dataclasses import dataclass, field
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from shanzhi.audit.services import audit_log
+from shanzhi.core.scope import user_roles
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,6 @@ class Access:
 
 
 def forbidden(request, reason: str):
-    from shanzhi.audit.services import audit_log
-
     if request.user.is_authenticated:
         audit_log(actor=request.user, action="access.denied", object_repr=request.path, reason=reason)
     response = render(request, "403.html", {"reason": reason}, status=403)
@@ -42,7 +46,27 @@ def forbidden(request, reason: str):
     return response
 
 
+def _allowed(methods) -> tuple[str, ...]:
+    """The declared methods, with HEAD wherever GET is allowed (it is GET without a body)."""
+    methods = tuple(m.upper() for m in methods)
+    return methods + ("HEAD",) if "GET" in methods and "HEAD" not in methods else methods
+
+
+def _method_checked(v, methods):
+    """Answer 405 (with an Allow header) to any method the declaration does not name."""
+    allowed = _allowed(methods)
+
+    @functools.wraps(v)
+    def checked(request, *args, **kwargs):
+        if request.method not in allowed:
+            return HttpResponseNotAllowed(allowed)
+        return v(request, *args, **kwargs)
+
+    return checked
+
+
 def _attach(view, access: Access):
+    view = _method_checked(view, access.methods)
     view.access = access
     return view
 
@@ -73,8 +97,6 @@ def role_view(roles, *, methods=("GET",), reason: str | None = None):
     def wrap(v):
         @functools.wraps(v)
         def inner(request, *args, **kwargs):
-            from shanzhi.accounts.scope import user_roles
-
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not (user_roles(request.user) & roles):
@@ -94,8 +116,6 @@ def object_view(model, *, action: str = "view", lookup: dict[str, str] | None = 
     def wrap(v):
         @functools.wraps(v)
         def inner(request, *args, **kwargs):
-            from shanzhi.accounts.scope import user_roles
-
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not (user_roles(request.user) & allowed):

@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import datetime
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import xlsxwriter
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage as storage
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from shanzhi.audit.services import audit_log
 
 from .errors import ServiceError
 from .export import WORKBOOK_OPTIONS, write_cells
+from .models import TaskProgress
 from .progress import Heartbeat, progress_claim, progress_create, progress_update
 from .tabular import DEFAULT_LIMITS, Limits, TableError, read_table
 from .uploads import file_id_of, upload_load, upload_store
@@ -69,6 +77,71 @@ def _labels(choices) -> dict[str, str]:
     return out
 
 
+def _parse_text(col: Col, value: str) -> str:
+    if len(value) > col.max_length:
+        raise RowError(col.header, _("不能超过 %(n)d 个字") % {"n": col.max_length})
+    return value
+
+
+def _parse_choice(col: Col, value: str):
+    labels = _labels(col.choices)
+    found = labels.get(value) or labels.get(value.lower())
+    if found is None:
+        raise RowError(col.header, _("“%(v)s”不是可选值，可选：%(opts)s") % {
+            "v": value, "opts": "、".join(str(lbl) for _v, lbl in col.choices.choices)})
+    return found
+
+
+def _parse_bool(col: Col, value: str) -> bool:
+    low = value.lower()
+    if low in TRUE_WORDS:
+        return True
+    if low in FALSE_WORDS:
+        return False
+    raise RowError(col.header, _("请填写“是”或“否”"))
+
+
+def _parse_int(col: Col, value: str) -> int:
+    try:
+        number = int(Decimal(_number_text(value)))
+    except (InvalidOperation, ValueError, OverflowError):
+        raise RowError(col.header, _("应为整数")) from None
+    if abs(number) > MAX_INT:
+        raise RowError(col.header, _("数字过大，请检查"))
+    return number
+
+
+def _parse_decimal(col: Col, value: str) -> Decimal:
+    try:
+        return Decimal(_number_text(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise RowError(col.header, _("应为数字")) from None
+
+
+def _parse_float(col: Col, value: str) -> float:
+
+    try:
+        number = float(unicodedata.normalize("NFKC", value).replace(" ", ""))
+    except ValueError:
+        raise RowError(col.header, _("应为数字")) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise RowError(col.header, _("应为数字"))
+    return number
+
+
+# Col.kind → how a non-empty cell of that kind is read
+PARSERS: dict[str, Callable] = {
+    "text": _parse_text,
+    "choice": _parse_choice,
+    "bool": _parse_bool,
+    "int": _parse_int,
+    "decimal": _parse_decimal,
+    "float": _parse_float,
+    "date": lambda col, value: parse_date(col.header, value),
+    "datetime": lambda col, value: parse_datetime(col.header, value),
+}
+
+
 def parse_cell(col: Col, raw: str):
     """The typed value of one cell, None when empty (RowError when required), or RowError naming the column."""
     value = (raw or "").strip()
@@ -78,65 +151,18 @@ def parse_cell(col: Col, raw: str):
         if col.required:
             raise RowError(col.header, _("必填，不能为空"))
         return None
-    if col.kind == "text":
-        if len(value) > col.max_length:
-            raise RowError(col.header, _("不能超过 %(n)d 个字") % {"n": col.max_length})
-        return value
-    if col.kind == "choice":
-        labels = _labels(col.choices)
-        found = labels.get(value) or labels.get(value.lower())
-        if found is None:
-            raise RowError(col.header, _("“%(v)s”不是可选值，可选：%(opts)s") % {
-                "v": value, "opts": "、".join(str(lbl) for _v, lbl in col.choices.choices)})
-        return found
-    if col.kind == "bool":
-        low = value.lower()
-        if low in TRUE_WORDS:
-            return True
-        if low in FALSE_WORDS:
-            return False
-        raise RowError(col.header, _("请填写“是”或“否”"))
-    if col.kind == "int":
-        try:
-            number = int(Decimal(_number_text(value)))
-        except (InvalidOperation, ValueError, OverflowError):
-            raise RowError(col.header, _("应为整数")) from None
-        if abs(number) > MAX_INT:
-            raise RowError(col.header, _("数字过大，请检查"))
-        return number
-    if col.kind == "decimal":
-        try:
-            return Decimal(_number_text(value)).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            raise RowError(col.header, _("应为数字")) from None
-    if col.kind == "float":
-        import unicodedata
-
-        try:
-            number = float(unicodedata.normalize("NFKC", value).replace(" ", ""))
-        except ValueError:
-            raise RowError(col.header, _("应为数字")) from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise RowError(col.header, _("应为数字"))
-        return number
-    if col.kind == "date":
-        return parse_date(col.header, value)
-    if col.kind == "datetime":
-        return parse_datetime(col.header, value)
-    raise AssertionError(col.kind)
+    if col.kind not in PARSERS:
+        raise AssertionError(col.kind)
+    return PARSERS[col.kind](col, value)
 
 
 def _number_text(value: str) -> str:
     """A typed number as Decimal reads it: full-width digits made ASCII, spaces and thousands separators
     dropped, the sign kept (“－3” → “-3”, “1,234” → “1234”)."""
-    import unicodedata
-
     return unicodedata.normalize("NFKC", value).replace(" ", "").replace(",", "")
 
 
 def _date_text(value: str) -> str:
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", value).strip().split("T")[0]
     for a, b in (("年", "-"), ("月", "-"), ("日", " "), ("/", "-"), (".", "-")):
         text = text.replace(a, b)
@@ -158,8 +184,6 @@ def parse_date(header: str, value: str) -> datetime.date:
 def parse_datetime(header: str, value: str) -> datetime.datetime:
     """“2026-05-01 14:30”, “2026/5/1 14:30:00”, “2026年5月1日 14时30分”, “2026-05-01T14:30” or a bare date
     (midnight), in the site's time zone."""
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", value).strip().replace("T", " ")
     for a, b in (("年", "-"), ("月", "-"), ("日", " "), ("/", "-"), ("时", ":"), ("分", ":"), ("秒", "")):
         text = text.replace(a, b)
@@ -267,14 +291,6 @@ def uploads_cleanup(*, keep_days: int | None = None, actor_name: str = "schedule
     (SHANZHI_IMPORT_KEEP_DAYS) days ago, and the finished background-task rows of imports that old. A kept
     upload is left alone while an import of it is queued or running; any other file there (left by an
     older release) while any import is. Writes one audit row with the counts, never file names."""
-    from django.conf import settings
-    from django.core.files.storage import default_storage as storage
-    from django_tasks_db.models import DBTaskResult
-
-    from shanzhi.audit.services import audit_log
-
-    from .models import TaskProgress
-
     keep_days = settings.SHANZHI_IMPORT_KEEP_DAYS if keep_days is None else keep_days
     if keep_days < 0:
         raise ServiceError(_("保留天数不能为负数"), field="keep_days")
@@ -374,7 +390,7 @@ def import_task(*, progress_id: str, kind: str, user_id: int, file_id: str, regi
     """Background import (the Tasks API). It is given the id of the kept (encrypted) upload, never its bytes.
     The progress record carries the job (to retry it), the worker's host and pid, and a heartbeat, so a
     worker that died is noticed (core.progress.progress_reap) instead of a bar spinning for ever."""
-    from shanzhi.accounts.models import User
+    User = get_user_model()
 
     job = {"kind": kind, "file_id": file_id, "region_code": region_code, "dry_run": dry_run}
     progress_claim(progress_id, job=job, message=_("正在读取文件"))

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tasks/<uuid:pk>/", views.task_progress, name="task_progress"),
     path("healthz/", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

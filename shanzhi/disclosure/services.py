@@ -8,11 +8,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shanzhi.consultation.services import require
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.permissions import require
 from shanzhi.core.writes import create_audited, versioned_update
 
-from .models import EDITOR_ROLES, DisclosureEntry, EntryState, LedgerLine
+from .models import DisclosureEntry, EntryState, LedgerLine
+from .permissions import EDIT, LEDGER
 from .workflow import WORKFLOW
 
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
@@ -33,7 +34,7 @@ def _editable(entry: DisclosureEntry) -> None:
 @transaction.atomic
 def entry_create(*, actor, community_code: str, category: str, title: str, body: str = "",
                  period: str = "") -> DisclosureEntry:
-    require(actor, community_code, EDITOR_ROLES, _("只有社区工作人员可以编写公开事项"))
+    require(actor, EDIT.action, community_code)
     check_not_personal(title, body)
     return create_audited(DisclosureEntry, actor=actor, action="disclosure.entry_create",
                           audit_after={"category": category}, region_code=community_code[:12], category=category,
@@ -43,7 +44,7 @@ def entry_create(*, actor, community_code: str, category: str, title: str, body:
 @transaction.atomic
 def ledger_line_add(*, actor, entry: DisclosureEntry, date, direction: str, amount: Decimal, summary: str,
                     document_ref: str = "") -> LedgerLine:
-    require(actor, entry.region_code, EDITOR_ROLES, _("只有社区工作人员可以登记收支"))
+    require(actor, LEDGER.action, entry)
     _editable(entry)
     if entry.category != "finance":
         raise ServiceError(_("只有财务公开可以登记收支"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 
 from . import selectors, services
-from .models import EDITOR_ROLES, REVIEWER_ROLES, Category, Direction, DisclosureEntry
+from .models import EDITOR_ROLES, REVIEWER_ROLES, Category, Direction, DisclosureEntry, LedgerLine
 from .workflow import WORKFLOW
 
 TABS = [*Category.choices, ("consultation", _l("协商成果")), ("evaluations", _l("两评结果"))]
@@ -92,6 +93,10 @@ def entry_act(request, obj):
                                       reason=p.get("reason", ""))
     except ServiceError as e:
         messages.error(request, e.user_message)
+    except ValidationError as e:  # a ledger line's own checks (no direction, amount or date out of range)
+        for field, errors in e.message_dict.items():
+            label = LedgerLine._meta.get_field(field).verbose_name if field != "__all__" else ""
+            messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
     else:
         messages.success(request, _("已保存"))
     return redirect("disclosure:entry", pk=obj.pk)

@@ -7,14 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
-from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.errors import ServiceError
+from shanzhi.core.permissions import require
 from shanzhi.core.writes import save_audited
 
 from .choices import MemberCategory
 from .models import (
-    PARTY_ROLES,
     CoBuildingUnit,
     DualCheckIn,
     JointMeeting,
@@ -23,12 +22,8 @@ from .models import (
     PartyOrg,
     ServiceRecord,
 )
+from .permissions import CHANGE
 from .workflow import SERVICE_RECORD
-
-
-def require_change(actor, region_code: str) -> None:
-    if not roles_at(actor, region_code) & PARTY_ROLES["change"]:
-        raise NotAllowed(_("您不是该区域的党建工作人员"))
 
 
 def _save(actor, obj, action: str):
@@ -38,7 +33,7 @@ def _save(actor, obj, action: str):
 @transaction.atomic
 def party_org_create(*, actor, name: str, level: str, region_code: str, parent: PartyOrg | None = None,
                      is_joint_committee: bool = False, secretary: str = "", building=None) -> PartyOrg:
-    require_change(actor, region_code)
+    require(actor, CHANGE.action, region_code)
     if parent and not region_code.startswith(parent.region_code):
         raise ServiceError(_("下级组织必须在上级组织的区域之内"), field="region_code")
     return _save(actor, PartyOrg(name=name, level=level, region_code=region_code, parent=parent,
@@ -49,7 +44,8 @@ def party_org_create(*, actor, name: str, level: str, region_code: str, parent: 
 @transaction.atomic
 def party_member_add(*, actor, person, org: PartyOrg, category: str = MemberCategory.COMMUNITY, joined_on=None,
                      workplace=None, workplace_name: str = "", central_household=None) -> PartyMember:
-    require_change(actor, org.region_code)
+    require(actor, CHANGE.action, org.region_code)
+    require(actor, CHANGE.action, person.region_code)
     if PartyMember.objects.filter(person=person).exists():
         raise ServiceError(_("该居民已在党员名册中"))
     return _save(actor, PartyMember(person=person, org=org, category=category, joined_on=joined_on,
@@ -68,7 +64,7 @@ def dual_check_in_register(*, actor, member: PartyMember, community_code: str, u
                            service_wish: str = "", unit=None) -> tuple[DualCheckIn, CoBuildingUnit]:
     """双报到: the employed member registers with the residence community, and their workplace becomes a
     co-building unit of that community's 大党委 (joined once, however many of its members register)."""
-    require_change(actor, community_code)
+    require(actor, CHANGE.action, community_code)
     committee = joint_committee_of(community_code)
     if committee is None:
         raise ServiceError(_("该社区尚未设立大党委，请先在党组织中标记大党委"))
@@ -94,7 +90,7 @@ def dual_check_in_register(*, actor, member: PartyMember, community_code: str, u
 @transaction.atomic
 def joint_meeting_record(*, actor, joint_committee: PartyOrg, held_on, topic: str, resolutions: str, units=(),
                          attendees=()) -> JointMeeting:
-    require_change(actor, joint_committee.region_code)
+    require(actor, CHANGE.action, joint_committee.region_code)
     if not joint_committee.is_joint_committee:
         raise ServiceError(_("联席会议只能由大党委召开"))
     if not resolutions.strip():
@@ -109,7 +105,7 @@ def joint_meeting_record(*, actor, joint_committee: PartyOrg, held_on, topic: st
 
 @transaction.atomic
 def member_household_link(*, actor, member: PartyMember, household) -> MemberHousehold:
-    require_change(actor, household.region_code)
+    require(actor, CHANGE.action, household.region_code)
     link, created = MemberHousehold.objects.get_or_create(member=member, household=household,
                                                           defaults={"region_code": household.region_code})
     if created:
@@ -120,7 +116,7 @@ def member_household_link(*, actor, member: PartyMember, household) -> MemberHou
 @transaction.atomic
 def service_record_create(*, actor, member: PartyMember, description: str, points: int, happened_on
                           ) -> ServiceRecord:
-    require_change(actor, member.region_code)
+    require(actor, CHANGE.action, member.region_code)
     if not points:
         raise ServiceError(_("积分不能为零"), field="points")
     return _save(actor, ServiceRecord(member=member, description=description, points=points, happened_on=happened_on,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.http import Http404
 from ninja import Query, Router, Schema
 
+from shanzhi.core.params import RegionCode, RowId
+
 from . import selectors as sel
 
 router = Router(tags=["基础信息"])
@@ -18,9 +20,9 @@ MAX_LIMIT = 200
 
 
 class Page(Schema):
-    after: int | None = None
+    after: RowId | None = None
     limit: int = 50
-    region: str | None = None
+    region: RegionCode | None = None
     q: str | None = None
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.forms import VersionedForm
+from shanzhi.core.params import RegionCodeField
 
 from . import choices as c
 
@@ -14,7 +15,7 @@ def _with_blank(choices):
 
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("姓名/拼音"), required=False)
-    region = forms.CharField(label=_("区划代码"), required=False)
+    region = RegionCodeField(required=False)
     residence_type = forms.ChoiceField(label=_("人口类型"), required=False,
                                        choices=_with_blank(c.ResidenceType.choices))
     care_tag = forms.ChoiceField(label=_("关爱对象"), required=False, choices=_with_blank(c.CareTagKind.choices))

@@ -15,17 +15,17 @@ import datetime
 from functools import lru_cache
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
-from shanzhi.accounts.scope import scope_prefixes
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
-from shanzhi.core.scoping import code_in_scope
+from shanzhi.core.permissions import require
 from shanzhi.core.writes import create_audited, plain, save_audited, versioned_update
+from shanzhi.regions.models import Region
 
 from . import choices as c
 from .models import (
@@ -41,7 +41,15 @@ from .models import (
     SpecialPopulationRecord,
     Unit,
 )
-from .validators import check_id_agrees, normalise, normalise_phone, normalise_uscc, parse_id_number
+from .permissions import action_name
+from .validators import (
+    check_id_agrees,
+    normalise,
+    normalise_phone,
+    normalise_uscc,
+    parse_id_number,
+    upgrade_15,
+)
 from .workflow import MOVE_REQUEST, NEED
 
 PERSON_FIELDS = [
@@ -64,8 +72,6 @@ def canonical_id_number(value: str) -> str:
     """Normalised, with 15-digit numbers upgraded, so the blind index matches however it was typed."""
     number = normalise(value)
     if len(number) == 15 and number.isdigit():
-        from .validators import upgrade_15
-
         number = upgrade_15(number)
     return number
 
@@ -133,11 +139,6 @@ def person_values(data: dict, *, id_type: str = c.IdType.RESIDENT_ID) -> tuple[d
 
 # --- helpers -------------------------------------------------------------------------------------------
 
-def require_scope(actor, model, code: str, action: str = "change") -> None:
-    if not code or not code_in_scope(code, scope_prefixes(actor, model, action)):
-        raise NotAllowed(_(OUT_OF_SCOPE))
-
-
 def _lock(actor, obj: Model, action: str = "change"):
     """Re-read the row inside the transaction through restrict(); NotAllowed when out of scope."""
     fresh = type(obj).objects.restrict(actor, action).select_for_update().filter(pk=obj.pk).first()
@@ -147,8 +148,6 @@ def _lock(actor, obj: Model, action: str = "change"):
 
 
 def _region_exists(code: str) -> None:
-    from shanzhi.regions.models import Region
-
     if not Region.objects.filter(code=code).exists():
         raise ServiceError(_("区划代码 %(code)s 不存在") % {"code": code}, field="region_code")
 
@@ -198,7 +197,7 @@ def person_create(*, actor, name: str, region_code: str | None = None, dwelling:
     Same ID number twice is refused; persons with the same name and birth date are flagged
     (`selectors.person_possible_duplicates`)."""
     code = _person_region(region_code, dwelling, household)
-    require_scope(actor, Person, code)
+    require(actor, action_name(Person), code)
     if dwelling is not None:
         dwelling = _lock(actor, dwelling)
     if household is not None:
@@ -489,7 +488,7 @@ def household_create(*, actor, household_number: str, dwelling: Dwelling | None 
     code = dwelling.region_code if dwelling is not None else region_code
     if not code:
         raise ServiceError(_("请选择房屋或所属网格"), field="dwelling")
-    require_scope(actor, Household, code)
+    require(actor, action_name(Household), code)
     _region_exists(code)
     number = normalise(household_number)
     if not number:
@@ -613,7 +612,7 @@ def household_merge(*, actor, source: Household, target: Household) -> Household
 
 def _create(actor, model, *, region_code: str, fields: dict, allowed: list[str], duplicate_message: str,
             summary: str, dwelling_event: bool = False):
-    require_scope(actor, model, region_code)
+    require(actor, action_name(model), region_code)
     _region_exists(region_code)
     bad = set(fields) - set(allowed)
     if bad:
@@ -823,7 +822,7 @@ def need_set_status(*, actor, need: Need, status: str, version: int | None = Non
 def special_population_create(*, actor, person: Person, category: str, since: datetime.date | None = None,
                               support_plan: str = "", responsible: str = "") -> SpecialPopulationRecord:
     """Only SPECIAL_ROLES in the person's region may record this."""
-    require_scope(actor, SpecialPopulationRecord, person.region_code, "change")
+    require(actor, action_name(SpecialPopulationRecord), person.region_code)
     record = SpecialPopulationRecord(person=person, category=category, since=since, support_plan=support_plan,
                                      responsible=responsible, region_code=person.region_code)
     save_audited(record, actor=actor, action="registry.special.create", object_repr="#{pk}",
@@ -850,8 +849,6 @@ ENCRYPTED_FIELDS = {Person: ["id_number_enc", "phone_enc"], Unit: ["contact_phon
 def personal_data_reencrypt(*, batch_size: int = 1000, progress=None) -> dict[str, int]:
     """Re-encrypt every registry value not yet under the current key, in batches (each its own
     transaction; old keys stay in the ring, so an interrupted run can simply be run again)."""
-    from django.db.models import Q
-
     current = pii.keyring()["current"]
     counts = {}
     for model, fields in ENCRYPTED_FIELDS.items():

@@ -8,6 +8,8 @@ from datetime import datetime
 from django.utils import timezone
 from ninja import Router, Schema
 
+from shanzhi.core.params import Month, RegionCode, Year
+
 from . import selectors
 
 router = Router(tags=["志愿服务"])
@@ -62,7 +64,7 @@ def activities(request, state: str = ""):
 
 
 @router.get("/rankings", response=list[RankOut], summary="服务时长排行（月度或年度，按社区）")
-def rankings(request, year: int | None = None, month: int | None = None, region: str = ""):
+def rankings(request, year: Year | None = None, month: Month | None = None, region: RegionCode = ""):
     year = year or timezone.localtime().year
     rows = selectors.ranking(actor=_actor(request), year=year, month=month, region_code=region)
     return [{"name": r["volunteer__person__name"], "hours": float(r["hours"]), "points": r["points"] or 0,

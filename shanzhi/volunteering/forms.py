@@ -12,7 +12,7 @@ class ActivityForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     slots = forms.IntegerField(label=_("招募人数"), min_value=1, initial=10)
-    points_per_hour = forms.IntegerField(label=_("每小时积分"), min_value=1, initial=10)
+    points_per_hour = forms.IntegerField(label=_("每小时积分"), min_value=1, max_value=1000, initial=10)
     description = forms.CharField(label=_("活动内容"), required=False, max_length=1000)
 
     def __init__(self, *args, regions=(), **kwargs):
@@ -34,7 +34,7 @@ class RegisterForm(forms.Form):
 class StoreItemForm(forms.Form):
     name = forms.CharField(label=_("物品名称"), max_length=60)
     region_code = forms.ChoiceField(label=_("所属社区"))
-    points_price = forms.IntegerField(label=_("所需积分"), min_value=1)
+    points_price = forms.IntegerField(label=_("所需积分"), min_value=1, max_value=1_000_000)
     stock = forms.IntegerField(label=_("库存"), min_value=0)
     per_person_limit = forms.IntegerField(label=_("每人限兑(0为不限)"), min_value=0, initial=0)
 

@@ -8,10 +8,12 @@ activities of their own community (`"join"`) and their own rows (`"own"`), both 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import COMMUNITY_ROLES, GRID_ROLES, STAFF_ROLES, Role
 from shanzhi.core.fields import LimitedTextField
+from shanzhi.core.roles import COMMUNITY_ROLES, GRID_ROLES, STAFF_ROLES, Role
+from shanzhi.core.scope import grants_of
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
 
 from .choices import ActivityState, CheckKind, OrderState, RequestState, SignUpState
@@ -28,8 +30,6 @@ def community_prefix(code: str) -> str:
 
 class ParticipationQuerySet(ScopedQuerySet):
     def restrict(self, user, action: str = "view"):
-        from shanzhi.accounts.scope import grants_of
-
         if action == "own":
             if not self.model.owner_path or not getattr(user, "is_authenticated", False):
                 return self.none()
@@ -140,6 +140,17 @@ class Activity(ParticipationModel):
     @property
     def duration_hours(self) -> float:
         return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+    @property
+    def status_label(self) -> str:
+        """The state as shown: an open activity that has started or ended says so instead of 招募中."""
+        if self.state == ActivityState.OPEN:
+            now = timezone.now()
+            if now >= self.ends_at:
+                return str(_("已结束"))
+            if now >= self.starts_at:
+                return str(_("进行中"))
+        return self.get_state_display()
 
 
 class SignUp(ParticipationModel):

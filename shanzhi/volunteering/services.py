@@ -15,28 +15,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.permissions import require, require_any
 from shanzhi.core.writes import create_audited, save_audited, versioned_update
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.services import points_award
 
 from . import tokens
 from .choices import ActivityState, CheckKind, SignUpState
-from .models import CHANGE_ROLES, Activity, LateCheckRequest, SignUp, SignUpHistory, Volunteer, VolunteerTeam
+from .models import Activity, LateCheckRequest, SignUp, SignUpHistory, Volunteer, VolunteerTeam
+from .permissions import SELF, STAFF
 from .workflow import LATE_CHECK, SIGNUP
 
 CHECK_WINDOW = timedelta(hours=1)  # scanning opens an hour before the start and closes an hour after the end
 
 
-def require_staff(actor, region_code: str) -> None:
-    if not roles_at(actor, region_code) & CHANGE_ROLES:
-        raise NotAllowed(_("您不是该区域的工作人员"))
 
 
 @transaction.atomic
 def volunteer_register(*, actor, person, skills=(), intro: str = "") -> Volunteer:
+    require_any(actor, [SELF.action, STAFF.action], person)
     if Volunteer.objects.filter(person=person).exists():
         raise ServiceError(_("该居民已经注册为志愿者"))
     volunteer = create_audited(Volunteer, actor=actor, action="volunteering.volunteer.register", audit_after={},
@@ -48,7 +47,7 @@ def volunteer_register(*, actor, person, skills=(), intro: str = "") -> Voluntee
 @transaction.atomic
 def volunteer_verify(*, actor, volunteer: Volunteer) -> Volunteer:
     """实名核验: staff of the volunteer's region confirm the person behind the registration."""
-    require_staff(actor, volunteer.region_code)
+    require(actor, STAFF.action, volunteer.region_code)
     if volunteer.verified:
         return volunteer
     return versioned_update(volunteer, None, actor=actor, action="volunteering.volunteer.verify", validate=False,
@@ -57,7 +56,7 @@ def volunteer_verify(*, actor, volunteer: Volunteer) -> Volunteer:
 
 @transaction.atomic
 def team_create(*, actor, region_code: str, name: str, description: str = "", leader=None) -> VolunteerTeam:
-    require_staff(actor, region_code)
+    require(actor, STAFF.action, region_code)
     team = create_audited(VolunteerTeam, actor=actor, action="volunteering.team.create", audit_after={},
                           region_code=region_code, name=name, description=description, leader=leader)
     if leader:
@@ -67,7 +66,7 @@ def team_create(*, actor, region_code: str, name: str, description: str = "", le
 
 @transaction.atomic
 def team_add_member(*, actor, team: VolunteerTeam, volunteer: Volunteer) -> None:
-    require_staff(actor, team.region_code)
+    require(actor, STAFF.action, team.region_code)
     team.members.add(volunteer)
     audit_log(actor=actor, action="volunteering.team.add_member", obj=team, after={"volunteer": volunteer.pk})
 
@@ -76,7 +75,7 @@ def team_add_member(*, actor, team: VolunteerTeam, volunteer: Volunteer) -> None
 def activity_create(*, actor, region_code: str, title: str, place: str, starts_at, ends_at, slots: int,
                     points_per_hour: int = 10, team=None, description: str = "", skills=(), organiser=None
                     ) -> Activity:
-    require_staff(actor, region_code)
+    require(actor, STAFF.action, region_code)
     activity = Activity(region_code=region_code, title=title, place=place, starts_at=starts_at, ends_at=ends_at,
                         slots=slots, points_per_hour=points_per_hour, team=team, description=description,
                         organiser=organiser or actor)
@@ -184,7 +183,7 @@ def attendance_by_activity_code(*, actor, token: str) -> tuple[SignUp, str]:
 
 def attendance_by_volunteer_code(*, actor, activity: Activity, token: str) -> tuple[SignUp, str]:
     """Staff at the check-in desk scanned the volunteer's personal code."""
-    require_staff(actor, activity.region_code)
+    require(actor, STAFF.action, activity.region_code)
     volunteer_id = tokens.volunteer_id_from(token)
     if volunteer_id is None:
         raise ServiceError(_("志愿者码无效或已过期，请让志愿者刷新“我的志愿码”"), field="token")

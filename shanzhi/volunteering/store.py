@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.permissions import require
+from shanzhi.core.scope import roles_at
 from shanzhi.core.writes import save_audited
 from shanzhi.ledger.choices import ESCROW, Ledger, TransferKind
 from shanzhi.ledger.models import Account
@@ -25,7 +26,7 @@ from shanzhi.ledger.services import person_account, system_account, transfer_cre
 
 from .choices import OrderState
 from .models import CHANGE_ROLES, Donation, Order, StoreItem, community_prefix
-from .services import require_staff
+from .permissions import STAFF
 from .workflow import ORDER
 
 CODE_ALPHABET = "23456789"
@@ -44,7 +45,7 @@ def store_account(region_code: str):
 @transaction.atomic
 def donation_record(*, actor, region_code: str, donor_name: str, description: str, quantity: int, received_on,
                     unit=None, value=None, public: bool = True) -> Donation:
-    require_staff(actor, region_code)
+    require(actor, STAFF.action, region_code)
     donation = Donation(region_code=region_code, donor_name=donor_name or (unit.name if unit else ""), unit=unit,
                         description=description, quantity=quantity, value=value, received_on=received_on,
                         public=public, created_by=actor)
@@ -55,7 +56,7 @@ def donation_record(*, actor, region_code: str, donor_name: str, description: st
 @transaction.atomic
 def store_item_create(*, actor, region_code: str, name: str, points_price: int, stock: int,
                       per_person_limit: int = 0, description: str = "", donation=None) -> StoreItem:
-    require_staff(actor, region_code)
+    require(actor, STAFF.action, region_code)
     item = StoreItem(region_code=region_code, name=name, points_price=points_price, stock=stock,
                      per_person_limit=per_person_limit, description=description, donation=donation)
     save_audited(item, actor=actor, action="volunteering.store_item.create", after={"stock": stock})
@@ -64,7 +65,7 @@ def store_item_create(*, actor, region_code: str, name: str, points_price: int, 
 
 @transaction.atomic
 def store_item_restock(*, actor, item: StoreItem, quantity: int) -> StoreItem:
-    require_staff(actor, item.region_code)
+    require(actor, STAFF.action, item.region_code)
     if quantity <= 0:
         raise ServiceError(_("补货数量必须大于零"), field="quantity")
     StoreItem.objects.filter(pk=item.pk).update(stock=F("stock") + quantity, version=F("version") + 1)

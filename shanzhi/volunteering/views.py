@@ -4,17 +4,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import prefixes_for_roles
+from shanzhi.audit.services import audit_log
 from shanzhi.core.access import login_view, object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.params import PeriodForm, region_code_validator
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import prefixes_for_roles
+from shanzhi.core.scoping import prefix_q
+from shanzhi.ledger.selectors import account_list
 from shanzhi.regions.models import Region
 
 from . import certificates, selectors, services, store, tokens
@@ -48,8 +53,6 @@ def _back(request, default: str):
 
 def _regions(actor, roles, levels=("community", "grid")):
     """Regions where the actor may create things (for form choices)."""
-    from shanzhi.core.scoping import prefix_q
-
     prefixes = prefixes_for_roles(actor, roles)
     if not prefixes:
         return []
@@ -377,20 +380,32 @@ def store_manage(request):
 
 
 def _period(request):
+    """The year and month asked for (an empty month is the whole year); odd values say why and fall back
+    to the current month."""
     now = timezone.localtime()
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return now.year, now.month
+    year, month = form.cleaned_data["year"] or now.year, form.cleaned_data["month"]
+    return year, (month if month or "month" in request.GET else now.month)
+
+
+def _region_param(request) -> str:
+    code = request.GET.get("region", "")
     try:
-        year = int(request.GET.get("year") or now.year)
-        month = int(request.GET["month"]) if request.GET.get("month") else (None if "month" in request.GET
-                                                                            else now.month)
-    except ValueError:
-        year, month = now.year, now.month
-    return year, month
+        region_code_validator(code or "0")
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
+        return ""
+    return code
 
 
 @role_view(STAFF)
 def rankings(request):
     year, month = _period(request)
-    region_code = request.GET.get("region", "")
+    region_code = _region_param(request)
     teams = list(selectors.team_list(actor=request.user))
     team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
     rows = selectors.ranking(actor=request.user, year=year, month=month, region_code=region_code, team=team)
@@ -402,7 +417,6 @@ def rankings(request):
 @role_view(STAFF)
 def export_hours(request):
     year, month = _period(request)
-    from shanzhi.audit.services import audit_log
 
     audit_log(actor=request.user, action="volunteering.export.hours", object_repr=f"{year}-{month or ''}")
     suffix = f"-{month:02d}" if month else ""
@@ -413,9 +427,6 @@ def export_hours(request):
 
 @role_view(STAFF)
 def export_points(request):
-    from shanzhi.audit.services import audit_log
-    from shanzhi.ledger.selectors import account_list
-
     audit_log(actor=request.user, action="volunteering.export.points", object_repr="volunteer points")
     rows = ([a.name, a.get_owner_kind_display(), a.balance, a.region_code]
             for a in account_list(actor=request.user, ledger="volunteer").order_by("region_code", "name")

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from shanzhi.cases import choices as c
 from shanzhi.cases.models import Case
 from shanzhi.cases.services import case_transition, open311_key_create
-from shanzhi.cases.testing import make_body, make_body_staff, make_category
+from shanzhi.cases.testing import make_body, make_body_staff, make_case, make_category
+from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 INSIDE = {"lat": "32.365", "long": "119.445"}  # inside the test world's grid polygon
@@ -49,15 +50,17 @@ def test_service_definition(client, api):
     assert r.status_code == 404 and r.json()[0]["code"] == 404
 
 
-def test_post_request_then_read_it(client, api, world):
+def test_post_request_then_read_it(client, api, world, make_user):
     r = client.post("/open311/v2/requests.json", {"api_key": api, "service_code": "light", **INSIDE,
                                                   "description": "东门路灯不亮", "first_name": "三", "last_name": "张"})
     assert r.status_code == 200, r.content
     created = r.json()[0]
     case = Case.objects.get(pk=created["service_request_id"])
     assert case.channel == c.Channel.OPEN311 and case.region_code == world.grid.code and case.reporter_name == "张 三"
+    assert client.get(f"/open311/v2/requests/{case.pk}.json").status_code == 404  # not published before 受理
+    case_transition(actor=make_user(Role.GRID_LEADER, world.grid.code), case=case, action="accept")
     got = client.get(f"/open311/v2/requests/{case.pk}.json").json()[0]
-    assert got["status"] == "open" and got["service_code"] == "light" and got["status_notes"] == "已上报"
+    assert got["status"] == "open" and got["service_code"] == "light" and got["status_notes"] == "已受理"
     assert "张" not in json.dumps(got, ensure_ascii=False)  # no reporter data published
     tok = client.get(f"/open311/v2/tokens/{created['token']}.json").json()[0]
     assert tok["service_request_id"] == str(case.pk)
@@ -85,13 +88,13 @@ def test_post_errors(client, api):
 
 
 def test_get_requests_filters_and_status_mapping(client, api, world, make_user):
-    from shanzhi.accounts.roles import Role
-
     ids = [client.post("/open311/v2/requests.json", {"api_key": api, "service_code": code, **INSIDE,
                                                      "description": "问题", **extra}).json()[0]["service_request_id"]
            for code, extra in (("light", {}), ("light", {}), ("tree", {"attribute[size]": "small"}))]
     leader = make_user(Role.GRID_LEADER, world.grid.code)
     case_transition(actor=leader, case=Case.objects.get(pk=ids[0]), action="reject", data={"reason": "重复"})
+    for pk in ids[1:]:
+        case_transition(actor=leader, case=Case.objects.get(pk=pk), action="accept")
     data = client.get("/open311/v2/requests.json").json()
     assert {d["service_request_id"] for d in data} == set(ids)
     closed = client.get("/open311/v2/requests.json?status=closed").json()
@@ -117,7 +120,6 @@ def test_key_command_prints_a_working_key(client, api, capsys):
 def test_non_public_cases_are_not_listed(client, api, world, make_user):
     body = make_body()
     make_body_staff(body)
-    from shanzhi.cases.testing import make_case
 
     make_case(world.grid.code, category=make_category(code="internal"))
     assert client.get("/open311/v2/requests.json").json() == []

@@ -25,12 +25,13 @@ from civicbot.open311 import ValidationError as CivicValidationError
 from civicbot.registry import Endpoint
 from georeport import GeoReport
 
-from shanzhi.accounts.roles import Role
 from shanzhi.cases import choices as c
 from shanzhi.cases.models import Case
 from shanzhi.cases.services import case_transition, open311_key_create
 from shanzhi.cases.testing import make_category
 from shanzhi.core.pii import decrypt
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LAT, LNG = 32.365, 119.445  # inside the test world's grid polygon
@@ -72,6 +73,13 @@ def file(client, key, code="tree", **kw):
     return prepared.response[0]
 
 
+def accept(world, *ids):
+    """Staff accept the cases: the public feed shows a case only from then on."""
+    leader = make_user(Role.GRID_LEADER, world.grid.code)
+    for pk in ids:
+        case_transition(actor=leader, case=Case.objects.get(pk=pk), action="accept")
+
+
 def errors_of(exc) -> list:
     body = exc.body if isinstance(exc, HttpError) else exc.response.text
     return json.loads(body)
@@ -98,9 +106,13 @@ def test_civicbot_files_a_request_and_reads_it_back(root, key, world):
 
     [by_token] = client.get_token(created["token"])
     assert by_token == {"service_request_id": created["service_request_id"], "token": created["token"]}
+    with pytest.raises(HttpError) as e:  # not published before staff accept it
+        client.get_request(by_token["service_request_id"])
+    assert e.value.status == 404
+    accept(world, created["service_request_id"])
     got = client.get_request(by_token["service_request_id"])
     assert got["service_request_id"] == created["service_request_id"] and got["service_code"] == "tree"
-    assert got["status"] == "open" and got["status_notes"] == "已上报" and got["description"] == "东门口的树倒了"
+    assert got["status"] == "open" and got["status_notes"] == "已受理" and got["description"] == "东门口的树倒了"
     assert (got["lat"], got["long"]) == (LAT, LNG) and got["address"] == "玺园东门"
     assert got["requested_datetime"].endswith("+08:00") and got["expected_datetime"]
 
@@ -214,8 +226,9 @@ def test_staff_transitions_map_to_open_closed_with_notes(root, key, world, make_
 # --- georeport: reads in JSON and XML ------------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_georeport_reads_services_definitions_and_requests(root, key, fmt):
+def test_georeport_reads_services_definitions_and_requests(root, key, fmt, world):
     ids = [file(civic(root), key)["service_request_id"], file(civic(root), key, code="light")["service_request_id"]]
+    accept(world, *ids)
     geo = GeoReport(root, jurisdiction=JURISDICTION, output_format=fmt)
     yes = True if fmt == "json" else "true"
 

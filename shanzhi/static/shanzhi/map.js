@@ -1,6 +1,12 @@
 // Draws a region and its children from GeoJSON with Leaflet. Works without a tile server:
 // when no tile URL is configured the polygons are drawn on a plain background.
+// Region names are user-entered: they reach Leaflet as text nodes, never as HTML strings.
 (function () {
+  const textNode = (s) => {
+    const span = document.createElement("span");
+    span.textContent = s;
+    return span;
+  };
   const el = document.getElementById("sz-map");
   if (!el || typeof L === "undefined") return;
   const map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
@@ -10,7 +16,10 @@
     .then((r) => r.json())
     .then((fc) => {
       if (!fc.features.length) {
-        el.innerHTML = '<div class="p-4 text-secondary">' + (document.documentElement.lang === "en" ? "No boundary data" : "暂无边界数据") + "</div>";
+        const empty = document.createElement("div");
+        empty.className = "p-4 text-secondary";
+        empty.textContent = el.dataset.empty || "暂无边界数据";
+        el.replaceChildren(empty);
         return;
       }
       let i = 0;
@@ -24,11 +33,11 @@
           if (labelled) {
             // short labels: "玺园第3网格" → "第3网格"
             const short = f.properties.name.replace(/^.*?(第\d+网格)$/, "$1");
-            l.bindTooltip(short, { permanent: true, direction: "center", className: "sz-label" });
+            l.bindTooltip(textNode(short), { permanent: true, direction: "center", className: "sz-label" });
           } else {
-            l.bindTooltip(f.properties.name, { sticky: true });
+            l.bindTooltip(textNode(f.properties.name), { sticky: true });
           }
-          l.on("click", () => { window.location = "/regions/" + f.properties.code + "/"; });
+          l.on("click", () => { window.location = "/regions/" + encodeURIComponent(f.properties.code) + "/"; });
         },
       }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [10, 10] });

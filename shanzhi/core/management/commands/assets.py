@@ -9,14 +9,12 @@ from django.core.management.base import BaseCommand, CommandError
 # destination folder → [(source path inside node_modules, destination name)]
 ASSETS = {
     "tabler/css": [("@tabler/core/dist/css/tabler.min.css", "tabler.min.css")],
-    "tabler/js": [("@tabler/core/dist/js/tabler.min.js", "tabler.min.js")],
     "htmx": [("htmx.org/dist/htmx.min.js", "htmx.min.js")],
-    "alpinejs": [("alpinejs/dist/cdn.min.js", "cdn.min.js")],
     "echarts": [("echarts/dist/echarts.min.js", "echarts.min.js")],
     "leaflet": [("leaflet/dist/leaflet.js", "leaflet.js"), ("leaflet/dist/leaflet.css", "leaflet.css"),
                 ("leaflet/dist/images", "images")],
-    "tom-select": [("tom-select/dist/js/tom-select.complete.min.js", "tom-select.complete.min.js"),
-                   ("tom-select/dist/css/tom-select.bootstrap5.min.css", "tom-select.bootstrap5.min.css")],
+    "swagger-ui": [("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-bundle.js"),
+                   ("swagger-ui-dist/swagger-ui.css", "swagger-ui.css")],
 }
 
 
