@@ -2,23 +2,21 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.core.scoping import ScopedQuerySet
+from shanzhi.core.scoping import ScopedQuerySet, granted_within
 
 from .roles import STAFF_ROLES, USER_MANAGER_ROLES, Role
 
 
-class ScopedUserManager(UserManager):
-    def restrict(self, user, action: str = "manage"):
-        """Users holding a grant inside the actor's user-management scope."""
-        from .selectors import user_list
-
-        return user_list(actor=user) if action in self.model.scope_roles else self.none()
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    """`User.objects.restrict(actor, "manage")`: users holding a grant inside the actor's user-management scope."""
 
 
 class User(AbstractUser):
     """A platform account. Residents, staff and admins are users; what they may do comes from grants."""
 
     scope_roles = {"manage": set(USER_MANAGER_ROLES)}
+    scope_strategy = granted_within
+    grant_relation = "grants"
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     is_demo = models.BooleanField(_("演示账号"), default=False)

@@ -1,19 +1,11 @@
 from django.db.models import Prefetch, Q
 
-from shanzhi.core.scoping import prefix_q
-
 from .models import RoleGrant, User
-from .roles import USER_MANAGER_ROLES
-from .scope import prefixes_for_roles
 
 
 def user_list(*, actor, q: str = ""):
     """Users holding at least one grant inside the actor's user-management scope."""
-    prefixes = prefixes_for_roles(actor, USER_MANAGER_ROLES)
-    if not prefixes:
-        return User.objects.none()
-    grant_ids = RoleGrant.objects.filter(prefix_q("region_code", prefixes)).values("user_id")
-    qs = User.objects.filter(pk__in=grant_ids)
+    qs = User.objects.restrict(actor, "manage")
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
     return qs.prefetch_related(Prefetch("grants", queryset=RoleGrant.objects.order_by("region_code"))).order_by(

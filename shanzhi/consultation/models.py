@@ -1,7 +1,7 @@
 """Community consultation (社区协商): rules as data, topics through 五议, meetings, votes, execution, 两评.
 
 Topics, meetings and rules belong to a community (region_code = the 12-digit community code, or the street
-code for street-wide rules and 两评 of the street). `CommunityQuerySet.restrict` widens grid-level grants to
+code for street-wide rules and 两评 of the street). The `community_widened` strategy widens grid-level grants to
 their community and lets everyone see rows of the regions above their grants (street rules), so a resident
 granted on a grid sees the topics of the whole community.
 """
@@ -16,29 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.accounts.roles import STAFF_ROLES, Role
 from shanzhi.core.fields import LimitedTextField
-from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN, ScopedModel, community_widened  # noqa: F401 (COMMUNITY_CODE_LEN is used by rules and selectors)
 
 from . import choices as c
 
-COMMUNITY_CODE_LEN = 12
 COMMITTEE_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
 PARTICIPANT_ROLES = set(STAFF_ROLES) | {Role.RESIDENT}
 
 
-class CommunityQuerySet(ScopedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        from shanzhi.accounts.scope import scope_prefixes
-
-        prefixes = scope_prefixes(user, self.model, action)
-        if not prefixes:
-            return self.none()
-        widened = {p[:COMMUNITY_CODE_LEN] for p in prefixes}
-        ancestors = {p[:n] for p in widened for n in (4, 6, 9) if n < len(p)}
-        return self.filter(prefix_q(self.model.scope_field, widened) | Q(**{f"{self.model.scope_field}__in": ancestors}))
-
-
 class CommunityModel(ScopedModel):
-    objects = CommunityQuerySet.as_manager()
+    scope_strategy = community_widened
 
     class Meta:
         abstract = True
