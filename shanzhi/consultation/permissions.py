@@ -19,6 +19,7 @@ def _rule(action, roles, reason):
     return rule(f"consultation.{action}", roles=roles, reason=reason, scope="community_widened")
 
 
+COMMITTEE = _rule("committee", COMMITTEE_ROLES, _("只有社区工作人员可以办理"))  # the staff parts of a page
 RULES_EDIT = _rule("rules_edit", RULE_EDITORS, _("只有社区书记或街道管理员可以修改议事规则"))
 PROPOSE_ONLINE = _rule("propose_online", {Role.RESIDENT}, _("网上提议须由本社区居民提出"))
 PROPOSE_GRID = _rule("propose_grid", {Role.GRID_WORKER, Role.GRID_LEADER} | COMMITTEE_ROLES, _("网格议事须由网格员提出"))

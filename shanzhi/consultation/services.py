@@ -14,7 +14,6 @@ from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import blind_index
-from shanzhi.core.scoping import community_widened
 from shanzhi.core.writes import create_audited, save_audited, versioned_update
 
 from . import choices as c
@@ -48,13 +47,6 @@ from .notify import notify, notify_followers
 from .rules import adult_persons, adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
 from .workflow import EVALUATION, MEETING, WORKFLOW, history_writer, notice_blockers  # noqa: F401  (notice_blockers: views)
-
-
-# --- permissions ------------------------------------------------------------------------------------------
-def acts_in(actor, code: str, roles) -> bool:
-    """The actor holds one of `roles` on a region containing `code` or inside it (pages use it to show or
-    hide a button; services call core.permissions.require with a rule from .permissions)."""
-    return community_widened(actor, code, roles)
 
 
 def committee_users(code: str):
