@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.permissions import require
 from shanzhi.core.pii import decrypt, encrypt
 from shanzhi.core.writes import versioned_update
 from shanzhi.notifications.services import notify
@@ -49,12 +49,11 @@ from .models import (
     RoutingRule,
     Supervision,
 )
-from .permissions import require_body_covers
+from .permissions import RECATEGORISE, STAFF_CHANNEL, TO_TOPIC, require_body_covers
 from .photos import clean_photo
 from .workflow import ACCEPT_ROLES, WORKFLOW
 
 REPEAT_WINDOW = dt.timedelta(days=30)
-TOPIC_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY}
 STAFF_CHANNELS = {c.Channel.PATROL, c.Channel.HOTLINE, c.Channel.WALK_IN, c.Channel.IMPORT}
 # staff record a report someone else made: the staff member is not the case's reporter (no feedback, no rating)
 ON_BEHALF_CHANNELS = (c.Channel.HOTLINE, c.Channel.WALK_IN, c.Channel.IMPORT)
@@ -245,8 +244,7 @@ def _place(building, dwelling, region_code: str):
 def _check_channel(actor, category: Category, channel: str, region_code: str) -> None:
     """Staff channels need a staff role at the grid; residents only use public, active categories."""
     if channel in STAFF_CHANNELS:
-        if not (roles_at(actor, region_code) & Case.scope_roles["create"]):
-            raise NotAllowed(_("只有该网格的工作人员可以登记此类来源的民情"))
+        require(actor, STAFF_CHANNEL.action, region_code)
     elif not category.is_public:
         raise ServiceError(_("该类别不接受居民直接上报"), field="category")
     if not category.active:
@@ -613,8 +611,7 @@ def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> 
     """Change the category; an open case not yet being handled is re-routed to the new category's body."""
     if not reason.strip():
         raise ServiceError(_("请填写调整类别的原因"), field="reason")
-    if not (roles_at(actor, case.region_code) & ACCEPT_ROLES):
-        raise NotAllowed(_("您没有在此区域调整类别的角色"))
+    require(actor, RECATEGORISE.action, case)
     before = case.category.name
     versioned_update(case, case.version, actor=actor, action="case.recategorise", validate=False,
                      before={"category": before}, after={"category": category.name}, reason=reason,
@@ -636,8 +633,7 @@ def case_to_topic(*, actor, case: Case, matter_type: str, title: str, descriptio
     from shanzhi.consultation import services as consultation
     from shanzhi.consultation.models import Topic
 
-    if not (roles_at(actor, case.region_code) & TOPIC_ROLES):
-        raise NotAllowed(_("只有社区工作人员或社区书记可以转为协商议题"))
+    require(actor, TO_TOPIC.action, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if Topic.objects.filter(source_kind="case", source_id=str(case.pk)).exists():
         raise ServiceError(_("该民情已转为协商议题"))

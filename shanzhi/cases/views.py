@@ -12,19 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shanzhi.accounts.roles import GRID_ROLES, STAFF_ROLES, Role
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.consultation.rules import effective_rules
 from shanzhi.consultation.selectors import topic_from_case
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.permissions import allows
 
 from . import choices as c
 from . import selectors, services
 from .forms import CaseReportForm, StaffCaseForm
 from .importing import IMPORT_ROLES
 from .models import Case, CasePhoto, Category, ReportedCase
+from .permissions import TO_TOPIC
 from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
 VIEW_ROLES = Case.scope_roles["view"]
@@ -102,7 +103,7 @@ def case_detail(request, case):
         ctx["can_reveal_phone"] = Case.objects.restrict(request.user, "change").filter(pk=case.pk).exists()
         ctx["reveal_url"] = reverse("cases:reveal_phone", args=[case.pk])
     ctx["topic"] = topic_from_case(actor=request.user, case_id=case.pk)
-    if ctx["topic"] is None and roles_at(request.user, case.region_code) & services.TOPIC_ROLES:
+    if ctx["topic"] is None and allows(request.user, TO_TOPIC.action, case):
         ctx["topic_rules"] = effective_rules(case.region_code[:12]).values()
     if case.is_open and _roles(request) & ACCEPT_ROLES:
         ctx["categories"] = Category.objects.filter(active=True, children__isnull=True).exclude(pk=case.category_id)
