@@ -39,6 +39,20 @@ def _uploads_in_tmp(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _catalogues_compiled_from_source(tmp_path_factory):
+    """Tests read the translations compiled from the .po files as they are now, never a .mo that setup left
+    behind (missing, or stale after an edit to the .po)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from shanzhi.core.testing import compile_catalogues
+
+    compiled = compile_catalogues(settings.LOCALE_PATHS, tmp_path_factory.mktemp("locale"))
+    with override_settings(LOCALE_PATHS=[compiled]):
+        yield
+
+
 @pytest.fixture
 def world(db):
     from shanzhi.core.testing import make_world

@@ -129,8 +129,8 @@ def main():
     rows = insight.rollup_build(start=end - dt.timedelta(days=61), end=end)
     rollup_s = time.perf_counter() - t
 
-    from shanzhi.accounts.roles import Role
     from shanzhi.cases.selectors import case_map_points
+    from shanzhi.core.roles import Role
     from shanzhi.core.testing import make_user
 
     stamp = time.time_ns()

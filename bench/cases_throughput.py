@@ -39,9 +39,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 
 
 def setup_cases():
-    from shanzhi.accounts.roles import Role
     from shanzhi.cases.services import case_create, case_transition
     from shanzhi.cases.testing import make_category
+    from shanzhi.core.roles import Role
     from shanzhi.core.testing import make_user, make_world
 
     world = make_world()

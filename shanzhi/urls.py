@@ -18,7 +18,7 @@ urlpatterns = [
     path("volunteering/", include("shanzhi.volunteering.urls")),
     path("party/", include("shanzhi.party.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
-    path("audit/", include("shanzhi.audit.urls")),
+    path("audit/", include("shanzhi.accounts.auditlog.urls")),
     path("inbox/", include("shanzhi.notifications.urls")),
     path("open311/", include("shanzhi.cases.open311_urls")),
     path("api/", api.urls),

@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core import backup as b
+from shanzhi.core.roles import Role
 from shanzhi.registry import services as s
 from shanzhi.registry.models import Person
 from shanzhi.registry.tests.conftest import make_id

@@ -6,13 +6,16 @@ feedback, the resident rates, and the street's 民情指数 moves."""
 import re
 
 import pytest
+from django.utils import timezone
 
-from shanzhi.core.testing import PASSWORD
+from shanzhi.cases.insight import rollup_build
+from shanzhi.cases.models import Case, HandlingBodyMember, RoutingRule
+from shanzhi.cases.testing import image_upload, make_body, make_category
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import PASSWORD, make_user
 
 
 def photo_file():
-    from shanzhi.cases.testing import image_upload
-
     upload = image_upload(size=(1200, 900), colour="orange", name="路灯.jpg")
     return {"name": upload.name, "mimeType": "image/jpeg", "buffer": upload.read()}
 
@@ -32,17 +35,8 @@ def assert_photo_shown(page, photo):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_case_story_on_a_phone(browser_page, world):
-    from django.utils import timezone
-
-    from shanzhi.accounts.roles import Role
-    from shanzhi.cases.insight import rollup_build
-    from shanzhi.cases.models import Case
-    from shanzhi.cases.testing import make_body, make_category
-    from shanzhi.core.testing import make_user
-
     cat = make_category(code="light", name="路灯损坏")
     body = make_body(name="供电公司", kind="utility", region_code=world.district.code)
-    from shanzhi.cases.models import HandlingBodyMember, RoutingRule
 
     RoutingRule.objects.create(category=cat, region_prefix=world.district.code, body=body)
     make_user(Role.GRID_WORKER, world.grid.code, username="wang", display_name="王网格")

@@ -3,7 +3,10 @@ report with a row error, confirm, and the result linking to the new cases."""
 
 import pytest
 
-from shanzhi.core.testing import PASSWORD
+from shanzhi.cases.models import Case
+from shanzhi.cases.testing import make_category
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import PASSWORD, make_user, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,11 +19,6 @@ ORDERS = ("曲江街道 12345 工单（2026年1月）\n"
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_import_cases_upload_dry_run_commit(browser_page, viewport, tmp_path, settings):
-    from shanzhi.accounts.roles import Role
-    from shanzhi.cases.models import Case
-    from shanzhi.cases.testing import make_category
-    from shanzhi.core.testing import make_user, make_world
-
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "media"}}}
     world = make_world()

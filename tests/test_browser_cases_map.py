@@ -4,22 +4,19 @@ that links to the case, a layer switch for the index polygons and the markers, a
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from shanzhi.core.testing import PASSWORD
+from shanzhi.cases.insight import rollup_build
+from shanzhi.cases.models import Case
+from shanzhi.cases.testing import make_case
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import PASSWORD, make_user
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_dashboard_map_shows_open_cases(browser_page, world, viewport):
-    from django.utils import timezone
-
-    from shanzhi.accounts.roles import Role
-    from shanzhi.cases.insight import rollup_build
-    from shanzhi.cases.models import Case
-    from shanzhi.cases.testing import make_case
-    from shanzhi.core.testing import make_user
-
     make_user(Role.COMMUNITY_STAFF, world.community.code, username="zhang", display_name="张社工")
     now = timezone.now()
     spots = [(32.3620, 119.4420), (32.3650, 119.4460), (32.3680, 119.4430), (32.3640, 119.4480)]
@@ -55,7 +52,8 @@ def test_dashboard_map_shows_open_cases(browser_page, world, viewport):
     page.locator("path.sz-marker-red").click(force=True)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
-    page.wait_for_timeout(300)  # the popup fades in
+    page.wait_for_function(  # the popup has faded in (the screenshot below shows it whole)
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     text = popup.inner_text()
     assert cases[0].number in text and "井盖破损0" in text and "红牌" in text and "已上报" in text
     assert popup.locator("a").get_attribute("href") == f"/cases/{cases[0].pk}/"

@@ -2,18 +2,16 @@
 
 import pytest
 
-from shanzhi.core.testing import PASSWORD
+from shanzhi.cases.models import Case, HomeVisit, Inspection
+from shanzhi.cases.testing import make_category
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import PASSWORD, make_user
+from shanzhi.registry.models import Building, Household
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_visit_and_inspection_on_a_phone(browser_page, world):
-    from shanzhi.accounts.roles import Role
-    from shanzhi.cases.models import Case, HomeVisit, Inspection
-    from shanzhi.cases.testing import make_category
-    from shanzhi.core.testing import make_user
-    from shanzhi.registry.models import Building, Household
-
     cat = make_category(code="water", name="水管漏水")
     for code, name in (("safety.fire_access", "消防通道"), ("safety.ebike", "电动车充电"), ("safety.gas", "燃气"),
                        ("safety.facade", "外墙")):

@@ -1,12 +1,17 @@
 """A topic from a resident's proposal past the support threshold through every step of 五议 to a published
 evaluation, with a blocked step and its reason; then the public 阳光五务 page without login (phone width)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from shanzhi.consultation import services as s
+from shanzhi.consultation.models import Meeting, Topic
+from shanzhi.consultation.tests.conftest import Env
 from shanzhi.core.testing import PASSWORD
+from shanzhi.disclosure import services as ds
 
 
 def _go(page, url):
@@ -22,11 +27,6 @@ def _act(page, action):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_topic_through_five_steps(browser_page, world):
-    from shanzhi.consultation import services as s
-    from shanzhi.consultation.models import Meeting, Topic
-    from shanzhi.consultation.tests.conftest import Env
-    from shanzhi.disclosure import services as ds
-
     env = Env(world, residents=4)
     env.rule("public_space", support_mode="absolute", support_value=3)
 
@@ -154,9 +154,6 @@ def test_topic_through_five_steps(browser_page, world):
     # 阳光五务: anyone, no login
     entry = ds.entry_create(actor=env.staff, community_code=env.code, category="finance",
                             title="施井小区自管服务费收支公示", period="2025年度", body="年底结余按户返还。")
-    from datetime import date
-    from decimal import Decimal
-
     ds.ledger_line_add(actor=env.staff, entry=entry, date=date(2025, 1, 5), direction="income",
                        amount=Decimal("86400"), summary="服务费收入", document_ref="收据001")
     ds.ledger_line_add(actor=env.staff, entry=entry, date=date(2025, 12, 31), direction="expense",

@@ -4,8 +4,9 @@ without a single CSP violation."""
 
 import pytest
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import PASSWORD, make_user
+from shanzhi.regions.models import Region
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +28,6 @@ def _watch(page):
 
 def _signed_in_with_renamed_grid(browser_page, world):
     """A community staff member's page, with the first grid renamed to the payload; and what it saw."""
-    from shanzhi.regions.models import Region
-
     Region.objects.filter(code=world.grid.code).update(name=PAYLOAD)
     make_user(Role.COMMUNITY_STAFF, world.community.code, username="zhang")
     page = browser_page("desktop")

@@ -8,17 +8,17 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.demo import DemoContext
+from shanzhi.core.models import TaskProgress
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import PASSWORD, make_user
+from shanzhi.regions.demo import build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo_regions():
-    from shanzhi.core.demo import DemoContext
-    from shanzhi.regions.demo import build
-
     ctx = DemoContext(stdout=lambda s: None)
     build(ctx=ctx)
     return ctx.data
@@ -79,8 +79,6 @@ def test_community_staff_browses_on_a_phone(browser_page, demo_regions):
 
 
 def test_street_manager_signs_in_with_totp_and_browses_the_tree(browser_page, demo_regions):
-    from shanzhi.core.models import TaskProgress
-
     street, community, grid = demo_regions["street"], demo_regions["communities"][0], demo_regions["grids"][0]
     user = make_user(Role.STREET_MANAGER, street, username="zhaozhuren", display_name="赵主任")
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)

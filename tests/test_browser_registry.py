@@ -9,6 +9,10 @@ import subprocess
 import pytest
 
 from conftest import SCREENSHOT_DIR
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import PASSWORD, make_user, make_world
+from shanzhi.registry import choices as c
+from shanzhi.registry.testing import building_in, care_tag_in, dwelling_in, household_in, person_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BAD_CSV = ("姓名,证件号码,联系电话,人口类型\n"
@@ -19,11 +23,6 @@ BAD_CSV = ("姓名,证件号码,联系电话,人口类型\n"
 
 @pytest.fixture
 def scene():
-    from shanzhi.accounts.roles import Role
-    from shanzhi.core.testing import PASSWORD, make_user, make_world
-    from shanzhi.registry import choices as c
-    from shanzhi.registry.testing import building_in, care_tag_in, dwelling_in, household_in, person_in
-
     world = make_world()
     code = world.grid.code
     building = building_in(code, floors=6, entrances=2)

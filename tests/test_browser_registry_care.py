@@ -4,16 +4,16 @@ import datetime
 
 import pytest
 
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import PASSWORD, make_user, make_world
+from shanzhi.registry import choices as c
+from shanzhi.registry.models import CareTag, Need
+from shanzhi.registry.testing import care_tag_in, need_in, person_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_care_card_on_a_phone(browser_page):
-    from shanzhi.accounts.roles import Role
-    from shanzhi.core.testing import PASSWORD, make_user, make_world
-    from shanzhi.registry import choices as c
-    from shanzhi.registry.models import CareTag, Need
-    from shanzhi.registry.testing import care_tag_in, need_in, person_in
-
     world = make_world()
     code = world.grid.code
     person = person_in(code, name="王建国", birth_date=datetime.date(1948, 4, 2), phone="17012345678")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.registry import choices as c
 from shanzhi.registry.services import household_split, person_move_in
 from shanzhi.registry.testing import dwelling_in, household_in, person_in

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.cases import choices as cc
 from shanzhi.cases.models import CaseAssignment
 from shanzhi.cases.services import case_transition
 from shanzhi.cases.testing import case_in, make_body
 from shanzhi.core.errors import NotAllowed
-from shanzhi.core.testing import make_user, rows_checksum
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import make_user, rows_checksum, verified_login
 from shanzhi.party.models import PartyMember
 from shanzhi.party.services import party_member_add
 from shanzhi.party.testing import _org
@@ -112,7 +112,6 @@ def test_party_member_refuses_a_person_from_another_region(client, world):
     street = make_user(Role.STREET_MANAGER, world.street.code)
     org = _org(world.community.code, street)
     outsider = Person.objects.create(name="外区居民", region_code=world.other_grid.code)
-    from shanzhi.core.testing import verified_login
 
     verified_login(client, street)
     before = rows_checksum()

@@ -15,10 +15,17 @@ from collections import Counter
 from urllib.parse import urlencode
 
 import pytest
+import schemathesis
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.core import NotSet
 
+from shanzhi.api.main import api
+from shanzhi.api.tokens import token_create
+from shanzhi.cases.services import open311_key_create
+from shanzhi.cases.testing import make_case, make_category
+from shanzhi.core.roles import Role
 from tests.hardening import record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.hardening]
@@ -34,18 +41,12 @@ def fuzz_settings(n: int):
 
 
 def api_operations():
-    import schemathesis
-
-    from shanzhi.api.main import api
-
     raw = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api"), default=str))
     return [result.ok() for result in schemathesis.openapi.from_dict(raw).get_all_operations()]
 
 
 def send(client: Client, case, extra: dict) -> int:
     """Sends a schemathesis case through Django's test client; returns the status code."""
-    from schemathesis.core import NotSet
-
     query = urlencode(case.query or {}, doseq=True)
     kwargs = {"QUERY_STRING": query, **extra}
     for name, value in (case.headers or {}).items():
@@ -59,11 +60,6 @@ def send(client: Client, case, extra: dict) -> int:
 @pytest.fixture
 def fuzz_world(world, make_user):
     """A scope with data in it: categories, a few cases, a staff user and a department token."""
-    from shanzhi.accounts.roles import Role
-    from shanzhi.api.tokens import token_create
-    from shanzhi.cases.services import open311_key_create
-    from shanzhi.cases.testing import make_case, make_category
-
     light = make_category(code="light", name="路灯损坏")
     make_category(code="tree", name="树木倒伏", extra_fields=[
         {"code": "size", "label": "树干粗细", "type": "singlevaluelist", "required": True,

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases.models import Case, CaseHistory
 from shanzhi.cases.services import case_recategorise
 from shanzhi.cases.testing import make_case, make_category
 from shanzhi.core.errors import ConflictError, ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.services import points_award
 from shanzhi.registry.models import Person

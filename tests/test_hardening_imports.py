@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import re
+import signal
+import sqlite3
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
 import xlsxwriter
+from django.apps import apps
 
-from shanzhi.accounts.roles import Role
+from shanzhi.cases.testing import make_category
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.importing import IMPORTERS
+from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 PER_KIND = 200
@@ -122,10 +129,6 @@ FIGURES: dict[str, dict] = {}
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_malformed_files_never_crash_half_write_or_answer_in_english(kind, world, make_user, settings, tmp_path):
-    from django.apps import apps
-
-    from shanzhi.cases.testing import make_category
-
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
     make_category(code="facility.light", name="路灯损坏")
@@ -191,7 +194,7 @@ def _write_figures() -> None:
 
 SETUP = """
 from shanzhi.core.testing import make_world, make_user
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.core.importing import import_enqueue
 world = make_world()
 user = make_user(Role.GRID_WORKER, world.grid.code, username="killer")
@@ -221,12 +224,6 @@ def _id_number(seq: int) -> str:
 
 
 def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path):
-    import os
-    import signal
-    import sqlite3
-    import subprocess
-    import sys
-
     rows = 4000
     people = {_id_number(i) for i in range(rows * 2)}
     ids = sorted(people)[:rows]

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from threading import Timer
 
+import psycopg
 import requests
 from django.conf import settings
 
@@ -36,7 +37,7 @@ KILLS = 6
 
 SETUP = """
 import json
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.cases.testing import make_case, make_category
 from shanzhi.core.testing import make_user, make_world
 world = make_world()
@@ -79,7 +80,6 @@ def _database_url(tmp_path) -> tuple[str, callable]:
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{tmp_path / 'kill.sqlite3'}", lambda: None
-    import psycopg
 
     name = f"{db['NAME']}_kill"[:60]
     dsn = dict(host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432, user=db.get("USER") or "postgres",

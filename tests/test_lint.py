@@ -2,7 +2,10 @@
 
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
+
+from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,10 +17,6 @@ def test_ruff_finds_no_lint_errors():
 
 
 def test_no_model_change_lacks_its_migration(db):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     out = StringIO()
     try:
         call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)

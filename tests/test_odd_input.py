@@ -5,7 +5,7 @@ range; a cursor past 64 bits; points=99999999999."""
 import pytest
 from django.test import Client
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.party.models import PartyMember, PartyOrg, ServiceRecord
 from shanzhi.registry.models import Person
 

@@ -11,11 +11,17 @@ and a user holding a grant on the object's region, but with a role the route doe
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from shanzhi.accounts.roles import ADMIN_TRIO, TWO_FACTOR_ROLES, Role
-from shanzhi.core.testing import make_user, matrix_factories, rows_checksum, verified_login
+from shanzhi.core.memo import clear_all
+from shanzhi.core.roles import ADMIN_TRIO, TWO_FACTOR_ROLES, Role
+from shanzhi.core.testing import make_user, make_world, matrix_factories, rows_checksum, verified_login
 
 # the API is tested per app (tests/test_api_*); Open311 in shanzhi/cases/tests/test_open311.py
 SKIP_NAMESPACES = {"admin", "api", "open311"}
@@ -56,8 +62,6 @@ def _pick_role(access):
 
 
 def _url(pattern: str, obj=None, access=None) -> str:
-    import re
-
     url = "/" + pattern
     if obj is not None:
         for kwarg, field in access.lookup.items():
@@ -231,11 +235,6 @@ def _grow(code, owner, rows):
 
 
 def _count(client, url) -> tuple[int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from shanzhi.core.memo import clear_all
-
     clear_all()
     warm = client.get(url)  # warm the per-process caches a live server would have
     if warm.streaming:
@@ -249,11 +248,6 @@ def _count(client, url) -> tuple[int, int]:
 @pytest.fixture(scope="module")
 def query_counts(django_db_setup, django_db_blocker):
     """Render every GET route at SMALL and at LARGE rows of each kind; built once for the module."""
-    from django.db import transaction
-    from django.test import Client
-
-    from shanzhi.core.testing import make_world
-
     counts: dict[str, dict[int, tuple[int, int, int]]] = {}
     with django_db_blocker.unblock(), transaction.atomic():
         world = make_world()

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.cases.models import Case
 from shanzhi.cases.testing import make_category
+from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 LONG = "井盖破损" * 2500  # 10,000 characters

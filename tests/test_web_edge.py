@@ -10,7 +10,8 @@ from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
 from django.urls import path
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.management.commands.assets import ASSETS
+from shanzhi.core.roles import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted((ROOT / "shanzhi").glob("**/templates/**/*.html"))
@@ -102,8 +103,6 @@ def test_api_docs_load_swagger_ui_from_our_static_files(client, world, make_user
 
 
 def test_front_end_assets_are_the_used_ones():
-    from shanzhi.core.management.commands.assets import ASSETS
-
     packages = json.loads((ROOT / "package.json").read_text())["dependencies"]
     assert "tom-select" not in packages and "alpinejs" not in packages and "swagger-ui-dist" in packages
     copied = {src.split("/")[0] if not src.startswith("@") else "/".join(src.split("/")[:2])

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from shanzhi.core.demo import register_step
+from shanzhi.core.scope import register_grant_loader
+
 
 class AccountsConfig(AppConfig):
     name = "shanzhi.accounts"
@@ -7,8 +10,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
-        from shanzhi.core.demo import register_step
-
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from .demo import build
+        from .selectors import grant_pairs
 
+        register_grant_loader(grant_pairs)
         register_step("accounts", 20, build)

@@ -13,10 +13,10 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shanzhi.core.roles import TWO_FACTOR_ROLES, Role
 from shanzhi.regions.models import Region
 
 from .models import RoleGrant, User
-from .roles import TWO_FACTOR_ROLES, Role
 
 
 def _password(rng: secrets.SystemRandom) -> str:

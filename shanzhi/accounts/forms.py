@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from shanzhi.core.roles import Role
 
 
 class LoginForm(AuthenticationForm):

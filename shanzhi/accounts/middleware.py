@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
-from .roles import TWO_FACTOR_ROLES
-from .scope import user_roles
+from shanzhi.core.roles import TWO_FACTOR_ROLES
+from shanzhi.core.scope import user_roles
+
+from .services import sign_in_record
 
 LOGIN_AT = "_shanzhi_login_at"
 LAST_SEEN = "_shanzhi_last_seen"
@@ -28,8 +30,6 @@ class SessionTimeoutMiddleware:
             login_at = request.session.get(LOGIN_AT, now)
             last_seen = request.session.get(LAST_SEEN, now)
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT or now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT:
-                from .services import sign_in_record
-
                 sign_in_record(actor=request.user, action="session.timeout")
                 logout(request)
                 messages.info(request, _("登录已超时，请重新登录。"))

@@ -2,9 +2,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core.roles import STAFF_ROLES, USER_MANAGER_ROLES, Role
 from shanzhi.core.scoping import ScopedQuerySet, granted_within
-
-from .roles import STAFF_ROLES, USER_MANAGER_ROLES, Role
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):

@@ -7,8 +7,7 @@ containing the grant's region. Revoking needs the same rule as granting.
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.permissions import rule
-
-from .roles import GRANTABLE_BY, Role
+from shanzhi.core.roles import GRANTABLE_BY, Role
 
 
 def grant_action(role: str) -> str:

@@ -14,3 +14,8 @@ def user_list(*, actor, q: str = ""):
 
 def user_get(*, actor, pk: int) -> User | None:
     return user_list(actor=actor).filter(pk=pk).first()
+
+
+def grant_pairs(user_id: int) -> list[tuple[str, str]]:
+    """(role, region_code) of one user's grants: the loader core.scope reads roles through."""
+    return list(RoleGrant.objects.filter(user_id=user_id).values_list("role", "region_code"))

@@ -14,13 +14,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import check, require
+from shanzhi.core.roles import ADMIN_TRIO, GRANTABLE_BY, STAFF_ROLES, TWO_FACTOR_ROLES, Role
+from shanzhi.core.scope import forget_grants, grants_of, user_roles
 from shanzhi.notifications.services import notify
 from shanzhi.regions.models import Region
 
 from .models import RoleGrant, User
 from .permissions import GRANT
-from .roles import ADMIN_TRIO, GRANTABLE_BY, STAFF_ROLES, TWO_FACTOR_ROLES, Role
-from .scope import forget_grants, grants_of, user_roles
 
 
 def _check_trio(existing_roles: set[str], new_role: str) -> None:

@@ -1,7 +1,7 @@
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 
 from .models import User
-from .roles import Role
 
 
 def user_in(code: str, owner=None):

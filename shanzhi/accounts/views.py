@@ -14,12 +14,12 @@ from django_otp import login as otp_login
 
 from shanzhi.core.access import login_view, object_view, public_view, role_view
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.roles import USER_MANAGER_ROLES
 
 from . import selectors, services
 from .forms import GrantForm, LoginForm, OtpForm, PasswordChangeForm, UserCreateForm
 from .middleware import LAST_SEEN, LOGIN_AT
 from .models import RoleGrant, User
-from .roles import USER_MANAGER_ROLES
 
 
 def _next(request, default="core:home"):

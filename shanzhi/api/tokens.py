@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.scope import grants_of
 
 from .models import ApiToken
 
@@ -77,7 +78,6 @@ def authenticate_token(request, token: str):
     now = timezone.now()
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.is_active:
         return None
-    from shanzhi.accounts.scope import grants_of
 
     user = row.user
     user._grants_cache = narrowed_grants(grants_of(user), row.region_codes)

@@ -17,11 +17,6 @@ class AuditQuerySet(models.QuerySet):
     def delete(self):
         raise AuditImmutable("audit rows cannot be deleted")
 
-    def restrict(self, user, action: str = "view"):
-        from shanzhi.accounts.scope import user_roles
-
-        return self if "audit_admin" in user_roles(user) else self.none()
-
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)

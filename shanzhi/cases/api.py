@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from shanzhi.accounts.scope import roles_at, user_roles
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.scope import roles_at, user_roles
 
 from . import choices as c
 from . import selectors, services

@@ -1,6 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core.dashboard import register_counter
+from shanzhi.core.demo import register_step
+from shanzhi.core.navigation import register
+from shanzhi.core.panels import register_panel
+from shanzhi.core.roles import STAFF_ROLES, Role
+
 
 class CasesConfig(AppConfig):
     name = "shanzhi.cases"
@@ -8,17 +14,18 @@ class CasesConfig(AppConfig):
     verbose_name = "民情"
 
     def ready(self):
-        from .caches import connect_caches
-
-        connect_caches()
-        from shanzhi.accounts.navigation import register
-        from shanzhi.accounts.roles import STAFF_ROLES, Role
-        from shanzhi.core.dashboard import register_counter
-        from shanzhi.core.demo import register_step
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
+        from shanzhi.core.schedule import Every, register_periodic
 
         from . import selectors
+        from .caches import connect_caches
         from .demo import build
+        from .importing import register as register_import
         from .models import Case
+        from .panels import household_visits_panel
+        from .tasks import check_deadlines_task, rollup_task
+
+        connect_caches()
 
         register("cases:list", _("民情"), "message-report", Case.scope_roles["view"], after="regions:tree")
         register("cases:dashboard", _("民情指数"), "chart-line", STAFF_ROLES, after="cases:list")
@@ -30,14 +37,10 @@ class CasesConfig(AppConfig):
         register_counter("cases_open", _("在办民情"), selectors.open_count, Case.scope_roles["view"], "cases:list")
         register_counter("cases_overdue", _("超时民情"), selectors.overdue_count, Case.scope_roles["view"], "cases:list")
         register_step("cases", 40, build)
-
-        from .importing import register as register_import
+        register_panel("registry.household", "cases.visits", "cases/partials/household_visits.html",
+                       household_visits_panel)
 
         register_import()  # `shanzhi import cases`; the page is linked from the case list, not the menu
-
-        from shanzhi.core.schedule import Every, register_periodic
-
-        from .tasks import check_deadlines_task, rollup_task
 
         register_periodic("cases.check_deadlines", Every(15 * 60), check_deadlines_task)
         register_periodic("cases.rollup", Every(60 * 60), rollup_task)

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
+from shanzhi.accounts.models import RoleGrant
 from shanzhi.core.memo import Memo
+from shanzhi.regions.models import Region
 
 from .deadlines import RULES
+from .models import DeadlineRule
 
 REGION_LEVELS = Memo("cases.region_levels")
 GRANTS_AROUND = Memo("cases.grants_around")
@@ -16,26 +19,17 @@ USER_FIELDS = ("id", "username", "display_name", "is_active")
 
 
 def connect_caches() -> None:
-    from shanzhi.accounts.models import RoleGrant
-    from shanzhi.regions.models import Region
-
-    from .models import DeadlineRule
-
     RULES.clear_on_change(DeadlineRule)
     REGION_LEVELS.clear_on_change(Region)
     GRANTS_AROUND.clear_on_change(RoleGrant, get_user_model())
 
 
 def region_level(code: str) -> str | None:
-    from shanzhi.regions.models import Region
-
     return REGION_LEVELS.get(code, lambda: Region.objects.filter(code=code).values_list("level", flat=True).first())
 
 
 def grants_around(code: str) -> list[tuple]:
     """(user, role, region code) for every grant of an active user on `code` or a region containing it."""
-    from shanzhi.accounts.models import RoleGrant
-
     def load():
         User = get_user_model()
         # from_db takes the values in the model's field order

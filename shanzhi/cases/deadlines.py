@@ -18,6 +18,7 @@ import chinese_calendar
 from shanzhi.core.memo import Memo
 
 from . import choices as c
+from .models import DeadlineRule
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.timedelta(days=1)
@@ -77,8 +78,6 @@ RULES = Memo("cases.deadline_rules")
 
 
 def _deadline_rules() -> dict:
-    from .models import DeadlineRule
-
     return RULES.get("all", lambda: {
         (r.category_id, r.handler_type, r.step): r.days
         for r in DeadlineRule.objects.only("category_id", "handler_type", "step", "days")})

@@ -9,10 +9,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from shanzhi.regions.geo import random_point_in
+from shanzhi.regions.models import Region
 
 from . import choices as c
 from .insight import rollup_build, window
 from .models import Case, Category, HandlingBody, HandlingBodyMember, RoutingRule
+from .services import case_create, case_transition, route_body
+from .workflow import is_handler
 
 CATEGORIES = [
     # code, name, parent, handler type, handle days, public
@@ -71,8 +74,6 @@ def _config(ctx) -> dict[str, Category]:
 
 
 def build(*, ctx) -> None:
-    from .services import case_create, case_transition, route_body
-
     cats = _config(ctx)
     users = ctx.data.get("users", {})
     worker, leader, resident = users.get("grid_worker"), users.get("grid_leader"), users.get("resident")
@@ -80,7 +81,6 @@ def build(*, ctx) -> None:
     if Case.objects.exists() or not (worker and leader):
         ctx.stdout("  cases: configuration refreshed; cases already built")
         return
-    from shanzhi.regions.models import Region
 
     grids = list(Region.objects.filter(code__in=ctx.data["grids"]).order_by("code"))
     leaves = [k for k in TITLES]
@@ -157,6 +157,4 @@ def build(*, ctx) -> None:
 
 
 def body_member_or_assignee(case, user) -> bool:
-    from .workflow import is_handler
-
     return is_handler(case, user)

@@ -7,6 +7,7 @@ from shanzhi.regions.models import Region
 
 from . import choices as c
 from .models import Category
+from .selectors import public_categories
 
 
 class CaseReportForm(forms.Form):
@@ -27,7 +28,6 @@ class CaseReportForm(forms.Form):
 
     def __init__(self, *args, categories=None, grids=None, own_grid: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import public_categories
 
         self.fields["category"].queryset = categories if categories is not None else public_categories()
         grids = grids if grids is not None else Region.objects.filter(level=RegionLevel.GRID).order_by("code")

@@ -29,8 +29,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from shanzhi.accounts.roles import COMMUNITY_ROLES, MANAGER_ROLES
-from shanzhi.accounts.scope import prefixes_for_roles
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import NotAllowed, ServiceError
@@ -44,6 +42,8 @@ from shanzhi.core.importing import (
     template_workbook,
 )
 from shanzhi.core.progress import progress_update
+from shanzhi.core.roles import COMMUNITY_ROLES, MANAGER_ROLES
+from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import code_in_scope, prefix_q
 from shanzhi.core.tabular import Limits, normalise
 from shanzhi.notifications.services import notify
@@ -53,7 +53,11 @@ from shanzhi.registry.models import Building
 from shanzhi.registry.validators import normalise_phone
 
 from . import choices as c
+from . import services
+from .insight import rollup_build
 from .models import Case, Category
+from .services import _validate_extra, staff_at
+from .workflow import ACCEPT_ROLES
 
 IMPORT_ROLES = COMMUNITY_ROLES | MANAGER_ROLES
 KIND = "cases"
@@ -234,8 +238,6 @@ class Plan:
 
 def _extra(category: Category, values: dict) -> dict:
     """The row's extra-field values for its category (list fields accept the shown name or the key)."""
-    from .services import _validate_extra
-
     out = {}
     for f in category.extra_fields or []:
         label = str(f.get("label") or f.get("code"))
@@ -357,8 +359,6 @@ def _existing(rows: list[Row]) -> dict[tuple, tuple[int, str]]:
 def _commit(ctx: Context, plan: Plan, progress_id=None) -> list[dict]:
     """File the planned rows through case_create in one transaction. A row that someone else's import filed in
     the meantime (the unique constraint) is moved to the skipped list; any other failure undoes the whole batch."""
-    from . import services
-
     created: list[dict] = []
     by_grid: Counter = Counter()
     total = len(plan.new)
@@ -392,9 +392,6 @@ def _commit(ctx: Context, plan: Plan, progress_id=None) -> list[dict]:
 
 
 def _notify_batch(by_grid: Counter, *, actor) -> None:
-    from .services import staff_at
-    from .workflow import ACCEPT_ROLES
-
     url = reverse("cases:list") + "?channel=" + c.Channel.IMPORT + "&state=" + c.State.REPORTED
     for code, n in by_grid.items():
         notify(recipients=staff_at(code, ACCEPT_ROLES), kind="case.new", url=url, actor=actor,
@@ -403,8 +400,6 @@ def _notify_batch(by_grid: Counter, *, actor) -> None:
 
 def _rebuild_rollup(rows: list[Row]) -> None:
     """The hourly rollup covers the last two days; imported cases may have been reported long before."""
-    from .insight import rollup_build
-
     days = [timezone.localdate(r.fields["reported_at"]) for r in rows if r.fields["reported_at"]]
     if days:
         rollup_build(start=min(days), end=max(days))

@@ -12,10 +12,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import ADMIN_TRIO, STAFF_ROLES, Role
 from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.masking import shown
 from shanzhi.core.pii import decrypt
+from shanzhi.core.roles import ADMIN_TRIO, STAFF_ROLES, Role
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, follower, handling_body, owner, through, within
 
 from . import choices as c

@@ -8,6 +8,7 @@ deadline of the next step, rating rows, inbox messages; channels deliver after c
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import secrets
 from functools import reduce
@@ -23,11 +24,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import decrypt, encrypt
+from shanzhi.core.roles import Role
 from shanzhi.core.writes import versioned_update
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
@@ -49,7 +50,7 @@ from .models import (
     RoutingRule,
     Supervision,
 )
-from .permissions import RECATEGORISE, STAFF_CHANNEL, TO_TOPIC, require_body_covers
+from .permissions import RECATEGORISE, STAFF_CHANNEL, require_body_covers
 from .photos import clean_photo
 from .workflow import ACCEPT_ROLES, WORKFLOW
 
@@ -628,22 +629,18 @@ def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> 
 
 
 @transaction.atomic
-def case_to_topic(*, actor, case: Case, matter_type: str, title: str, description: str = ""):
-    """转为协商议题: escalate the case into a consultation topic of its community, once."""
-    from shanzhi.consultation import services as consultation
-    from shanzhi.consultation.models import Topic
-
-    require(actor, TO_TOPIC.action, case)
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if Topic.objects.filter(source_kind="case", source_id=str(case.pk)).exists():
-        raise ServiceError(_("该民情已转为协商议题"))
-    topic = consultation.topic_from_case(actor=actor, case_id=case.pk, community_code=case.region_code,
-                                         matter_type=matter_type, title=title or case.title, description=description)
+def case_record_topic(*, actor, case: Case, topic_id: int, topic_title: str, matter_type: str) -> None:
+    """The case's timeline and the audit log record that it became a consultation topic (consultation's
+    case_to_topic calls this inside its own transaction, with the case row locked)."""
     CaseHistory.objects.create(case=case, action="to_topic", label=_("转为协商议题"), from_state=case.state,
-                               to_state=case.state, actor=actor, actor_name=str(actor), note=topic.title,
+                               to_state=case.state, actor=actor, actor_name=str(actor), note=topic_title,
                                at=timezone.now())
-    audit_log(actor=actor, action="case.to_topic", obj=case, after={"topic": topic.pk, "matter_type": matter_type})
-    return topic
+    audit_log(actor=actor, action="case.to_topic", obj=case, after={"topic": topic_id, "matter_type": matter_type})
+
+
+def case_lock(*, case: Case) -> Case:
+    """The case row, locked for the rest of the caller's transaction."""
+    return Case.objects.select_for_update().get(pk=case.pk)
 
 
 # --- deadlines ---------------------------------------------------------------------------------------------
@@ -711,8 +708,6 @@ def _escalate_overdue(case: Case, now) -> None:
 # --- Open311 keys --------------------------------------------------------------------------------------------
 
 def open311_key_create(*, name: str) -> tuple[Open311Key, str]:
-    import hashlib
-
     if not name.strip():
         raise ServiceError(_("请填写名称"), field="name")
     key = secrets.token_urlsafe(24)
@@ -722,8 +717,6 @@ def open311_key_create(*, name: str) -> tuple[Open311Key, str]:
 
 
 def open311_key_check(key: str) -> Open311Key | None:
-    import hashlib
-
     if not key:
         return None
     return Open311Key.objects.filter(key_hash=hashlib.sha256(key.encode()).hexdigest(), active=True).first()

@@ -6,17 +6,16 @@
 
 from django_tasks import task
 
+from .insight import rollup_build, window
+from .services import check_deadlines
+
 
 @task()
 def check_deadlines_task() -> dict:
-    from .services import check_deadlines
-
     return check_deadlines()
 
 
 @task()
 def rollup_task(days: int = 2) -> int:
-    from .insight import rollup_build, window
-
     start, end = window(days)
     return rollup_build(start=start, end=end)

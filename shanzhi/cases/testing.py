@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from shanzhi.accounts.roles import Role
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import user_roles
 from shanzhi.core.testing import make_user
 
 from . import choices as c
 from .models import Case, CasePhoto, Category, HandlingBody, HandlingBodyMember, ReportedCase
+from .services import case_create, case_transition
 
 
 def make_category(code="road", name="道路破损", **kw) -> Category:
@@ -28,8 +35,6 @@ def make_body_staff(body, street_code="321002004"):
 
 
 def make_case(grid_code: str, *, actor=None, category=None, **kw) -> Case:
-    from .services import case_create
-
     actor = actor or make_user(Role.GRID_WORKER, grid_code)
     return case_create(actor=actor, category=category or make_category(), channel=kw.pop("channel", c.Channel.PATROL),
                        title=kw.pop("title", "井盖破损"), description=kw.pop("description", "小区东门井盖破损"),
@@ -38,12 +43,8 @@ def make_case(grid_code: str, *, actor=None, category=None, **kw) -> Case:
 
 def case_in(code: str, owner=None, **kw) -> Case:
     """A case in the grid; if the owner is handling-body staff, it is dispatched to their body."""
-    from .services import case_transition
-
     case = make_case(code, **kw)
     if owner is not None:
-        from shanzhi.accounts.scope import user_roles
-
         if Role.HANDLING_BODY_STAFF in user_roles(owner):
             body = make_body(name=f"承办单位{owner.pk}")
             HandlingBodyMember.objects.get_or_create(body=body, user=owner)
@@ -61,11 +62,6 @@ def reported_case_in(code: str, owner=None, **kw):
 
 def image_upload(size=(640, 480), fmt="JPEG", name="photo.jpg", colour="teal", exif=None):
     """An upload of a real image; a gradient, so a JPEG of it has some size to shrink."""
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
     image = Image.linear_gradient("L").resize(size).convert("RGB")
     image.paste(Image.new("RGB", (size[0] // 2, size[1] // 2), colour))
     buf = io.BytesIO()
@@ -76,8 +72,6 @@ def image_upload(size=(640, 480), fmt="JPEG", name="photo.jpg", colour="teal", e
 def photo_in(code: str, owner=None) -> CasePhoto:
     """A photo of a case that `owner` sees: a staff member's case in the grid (dispatched to their body, for
     handling-body staff), or else the owner's own report."""
-    from shanzhi.accounts.scope import user_roles
-
     staff = owner is None or bool(user_roles(owner) & Case.scope_roles["view"])
     case = (case_in if staff else reported_case_in)(code, owner, photos=[image_upload(size=(64, 48))])
     return case.photos.get()

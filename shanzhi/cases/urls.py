@@ -9,7 +9,6 @@ urlpatterns = [
     path("new/", views.case_create, name="create"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/", views.case_act, name="act"),
-    path("<int:pk>/topic/", views.case_to_topic, name="to_topic"),
     path("<int:pk>/category/", views.case_recategorise, name="recategorise"),
     path("<int:pk>/reveal-phone/", views.case_reveal_phone, name="reveal_phone"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models.functions import Length
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import GRID_ROLES, STAFF_ROLES, Role
 from shanzhi.audit.services import audit_log
-from shanzhi.consultation.rules import effective_rules
-from shanzhi.consultation.selectors import topic_from_case
 from shanzhi.core.access import object_view, public_view, role_view
-from shanzhi.core.errors import ServiceError
+from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.export import xlsx_response
-from shanzhi.core.permissions import allows
+from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES, Role
+from shanzhi.core.scope import prefixes_for_roles, user_roles
+from shanzhi.core.scoping import minimal_prefixes, prefix_q
+from shanzhi.regions.choices import Level as RegionLevel
+from shanzhi.regions.models import Region
+from shanzhi.regions.selectors import region_place
+from shanzhi.registry.forms import RevealForm
+from shanzhi.registry.selectors import (
+    building_get,
+    building_list,
+    household_get,
+    household_list,
+    living_population_by_child,
+)
 
 from . import choices as c
-from . import selectors, services
+from . import insight, selectors, services
 from .forms import CaseReportForm, StaffCaseForm
 from .importing import IMPORT_ROLES
-from .models import Case, CasePhoto, Category, ReportedCase
-from .permissions import TO_TOPIC
+from .models import Case, CasePhoto, Category, HomeVisit, Inspection, Patrol, ReportedCase
+from .patrols import home_visit_create, inspection_record, patrol_create
+from .photos import content_type, open_thumbnail
 from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
 VIEW_ROLES = Case.scope_roles["view"]
@@ -58,8 +72,6 @@ def case_list(request):
 
 
 def _roles(request):
-    from shanzhi.accounts.scope import user_roles
-
     return user_roles(request.user)
 
 
@@ -92,7 +104,6 @@ def _action_context(case, actor):
 @object_view(Case, lookup={"pk": "pk"})
 def case_detail(request, case):
     now = timezone.now()
-    from shanzhi.regions.selectors import region_place
 
     ctx = {"case": case, "place": region_place(code=case.region_code), "light": case.light(now), "timeline": selectors.case_timeline(actor=request.user, case=case),
            "assignments": case.assignments.filter(active=True).select_related("body"),
@@ -102,9 +113,6 @@ def case_detail(request, case):
         ctx["reporter_phone"] = case.reporter_phone_masked
         ctx["can_reveal_phone"] = Case.objects.restrict(request.user, "change").filter(pk=case.pk).exists()
         ctx["reveal_url"] = reverse("cases:reveal_phone", args=[case.pk])
-    ctx["topic"] = topic_from_case(actor=request.user, case_id=case.pk)
-    if ctx["topic"] is None and allows(request.user, TO_TOPIC.action, case):
-        ctx["topic_rules"] = effective_rules(case.region_code[:12]).values()
     if case.is_open and _roles(request) & ACCEPT_ROLES:
         ctx["categories"] = Category.objects.filter(active=True, children__isnull=True).exclude(pk=case.category_id)
     response = render(request, "cases/detail.html", ctx)
@@ -119,8 +127,6 @@ def _run_action(request, case):
     if action in SYSTEM_ACTIONS:
         raise ServiceError(_("该操作由系统触发"))
     if case.version != int(request.POST.get("version") or 0):
-        from shanzhi.core.errors import ConflictError
-
         raise ConflictError()
     return services.case_transition(actor=request.user, case=case, action=action, data=data,
                                     photos=request.FILES.getlist("photos"))
@@ -138,11 +144,6 @@ def case_act(request, case):
 
 @role_view(Case.scope_roles["create"], methods=("GET", "POST"))
 def case_create(request):
-    from shanzhi.accounts.scope import prefixes_for_roles
-    from shanzhi.core.scoping import prefix_q
-    from shanzhi.regions.choices import Level as RegionLevel
-    from shanzhi.regions.models import Region
-
     prefixes = prefixes_for_roles(request.user, Case.scope_roles["create"])
     grids = Region.objects.filter(prefix_q("code", prefixes), level=RegionLevel.GRID).order_by("code")
     form = StaffCaseForm(request.POST or None, grids=grids)
@@ -168,8 +169,6 @@ def case_create(request):
 @public_view(methods=("GET", "POST"))
 def report(request):
     """Report a problem: signed in (follows it under “my cases”) or anonymous (gets a query code)."""
-    from shanzhi.accounts.scope import prefixes_for_roles
-
     homes = [code for code in prefixes_for_roles(request.user, {Role.RESIDENT}) if len(code) >= 15]
     form = CaseReportForm(request.POST or None, own_grid=homes[0] if len(homes) == 1 else None)
     if request.method == "POST" and form.is_valid():
@@ -245,10 +244,6 @@ def case_photo(request, photo):
     """A case photo, streamed to those who may see it (`CasePhoto.objects.restrict`: staff and handling
     bodies by the case's scope, a reporter or follower by their case); anyone else gets 404. Photos are
     never public files. `?size=thumb` answers the small JPEG thumbnail that lists and timelines show."""
-    from django.http import FileResponse, Http404
-
-    from .photos import content_type, open_thumbnail
-
     thumb = request.GET.get("size") == "thumb"
     kind = "image/jpeg" if thumb else content_type(photo.image.name)
     if kind is None:
@@ -283,15 +278,6 @@ def my_act(request, case):
 def dashboard(request):
     """民情指数 dashboard: KPIs, index per child region, trend and map, read from the daily rollup; the map
     also shows the open cases in scope as markers coloured by their deadline light."""
-    from django.db.models.functions import Length
-
-    from shanzhi.accounts.scope import prefixes_for_roles
-    from shanzhi.core.scoping import minimal_prefixes, prefix_q
-    from shanzhi.regions.models import Region
-    from shanzhi.registry.selectors import living_population_by_child
-
-    from . import insight
-
     # the rollups count every case of a region, so the regions on offer come only from grants whose
     # holders see every case there (not a handling body's, which sees only the cases sent to it)
     prefixes = minimal_prefixes(prefixes_for_roles(request.user, STAFF_ROLES))
@@ -327,16 +313,9 @@ def dashboard(request):
 @role_view(GRID_ROLES, methods=("GET", "POST"))
 def patrol(request):
     """巡查/民情日志: log what was seen on a walk; a finding can be filed as a case in the same step."""
-    from shanzhi.accounts.scope import prefixes_for_roles
-
-    from .models import Patrol
-    from .patrols import patrol_create
-
     grids = prefixes_for_roles(request.user, GRID_ROLES)
     error = ""
     if request.method == "POST":
-        import json
-
         category = Category.objects.filter(pk=request.POST.get("category") or 0, active=True).first()
         try:
             route = json.loads(request.POST.get("route") or "[]")
@@ -362,8 +341,6 @@ def patrol(request):
 @object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
 def case_reveal_phone(request, case):
     """The reporter's full callback phone once, after a reason; the service writes the audit row."""
-    from shanzhi.registry.forms import RevealForm
-
     form = RevealForm(request.POST)
     context = {"reveal_form": form, "field": "phone", "reveal_url": reverse("cases:reveal_phone", args=[case.pk])}
     if form.is_valid():
@@ -391,19 +368,6 @@ def case_recategorise(request, case):
     return redirect("cases:detail", pk=case.pk)
 
 
-@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
-def case_to_topic(request, case):
-    try:
-        topic = services.case_to_topic(actor=request.user, case=case, matter_type=request.POST.get("matter_type", ""),
-                                       title=request.POST.get("title", "").strip(),
-                                       description=request.POST.get("description", ""))
-    except ServiceError as e:
-        messages.error(request, e.user_message)
-        return redirect("cases:detail", pk=case.pk)
-    messages.success(request, _("已转为协商议题"))
-    return redirect("consultation:topic", pk=topic.pk)
-
-
 def _picked(request, getter, key):
     """The registry object named by ?<key>= or the POSTed <key>, read through its scoped selector (404 if out of scope)."""
     pk = request.POST.get(key) or request.GET.get(key)
@@ -413,11 +377,6 @@ def _picked(request, getter, key):
 @role_view(GRID_ROLES, methods=("GET", "POST"))
 def home_visit(request):
     """入户走访: log a visit to a household of the worker's grid; a finding can be filed as a case in one step."""
-    from shanzhi.registry.selectors import household_get, household_list
-
-    from .models import HomeVisit
-    from .patrols import home_visit_create
-
     household = _picked(request, household_get, "household")
     error = ""
     if request.method == "POST":
@@ -448,11 +407,6 @@ def home_visit(request):
 @role_view(GRID_ROLES, methods=("GET", "POST"))
 def inspection(request):
     """楼栋/老旧院落检查: the four checklist items pass or fail with a note; failed items become cases."""
-    from shanzhi.registry.selectors import building_get, building_list
-
-    from .models import Inspection
-    from .patrols import inspection_record
-
     building = _picked(request, building_get, "building")
     error = ""
     results = {}

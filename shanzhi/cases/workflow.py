@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
-from shanzhi.accounts.scope import roles_at
+from shanzhi.core.roles import STAFF_ROLES, Role
+from shanzhi.core.scope import roles_at
 from shanzhi.core.workflow import Transition, Workflow
 
 from .choices import Level, State
+from .models import CaseAssignment, CaseFollower
 
 S = State
 ACCEPT_ROLES = frozenset(STAFF_ROLES)
@@ -26,8 +27,6 @@ ESCALATE_ROLES = frozenset(STAFF_ROLES)
 
 
 def _member_of_lead(case, actor) -> bool:
-    from .models import CaseAssignment
-
     return CaseAssignment.objects.filter(case=case, active=True, body__handlingbodymember__user_id=actor.pk).exists()
 
 
@@ -39,8 +38,6 @@ def is_handler(case, actor) -> bool:
 
 
 def is_reporter(case, actor) -> bool:
-    from .models import CaseFollower
-
     if actor is None or not actor.is_authenticated:
         return False
     return case.reporter_user_id == actor.pk or CaseFollower.objects.filter(case=case, user=actor).exists()

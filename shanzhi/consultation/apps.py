@@ -1,4 +1,12 @@
+import datetime
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.dashboard import register_counter
+from shanzhi.core.demo import register_step
+from shanzhi.core.navigation import register
+from shanzhi.core.panels import register_panel
 
 
 class ConsultationConfig(AppConfig):
@@ -7,30 +15,19 @@ class ConsultationConfig(AppConfig):
     verbose_name = "社区协商"
 
     def ready(self):
-        from django.utils.translation import gettext_lazy as _
-
-        from shanzhi.accounts.navigation import register
-        from shanzhi.core.dashboard import register_counter
-        from shanzhi.core.demo import register_step
-
-        from .demo import build
-        from .models import COMMITTEE_ROLES, PARTICIPANT_ROLES
-
-        register("consultation:index", _("社区协商"), "messages", PARTICIPANT_ROLES)
-        register_counter("consultation_review", _("待合议议题"), _review_count, COMMITTEE_ROLES, "consultation:index")
-        register_step("consultation", 50, build)
-
-        import datetime
-
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from shanzhi.core.schedule import DailyAt, register_periodic
 
+        from . import selectors
+        from .demo import build
+        from .models import COMMITTEE_ROLES, PARTICIPANT_ROLES
         from .notify import send_daily_digests
+        from .panels import case_topic_panel
+
+        register("consultation:index", _("社区协商"), "messages", PARTICIPANT_ROLES)
+        register_counter("consultation_review", _("待合议议题"), selectors.review_count, COMMITTEE_ROLES, "consultation:index")
+        register_step("consultation", 50, build)
+        register_panel("cases.case", "consultation.topic", "consultation/partials/case_topic.html", case_topic_panel)
 
         register_periodic("consultation.daily_digests", DailyAt(datetime.time(7, 0)), send_daily_digests)
 
-
-def _review_count(*, actor) -> int:
-    from .choices import Stage
-    from .models import Topic
-
-    return Topic.objects.restrict(actor, "view").filter(state=Stage.REVIEW).count()

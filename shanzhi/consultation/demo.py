@@ -21,7 +21,7 @@ from .models import (
 )
 from .rules import adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
-from .services import rules_seed_defaults
+from .services import evaluation_publish, rules_seed_defaults
 
 XIYUAN, WENCHANG, SHIJING = "321002004001", "321002004002", "321002004006"
 
@@ -125,7 +125,6 @@ def build(*, ctx) -> None:
     if created:
         for scores in ([5, 4, 3], [4, 4, 4], [5, 3, 4], [4, 5, 3]):
             EvaluationBallot.objects.create(survey=survey, scores=scores)
-        from .services import evaluation_publish
 
         EvaluationSurvey.objects.filter(pk=survey.pk).update(state=c.EvaluationState.OPEN)
         if users := ctx.data.get("users"):
@@ -134,7 +133,4 @@ def build(*, ctx) -> None:
         region_code=XIYUAN, kind=c.EvaluationKind.RESIDENTS_ON_COMMITTEE, year=date.today().year,
         defaults={"title": f"{date.today().year}年度居民代表评议居委会", "items": ["为民服务", "办事公开", "协商落实"]})
 
-    from shanzhi.disclosure.demo import build as build_disclosure
-
-    build_disclosure(ctx=ctx)
     ctx.stdout(f"  consultation: {Topic.objects.count()} topics, {Meeting.objects.count()} meetings")

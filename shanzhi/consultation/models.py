@@ -1,7 +1,7 @@
 """Community consultation (社区协商): rules as data, topics through 五议, meetings, votes, execution, 两评.
 
 Topics, meetings and rules belong to a community (region_code = the 12-digit community code, or the street
-code for street-wide rules and 两评 of the street). The `community_widened` strategy widens grid-level grants to
+code for street-wide rules and 两评 of the street). The `community_widened` strategy (core.scoping.CommunityModel) widens grid-level grants to
 their community and lets everyone see rows of the regions above their grants (street rules), so a resident
 granted on a grid sees the topics of the whole community.
 """
@@ -14,21 +14,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
 from shanzhi.core.fields import LimitedTextField
-from shanzhi.core.scoping import COMMUNITY_CODE_LEN, ScopedModel, community_widened  # noqa: F401 (COMMUNITY_CODE_LEN is used by rules and selectors)
+from shanzhi.core.roles import STAFF_ROLES, Role
+from shanzhi.core.scoping import CommunityModel
 
 from . import choices as c
 
 COMMITTEE_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
 PARTICIPANT_ROLES = set(STAFF_ROLES) | {Role.RESIDENT}
-
-
-class CommunityModel(ScopedModel):
-    scope_strategy = community_widened
-
-    class Meta:
-        abstract = True
 
 
 class ConsultationRule(CommunityModel):

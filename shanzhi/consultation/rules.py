@@ -9,8 +9,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN, prefix_q
+from shanzhi.registry.choices import PersonStatus
+from shanzhi.registry.models import Person
+
 from .choices import Majority, SupportMode
-from .models import COMMUNITY_CODE_LEN, ConsultationRule
+from .models import ConsultationRule
 
 
 def effective_rules(community_code: str) -> dict[str, ConsultationRule]:
@@ -39,10 +43,6 @@ def adults_in_area(*, community_code: str, building_ids: list[int], today: date 
 
 
 def adult_persons(*, community_code: str, building_ids: list[int], today: date | None = None):
-    from shanzhi.core.scoping import prefix_q
-    from shanzhi.registry.choices import PersonStatus
-    from shanzhi.registry.models import Person
-
     today = today or date.today()
     try:
         cutoff = today.replace(year=today.year - 18)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from shanzhi.accounts.scope import grants_of
-from shanzhi.core.scoping import prefix_q
+from shanzhi.core.scope import grants_of
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN, prefix_q
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Region
 
 from .choices import PUBLIC_STAGES, EvaluationState, MeetingState, Source, Stage
-from .models import COMMUNITY_CODE_LEN, EvaluationSurvey, Meeting, Topic
+from .models import EvaluationSurvey, Meeting, Topic
 from .rules import effective_rules
 from .search import search
 
 
 def actor_communities(*, actor):
     """Communities the actor works or lives in (a street grant gives all its communities)."""
-    from shanzhi.regions.choices import Level
-    from shanzhi.regions.models import Region
-
     codes = {code[:COMMUNITY_CODE_LEN] for _role, code in grants_of(actor)}
     if not codes:
         return Region.objects.none()
@@ -58,6 +57,11 @@ def meeting_list(*, actor, staff: bool):
 
 def evaluation_list(*, actor):
     return EvaluationSurvey.objects.restrict(actor, "view")
+
+
+def review_count(*, actor) -> int:
+    """Topics waiting for the committee's review (合议) that the actor sees: a workbench counter."""
+    return Topic.objects.restrict(actor, "view").filter(state=Stage.REVIEW).count()
 
 
 def topic_from_case(*, actor, case_id) -> Topic | None:

@@ -10,18 +10,21 @@ from django.db.models import Avg, Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shanzhi.accounts.models import RoleGrant
 from shanzhi.audit.services import audit_log
+from shanzhi.cases.services import case_lock, case_record_topic
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import blind_index
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN
 from shanzhi.core.writes import create_audited, save_audited, versioned_update
+from shanzhi.registry.models import Building, Person
 
 from . import choices as c
 from . import permissions as P
 from .catalogue import DEFAULT_RULES
 from .models import (
     COMMITTEE_ROLES,
-    COMMUNITY_CODE_LEN,
     Comment,
     CommentReport,
     ConsultationRule,
@@ -46,12 +49,10 @@ from .models import (
 from .notify import notify, notify_followers
 from .rules import adult_persons, adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
-from .workflow import EVALUATION, MEETING, WORKFLOW, history_writer, notice_blockers  # noqa: F401  (notice_blockers: views)
+from .workflow import EVALUATION, MEETING, WORKFLOW, history_writer, notice_blockers, vote_outcome  # noqa: F401  (notice_blockers: views)
 
 
 def committee_users(code: str):
-    from shanzhi.accounts.models import RoleGrant
-
     grants = RoleGrant.objects.filter(role__in=COMMITTEE_ROLES).select_related("user")
     return [g.user for g in grants if code.startswith(g.region_code)]
 
@@ -101,8 +102,6 @@ def rule_override(*, actor, community_code: str, matter_type: str, **fields) -> 
 
 # --- topics --------------------------------------------------------------------------------------------------
 def _person_of(actor):
-    from shanzhi.registry.models import Person
-
     return Person.objects.filter(user_id=actor.pk).first()
 
 
@@ -134,7 +133,6 @@ def topic_create(*, actor, community_code: str, matter_type: str, title: str, de
     rule = rule_for(community_code, matter_type)
     if rule is None:
         raise ServiceError(_("本社区没有这一事项类型的议事规则"), field="matter_type")
-    from shanzhi.registry.models import Building
 
     buildings = list(Building.objects.filter(pk__in=list(building_ids)))
     if any(not b.region_code.startswith(community_code) for b in buildings):
@@ -165,6 +163,20 @@ def topic_from_case(*, actor, case_id, community_code: str, matter_type: str, ti
     """A case (民情) escalated into consultation; the case is referenced generically, without a foreign key."""
     return topic_create(actor=actor, community_code=community_code, matter_type=matter_type, title=title,
                         description=description, source_kind=c.Source.CASE, source_id=str(case_id))
+
+
+@transaction.atomic
+def case_to_topic(*, actor, case, matter_type: str, title: str, description: str = "") -> Topic:
+    """转为协商议题: escalate a case into a consultation topic of its community, once; the case's
+    timeline and the audit log record it (cases.services.case_record_topic)."""
+    require(actor, P.CASE_TO_TOPIC.action, case)
+    case = case_lock(case=case)
+    if Topic.objects.filter(source_kind=c.Source.CASE, source_id=str(case.pk)).exists():
+        raise ServiceError(_("该民情已转为协商议题"))
+    topic = topic_from_case(actor=actor, case_id=case.pk, community_code=case.region_code,
+                            matter_type=matter_type, title=title or case.title, description=description)
+    case_record_topic(actor=actor, case=case, topic_id=topic.pk, topic_title=topic.title, matter_type=matter_type)
+    return topic
 
 
 def _maybe_table(topic: Topic, actor) -> Topic:
@@ -199,8 +211,6 @@ def support_online(*, actor, topic: Topic) -> Topic:
 @transaction.atomic
 def support_paper(*, actor, topic: Topic, name: str, id_number: str, sheet_ref: str = "") -> Topic:
     """A signature from a paper sheet, checked against the registry by name and ID number."""
-    from shanzhi.registry.models import Person
-
     require(actor, P.SUPPORT_PAPER.action, topic)
     person = Person.objects.filter(id_number_hash=blind_index(id_number.strip().upper(), purpose="id_number")).first()
     if person is None or person.name != name.strip():
@@ -225,8 +235,6 @@ def topic_transition(*, actor, topic: Topic, action: str, reason: str = "", targ
                 raise ServiceError(_("请选择本社区的另一个议题"), field="target")
             extra["merged_into"] = target
     elif action in ("resolve", "fail"):
-        from .workflow import vote_outcome
-
         outcome, _reason = vote_outcome(topic)
         if outcome:
             extra = {"resolution": {"quorum_needed": outcome.quorum_needed, "quorum_met": outcome.quorum_met,

@@ -3,13 +3,12 @@
 from django.utils import timezone
 
 from .models import EvaluationSurvey, Meeting, Topic
+from .rules import rule_for
+from .services import rules_seed_defaults
 
 
 def _rule(code):
-    from .services import rules_seed_defaults
-
     rules_seed_defaults(actor=None, region_code=code[:9])
-    from .rules import rule_for
 
     return rule_for(code[:12], "other")
 

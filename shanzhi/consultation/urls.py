@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.topic_new, name="topic_new"),
     path("topics/<int:pk>/", views.topic_detail, name="topic"),
     path("topics/<int:pk>/act/", views.topic_act, name="topic_act"),
+    path("from-case/<int:pk>/", views.case_to_topic, name="case_to_topic"),
     path("rules/", views.rules, name="rules"),
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/new/", views.meeting_new, name="meeting_new"),

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from weasyprint import HTML
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import user_roles
+from shanzhi.cases.models import Case
 from shanzhi.cases.selectors import source_case
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import allows, check
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import grants_of, user_roles
+from shanzhi.registry.models import Building
 
 from . import choices as c
 from . import operations, selectors, services
@@ -54,8 +59,6 @@ def index(request):
 def _topic_form(request) -> TopicForm:
     """The new-topic form with the choices this actor may pick: their communities, the chosen community's
     matters and buildings, and (for a resident) only the resident's own source."""
-    from shanzhi.registry.models import Building
-
     communities = list(selectors.actor_communities(actor=request.user))
     code = request.POST.get("community") or request.GET.get("community") or ""
     if code not in {r.code for r in communities}:  # only communities in scope, whatever the query string says
@@ -140,8 +143,6 @@ def topic_detail(request, topic):
 
 
 def _grants_in(user, code):
-    from shanzhi.accounts.scope import grants_of
-
     return [(r, g) for r, g in grants_of(user) if g.startswith(code) or code.startswith(g)]
 
 
@@ -238,8 +239,6 @@ def meeting_new(request):
 def meeting_detail(request, meeting):
     staff = _is_staff(request.user, meeting.region_code)
     if not staff and meeting.state == c.MeetingState.DRAFT:
-        from django.http import Http404
-
         raise Http404
     participants = list(meeting.participants.all())
     by_party = {}
@@ -266,17 +265,12 @@ PRINT_DOCS = {"notice": _("会议公告"), "signin": _("签到表"), "minutes": 
 @object_view(Meeting)
 def meeting_print(request, meeting):
     """Print-ready notice, sign-in sheet or minutes; `?format=pdf` renders the same page with WeasyPrint."""
-    from django.http import HttpResponse
-    from django.template.loader import render_to_string
-
     doc = request.GET.get("doc", "notice")
     if doc not in PRINT_DOCS:
         doc = "notice"
     ctx = {"meeting": meeting, "doc": doc, "doc_title": PRINT_DOCS[doc], "participants": meeting.participants.all(),
            "topics": meeting.topics.all()}
     if request.GET.get("format") == "pdf":
-        from weasyprint import HTML
-
         html = render_to_string("consultation/meeting_print.html", {**ctx, "pdf": True}, request=request)
         pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
         response = HttpResponse(pdf, content_type="application/pdf")
@@ -311,3 +305,16 @@ def evaluation_act(request, survey):
     else:
         messages.success(request, _("已提交，您的评分以匿名方式统计"))
     return redirect("consultation:evaluation", pk=survey.pk)
+
+
+@object_view(Case, action="change", lookup={"pk": "pk"}, methods=("POST",))
+def case_to_topic(request, case):
+    try:
+        topic = services.case_to_topic(actor=request.user, case=case, matter_type=request.POST.get("matter_type", ""),
+                                       title=request.POST.get("title", "").strip(),
+                                       description=request.POST.get("description", ""))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(request, _("已转为协商议题"))
+    return redirect("consultation:topic", pk=topic.pk)

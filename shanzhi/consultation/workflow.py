@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.core.workflow import Transition, Workflow
 
+from . import choices as c
 from .choices import EvaluationState, MeetingState, Stage
-from .models import COMMITTEE_ROLES, TopicHistory
+from .execution import topic_progress
+from .models import COMMITTEE_ROLES, Topic, TopicHistory
+from .notify import notify_followers
 from .rules import Outcome, count_votes
 
 COMMITTEE = frozenset(COMMITTEE_ROLES)
@@ -84,8 +88,6 @@ def _not_passed(topic, actor, data):
 
 
 def _execution_done(topic, actor, data):
-    from .execution import topic_progress
-
     if not topic.tasks.exists():
         return False, _("尚未分解执行任务")
     progress = topic_progress(topic)
@@ -134,8 +136,6 @@ def history_writer(actor):
 
 def notice_blockers(meeting, now=None) -> list[str]:
     """Why the notice can't be published yet (empty when it can)."""
-    from . import choices as c
-
     now = now or timezone.now()
     reasons = []
     if meeting.starts_at - now < timedelta(days=meeting.notice_days):
@@ -164,11 +164,6 @@ def _time_to_hold(meeting, actor, data):
 
 def _decide_and_notify(meeting, actor, data):
     """A deciding meeting becomes its topics' deciding meeting; followers of each topic hear of it."""
-    from django.db.models import F
-
-    from .models import Topic
-    from .notify import notify_followers
-
     for topic in meeting.topics.select_related("rule"):
         if topic.rule.deciding_meeting == meeting.kind:
             Topic.objects.filter(pk=topic.pk).update(deciding_meeting=meeting, version=F("version") + 1)

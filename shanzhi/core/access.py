@@ -24,6 +24,9 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from shanzhi.audit.services import audit_log
+from shanzhi.core.scope import user_roles
+
 
 @dataclass(frozen=True)
 class Access:
@@ -36,8 +39,6 @@ class Access:
 
 
 def forbidden(request, reason: str):
-    from shanzhi.audit.services import audit_log
-
     if request.user.is_authenticated:
         audit_log(actor=request.user, action="access.denied", object_repr=request.path, reason=reason)
     response = render(request, "403.html", {"reason": reason}, status=403)
@@ -96,8 +97,6 @@ def role_view(roles, *, methods=("GET",), reason: str | None = None):
     def wrap(v):
         @functools.wraps(v)
         def inner(request, *args, **kwargs):
-            from shanzhi.accounts.scope import user_roles
-
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not (user_roles(request.user) & roles):
@@ -117,8 +116,6 @@ def object_view(model, *, action: str = "view", lookup: dict[str, str] | None = 
     def wrap(v):
         @functools.wraps(v)
         def inner(request, *args, **kwargs):
-            from shanzhi.accounts.scope import user_roles
-
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not (user_roles(request.user) & allowed):

@@ -2,11 +2,11 @@
 
 from django.contrib import admin
 
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import user_roles
+
 
 def _has_permission(request) -> bool:
-    from shanzhi.accounts.roles import Role
-    from shanzhi.accounts.scope import user_roles
-
     user = request.user
     return bool(user.is_active and user.is_authenticated and Role.SYSTEM_ADMIN in user_roles(user)
                 and getattr(user, "is_verified", lambda: False)())

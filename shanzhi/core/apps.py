@@ -1,4 +1,7 @@
+import datetime
+
 from django.apps import AppConfig
+from django.core import checks
 
 
 class CoreConfig(AppConfig):
@@ -7,16 +10,12 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
-        from django.core import checks
-
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from . import checks as _checks  # noqa: F401 - registers the key checks
+        from .importing import uploads_cleanup_task
         from .ratelimit import check_rates
+        from .schedule import DailyAt, register_periodic
 
         checks.register(check_rates, checks.Tags.security)
-
-        import datetime
-
-        from .importing import uploads_cleanup_task
-        from .schedule import DailyAt, register_periodic
 
         register_periodic("core.imports_cleanup", DailyAt(datetime.time(3, 0)), uploads_cleanup_task)

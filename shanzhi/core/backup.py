@@ -20,9 +20,12 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
+
+from shanzhi.core import pii
 
 DB_SQLITE, DB_PGDUMP = "database.sqlite3", "database.pgdump"
 ARCHIVE_GLOB, KEYS_GLOB = "*.tar.gz", "*keys*.json"
@@ -172,7 +175,6 @@ def restore(archive: Path) -> dict:
         if members:
             tar.extractall(tmp, members=members, filter="data")
             shutil.copytree(Path(tmp) / "media", media, dirs_exist_ok=True)
-    from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
     now = table_checksums()
@@ -192,7 +194,6 @@ def restore_keys(source: Path, *, force: bool = False) -> Path:
     with os.fdopen(fd, "w") as fh:
         fh.write(source.read_text())
     os.replace(target.with_suffix(".tmp"), target)
-    from shanzhi.core import pii
 
     pii.keyring.cache_clear()
     return target

@@ -11,6 +11,9 @@ import os
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+
+from .dbroles import role_problems
 
 TAG = "shanzhi"
 
@@ -46,14 +49,11 @@ def raise_on_errors() -> None:
 @checks.register(checks.Tags.database)
 def check_runtime_role(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
     """Production on PostgreSQL: the runtime role must not be a superuser nor own the audit log."""
-    from django.db import connections
-
     if not settings.PRODUCTION or not databases or "default" not in databases:
         return []
     connection = connections["default"]
     if connection.vendor != "postgresql":
         return []
-    from .dbroles import role_problems
 
     with connection.cursor() as cursor:
         problems = role_problems(cursor)

@@ -1,10 +1,10 @@
 from django.conf import settings
 
+from shanzhi.core.navigation import menu_for
+
 
 def navigation(request):
     """The navigation the user's roles allow; built in accounts.navigation."""
-    from shanzhi.accounts.navigation import menu_for
-
     user = getattr(request, "user", None)
     return {
         "nav_menu": menu_for(request) if user is not None and user.is_authenticated else [],

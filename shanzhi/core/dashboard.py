@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.urls import NoReverseMatch, reverse
+
+from shanzhi.core.scope import user_roles
+
 
 @dataclass(frozen=True)
 class Counter:
@@ -26,10 +30,6 @@ def register_counter(key: str, label, func, roles, url_name: str = "") -> None:
 
 
 def counters_for(actor) -> list[dict]:
-    from django.urls import NoReverseMatch, reverse
-
-    from shanzhi.accounts.scope import user_roles
-
     roles = user_roles(actor)
     out = []
     for c in COUNTERS:

@@ -18,6 +18,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shanzhi.core.scope import user_roles
+
 from .access import object_view, role_view
 from .errors import ServiceError
 from .importing import IMPORTERS, XLSX, Importer, import_commit, import_enqueue, import_retry
@@ -56,8 +58,6 @@ def _no_store(response):
 
 def _importer_for(user, kind: str | None) -> Importer:
     """The importer of `kind` if the user may use it; otherwise 404."""
-    from shanzhi.accounts.scope import user_roles
-
     importer = IMPORTERS.get(kind or "")
     if importer is None or not (importer.roles & user_roles(user)):
         raise Http404
@@ -65,8 +65,6 @@ def _importer_for(user, kind: str | None) -> Importer:
 
 
 def _siblings(user, importer: Importer) -> list[Importer]:
-    from shanzhi.accounts.scope import user_roles
-
     if not importer.group:
         return []
     roles = user_roles(user)

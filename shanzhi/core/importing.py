@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import datetime
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import xlsxwriter
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage as storage
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from shanzhi.audit.services import audit_log
 
 from .errors import ServiceError
 from .export import WORKBOOK_OPTIONS, write_cells
+from .models import TaskProgress
 from .progress import Heartbeat, progress_claim, progress_create, progress_update
 from .tabular import DEFAULT_LIMITS, Limits, TableError, read_table
 from .uploads import file_id_of, upload_load, upload_store
@@ -110,8 +118,6 @@ def parse_cell(col: Col, raw: str):
         except InvalidOperation:
             raise RowError(col.header, _("应为数字")) from None
     if col.kind == "float":
-        import unicodedata
-
         try:
             number = float(unicodedata.normalize("NFKC", value).replace(" ", ""))
         except ValueError:
@@ -129,14 +135,10 @@ def parse_cell(col: Col, raw: str):
 def _number_text(value: str) -> str:
     """A typed number as Decimal reads it: full-width digits made ASCII, spaces and thousands separators
     dropped, the sign kept (“－3” → “-3”, “1,234” → “1234”)."""
-    import unicodedata
-
     return unicodedata.normalize("NFKC", value).replace(" ", "").replace(",", "")
 
 
 def _date_text(value: str) -> str:
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", value).strip().split("T")[0]
     for a, b in (("年", "-"), ("月", "-"), ("日", " "), ("/", "-"), (".", "-")):
         text = text.replace(a, b)
@@ -158,8 +160,6 @@ def parse_date(header: str, value: str) -> datetime.date:
 def parse_datetime(header: str, value: str) -> datetime.datetime:
     """“2026-05-01 14:30”, “2026/5/1 14:30:00”, “2026年5月1日 14时30分”, “2026-05-01T14:30” or a bare date
     (midnight), in the site's time zone."""
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", value).strip().replace("T", " ")
     for a, b in (("年", "-"), ("月", "-"), ("日", " "), ("/", "-"), ("时", ":"), ("分", ":"), ("秒", "")):
         text = text.replace(a, b)
@@ -267,14 +267,6 @@ def uploads_cleanup(*, keep_days: int | None = None, actor_name: str = "schedule
     (SHANZHI_IMPORT_KEEP_DAYS) days ago, and the finished background-task rows of imports that old. A kept
     upload is left alone while an import of it is queued or running; any other file there (left by an
     older release) while any import is. Writes one audit row with the counts, never file names."""
-    from django.conf import settings
-    from django.core.files.storage import default_storage as storage
-    from django_tasks_db.models import DBTaskResult
-
-    from shanzhi.audit.services import audit_log
-
-    from .models import TaskProgress
-
     keep_days = settings.SHANZHI_IMPORT_KEEP_DAYS if keep_days is None else keep_days
     if keep_days < 0:
         raise ServiceError(_("保留天数不能为负数"), field="keep_days")
@@ -374,7 +366,7 @@ def import_task(*, progress_id: str, kind: str, user_id: int, file_id: str, regi
     """Background import (the Tasks API). It is given the id of the kept (encrypted) upload, never its bytes.
     The progress record carries the job (to retry it), the worker's host and pid, and a heartbeat, so a
     worker that died is noticed (core.progress.progress_reap) instead of a bar spinning for ever."""
-    from shanzhi.accounts.models import User
+    User = get_user_model()
 
     job = {"kind": kind, "file_id": file_id, "region_code": region_code, "dry_run": dry_run}
     progress_claim(progress_id, job=job, message=_("正在读取文件"))

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
+
 _caches: list[Memo] = []
 
 
@@ -40,8 +42,6 @@ class Memo:
 
     def clear_on_change(self, *models) -> None:
         """Clear whenever a row of one of `models` is saved or deleted in this process."""
-        from django.db.models.signals import post_delete, post_save
-
         for model in models:
             uid = f"memo.{self.name}.{model._meta.label_lower}"
             post_save.connect(self.clear, sender=model, dispatch_uid=f"{uid}.save", weak=False)

@@ -23,7 +23,7 @@ from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 
 from .models import TaskProgress
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .models import PeriodicRun
+
 log = logging.getLogger(__name__)
 
 
@@ -76,8 +78,6 @@ def register_periodic(name: str, schedule: Every | DailyAt | float, job: Callabl
 
 def _claim(p: Periodic, period: str, now: dt.datetime) -> bool:
     """Mark `p` done for `period`; True for the one scheduler whose update did it."""
-    from .models import PeriodicRun
-
     try:
         with transaction.atomic():
             PeriodicRun.objects.get_or_create(name=p.name)
@@ -97,8 +97,6 @@ def _claim(p: Periodic, period: str, now: dt.datetime) -> bool:
 
 def run_due(now: dt.datetime | None = None, jobs: dict[str, Periodic] | None = None) -> list[str]:
     """Run every job whose period has not run yet; a failing job is logged and waits for its next period."""
-    from .models import PeriodicRun
-
     now = now or timezone.now()
     jobs = PERIODIC if jobs is None else jobs
     done = dict(PeriodicRun.objects.filter(name__in=list(jobs)).values_list("name", "period"))

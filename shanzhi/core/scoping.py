@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
+
+from .scope import grants_of, user_roles
+
+COMMUNITY_CODE_LEN = 12
 
 
 def prefix_upper_bound(prefix: str) -> str | None:
@@ -115,8 +120,6 @@ def code_of(obj) -> str:
 
 
 def _grants(actor):
-    from shanzhi.accounts.scope import grants_of
-
     return grants_of(actor)
 
 
@@ -154,7 +157,6 @@ def within(actor, obj, roles) -> bool:
     return bool(code) and any(role in roles and code.startswith(g) for role, g in _grants(actor))
 
 
-COMMUNITY_CODE_LEN = 12
 ANCESTOR_LENGTHS = (4, 6, 9)
 
 
@@ -228,8 +230,6 @@ def handling_body(actor, obj, roles) -> bool:
     """One of `roles` and a member of the handling body the object (a case) is assigned to.
 
     As rows: those with an active assignment (the model's `assignment_relation`) to one of the actor's bodies."""
-    from shanzhi.accounts.scope import user_roles
-
     body_ids = {b for b in (getattr(obj, "lead_body_id", None),) if b}
     assigned = getattr(obj, "assignments", None)
     if assigned is not None:
@@ -258,8 +258,6 @@ def through(field: str, model_name: str = "", when: Q | None = None):
     related model, or in `model_name` of the same app (e.g. a proxy with its own strategy) — and match `when`."""
 
     def target(model):
-        from django.apps import apps
-
         if model_name:
             return apps.get_model(model._meta.app_label, model_name)
         return model._meta.get_field(field).related_model
@@ -281,3 +279,13 @@ def through(field: str, model_name: str = "", when: Q | None = None):
 STRATEGIES = {"within": within, "community_widened": community_widened, "in_community": in_community,
               "owner": owner, "follower": follower, "handling_body": handling_body,
               "granted_within": granted_within}
+
+
+class CommunityModel(ScopedModel):
+    """Community rows (consultation, disclosure): grid grants widen to their community; regions above the
+    grants (street rules) show too — the `community_widened` strategy."""
+
+    scope_strategy = community_widened
+
+    class Meta:
+        abstract = True

@@ -21,6 +21,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from python_calamine import CalamineWorkbook
 
 COMMENT_MARKERS = ("说明", "填写说明", "#", "注：", "注:")
 _SEPARATORS = re.compile(r"[\s\-－—_()（）]")
@@ -127,8 +128,6 @@ def check_zip(data: bytes, limits: Limits) -> None:
 
 
 def _sheet_rows(data: bytes) -> list[list[str]]:
-    from python_calamine import CalamineWorkbook
-
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheet = wb.get_sheet_by_index(0)
     return [[_cell(c) for c in row] for row in sheet.to_python(skip_empty_area=False)]

@@ -7,11 +7,26 @@ and an "out of scope" side. `make_user(role, code)` makes a user with one grant.
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import itertools
+import shutil
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.apps import apps
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import transaction
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from shanzhi.accounts.models import RoleGrant, User
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Region
+
+from .models import TaskProgress
+from .progress import OwnTask
 
 _counter = itertools.count(1)
 PASSWORD = "Tz-Secr3t-pass"
@@ -32,9 +47,6 @@ class World:
 
 @transaction.atomic
 def make_world() -> World:
-    from shanzhi.regions.choices import Level
-    from shanzhi.regions.models import Region
-
     def r(code, name, level, parent=None, **kw):
         obj, _ = Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent": parent,
                                                                    **kw})
@@ -56,9 +68,6 @@ def make_world() -> World:
 
 def make_user(role: str | None = None, code: str | None = None, *, username: str | None = None, password=PASSWORD,
               **fields):
-    from shanzhi.accounts.models import RoleGrant, User
-    from shanzhi.regions.models import Region
-
     user = User.objects.create_user(username=username or f"u{next(_counter)}", password=password, **fields)
     if role:
         region = Region.objects.get(code=code)
@@ -76,9 +85,6 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
 
 def verified_login(client, user) -> None:
     """Log in and, for roles that need it, mark the session as verified by a TOTP device."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     client.force_login(user)
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
     session = client.session
@@ -87,19 +93,11 @@ def verified_login(client, user) -> None:
 
 
 def _task_in(code: str, owner=None):
-    from .models import TaskProgress
-
     return TaskProgress.objects.create(kind="test", owner=owner or make_user())
 
 
 def matrix_factories() -> dict:
     """Every app's MATRIX_FACTORIES (from its testing.py), plus core's own."""
-    import importlib
-
-    from django.apps import apps
-
-    from .progress import OwnTask
-
     factories = {OwnTask: _task_in}
     for cfg in apps.get_app_configs():
         if cfg.name.startswith("shanzhi."):
@@ -111,6 +109,20 @@ def matrix_factories() -> dict:
     return factories
 
 
+def compile_catalogues(locale_dirs, target: Path) -> Path:
+    """Compile every django.po under `locale_dirs` into `target` (same <lang>/LC_MESSAGES layout) with msgfmt."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        raise RuntimeError("the tests compile the translation catalogues with msgfmt: apt-get install gettext")
+    for base in map(Path, locale_dirs):
+        for po in sorted(base.glob("*/LC_MESSAGES/*.po")):
+            mo = target / po.relative_to(base).with_suffix(".mo")
+            mo.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)  # noqa: S603
+    return target
+
+
+
 # Tables a refused request may still write to: the audit log (denials are logged) and the session.
 CHECKSUM_SKIPS_APPS = {"audit", "sessions", "axes"}
 
@@ -118,10 +130,6 @@ CHECKSUM_SKIPS_APPS = {"audit", "sessions", "axes"}
 def rows_checksum() -> str:
     """A digest of every row of every table the application owns (besides the audit log and sessions):
     equal before and after a refused request proves it changed nothing."""
-    import hashlib
-
-    from django.apps import apps
-
     digest = hashlib.sha256()
     for model in sorted(apps.get_models(), key=lambda m: m._meta.db_table):
         if model._meta.app_label in CHECKSUM_SKIPS_APPS or model._meta.proxy or not model._meta.managed:

@@ -26,9 +26,13 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from shanzhi.audit.services import audit_log
+from shanzhi.core.scope import roles_at
+
 from .errors import ConflictError, NotAllowed, ServiceError
+from .models import TransitionHistory
 from .writes import apply_in_memory as _apply_in_memory  # noqa: F401  (kept for callers of the old name)
-from .writes import conditional_update
+from .writes import conditional_update, plain
 
 Guard = Callable[[Any, Any, dict], tuple[bool, str]]
 
@@ -78,8 +82,6 @@ class Workflow:
             raise ServiceError(_("未知的操作：%(action)s") % {"action": action}) from None
 
     def check(self, obj, actor, action: str, data: dict | None = None) -> tuple[bool, str]:
-        from shanzhi.accounts.scope import roles_at
-
         t = self.transition(action)
         state = getattr(obj, self.state_field)
         if state not in t.source:
@@ -111,8 +113,6 @@ class Workflow:
         extra_updates: dict | None = None,
     ):
         """Run one transition. Returns a copy of the object with the transition's changes."""
-        from shanzhi.audit.services import audit_log
-
         data = dict(data or {})
         t = self.transition(action)
         for name in t.requires:
@@ -168,9 +168,6 @@ class Workflow:
 
 def _generic_history(workflow: str, obj: models.Model, t: Transition, before: str, actor, data: dict) -> None:
     """The history row of a workflow whose app keeps none of its own (core's TransitionHistory)."""
-    from .models import TransitionHistory
-    from .writes import plain
-
     TransitionHistory.objects.create(
         workflow=workflow, object_type=obj._meta.label_lower, object_id=str(obj.pk), action=t.action,
         from_state=before, to_state=t.target, actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -181,6 +178,4 @@ def _generic_history(workflow: str, obj: models.Model, t: Transition, before: st
 
 def transition_history(obj: models.Model):
     """The generic history rows of one record, oldest first."""
-    from .models import TransitionHistory
-
     return TransitionHistory.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))

@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.demo import register_step
+from shanzhi.core.navigation import register
 
 
 class DisclosureConfig(AppConfig):
@@ -7,10 +11,9 @@ class DisclosureConfig(AppConfig):
     verbose_name = "阳光五务"
 
     def ready(self):
-        from django.utils.translation import gettext_lazy as _
-
-        from shanzhi.accounts.navigation import register
-
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
+        from .demo import build
         from .models import EDITOR_ROLES, REVIEWER_ROLES
 
         register("disclosure:manage", _("阳光五务"), "sun", EDITOR_ROLES | REVIEWER_ROLES)
+        register_step("disclosure", 55, build)  # after consultation (50), whose results it discloses

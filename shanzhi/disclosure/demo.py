@@ -1,4 +1,4 @@
-"""Demo 阳光五务 entries, called from the consultation demo step: 施井's property fee ledger and its surplus
+"""Demo 阳光五务 entries, demo step "disclosure" (order 55): 施井's property fee ledger and its surplus
 returned (seed 004), notices and service lists. Published as if reviewed; idempotent by title."""
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
-from shanzhi.consultation.models import CommunityModel
 from shanzhi.core.fields import LimitedTextField
+from shanzhi.core.roles import STAFF_ROLES, Role
+from shanzhi.core.scoping import CommunityModel
 
 EDITOR_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
 REVIEWER_ROLES = {Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}

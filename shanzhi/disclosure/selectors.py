@@ -6,6 +6,9 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Region
+
 from .models import Direction, DisclosureEntry, EntryState
 
 
@@ -26,7 +29,4 @@ def ledger_totals(entry: DisclosureEntry) -> dict:
 
 
 def public_communities():
-    from shanzhi.regions.choices import Level
-    from shanzhi.regions.models import Region
-
     return Region.objects.filter(level=Level.COMMUNITY).order_by("code")

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import STAFF_ROLES
+from shanzhi.core.roles import STAFF_ROLES
 from shanzhi.core.scoping import ScopedModel, ScopedQuerySet
 
 from .choices import Ledger, OwnerKind, TransferKind

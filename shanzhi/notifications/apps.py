@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core.dashboard import register_counter
+from shanzhi.core.navigation import register
+from shanzhi.core.roles import Role
+
 
 class NotificationsConfig(AppConfig):
     name = "shanzhi.notifications"
@@ -8,10 +12,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "通知"
 
     def ready(self):
-        from shanzhi.accounts.navigation import register
-        from shanzhi.accounts.roles import Role
-        from shanzhi.core.dashboard import register_counter
-
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from .selectors import unread_count
 
         register("notifications:inbox", _("消息"), "bell", set(Role.values))

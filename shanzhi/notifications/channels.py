@@ -9,10 +9,13 @@ warning instead of sending when it is missing.
 
 from __future__ import annotations
 
+import json
 import logging
+import urllib.request
 from functools import cache
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
 log = logging.getLogger("shanzhi.notify")
@@ -40,8 +43,6 @@ class EmailChannel(Channel):
     name = "email"
 
     def send(self, notification) -> bool:
-        from django.core.mail import send_mail
-
         address = notification.recipient.email
         if not address:
             return False
@@ -59,9 +60,6 @@ class SmsChannel(Channel):
         if not gateway:
             log.warning("sms channel configured without SHANZHI_SMS_GATEWAY")
             return False
-        import json
-        import urllib.request
-
         data = json.dumps({"user_id": notification.recipient_id, "text": notification.title}).encode()
         req = urllib.request.Request(gateway, data=data, headers={"Content-Type": "application/json"})  # noqa: S310
         with urllib.request.urlopen(req, timeout=5):  # noqa: S310 - configured https gateway

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.services import points_award, points_deduct
+from shanzhi.regions.models import Region
 from shanzhi.registry.models import Building, Household, Person
 
 from .choices import MemberCategory, OrgLevel, RecordState
@@ -34,8 +35,6 @@ def _org(name, level, code, parent=None, **kw):
 
 
 def build(*, ctx) -> None:
-    from shanzhi.regions.models import Region
-
     d = ctx.data
     staff = d["users"]["community_secretary"]
     street = _org("曲江街道党工委", OrgLevel.STREET_COMMITTEE, d["street"], secretary="赵书记")

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import COMMUNITY_ROLES, STAFF_ROLES, Role
 from shanzhi.core.fields import LimitedTextField
+from shanzhi.core.roles import COMMUNITY_ROLES, STAFF_ROLES, Role
 from shanzhi.core.scoping import ScopedModel
 
 from .choices import MemberCategory, OrgLevel, RecordState

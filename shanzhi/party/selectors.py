@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from shanzhi.ledger.models import Account
+from shanzhi.registry.models import Person
 
 from .choices import RecordState
 from .models import CoBuildingUnit, JointMeeting, PartyMember, PartyOrg, ServiceRecord
@@ -48,8 +49,6 @@ def joint_meetings(*, actor):
 def member_candidates(*, actor, org, limit: int = 200):
     """Registry persons in the organisation's region who are party members by political status and not yet
     on the roll (for the add-member form)."""
-    from shanzhi.registry.models import Person
-
     return (Person.objects.restrict(actor, "view").filter(region_code__startswith=org.region_code,
                                                           political_status__in=["party_member", "probationary"],
                                                           party_member__isnull=True)

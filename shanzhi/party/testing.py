@@ -1,5 +1,6 @@
 """Matrix factories for party pages."""
 
+import datetime
 import itertools
 
 from shanzhi.registry.models import Person
@@ -19,8 +20,6 @@ def _member(code, owner):
 
 
 def _record(code, owner):
-    import datetime
-
     return ServiceRecord.objects.create(member=_member(code, owner), description="走访", points=2,
                                         happened_on=datetime.date(2026, 11, 1), region_code=code)
 

@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shanzhi.audit.services import audit_log
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
 from shanzhi.core.params import PointsField
+from shanzhi.registry.models import Person
 from shanzhi.volunteering.models import community_prefix
 
 from . import selectors, services
@@ -61,8 +63,6 @@ def org_detail(request, org):
 
 @object_view(PartyOrg, action="change", methods=("POST",))
 def member_add(request, org):
-    from shanzhi.registry.models import Person
-
     person = Person.objects.restrict(request.user, "view").filter(pk=request.POST.get("person") or 0).first()
     if person is None:
         messages.error(request, _("请选择人员"))
@@ -87,8 +87,6 @@ def members(request):
 
 @role_view(VIEW)
 def members_export(request):
-    from shanzhi.audit.services import audit_log
-
     rows = list(selectors.member_list(actor=request.user))
     points = selectors.party_points(rows)
     audit_log(actor=request.user, action="party.export.members", object_repr=f"{len(rows)} rows")

@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.workflow import Transition, Workflow
+from shanzhi.ledger.choices import Ledger
+from shanzhi.ledger.services import points_award, points_deduct
 
 from .choices import RecordState as S
 from .models import PARTY_ROLES
@@ -11,9 +13,6 @@ APPROVERS = frozenset(PARTY_ROLES["approve"])
 
 
 def _award(record, actor, data):
-    from shanzhi.ledger.choices import Ledger
-    from shanzhi.ledger.services import points_award, points_deduct
-
     move = points_award if record.points > 0 else points_deduct
     transfer = move(actor=actor, ledger=Ledger.PARTY, person=record.member.person, amount=abs(record.points),
                     idempotency_key=f"party-record:{record.pk}", memo=record.description)

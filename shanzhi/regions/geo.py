@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from shanzhi.core.memo import Memo
 
+from .choices import Level
+from .models import Region
+
 GRID_OUTLINES = Memo("regions.grid_outlines")
 
 
@@ -71,11 +74,7 @@ def grid_code_at(lat: float, lng: float) -> str | None:
 
 
 def _grid_outlines() -> list:
-    from .models import Region
-
     def load():
-        from .choices import Level
-
         rows = Region.objects.filter(level=Level.GRID, boundary__isnull=False).values_list("code", "boundary")
         return [(code, bbox(boundary), boundary) for code, boundary in rows.order_by("code") if bbox(boundary)]
 

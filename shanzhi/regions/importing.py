@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.core.importing import IMPORTERS, Col, Importer, parse_rows, register_importer, template_workbook
 from shanzhi.core.progress import progress_update
+from shanzhi.core.roles import MANAGER_ROLES
+from shanzhi.core.scope import scope_prefixes
+from shanzhi.core.scoping import code_in_scope
 from shanzhi.core.tabular import Limits
 
 from .choices import CODE_LENGTH, LEVEL_BY_LENGTH, CommunityKind, CommunityType, HousingForm, Level
@@ -46,8 +49,6 @@ def import_template() -> bytes:
 
 def _check(row_no: int, v: dict, *, allowed, known: set[str], invalid: bool) -> tuple[dict | None, list[dict]]:
     """The row's region fields, or the errors that keep it out (`invalid`: a cell could not be read)."""
-    from shanzhi.core.scoping import code_in_scope
-
     errors: list[dict] = []
 
     def err(col, message):
@@ -85,8 +86,6 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False, 
                    progress_id=None) -> dict:
     """Check (and unless dry_run, write) one region table. Returns the report {"kind", "dry_run", "rows",
     "created", "updated", "unchanged", "rejected", "errors"}; ServiceError for a file that can't be read."""
-    from shanzhi.accounts.scope import scope_prefixes
-
     allowed = scope_prefixes(actor, Region, "change") if actor is not None else None
     table = IMPORTERS[KIND].read(data, filename)
     parsed = sorted(parse_rows(COLUMNS, table, progress_id=progress_id, every=500),
@@ -131,8 +130,6 @@ def regions_import(*, actor, data: bytes, filename: str, dry_run: bool = False, 
 
 
 def register() -> None:
-    from shanzhi.accounts.roles import MANAGER_ROLES
-
     register_importer(Importer(
         kind=KIND, label=_l("区域"), run=regions_import, template=import_template, needs_region=False,
         summary=(("created", _l("新增")), ("updated", _l("更新")), ("unchanged", _l("未变")), ("rejected", _l("有错误"))),

@@ -1,10 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
+from shanzhi.core.roles import STAFF_ROLES, Role
 from shanzhi.core.scoping import ScopedQuerySet
 
-from .choices import CommunityKind, CommunityType, HousingForm, Level
+from .choices import CODE_LENGTH, CommunityKind, CommunityType, HousingForm, Level
 
 
 class Region(models.Model):
@@ -48,6 +48,4 @@ class Region(models.Model):
 
     @property
     def ancestor_codes(self) -> list[str]:
-        from .choices import CODE_LENGTH
-
         return [self.code[:n] for n in sorted(set(CODE_LENGTH.values())) if n < len(self.code)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from shanzhi.accounts.scope import scope_prefixes
+from shanzhi.core.scope import scope_prefixes
 from shanzhi.core.scoping import minimal_prefixes, prefix_q
 
 from .models import Region

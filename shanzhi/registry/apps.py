@@ -1,4 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from shanzhi.core.dashboard import register_counter
+from shanzhi.core.demo import register_step
+from shanzhi.core.navigation import register
+from shanzhi.regions.figures import register_region_figures
 
 
 class RegistryConfig(AppConfig):
@@ -7,14 +13,9 @@ class RegistryConfig(AppConfig):
     verbose_name = "基础信息"
 
     def ready(self):
-        from django.utils.translation import gettext_lazy as _
-
-        from shanzhi.accounts.navigation import register
-        from shanzhi.core.dashboard import register_counter
-        from shanzhi.core.demo import register_step
-        from shanzhi.regions.figures import register_region_figures
-
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from .demo import build
+        from .importing import register_importers
         from .models import EDIT_ROLES, MoveRequest, Person
         from .stats import living_persons, region_headline
 
@@ -36,7 +37,5 @@ class RegistryConfig(AppConfig):
                          "registry:move_requests")
         register_region_figures("registry", region_headline)
         register_step("registry", 30, build)
-
-        from .importing import register_importers
 
         register_importers()

@@ -21,6 +21,7 @@ from django.db import transaction
 from stdnum.cn import ric, uscc
 
 from shanzhi.core.pii import blind_index, encrypt
+from shanzhi.core.progress import progress_update
 from shanzhi.regions.models import Region
 
 from . import choices as c
@@ -440,8 +441,6 @@ def _estates_for(community: Region, rng: random.Random) -> list[Estate]:
 
 def build(*, ctx) -> None:
     """The demo step: fill every grid without households; link the demo resident user to a person."""
-    from shanzhi.core.progress import progress_update
-
     grids = list(Region.objects.filter(code__in=ctx.data["grids"]).order_by("code"))
     communities = {r.code: r for r in Region.objects.filter(code__in=ctx.data["communities"])}
     total_pop = sum(g.population or 1 for g in grids) or 1

@@ -20,13 +20,13 @@ import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from shanzhi.accounts.scope import scope_prefixes
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
 from shanzhi.core.errors import NotAllowed, ServiceError
@@ -40,8 +40,11 @@ from shanzhi.core.importing import (
     template_workbook,
 )
 from shanzhi.core.progress import progress_update
+from shanzhi.core.scope import prefixes_for_roles, scope_prefixes
 from shanzhi.core.scoping import code_in_scope, prefix_q
 from shanzhi.core.tabular import Limits
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Region
 
 from . import choices as c
 from .models import EDIT_ROLES, Building, Dwelling, Estate, Household, Person, RegistryEvent, Unit
@@ -155,8 +158,6 @@ class Context:
     """Lookups shared by the rows of one import: regions, scope, existing places (pre-fetched once)."""
 
     def __init__(self, actor, kind: str, region_code: str):
-        from shanzhi.regions.models import Region
-
         self.actor, self.kind, self.region_code = actor, kind, region_code
         self.prefixes = scope_prefixes(actor, MODELS[kind], "change")
         self.regions = set(Region.objects.filter(prefix_q("code", [region_code])).values_list("code", flat=True))
@@ -454,8 +455,6 @@ def _households_for(ctx: Context, rows) -> dict:
 def _fast_insert(model, rows: list[dict], progress=None) -> None:
     """Insert rows of attname → value without building model instances: PostgreSQL COPY, or one
     executemany per batch on SQLite. Field defaults and auto timestamps are filled in here."""
-    from django.db import connection
-
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     defaults = {}
@@ -608,10 +607,6 @@ def import_run(*, actor, kind: str, data: bytes, filename: str, region_code: str
 
 def import_regions(user) -> list[tuple[str, str]]:
     """The regions the actor may import into: their grants' regions and the grids below them."""
-    from shanzhi.accounts.scope import prefixes_for_roles
-    from shanzhi.regions.choices import Level
-    from shanzhi.regions.models import Region
-
     prefixes = prefixes_for_roles(user, EDIT_ROLES)
     if not prefixes:
         return []
@@ -625,8 +620,6 @@ DONE_URLS = {"persons": "registry:person_list"}
 def register_importers() -> None:
     """The import pages, `shanzhi import persons|households|dwellings|buildings|units` and the background
     task (apps.ready)."""
-    from functools import partial
-
     for kind in COLUMNS:
         register_importer(Importer(
             kind=kind, label=KIND_LABELS[kind], run=partial(import_run, kind=kind),

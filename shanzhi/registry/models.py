@@ -11,10 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
 from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.masking import age_of, shown
 from shanzhi.core.pii import decrypt
+from shanzhi.core.roles import STAFF_ROLES, Role
 from shanzhi.core.scoping import ScopedModel
 
 from . import choices as c

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import segno
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from weasyprint import HTML
 
 
 def qr_data_uri(url: str) -> str:
@@ -21,8 +22,6 @@ def blank_rows(filled: int, minimum: int) -> range:
 
 
 def render_pdf(html: str, base_url: str) -> bytes:
-    from weasyprint import HTML
-
     return HTML(string=html, base_url=base_url).write_pdf()
 
 

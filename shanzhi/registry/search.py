@@ -14,6 +14,9 @@ from django.db.models import Q
 
 from shanzhi.core.text import search_text
 
+from . import choices as c
+from .models import Building, Dwelling, Estate, Household, Person, Unit
+from .services import id_number_hash, phone_hash
 from .validators import normalise
 
 _ID_RE = re.compile(r"^\d{15}$|^\d{17}[\dX]$")
@@ -24,8 +27,6 @@ _ADDRESS_HINT = re.compile(r"[\d号栋楼室单元路街巷弄村]")
 
 def person_query(q: str) -> Q:
     """A Q for persons matching what was typed in the box."""
-    from .services import id_number_hash, phone_hash
-
     raw = search_text(q)
     compact = normalise(raw)
     if _ID_RE.match(compact):
@@ -43,9 +44,6 @@ def person_query(q: str) -> Q:
 
 def registry_search(*, actor, q: str, limit: int = 10) -> dict[str, list]:
     """{"persons", "households", "dwellings", "buildings", "units", "estates"}: up to `limit` of each, in scope."""
-    from . import choices as c
-    from .models import Building, Dwelling, Estate, Household, Person, Unit
-
     q = search_text(q)
     empty = {"persons": [], "households": [], "dwellings": [], "buildings": [], "units": [], "estates": []}
     if not q:

@@ -15,7 +15,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 
-from shanzhi.core.scoping import prefix_q
+from shanzhi.core.scope import scope_prefixes
+from shanzhi.core.scoping import code_in_scope, prefix_q
 
 from . import choices as c
 from .models import (
@@ -31,7 +32,11 @@ from .models import (
     SpecialPopulationRecord,
     Unit,
 )
-from .search import registry_search  # noqa: F401 - re-exported: the one search box reads through here
+from .search import (
+    person_query,
+    registry_search,  # noqa: F401 - re-exported: the one search box reads through here
+)
+from .services import id_number_hash
 
 
 def _get(qs: QuerySet, pk):
@@ -53,8 +58,6 @@ def person_list(*, actor, filters: dict | None = None, action: str = "view") -> 
     if status != "all":
         qs = qs.filter(status=status)
     if "q" in f:
-        from .search import person_query
-
         qs = qs.filter(person_query(str(f["q"])))
     if "region" in f:
         qs = qs.filter(prefix_q("region_code", [str(f["region"])]))
@@ -96,8 +99,6 @@ def person_get(*, actor, pk, action: str = "view") -> Person:
 
 def person_by_id_number(*, actor, id_number: str) -> Person | None:
     """Exact lookup through the blind index (no decryption)."""
-    from .services import id_number_hash
-
     h = id_number_hash(id_number)
     return Person.objects.restrict(actor, "view").filter(id_number_hash=h).first() if h else None
 
@@ -127,9 +128,6 @@ def care_tags_of(*, actor, person: Person) -> QuerySet[CareTag]:
 
 def may_change(*, actor, model, region_code: str) -> bool:
     """Whether the actor's grants let them change rows of `model` in `region_code` (its scope_roles)."""
-    from shanzhi.accounts.scope import scope_prefixes
-    from shanzhi.core.scoping import code_in_scope
-
     return code_in_scope(region_code, scope_prefixes(actor, model, "change"))
 
 
@@ -177,8 +175,6 @@ def special_population_list(*, actor, person: Person | None = None, filters: dic
 
 
 def can_see_special(actor) -> bool:
-    from shanzhi.accounts.scope import scope_prefixes
-
     return bool(scope_prefixes(actor, SpecialPopulationRecord, "view"))
 
 
@@ -350,8 +346,6 @@ def move_request_get(*, actor, pk, action: str = "view") -> MoveRequest:
 
 def move_requests_sent(*, actor) -> QuerySet[MoveRequest]:
     """Pending requests that move persons out of the actor's scope (the source side sees its own requests)."""
-    from shanzhi.accounts.scope import scope_prefixes
-
     prefixes = scope_prefixes(actor, Person, "change")
     if not prefixes:
         return MoveRequest.objects.none()

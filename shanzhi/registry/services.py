@@ -15,7 +15,7 @@ import datetime
 from functools import lru_cache
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
@@ -25,6 +25,7 @@ from shanzhi.core import pii
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.writes import create_audited, plain, save_audited, versioned_update
+from shanzhi.regions.models import Region
 
 from . import choices as c
 from .models import (
@@ -41,7 +42,14 @@ from .models import (
     Unit,
 )
 from .permissions import action_name
-from .validators import check_id_agrees, normalise, normalise_phone, normalise_uscc, parse_id_number
+from .validators import (
+    check_id_agrees,
+    normalise,
+    normalise_phone,
+    normalise_uscc,
+    parse_id_number,
+    upgrade_15,
+)
 from .workflow import MOVE_REQUEST, NEED
 
 PERSON_FIELDS = [
@@ -64,8 +72,6 @@ def canonical_id_number(value: str) -> str:
     """Normalised, with 15-digit numbers upgraded, so the blind index matches however it was typed."""
     number = normalise(value)
     if len(number) == 15 and number.isdigit():
-        from .validators import upgrade_15
-
         number = upgrade_15(number)
     return number
 
@@ -142,8 +148,6 @@ def _lock(actor, obj: Model, action: str = "change"):
 
 
 def _region_exists(code: str) -> None:
-    from shanzhi.regions.models import Region
-
     if not Region.objects.filter(code=code).exists():
         raise ServiceError(_("区划代码 %(code)s 不存在") % {"code": code}, field="region_code")
 
@@ -845,8 +849,6 @@ ENCRYPTED_FIELDS = {Person: ["id_number_enc", "phone_enc"], Unit: ["contact_phon
 def personal_data_reencrypt(*, batch_size: int = 1000, progress=None) -> dict[str, int]:
     """Re-encrypt every registry value not yet under the current key, in batches (each its own
     transaction; old keys stay in the ring, so an interrupted run can simply be run again)."""
-    from django.db.models import Q
-
     current = pii.keyring()["current"]
     counts = {}
     for model, fields in ENCRYPTED_FIELDS.items():

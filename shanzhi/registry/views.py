@@ -11,17 +11,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.scope import user_roles
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.forms import conflict_rows
 from shanzhi.core.params import region_code_validator
+from shanzhi.core.scope import user_roles
 from shanzhi.regions import selectors as region_selectors
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 
 from . import choices as c
-from . import forms, printing, selectors, services, stats
+from . import exporting, forms, printing, selectors, services, stats
 from .models import EDIT_ROLES, Building, CareTag, Dwelling, Household, MoveRequest, Need, Person
 
 VIEW_ROLES = Person.scope_roles["view"]
@@ -82,7 +82,6 @@ def person_list(request):
     filters = form.filters()
     persons = selectors.person_list(actor=request.user, filters=filters)
     if request.GET.get("export") == "xlsx" and not form.errors:  # odd filters: the page shows why, no file
-        from . import exporting
 
         return exporting.export_response(actor=request.user, kind="persons", filters=filters)
     page = Paginator(persons, 50).get_page(request.GET.get("page"))
@@ -94,8 +93,6 @@ def person_list(request):
 def export(request):
     """XLSX of households, dwellings, buildings or units of a region (scoped, masked, audited by the
     export generators). Persons are exported from their filtered list."""
-    from . import exporting
-
     kind = request.GET.get("kind", "")
     if kind not in exporting.EXPORTERS:
         kind = "households"
@@ -131,15 +128,8 @@ def dwelling(request, obj):
 
 @object_view(Household, lookup={"pk": "pk"})
 def household(request, obj):
-    from shanzhi.accounts.roles import GRID_ROLES
-    from shanzhi.accounts.scope import roles_at
-    from shanzhi.cases.selectors import household_visits
-
     members = list(selectors.household_members(actor=request.user, household=obj, include_gone=True))
     context = {
-        # 入户走访: the visits log lives in cases; grid roles of the household's grid may log a new one
-        "visits": household_visits(actor=request.user, household=obj),
-        "can_visit": bool(roles_at(request.user, obj.region_code) & GRID_ROLES),
         "household": obj,
         "members": members,
         "living": [m for m in members if m.status == c.PersonStatus.LIVING],

@@ -1,17 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shanzhi.core.dashboard import register_counter
+from shanzhi.core.demo import register_step
+from shanzhi.core.navigation import register
+from shanzhi.core.roles import STAFF_ROLES, Role
+
 
 class VolunteeringConfig(AppConfig):
     name = "shanzhi.volunteering"
     label = "volunteering"
 
     def ready(self):
-        from shanzhi.accounts.navigation import register
-        from shanzhi.accounts.roles import STAFF_ROLES, Role
-        from shanzhi.core.dashboard import register_counter
-        from shanzhi.core.demo import register_step
-
+        # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from . import demo, selectors
 
         register("volunteering:my", _("我的志愿"), "heart", {Role.RESIDENT})

@@ -16,9 +16,11 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from weasyprint import HTML
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.scope import roles_at
 from shanzhi.regions.models import Region
 
 from . import tokens
@@ -54,8 +56,6 @@ def _content(volunteer: Volunteer) -> dict:
 @transaction.atomic
 def certificate_issue(*, actor, volunteer: Volunteer) -> Certificate:
     """The volunteer (or staff of their region) issues a certificate of the service recorded so far."""
-    from shanzhi.accounts.scope import roles_at
-
     if volunteer.person.user_id != actor.pk and not roles_at(actor, volunteer.region_code) & CHANGE_ROLES:
         raise NotAllowed(_("只有本人或社区工作人员可以开具志愿服务证明"))
     if not volunteer.verified:
@@ -83,8 +83,6 @@ def certificate_verify(*, code: str) -> tuple[Certificate | None, bool]:
 
 
 def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string("volunteering/certificate_pdf.html", {
         "c": certificate.content, "cert": certificate, "verify_url": verify_url,
         "qr": tokens.qr_data_uri(verify_url, scale=3)})

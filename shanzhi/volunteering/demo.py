@@ -1,5 +1,5 @@
 """Demo step "participation" (order 60): skills, teams, volunteers, activities with sign-ups and points,
-store items and donations for 曲江, then the party organisation (shanzhi.party.demo). Idempotent."""
+store items and donations for 曲江; the party organisation is the next step (shanzhi.party.demo). Idempotent."""
 
 from __future__ import annotations
 
@@ -38,8 +38,6 @@ def _at(days: int, hour: int):
 
 @transaction.atomic
 def build(*, ctx) -> None:
-    from shanzhi.party.demo import build as build_party
-
     users = ctx.data.get("users", {})
     staff = users.get("community_staff")
     resident = users.get("resident")
@@ -103,6 +101,5 @@ def build(*, ctx) -> None:
         StoreItem.objects.get_or_create(region_code=community, name=name,
                                         defaults={"points_price": price, "stock": stock, "per_person_limit": limit,
                                                   "donation": donations.get(name)})
-    build_party(ctx=ctx)
     ctx.stdout(f"  participation: {len(volunteers)} volunteers, {Activity.objects.count()} activities, "
                f"{SignUp.objects.count()} sign-ups")

@@ -8,10 +8,11 @@ activities of their own community (`"join"`) and their own rows (`"own"`), both 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.roles import COMMUNITY_ROLES, GRID_ROLES, STAFF_ROLES, Role
 from shanzhi.core.fields import LimitedTextField
+from shanzhi.core.roles import COMMUNITY_ROLES, GRID_ROLES, STAFF_ROLES, Role
 from shanzhi.core.scoping import COMMUNITY_CODE_LEN, ScopedModel, in_community, owner
 
 from .choices import ActivityState, CheckKind, OrderState, RequestState, SignUpState
@@ -129,8 +130,6 @@ class Activity(ParticipationModel):
     @property
     def status_label(self) -> str:
         """The state as shown: an open activity that has started or ended says so instead of 招募中."""
-        from django.utils import timezone
-
         if self.state == ActivityState.OPEN:
             now = timezone.now()
             if now >= self.ends_at:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from shanzhi.core.scoping import prefix_q
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.selectors import balance_of
+from shanzhi.registry.models import Person
 
 from .choices import ActivityState, OrderState, RequestState, SignUpState
 from .models import Activity, Donation, LateCheckRequest, Order, SignUp, StoreItem, Volunteer, VolunteerTeam
@@ -17,8 +18,6 @@ from .models import Activity, Donation, LateCheckRequest, Order, SignUp, StoreIt
 
 def person_of(actor):
     """The registry person linked to a resident's account, or None."""
-    from shanzhi.registry.models import Person
-
     if not getattr(actor, "is_authenticated", False):
         return None
     return Person.objects.filter(user=actor).first()

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.scope import roles_at
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import require
+from shanzhi.core.scope import roles_at
 from shanzhi.core.writes import save_audited
 from shanzhi.ledger.choices import ESCROW, Ledger, TransferKind
 from shanzhi.ledger.models import Account

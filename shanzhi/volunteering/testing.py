@@ -7,8 +7,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from shanzhi.accounts.models import User
+from shanzhi.ledger.choices import Ledger
+from shanzhi.ledger.services import points_award
 from shanzhi.registry.models import Person
 
+from .certificates import content_hash
 from .models import (
     Activity,
     Certificate,
@@ -19,6 +23,7 @@ from .models import (
     Volunteer,
     VolunteerTeam,
 )
+from .store import order_place
 
 _n = itertools.count(1)
 
@@ -35,8 +40,6 @@ def make_volunteer(code: str, user=None, verified_by=None) -> Volunteer:
 
 def make_activity(code: str, organiser, *, starts_at=None, hours: float = 2, slots: int = 10,
                   points_per_hour: int = 10) -> Activity:
-    from shanzhi.accounts.models import User
-
     organiser = organiser or User.objects.create_user(username=f"org{next(_n)}")
     starts_at = starts_at or timezone.now() - timedelta(minutes=30)
     return Activity.objects.create(region_code=code, title=f"社区清洁{next(_n)}", place="玺园广场",
@@ -45,8 +48,6 @@ def make_activity(code: str, organiser, *, starts_at=None, hours: float = 2, slo
 
 
 def _owner_volunteer(code, owner):
-    from shanzhi.accounts.models import User
-
     return make_volunteer(code, owner if owner and not hasattr(owner, "person") else None) if owner else \
         make_volunteer(code, User.objects.create_user(username=f"v{next(_n)}"))
 
@@ -70,11 +71,6 @@ def _item(code, owner):
 
 
 def _order(code, owner):
-    from shanzhi.ledger.choices import Ledger
-    from shanzhi.ledger.services import points_award
-
-    from .store import order_place
-
     volunteer = _owner_volunteer(code, owner)
     points_award(actor=None, ledger=Ledger.VOLUNTEER, person=volunteer.person, amount=100,
                  idempotency_key=f"matrix:{volunteer.pk}")
@@ -84,7 +80,6 @@ def _order(code, owner):
 def _certificate(code, owner):
     volunteer = _owner_volunteer(code, owner)
     content = {"name": volunteer.person.name, "activities": [], "total_hours": "0.0", "total_points": 0}
-    from .certificates import content_hash
 
     return Certificate.objects.create(code=f"C{next(_n):011d}", volunteer=volunteer, content=content,
                                       content_hash=content_hash(content), region_code=code)

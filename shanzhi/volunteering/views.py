@@ -11,12 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import prefixes_for_roles
+from shanzhi.audit.services import audit_log
 from shanzhi.core.access import login_view, object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
 from shanzhi.core.params import PeriodForm, region_code_validator
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import prefixes_for_roles
+from shanzhi.core.scoping import prefix_q
+from shanzhi.ledger.selectors import account_list
 from shanzhi.regions.models import Region
 
 from . import certificates, selectors, services, store, tokens
@@ -50,8 +53,6 @@ def _back(request, default: str):
 
 def _regions(actor, roles, levels=("community", "grid")):
     """Regions where the actor may create things (for form choices)."""
-    from shanzhi.core.scoping import prefix_q
-
     prefixes = prefixes_for_roles(actor, roles)
     if not prefixes:
         return []
@@ -416,7 +417,6 @@ def rankings(request):
 @role_view(STAFF)
 def export_hours(request):
     year, month = _period(request)
-    from shanzhi.audit.services import audit_log
 
     audit_log(actor=request.user, action="volunteering.export.hours", object_repr=f"{year}-{month or ''}")
     suffix = f"-{month:02d}" if month else ""
@@ -427,9 +427,6 @@ def export_hours(request):
 
 @role_view(STAFF)
 def export_points(request):
-    from shanzhi.audit.services import audit_log
-    from shanzhi.ledger.selectors import account_list
-
     audit_log(actor=request.user, action="volunteering.export.points", object_repr="volunteer points")
     rows = ([a.name, a.get_owner_kind_display(), a.balance, a.region_code]
             for a in account_list(actor=request.user, ledger="volunteer").order_by("region_code", "name")

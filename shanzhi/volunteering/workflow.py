@@ -1,13 +1,14 @@
 """The sign-up review and the 补卡 review, as tables."""
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.accounts.scope import roles_at
+from shanzhi.core.scope import roles_at
 from shanzhi.core.workflow import Transition, Workflow
 
 from .choices import OrderState, RequestState, SignUpState
-from .models import CHANGE_ROLES
+from .models import CHANGE_ROLES, Activity
 
 S = SignUpState
 
@@ -21,10 +22,6 @@ def _owner_or_staff(signup, actor, data) -> tuple[bool, str]:
 
 
 def _has_slot(signup, actor, data) -> tuple[bool, str]:
-    from django.db import transaction
-
-    from .models import Activity
-
     if transaction.get_connection().in_atomic_block:
         # inside the transition: lock the activity so two approvals can't both take the last slot
         Activity.objects.select_for_update().filter(pk=signup.activity_id).first()

@@ -2,13 +2,17 @@
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
 from django.urls import reverse
 
 from shanzhi.accounts.models import RoleGrant, User
-from shanzhi.accounts.roles import ADMIN_TRIO, Role
 from shanzhi.accounts.services import can_grant, grant_add, user_set_active
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.progress import OwnTask
+from shanzhi.core.roles import ADMIN_TRIO, Role
+from shanzhi.core.scoping import ScopedModel
 from shanzhi.core.testing import PASSWORD, verified_login
+from tests.test_route_matrix import ROUTES
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +43,6 @@ def test_admins_hold_no_business_role_and_business_users_get_no_admin_role(world
 
 def test_system_admin_reads_no_resident_data(client, world, make_user):
     """No scoped model, no resident-data route and no selector admits the system admin."""
-    from shanzhi.core.scoping import ScopedModel
-
     sysadmin = make_user(Role.SYSTEM_ADMIN, world.city.code)
     for model in apps.get_models():
         roles = getattr(model, "scope_roles", None)
@@ -51,9 +53,6 @@ def test_system_admin_reads_no_resident_data(client, world, make_user):
         if issubclass(model, ScopedModel) or hasattr(model.objects, "restrict"):
             assert not model.objects.restrict(sysadmin, "view").exists()
 
-    from shanzhi.core.progress import OwnTask
-    from tests.test_route_matrix import ROUTES
-
     for name, _pattern, view in ROUTES:
         access = view.access
         if access.kind in {"roles", "object"} and access.model is not OwnTask:  # own background jobs are fine
@@ -62,7 +61,6 @@ def test_system_admin_reads_no_resident_data(client, world, make_user):
     assert client.get(reverse("regions:tree")).status_code == 403
     assert client.get(reverse("regions:detail", args=[world.grid.code])).status_code == 403
     # Django admin is configuration only: no resident-data model is registered there
-    from django.contrib import admin
 
     registered = {m._meta.app_label for m in admin.site._registry}
     assert not registered & {"registry", "cases", "consultation", "volunteering", "party", "ledger", "audit"}
@@ -147,8 +145,8 @@ def test_deactivated_users_cannot_log_in(client, world, make_user):
 def test_grant_rules_follow_grantable_by(world, make_user, secretary):
     """One rule per role (accounts.grant.<role>): those who may grant it, on a region containing the grant."""
     from shanzhi.accounts.permissions import GRANT
-    from shanzhi.accounts.roles import GRANTABLE_BY
     from shanzhi.core.permissions import PermissionDenied
+    from shanzhi.core.roles import GRANTABLE_BY
 
     for role, r in GRANT.items():
         assert r.roles == {by for by, grantable in GRANTABLE_BY.items() if role in grantable}

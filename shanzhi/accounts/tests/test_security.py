@@ -5,6 +5,9 @@ import time
 from datetime import timedelta
 
 import pytest
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +15,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shanzhi.accounts.lockout import ip_failure_limit
 from shanzhi.accounts.middleware import LAST_SEEN, LOGIN_AT
-from shanzhi.accounts.roles import TWO_FACTOR_ROLES, Role
 from shanzhi.audit.models import AuditEvent
+from shanzhi.core.roles import TWO_FACTOR_ROLES, Role
 from shanzhi.core.testing import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -80,8 +84,6 @@ def test_five_failures_for_one_user_do_not_lock_colleagues_at_the_same_address(c
 
 
 def test_the_address_locks_at_its_own_higher_threshold(client, world, make_user, settings):
-    from shanzhi.accounts.lockout import ip_failure_limit
-
     limit = ip_failure_limit(settings.AXES_FAILURE_LIMIT)
     assert limit > settings.AXES_FAILURE_LIMIT
     make_user(Role.GRID_WORKER, world.grid.code, username="innocent")
@@ -103,8 +105,6 @@ def test_the_address_locks_at_its_own_higher_threshold(client, world, make_user,
 
 
 def test_four_failures_do_not_lock_and_the_lock_ends_after_30_minutes(client, world, make_user):
-    from axes.models import AccessAttempt
-
     make_user(Role.GRID_WORKER, world.grid.code, username="slow")
     for _ in range(4):
         post_login(client, "slow", WRONG)
@@ -120,12 +120,9 @@ def test_four_failures_do_not_lock_and_the_lock_ends_after_30_minutes(client, wo
 
 
 def test_lockout_settings():
-    from django.conf import settings
-
     assert settings.AXES_FAILURE_LIMIT == 5
     assert settings.AXES_LOCKOUT_PARAMETERS == ["username", ["username", "ip_address"], "ip_address"]
     assert settings.AXES_HANDLER == "shanzhi.accounts.lockout.PerUserLockoutHandler"
-    from axes.helpers import get_cool_off
 
     assert get_cool_off() == timedelta(minutes=30)
 

@@ -12,9 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from shanzhi.accounts import services
 from shanzhi.accounts.forms import OtpForm
 from shanzhi.accounts.models import User
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import PASSWORD
 from shanzhi.notifications.models import Notification
 

@@ -6,10 +6,10 @@ import threading
 import pytest
 from django.test import RequestFactory
 
-from shanzhi.accounts.roles import Role
 from shanzhi.api.throttling import AnonThrottle, TokenThrottle
 from shanzhi.api.tokens import token_create
 from shanzhi.core.ratelimit import check_rates
+from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 URL = "/api/cases/"

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from shanzhi.audit.models import AuditEvent
+from shanzhi.core.checks import check_runtime_role
 from shanzhi.core.dbroles import grant_statements, ownership_statements
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="roles and TRUNCATE are PostgreSQL's")
@@ -71,8 +72,6 @@ def test_the_owner_cannot_truncate_the_audit_log(roles):
 
 
 def test_production_warns_when_the_runtime_role_could_erase_the_log(roles, settings):
-    from shanzhi.core.checks import check_runtime_role
-
     settings.PRODUCTION = True
     assert [w.id for w in check_runtime_role(databases=["default"])] == ["shanzhi.W003"]  # the test superuser
     owner, runtime = roles

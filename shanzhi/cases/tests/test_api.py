@@ -2,9 +2,10 @@
 with their refusals (400/403/404/409), department tokens read-only, and the OpenAPI schema."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from shanzhi.accounts.roles import Role
 from shanzhi.api.tokens import token_create
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import api as cases_api
@@ -12,6 +13,7 @@ from shanzhi.cases import choices as c
 from shanzhi.cases.models import Case, CaseHistory
 from shanzhi.cases.services import case_transition
 from shanzhi.cases.testing import make_body, make_body_staff, make_case, make_category
+from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -211,9 +213,6 @@ def test_openapi_schema_lists_the_routes(client):
 
 
 def test_list_queries_do_not_grow_with_the_page(client, world, leader, cases):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(leader)
     client.get("/api/cases/")  # session and grants warmed up
     with CaptureQueriesContext(connection) as few:

@@ -3,10 +3,10 @@ masked to staff on the case page, and revealed in full only with a reason and an
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases.models import Case
 from shanzhi.cases.testing import make_case, make_category
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 
 pytestmark = pytest.mark.django_db

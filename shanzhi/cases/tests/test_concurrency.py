@@ -5,11 +5,11 @@ import threading
 import pytest
 from django.db import connection
 
-from shanzhi.accounts.roles import Role
 from shanzhi.cases.models import Case, CaseHistory
 from shanzhi.cases.services import case_transition
 from shanzhi.cases.testing import make_case
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.roles import Role
 
 
 @pytest.mark.django_db(transaction=True)

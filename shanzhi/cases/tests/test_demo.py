@@ -2,21 +2,20 @@
 
 import pytest
 
+from shanzhi.accounts.demo import build as accounts
+from shanzhi.cases import choices as c
+from shanzhi.cases.demo import build as cases
+from shanzhi.cases.models import Case
 from shanzhi.core.demo import DemoContext
+from shanzhi.regions.demo import build as regions
+from shanzhi.regions.geo import contains
+from shanzhi.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_cases_lie_inside_their_grid(settings, tmp_path):
     settings.VAR_DIR = tmp_path  # the demo logins go to a temporary folder, never to the project's var/
-    from shanzhi.accounts.demo import build as accounts
-    from shanzhi.cases import choices as c
-    from shanzhi.cases.demo import build as cases
-    from shanzhi.cases.models import Case
-    from shanzhi.regions.demo import build as regions
-    from shanzhi.regions.geo import contains
-    from shanzhi.regions.models import Region
-
     ctx = DemoContext(persons=0, stdout=lambda s: None)
     regions(ctx=ctx)
     accounts(ctx=ctx)

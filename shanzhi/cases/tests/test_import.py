@@ -4,23 +4,27 @@ imports, the page flow (upload → dry run → commit) and `shanzhi import cases
 import datetime as dt
 import io
 import json
+import threading
 
 import pytest
 import xlsxwriter
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import choices as c
+from shanzhi.cases import importing, services
 from shanzhi.cases.importing import import_run, import_template
-from shanzhi.cases.models import Case, CaseHistory
+from shanzhi.cases.models import Case, CaseHistory, DailyRollup
 from shanzhi.cases.testing import make_case, make_category
 from shanzhi.core.errors import NotAllowed, ServiceError
-from shanzhi.core.importing import IMPORTERS
+from shanzhi.core.importing import IMPORTERS, import_enqueue
+from shanzhi.core.models import TaskProgress
 from shanzhi.core.pii import decrypt
+from shanzhi.core.roles import Role
 from shanzhi.notifications.models import Notification
 from shanzhi.registry.models import Building, Estate
 
@@ -160,8 +164,6 @@ def test_one_message_per_grid_for_the_batch(world, staff, cats, make_user):
 
 
 def test_reported_days_are_rolled_up(staff, cats):
-    from shanzhi.cases.models import DailyRollup
-
     run(staff, csv_bytes([row(ref="R1", at="2026-01-05 09:30"), row(ref="R2", at="2026-01-07 10:00")]))
     days = dict(DailyRollup.objects.filter(region_code="321002004001001").values_list("day", "reported"))
     assert days[dt.date(2026, 1, 5)] == 1 and days[dt.date(2026, 1, 7)] == 1
@@ -281,8 +283,6 @@ def test_database_refuses_a_second_case_with_the_same_ref_or_fingerprint(world, 
 def test_rows_filed_by_a_parallel_import_after_the_check_are_skipped_not_doubled(world, staff, cats, monkeypatch):
     """Two imports of one file: both check before either writes. The second one's rows hit the unique
     constraints and are reported as skipped; nothing is filed twice."""
-    from shanzhi.cases import importing
-
     data = csv_bytes([row(ref="P1"), row(ref="", title="无编号的行")])
     real_existing = importing._existing
     monkeypatch.setattr(importing, "_existing", lambda rows: {})  # the check sees nothing imported yet
@@ -298,12 +298,6 @@ def test_two_imports_of_one_file_at_the_same_moment_file_each_row_once(world, ma
     """Both imports check the file before either writes (a barrier after the check); the unique constraints
     let one of them file the rows. The other skips them (PostgreSQL: the insert waits for the winner, then
     violates the constraint) or fails as a whole (SQLite refuses the second writer) — never a second copy."""
-    import threading
-
-    from django.db import connection
-
-    from shanzhi.cases import importing
-
     make_category(code="facility.light", name="路灯损坏")
     staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
     data = csv_bytes([row(ref="K1"), row(ref="", title="无编号的行")])
@@ -339,8 +333,6 @@ def test_two_imports_of_one_file_at_the_same_moment_file_each_row_once(world, ma
 
 
 def test_a_failure_while_filing_undoes_the_whole_batch(world, staff, cats, monkeypatch):
-    from shanzhi.cases import services
-
     real = services.case_create
     calls = []
 
@@ -466,8 +458,6 @@ def test_command_dry_run_json_and_exit_code(tmp_path, staff, cats, capsys):
 
 
 def test_command_needs_an_actor(tmp_path, cats):
-    from django.core.management.base import CommandError
-
     f = tmp_path / "a.csv"
     f.write_bytes(csv_bytes([row()]))
     with pytest.raises(CommandError, match="--actor"):
@@ -478,14 +468,10 @@ def test_command_needs_an_actor(tmp_path, cats):
 
 def test_background_import_that_crashes_is_marked_failed(staff, cats, monkeypatch):
     """An unexpected error (e.g. a busy database) must not leave the page polling for ever."""
-    from shanzhi.cases import importing
-    from shanzhi.core.models import TaskProgress
-
     def boom(**kw):
         raise RuntimeError("database is locked")
 
     monkeypatch.setattr(importing, "_commit", lambda *a, **kw: boom())
-    from shanzhi.core.importing import import_enqueue
 
     import_enqueue(actor=staff, kind="cases", data=csv_bytes([row()]), filename="a.csv", dry_run=False)
     progress = TaskProgress.objects.get(kind="import.cases")

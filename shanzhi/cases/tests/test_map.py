@@ -10,14 +10,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
-from shanzhi.accounts.scope import grants_of
+from shanzhi.accounts.models import RoleGrant
 from shanzhi.cases import choices as c
-from shanzhi.cases.models import Case
-from shanzhi.cases.selectors import case_map_points
+from shanzhi.cases.models import Case, Inspection
+from shanzhi.cases.patrols import home_visit_create
+from shanzhi.cases.selectors import case_map_points, household_visits
 from shanzhi.cases.services import case_transition
-from shanzhi.cases.testing import case_in, make_case
+from shanzhi.cases.testing import case_in, make_body, make_body_staff, make_case, make_category
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import grants_of
 from shanzhi.core.testing import verified_login
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Region
+from shanzhi.registry.models import Building
+from shanzhi.registry.selectors import living_population_by_child
+from shanzhi.registry.testing import household_in, person_in
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +71,6 @@ def test_map_points_are_scoped_open_located_and_lit(world, make_user, django_ass
 
 
 def test_map_points_for_handling_body_staff_are_their_cases_only(world, make_user):
-    from shanzhi.cases.testing import make_body, make_body_staff
-
     staff = make_body_staff(make_body())
     mine = case_in(world.grid.code, owner=staff)
     Case.objects.filter(pk=mine.pk).update(lat=IN_GRID[0], lng=IN_GRID[1])
@@ -118,11 +123,6 @@ def test_dashboard_population_counts_only_persons_in_scope(client, world, make_u
     """A community's staff member who also holds a street-level grant that shows regions but not residents
     (handling-body staff) counts only their own community's residents, and the dashboard, whose rollups
     count every case of a region, offers only their community, not the street."""
-    from shanzhi.regions.choices import Level
-    from shanzhi.regions.models import Region
-    from shanzhi.registry.selectors import living_population_by_child
-    from shanzhi.registry.testing import person_in
-
     neighbour = Region.objects.create(code="321002004002", name="文昌社区", level=Level.COMMUNITY, parent=world.street)
     neighbour_grid = Region.objects.create(code="321002004002001", name="文昌第1网格", level=Level.GRID,
                                            parent=neighbour)
@@ -132,7 +132,6 @@ def test_dashboard_population_counts_only_persons_in_scope(client, world, make_u
         person_in(neighbour_grid.code)
     person_in(world.grid.code, status="moved_out")
     user = make_user(Role.COMMUNITY_STAFF, world.community.code)
-    from shanzhi.accounts.models import RoleGrant
 
     RoleGrant.objects.create(user=user, role=Role.HANDLING_BODY_STAFF, region=world.street,
                              region_code=world.street.code)
@@ -154,9 +153,6 @@ def test_dashboard_population_counts_only_persons_in_scope(client, world, make_u
 
 
 def test_household_page_links_grid_roles_to_home_visits(client, world, make_user):
-    from shanzhi.cases.patrols import home_visit_create
-    from shanzhi.registry.testing import household_in
-
     household = household_in(world.grid.code)
     other = household_in(world.grid.code)
     worker = make_user(Role.GRID_WORKER, world.grid.code)
@@ -182,10 +178,6 @@ def test_household_page_links_grid_roles_to_home_visits(client, world, make_user
 
 
 def test_household_visits_selector_is_scoped(world, make_user):
-    from shanzhi.cases.patrols import home_visit_create
-    from shanzhi.cases.selectors import household_visits
-    from shanzhi.registry.testing import household_in
-
     household = household_in(world.grid.code)
     worker = make_user(Role.GRID_WORKER, world.grid.code)
     visit, _ = home_visit_create(actor=worker, household=household, notes="走访")
@@ -195,10 +187,6 @@ def test_household_visits_selector_is_scoped(world, make_user):
 
 
 def test_inspection_failed_item_needs_a_note(client, world, make_user):
-    from shanzhi.cases.models import Inspection
-    from shanzhi.cases.testing import make_category
-    from shanzhi.registry.models import Building
-
     worker = make_user(Role.GRID_WORKER, world.grid.code)
     building = Building.objects.create(region_code=world.grid.code, name="3栋")
     for code in ("safety.fire_access", "safety.ebike", "safety.gas", "safety.facade"):

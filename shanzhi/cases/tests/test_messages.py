@@ -5,12 +5,17 @@ import datetime as dt
 
 import pytest
 
-from shanzhi.accounts.roles import Role
+from shanzhi.accounts.demo import build as accounts
 from shanzhi.cases import choices as c
+from shanzhi.cases.demo import build as cases
 from shanzhi.cases.models import Case
 from shanzhi.cases.services import case_create, case_transition, check_deadlines
 from shanzhi.cases.testing import make_body, make_body_staff, make_case, make_category
+from shanzhi.core.demo import DemoContext
+from shanzhi.core.roles import Role
 from shanzhi.notifications.models import Notification
+from shanzhi.notifications.services import notify
+from shanzhi.regions.demo import build as regions
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +49,6 @@ def test_one_red_card_per_case_and_step_even_after_escalation(world, make_user):
 
 
 def test_notify_keeps_one_message_per_key(make_user):
-    from shanzhi.notifications.services import notify
-
     user = make_user()
     assert notify(recipients=[user], kind="t", title="a", dedupe_key="k1") == 1
     assert notify(recipients=[user], kind="t", title="a", dedupe_key="k1") == 0
@@ -70,8 +73,6 @@ def test_nobody_is_told_of_their_own_action(world, make_user):
 
 
 def test_security_notices_reach_the_actor_too(make_user):
-    from shanzhi.notifications.services import notify
-
     user = make_user()
     assert notify(recipients=[user], kind="t", title="a", actor=user) == 0
     assert notify(recipients=[user], kind="t", title="a", actor=user, security=True) == 1
@@ -110,11 +111,6 @@ def test_repeat_complaint_means_same_problem_same_place_or_person(world, make_us
 def test_new_cases_in_the_demo_are_not_repeats_by_default():
     """In the demo every new patrol case was tagged 30日内重复投诉, because the grid worker had filed one of the
     category in the grid before. A new problem elsewhere is not a repeat; the seeded cases are mostly not."""
-    from shanzhi.accounts.demo import build as accounts
-    from shanzhi.cases.demo import build as cases
-    from shanzhi.core.demo import DemoContext
-    from shanzhi.regions.demo import build as regions
-
     ctx = DemoContext(persons=0, stdout=lambda s: None)
     regions(ctx=ctx)
     accounts(ctx=ctx)

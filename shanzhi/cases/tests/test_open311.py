@@ -12,7 +12,8 @@ from django.core.management import call_command
 from shanzhi.cases import choices as c
 from shanzhi.cases.models import Case
 from shanzhi.cases.services import case_transition, open311_key_create
-from shanzhi.cases.testing import make_body, make_body_staff, make_category
+from shanzhi.cases.testing import make_body, make_body_staff, make_case, make_category
+from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 INSIDE = {"lat": "32.365", "long": "119.445"}  # inside the test world's grid polygon
@@ -50,8 +51,6 @@ def test_service_definition(client, api):
 
 
 def test_post_request_then_read_it(client, api, world, make_user):
-    from shanzhi.accounts.roles import Role
-
     r = client.post("/open311/v2/requests.json", {"api_key": api, "service_code": "light", **INSIDE,
                                                   "description": "东门路灯不亮", "first_name": "三", "last_name": "张"})
     assert r.status_code == 200, r.content
@@ -89,8 +88,6 @@ def test_post_errors(client, api):
 
 
 def test_get_requests_filters_and_status_mapping(client, api, world, make_user):
-    from shanzhi.accounts.roles import Role
-
     ids = [client.post("/open311/v2/requests.json", {"api_key": api, "service_code": code, **INSIDE,
                                                      "description": "问题", **extra}).json()[0]["service_request_id"]
            for code, extra in (("light", {}), ("light", {}), ("tree", {"attribute[size]": "small"}))]
@@ -123,7 +120,6 @@ def test_key_command_prints_a_working_key(client, api, capsys):
 def test_non_public_cases_are_not_listed(client, api, world, make_user):
     body = make_body()
     make_body_staff(body)
-    from shanzhi.cases.testing import make_case
 
     make_case(world.grid.code, category=make_category(code="internal"))
     assert client.get("/open311/v2/requests.json").json() == []

@@ -25,12 +25,13 @@ from civicbot.open311 import ValidationError as CivicValidationError
 from civicbot.registry import Endpoint
 from georeport import GeoReport
 
-from shanzhi.accounts.roles import Role
 from shanzhi.cases import choices as c
 from shanzhi.cases.models import Case
 from shanzhi.cases.services import case_transition, open311_key_create
 from shanzhi.cases.testing import make_category
 from shanzhi.core.pii import decrypt
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LAT, LNG = 32.365, 119.445  # inside the test world's grid polygon
@@ -74,8 +75,6 @@ def file(client, key, code="tree", **kw):
 
 def accept(world, *ids):
     """Staff accept the cases: the public feed shows a case only from then on."""
-    from shanzhi.core.testing import make_user
-
     leader = make_user(Role.GRID_LEADER, world.grid.code)
     for pk in ids:
         case_transition(actor=leader, case=Case.objects.get(pk=pk), action="accept")

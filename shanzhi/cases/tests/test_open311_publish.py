@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
 from shanzhi.cases import choices as c
 from shanzhi.cases.models import Case
 from shanzhi.cases.services import case_transition
 from shanzhi.cases.testing import make_case, make_category
+from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 URL = "/open311/v2/requests.json"

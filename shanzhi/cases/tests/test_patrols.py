@@ -1,10 +1,11 @@
 import pytest
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
+from shanzhi.cases.models import Case, HomeVisit, Inspection, Patrol
 from shanzhi.cases.patrols import home_visit_create, inspection_record, patrol_create
 from shanzhi.cases.testing import make_category
 from shanzhi.core.errors import NotAllowed
+from shanzhi.core.roles import Role
 from shanzhi.registry.models import Building, Household
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +39,6 @@ def test_home_visit_and_inspection(world, make_user):
 
 
 def test_patrol_page_files_a_case(client, world, make_user):
-    from shanzhi.cases.models import Case, Patrol
-
     worker = make_user(Role.GRID_WORKER, world.grid.code)
     cat = make_category()
     client.force_login(worker)
@@ -52,8 +51,6 @@ def test_patrol_page_files_a_case(client, world, make_user):
 
 
 def test_home_visit_page_picks_a_household_in_scope_and_files_a_case(client, world, make_user):
-    from shanzhi.cases.models import HomeVisit
-
     worker = make_user(Role.GRID_WORKER, world.grid.code)
     mine = Household.objects.create(region_code=world.grid.code, household_number="H001")
     other = Household.objects.create(region_code=world.other_grid.code, household_number="H002")
@@ -75,8 +72,6 @@ def test_home_visit_page_picks_a_household_in_scope_and_files_a_case(client, wor
 
 
 def test_inspection_page_files_failed_items_as_cases(client, world, make_user):
-    from shanzhi.cases.models import Case, Inspection
-
     worker = make_user(Role.GRID_WORKER, world.grid.code)
     mine = Building.objects.create(region_code=world.grid.code, name="3栋", lat=32.365, lng=119.445)
     other = Building.objects.create(region_code=world.other_grid.code, name="9栋")

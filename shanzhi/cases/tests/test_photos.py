@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from shanzhi.accounts.roles import Role
 from shanzhi.cases import choices as c
 from shanzhi.cases.models import CaseFollower, CasePhoto
 from shanzhi.cases.photos import THUMB_PX, thumbnail_name
 from shanzhi.cases.services import case_create, case_transition
 from shanzhi.cases.testing import image_upload, make_body, make_body_staff, make_category
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 
 pytestmark = pytest.mark.django_db

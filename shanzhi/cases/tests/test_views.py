@@ -5,13 +5,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
 from shanzhi.cases import choices as c
 from shanzhi.cases.insight import Kpis, kpis_total, rollup_build
 from shanzhi.cases.models import Case
 from shanzhi.cases.selectors import nearby_open_cases
 from shanzhi.cases.services import case_transition
 from shanzhi.cases.testing import make_body, make_body_staff, make_case, make_category
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 from shanzhi.notifications.models import Notification
 
@@ -190,8 +190,6 @@ def test_report_form_multivaluelist_and_datetime_fields(client, world):
 
 def test_report_forms_preselect_the_only_grid(client, world, make_user):
     """A grid worker serving one grid, and a resident of one grid, find it chosen already."""
-    from shanzhi.cases.testing import make_category
-
     make_category()
     client.force_login(make_user(Role.GRID_WORKER, world.grid.code))
     form = client.get("/cases/new/").context["form"]

@@ -5,20 +5,29 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import choices as c
-from shanzhi.cases.models import Case, CaseFollower, CaseHistory, ReportedCase, Supervision
+from shanzhi.cases.models import (
+    Case,
+    CaseFollower,
+    CaseHistory,
+    Category,
+    ReportedCase,
+    RoutingRule,
+    Supervision,
+)
 from shanzhi.cases.services import (
     case_create,
     case_recategorise,
     case_transition,
     check_deadlines,
+    extra_problems,
     route_body,
 )
 from shanzhi.cases.testing import make_body, make_body_staff, make_case, make_category
 from shanzhi.cases.workflow import WORKFLOW
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +187,6 @@ def test_routing_and_recategorise(world, people):
     p = people
     cat, cat2 = make_category(), make_category(code="water", name="供水问题")
     utility = make_body(name="自来水公司", kind=c.HandlerType.UTILITY, region_code="321002")
-    from shanzhi.cases.models import RoutingRule
 
     RoutingRule.objects.create(category=cat2, region_prefix="321002", body=utility)
     RoutingRule.objects.create(category=cat2, region_prefix="321002004", body=p["body"])
@@ -280,9 +288,6 @@ def test_returned_case_matches_the_database_after_every_step(world, people):
 
 
 def test_extra_fields_are_checked_together():
-    from shanzhi.cases.models import Category
-    from shanzhi.cases.services import extra_problems
-
     cat = Category(code="x", name="x", extra_fields=[
         {"code": "size", "label": "粗细", "type": "singlevaluelist", "required": True,
          "values": [{"key": "s", "name": "细"}, {"key": "b", "name": "粗"}]},

@@ -3,18 +3,29 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
+from shanzhi.consultation.models import Meeting, Topic
+from shanzhi.consultation.services import (
+    comment_add,
+    meeting_create,
+    meeting_hold,
+    meeting_invite,
+    meeting_notice,
+    rule_override,
+    rules_seed_defaults,
+    support_online,
+    topic_create,
+    topic_transition,
+)
 from shanzhi.core.pii import blind_index
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
+from shanzhi.registry.models import Building, Dwelling, Estate, Person
 
 
 class Env:
     """A community with one building, adult residents linked to users, two staff, and the default rules."""
 
     def __init__(self, world, residents=10):
-        from shanzhi.consultation.services import rules_seed_defaults
-        from shanzhi.registry.models import Building, Dwelling, Estate, Person
-
         self.world = world
         self.code = world.community.code
         grid = world.grid.code
@@ -42,29 +53,20 @@ class Env:
                               user=self.outsider_user)
 
     def rule(self, matter_type="public_space", **fields):
-        from shanzhi.consultation.services import rule_override
-
         return rule_override(actor=self.secretary, community_code=self.code, matter_type=matter_type, **fields)
 
     def topic(self, support=3, **kw):
-        from shanzhi.consultation.services import topic_create
-
         self.rule("public_space", support_mode="absolute", support_value=support)
         return topic_create(actor=self.residents[0], community_code=self.code, matter_type="public_space",
                             title=kw.pop("title", "1栋门前绿地改停车位"), description="楼下停车难",
                             building_ids=[self.building.pk], **kw)
 
     def to_deliberation(self, topic):
-        from shanzhi.consultation.services import support_online, topic_transition
-
         for u in self.residents[1:topic.supporters_needed]:
             topic = support_online(actor=u, topic=topic)
         return topic_transition(actor=self.secretary, topic=topic, action="accept", reason="符合规则")
 
     def to_resolution(self, topic):
-        from shanzhi.consultation.models import Topic
-        from shanzhi.consultation.services import comment_add, topic_transition
-
         topic = self.to_deliberation(topic)
         comment_add(actor=self.residents[1], topic=topic, body="同意改造", stance="for")
         Topic.objects.filter(pk=topic.pk).update(deliberation_closes_at=timezone.now() - timedelta(minutes=1))
@@ -72,9 +74,6 @@ class Env:
         return topic_transition(actor=self.secretary, topic=topic, action="to_resolution")
 
     def deciding_meeting(self, topic, voters=5):
-        from shanzhi.consultation.models import Meeting
-        from shanzhi.consultation.services import meeting_create, meeting_hold, meeting_invite, meeting_notice
-
         m = meeting_create(actor=self.staff, community_code=self.code, kind="representatives_meeting",
                            title="居民代表会议", starts_at=timezone.now() + timedelta(days=10), location="社区议事厅",
                            topics=[topic])

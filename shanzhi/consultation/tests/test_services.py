@@ -4,11 +4,16 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shanzhi.audit.models import AuditEvent
 from shanzhi.consultation import services as s
-from shanzhi.consultation.models import DigestItem, Support, Topic, Vote
+from shanzhi.consultation.execution import topic_progress
+from shanzhi.consultation.models import DigestItem, EvaluationBallot, Support, Topic, Vote
+from shanzhi.consultation.notify import send_daily_digests
 from shanzhi.consultation.rules import effective_rules
+from shanzhi.consultation.search import search
 from shanzhi.consultation.workflow import WORKFLOW
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.workflow import transition_history
 from shanzhi.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +173,6 @@ def test_execution_rollup_evaluation_and_publish(env):
     a = s.task_add(actor=env.staff, topic=topic, title="设计", parent=root, weight=1)
     b = s.task_add(actor=env.staff, topic=topic, title="施工", parent=root, weight=3, responsible_party="property_company")
     s.task_progress_set(actor=env.staff, task=a, progress=100)
-    from shanzhi.consultation.execution import topic_progress
 
     assert topic_progress(topic) == 25
     with pytest.raises(ServiceError, match="汇总"):
@@ -187,8 +191,6 @@ def test_execution_rollup_evaluation_and_publish(env):
 
 
 def test_comment_moderation_and_search(env):
-    from shanzhi.consultation.search import search
-
     topic = env.topic(support=5, title="文昌花园老年公寓改造")
     c1 = s.comment_add(actor=env.residents[1], topic=topic, body="支持建设养老床位", stance="for")
     found = search(Topic.objects.all(), "老年公寓")
@@ -204,8 +206,6 @@ def test_comment_moderation_and_search(env):
 
 
 def test_follow_digest(env):
-    from shanzhi.consultation.notify import send_daily_digests
-
     topic = env.topic(support=5)
     s.follow_set(actor=env.residents[3], topic=topic, mode="digest")
     s.comment_add(actor=env.residents[1], topic=topic, body="好", stance="for")
@@ -222,8 +222,6 @@ def test_follow_digest(env):
 
 
 def test_two_evaluations_are_anonymous_and_single(env):
-    from shanzhi.consultation.models import EvaluationBallot
-
     survey = s.evaluation_create(actor=env.secretary, region_code=env.code, kind="residents_on_committee",
                                  title="2026年度居民代表评议居委会", year=2026, items=["为民服务", "财务公开"])
     s.evaluation_vote(actor=env.residents[0], survey=survey, scores=[5, 4])
@@ -277,9 +275,6 @@ def test_residents_register_for_noticed_meetings(env):
 
 
 def test_meeting_steps_run_on_the_table_with_history_and_audit(env):
-    from shanzhi.audit.models import AuditEvent
-    from shanzhi.core.workflow import transition_history
-
     topic = env.to_resolution(env.topic(support=2))
     m, _reps = env.deciding_meeting(topic)
     with pytest.raises(ServiceError, match="会议纪要"):
@@ -296,9 +291,6 @@ def test_meeting_steps_run_on_the_table_with_history_and_audit(env):
 
 
 def test_the_staff_member_who_tables_a_topic_is_not_told_of_it(env):
-    from shanzhi.consultation import services as s
-    from shanzhi.notifications.models import Notification
-
     topic = env.topic(support=2)
     for i in range(1, 4):
         if topic.state != "proposed":

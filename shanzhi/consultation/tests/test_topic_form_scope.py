@@ -1,4 +1,4 @@
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.registry.models import Building
 
 

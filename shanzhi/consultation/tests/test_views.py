@@ -1,8 +1,16 @@
-import pytest
-from django.urls import reverse
+from datetime import timedelta
 
-from shanzhi.accounts.roles import Role
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
 from shanzhi.consultation import services as s
+from shanzhi.consultation.models import Comment, Meeting
+from shanzhi.consultation.operations import MEETING_OPERATIONS, TOPIC_OPERATIONS
+from shanzhi.consultation.rules import effective_rules
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +101,6 @@ def test_api_lists_topics_in_scope(client, env, world):
 
 
 def test_secretary_overrides_a_street_rule_on_the_page(client, env):
-    from shanzhi.consultation.rules import effective_rules
-
     client.force_login(env.secretary)
     resp = client.post(reverse("consultation:rules"), {
         "community": env.code, "matter_type": "facility", "mandatory": "1", "support_mode": "absolute",
@@ -133,12 +139,6 @@ def test_two_evaluations_pages_and_public_results(client, env):
 
 
 def test_meeting_through_the_pages(client, env):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from shanzhi.consultation.models import Meeting
-
     topic = env.to_resolution(env.topic(support=2))
     client.force_login(env.staff)
     starts = (timezone.localtime() + timedelta(days=8)).strftime("%Y-%m-%dT%H:%M")
@@ -166,9 +166,6 @@ def test_meeting_through_the_pages(client, env):
 
 
 def test_topic_list_queries_do_not_grow(client, env):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(env.residents[1])
     env.topic(support=5, title="议题0")
     client.get(reverse("consultation:index"))  # warm caches (content types, session)
@@ -182,16 +179,12 @@ def test_topic_list_queries_do_not_grow(client, env):
 
 
 def test_topic_and_meeting_operations_each_have_a_form_and_a_service():
-    from shanzhi.consultation.operations import MEETING_OPERATIONS, TOPIC_OPERATIONS
-
     assert len(TOPIC_OPERATIONS) + len(MEETING_OPERATIONS) == 23
     for form_class, run in [*TOPIC_OPERATIONS.values(), *MEETING_OPERATIONS.values()]:
         assert callable(run) and hasattr(form_class, "base_fields")
 
 
 def test_an_operation_with_a_bad_field_says_so_in_chinese_and_writes_nothing(env, client):
-    from shanzhi.consultation.models import Comment
-
     topic = env.topic()
     client.force_login(env.residents[1])
     resp = client.post(reverse("consultation:topic_act", args=[topic.pk]),

@@ -3,6 +3,8 @@
 from django import template
 from django.utils import formats, timezone
 
+from shanzhi.core.panels import render_panels
+
 register = template.Library()
 
 
@@ -48,3 +50,9 @@ def url_replace(context, **kwargs):
         else:
             query[k] = v
     return query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, slot, obj=None):
+    """The cards other apps registered for this page's slot (core.panels)."""
+    return render_panels(slot, context["request"], obj)

@@ -1,9 +1,14 @@
 """The workbench home: scope, counters, navigation by role, and the English switch."""
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 
 pytestmark = pytest.mark.django_db
@@ -65,11 +70,6 @@ def test_login_page_in_english(client):
 
 
 def test_english_catalogue_is_valid_and_covers_the_shell():
-    import subprocess
-    from pathlib import Path
-
-    from django.conf import settings
-
     po = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
     result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -81,13 +81,6 @@ def test_english_catalogue_is_valid_and_covers_the_shell():
 
 def test_english_catalogue_is_complete():
     """Every message of the English catalogue is translated (msgattrib lists the untranslated ones)."""
-    import shutil
-    import subprocess
-    from pathlib import Path
-
-    import pytest
-    from django.conf import settings
-
     if not shutil.which("msgattrib"):
         pytest.skip("gettext tools are not installed")
     po = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"

@@ -10,6 +10,7 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from shanzhi.audit.models import AuditEvent
 from shanzhi.core import schedule
@@ -114,7 +115,6 @@ def test_one_audit_row_per_run_with_counts_and_no_file_names(media):
 
 def test_finished_import_task_rows_carrying_the_upload_are_deleted(media, settings, make_user):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    from django_tasks_db.models import DBTaskResult
 
     user = make_user()
     for _ in range(3):

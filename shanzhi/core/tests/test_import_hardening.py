@@ -10,17 +10,24 @@ import re
 import socket
 import stat
 import zipfile
+from dataclasses import replace
 
 import pytest
 import xlsxwriter
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from python_calamine import CalamineWorkbook
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.import_views import _upload_view
 from shanzhi.core.importing import IMPORTERS, error_workbook, import_enqueue, import_task
 from shanzhi.core.models import TaskProgress
+from shanzhi.core.roles import Role
 from shanzhi.core.tabular import Limits, Table, TableError, read_rows
+from shanzhi.core.uploads import upload_store
 from shanzhi.registry.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +76,6 @@ def without_dimension(data: bytes) -> bytes:
 # --- uploads at rest and task arguments ----------------------------------------------------------------------
 
 def test_kept_upload_is_encrypted_mode_600_and_the_task_gets_its_id_only(media, settings, make_user, world):
-    from django_tasks_db.models import DBTaskResult
-
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, not run
     data = f"姓名,证件号码\n张三,{ID}\n".encode()
     import_enqueue(actor=make_user(Role.GRID_WORKER, world.grid.code), kind="persons", data=data,
@@ -95,7 +100,6 @@ def test_error_workbook_writes_formulas_and_links_as_text():
     sheet = zipfile.ZipFile(io.BytesIO(book)).read("xl/worksheets/sheet1.xml")
     assert b"<f>" not in sheet and b"<f " not in sheet  # no formula cell
     assert b"hyperlink" not in sheet
-    from python_calamine import CalamineWorkbook
 
     cells = [r[0] for r in CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_index(0).to_python()[1:]]
     assert cells == evil
@@ -165,12 +169,6 @@ def test_an_unreadable_file_says_why_in_chinese_and_offers_to_upload_again(clien
 
 
 def test_the_upload_form_refuses_a_file_over_the_kinds_limit(rf, world, make_user, media):
-    from dataclasses import replace
-
-    from django.contrib.messages.storage.fallback import FallbackStorage
-
-    from shanzhi.core.import_views import _upload_view
-
     view = _upload_view(replace(IMPORTERS["persons"], limits=Limits(max_bytes=1024 * 1024)))
     request = rf.post("/imports/persons/", {"region_code": world.grid.code,
                                             "file": SimpleUploadedFile("p.csv", b"x" * (2 << 20))})
@@ -193,8 +191,6 @@ def _dead_pid() -> int:
 
 def test_a_task_whose_worker_died_is_failed_with_a_retry_that_gives_the_same_result(client, world, make_user,
                                                                                       media):
-    from shanzhi.core.uploads import upload_store
-
     user = make_user(Role.GRID_WORKER, world.grid.code)
     client.force_login(user)
     data = f"姓名,证件号码\n张三,{ID}\n李四,bad\n".encode()
@@ -219,8 +215,6 @@ def test_a_task_whose_worker_died_is_failed_with_a_retry_that_gives_the_same_res
 
 
 def test_a_stale_heartbeat_elsewhere_is_failed_too(client, world, make_user, settings):
-    from django.utils import timezone
-
     user = make_user(Role.GRID_WORKER, world.grid.code)
     client.force_login(user)
     task = TaskProgress.objects.create(kind="import.persons", owner=user, state="running",

@@ -7,9 +7,10 @@ import logging
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.logfilter import ScrubPersonalNumbers
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
+from shanzhi.registry.selectors import registry_search
 from shanzhi.registry.testing import household_in, person_in
 
 pytestmark = pytest.mark.django_db
@@ -116,8 +117,6 @@ def test_every_log_handler_masks_identifying_numbers():
 
 
 def test_full_width_digits_find_people_like_rooms(staff, world, make_user):
-    from shanzhi.registry.selectors import registry_search
-
     h = household_in(world.grid.code)
     person_in(world.grid.code, household=h, name="钱多多", current_address="文昌路18号")
     worker = make_user(Role.GRID_WORKER, world.grid.code)

@@ -1,6 +1,11 @@
 import pytest
 
+from shanzhi.accounts.models import RoleGrant
+from shanzhi.cases.services import staff_at
+from shanzhi.cases.workflow import ACCEPT_ROLES
 from shanzhi.core import memo
+from shanzhi.core.roles import Role
+from shanzhi.regions.geo import grid_code_at
 
 
 def test_memo_keeps_a_value_for_its_ttl_then_reloads(monkeypatch):
@@ -25,11 +30,6 @@ def test_memo_keeps_a_value_for_its_ttl_then_reloads(monkeypatch):
 def test_recipients_follow_grant_changes_at_once(world, make_user):
     """The per-process list of who holds a role on a grid is dropped when a grant is saved or deleted, so a
     new case never goes to someone whose grant was just revoked, nor misses someone just granted."""
-    from shanzhi.accounts.models import RoleGrant
-    from shanzhi.accounts.roles import Role
-    from shanzhi.cases.services import staff_at
-    from shanzhi.cases.workflow import ACCEPT_ROLES
-
     first = make_user(Role.GRID_WORKER, world.grid.code)
     assert staff_at(world.grid.code, ACCEPT_ROLES) == [first]
     second = make_user(Role.GRID_LEADER, world.grid.code)
@@ -44,8 +44,6 @@ def test_recipients_follow_grant_changes_at_once(world, make_user):
 @pytest.mark.django_db
 def test_point_to_grid_follows_boundary_changes(world):
     """Open311 places a point by the grids' outlines kept per process; a redrawn boundary counts at once."""
-    from shanzhi.regions.geo import grid_code_at
-
     square = {"type": "Polygon", "coordinates": [[[119.0, 32.0], [119.1, 32.0], [119.1, 32.1], [119.0, 32.1],
                                                   [119.0, 32.0]]]}
     world.grid.boundary = square

@@ -2,8 +2,10 @@
 
 import pytest
 
-from shanzhi.accounts.roles import Role
+from shanzhi.cases.testing import case_in, make_body, make_body_staff
 from shanzhi.core.permissions import PermissionDenied, check, require
+from shanzhi.core.roles import Role
+from shanzhi.core.scoping import STRATEGIES
 from shanzhi.core.testing import make_user
 from shanzhi.volunteering.permissions import SELF, STAFF
 from shanzhi.volunteering.services import volunteer_register
@@ -43,9 +45,6 @@ def test_volunteer_register_checks_its_actor(world):
 
 def test_scope_strategies_by_name(world):
     """Code prefix, community-widened, owner and assigned handling body, each a named strategy."""
-    from shanzhi.cases.testing import case_in, make_body, make_body_staff
-    from shanzhi.core.scoping import STRATEGIES
-
     resident = make_user(Role.RESIDENT, world.grid.code)
     assert STRATEGIES["within"](resident, world.grid.code, {Role.RESIDENT})
     assert not STRATEGIES["within"](resident, world.community.code, {Role.RESIDENT})

@@ -4,9 +4,9 @@ import pytest
 from django.apps import apps
 
 from shanzhi.accounts.models import User
-from shanzhi.accounts.roles import Role
 from shanzhi.cases.models import Case, CasePhoto, ReportedCase
 from shanzhi.consultation.models import Topic
+from shanzhi.core.roles import Role
 from shanzhi.core.scoping import (
     ScopedQuerySet,
     community_widened,
@@ -19,16 +19,12 @@ from shanzhi.core.scoping import (
 from shanzhi.core.testing import make_user
 from shanzhi.volunteering.models import Activity
 
-# The audit log sits below core (layers: audit → core) and so keeps its own one-line restrict.
-BELOW_CORE = {"audit.AuditEvent"}
-
 
 def test_no_model_overrides_restrict():
     overriding = []
     for model in apps.get_models():
         restrict = getattr(type(model._default_manager.all()), "restrict", None)
-        if restrict is not None and restrict is not ScopedQuerySet.restrict \
-                and model._meta.label not in BELOW_CORE:
+        if restrict is not None and restrict is not ScopedQuerySet.restrict:
             overriding.append(model._meta.label)
     assert overriding == []
 

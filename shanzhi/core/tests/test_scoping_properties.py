@@ -12,6 +12,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from shanzhi.core.scoping import minimal_prefixes, prefix_q, prefix_range
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Region
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=15)
 
@@ -49,9 +51,6 @@ BOUNDARY_CODES = ["321002", "3210029", "321002999", "3210029991", "321003", "321
 @pytest.mark.parametrize("grant", ["3210029", "321002999", "32100299", "321002998", "99", "9"])
 def test_the_database_range_agrees_at_the_boundary(grant):
     """The same ranges on the database's own collation (run on SQLite and PostgreSQL)."""
-    from shanzhi.regions.choices import Level
-    from shanzhi.regions.models import Region
-
     Region.objects.bulk_create([Region(code=code, name=code, level=Level.GRID) for code in BOUNDARY_CODES])
     found = set(Region.objects.filter(code__in=BOUNDARY_CODES).filter(prefix_q("code", [grant]))
                 .values_list("code", flat=True))

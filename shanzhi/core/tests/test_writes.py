@@ -4,10 +4,10 @@ history row and an audit row."""
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.models import TransitionHistory
+from shanzhi.core.roles import Role
 from shanzhi.core.workflow import transition_history
 from shanzhi.core.writes import create_audited, versioned_update
 from shanzhi.registry import choices as c

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 from shanzhi.disclosure import services as s
 from shanzhi.disclosure.selectors import ledger_totals

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 from shanzhi.disclosure import services as s
 from shanzhi.disclosure.models import LedgerLine

@@ -7,6 +7,8 @@ import pytest
 from django.utils import timezone
 from django_tasks import default_task_backend
 
+from shanzhi.cases.testing import make_category
+from shanzhi.core.roles import Role
 from shanzhi.notifications.channels import Channel
 from shanzhi.notifications.models import Delivery
 from shanzhi.notifications.services import notify
@@ -57,9 +59,6 @@ class RecordingGateway(Channel):
 def test_a_request_that_notifies_only_enqueues(client, world, make_user, settings, dummy_backend,
                                                django_capture_on_commit_callbacks):
     """A resident's report notifies the grid's staff: the request stores and queues, the worker sends."""
-    from shanzhi.accounts.roles import Role
-    from shanzhi.cases.testing import make_category
-
     settings.SHANZHI_NOTIFY_CHANNELS = ["shanzhi.notifications.tests.test_delivery.RecordingGateway", DOWN]
     leader = make_user(Role.GRID_LEADER, world.grid.code)
     CALLS.clear()

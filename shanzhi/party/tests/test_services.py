@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.selectors import balance_of, reconcile
 from shanzhi.party import selectors

@@ -1,6 +1,6 @@
 import pytest
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.selectors import balance_of

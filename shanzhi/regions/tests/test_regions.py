@@ -5,12 +5,14 @@ import json
 
 import pytest
 import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.models import TaskProgress
+from shanzhi.core.roles import Role
 from shanzhi.core.scoping import prefix_q, prefix_upper_bound
 from shanzhi.core.testing import verified_login
 from shanzhi.regions.choices import Level
@@ -75,8 +77,6 @@ def test_restrict_follows_grants(world, make_user):
 
 
 def test_restrict_uses_the_code_index(world, make_user):
-    from django.db import connection
-
     staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
     sql, params = Region.objects.restrict(staff).query.sql_with_params()
     with connection.cursor() as c:
@@ -193,8 +193,6 @@ def manager_client(client, world, make_user):
 
 def test_import_page_dry_run_then_commit(manager_client, world, settings, tmp_path):
     """Regions go through the shared import pages like every other importer."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
     c = manager_client

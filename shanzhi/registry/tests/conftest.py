@@ -3,7 +3,8 @@ import datetime
 import pytest
 from stdnum.cn import ric
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
+from shanzhi.registry import services as s
 
 
 def make_id(region="321002", birth=datetime.date(1980, 5, 17), seq=1, male=True) -> str:
@@ -35,8 +36,6 @@ def other_worker(world, make_user):
 @pytest.fixture
 def place(world, worker):
     """A building with one dwelling and a household in the in-scope grid."""
-    from shanzhi.registry import services as s
-
     b = s.building_create(actor=worker, region_code=world.grid.code, name="3栋", floors=6)
     d = s.dwelling_create(actor=worker, building=b, room="501")
     h = s.household_create(actor=worker, household_number="H0001", dwelling=d)

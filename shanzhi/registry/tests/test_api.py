@@ -4,9 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
 from shanzhi.api.models import ApiToken
 from shanzhi.api.tokens import token_create, token_revoke
+from shanzhi.core.roles import Role
+from shanzhi.registry import choices as c
 from shanzhi.registry import services as s
 
 pytestmark = pytest.mark.django_db
@@ -84,8 +85,6 @@ def test_token_cannot_widen_owner_scope(client, world, make_user, people):
 
 
 def test_special_population_never_in_api(client, world, leader, people):
-    from shanzhi.registry import choices as c
-
     mine, _ = people
     s.special_population_create(actor=leader, person=mine[0], category=c.SpecialCategory.DRUG_USER)
     client.force_login(leader)

@@ -3,9 +3,12 @@
 import pytest
 from stdnum.cn import ric, uscc
 
+from shanzhi.accounts.demo import build as accounts
 from shanzhi.core.demo import DemoContext
 from shanzhi.core.pii import decrypt
+from shanzhi.regions.demo import build as regions
 from shanzhi.registry import choices as c
+from shanzhi.registry.demo import build as registry
 from shanzhi.registry.models import Building, CareTag, Dwelling, Estate, Household, Person, Unit
 from shanzhi.registry.validators import parse_id_number
 
@@ -13,10 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 def _build(persons):
-    from shanzhi.accounts.demo import build as accounts
-    from shanzhi.regions.demo import build as regions
-    from shanzhi.registry.demo import build as registry
-
     ctx = DemoContext(persons=persons, stdout=lambda s: None)
     regions(ctx=ctx)
     accounts(ctx=ctx)

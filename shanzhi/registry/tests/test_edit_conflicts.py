@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
+from shanzhi.core.roles import Role
 from shanzhi.registry.models import Building, Dwelling, Household, Person
 from shanzhi.registry.testing import building_in, dwelling_in, household_in, person_in
 

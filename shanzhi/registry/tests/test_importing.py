@@ -2,11 +2,13 @@ import io
 import json
 
 import pytest
+import xlsxwriter
 from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
 from shanzhi.core.errors import NotAllowed
-from shanzhi.core.importing import IMPORTERS
+from shanzhi.core.importing import IMPORTERS, import_enqueue
+from shanzhi.core.models import TaskProgress
 from shanzhi.core.pii import decrypt
 from shanzhi.registry import choices as c
 from shanzhi.registry.importing import import_run, import_template
@@ -82,8 +84,6 @@ def test_gbk_csv_with_title_row_errors_and_reimport(worker, ids):
 
 
 def test_places_chain_xlsx(worker, ids):
-    import xlsxwriter
-
     def xlsx(rows):
         buf = io.BytesIO()
         wb = xlsxwriter.Workbook(buf)
@@ -150,9 +150,6 @@ def test_command_json_and_exit_code(world, tmp_path, ids, capsys):
 
 
 def test_background_import_reports_progress(worker, ids, django_capture_on_commit_callbacks):
-    from shanzhi.core.importing import import_enqueue
-    from shanzhi.core.models import TaskProgress
-
     data = csv_bytes([["甲", ids(seq=1), "", "", "", "", "", "", "", ""], ["乙", "bad", "", "", "", "", "", "", "", ""]])
     with django_capture_on_commit_callbacks(execute=True):  # progress is written when the work commits
         pid = import_enqueue(actor=worker, kind="persons", data=data, filename="p.csv",
@@ -164,9 +161,6 @@ def test_background_import_reports_progress(worker, ids, django_capture_on_commi
 
 
 def test_background_import_failure_is_reported(worker, django_capture_on_commit_callbacks):
-    from shanzhi.core.importing import import_enqueue
-    from shanzhi.core.models import TaskProgress
-
     with django_capture_on_commit_callbacks(execute=True):
         pid = import_enqueue(actor=worker, kind="persons", data=b"\x00\x01", filename="p.pdf",
                              region_code="321002004001001", dry_run=True)

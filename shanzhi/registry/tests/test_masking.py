@@ -10,10 +10,11 @@ import re
 
 import pytest
 from python_calamine import CalamineWorkbook
+from stdnum.cn import ric
 
-from shanzhi.accounts.roles import STAFF_ROLES, Role
 from shanzhi.api.tokens import token_create
 from shanzhi.core.masking import MIN_CANDIDATES, candidate_count
+from shanzhi.core.roles import STAFF_ROLES, Role
 from shanzhi.core.testing import verified_login
 from shanzhi.registry.api import PersonOut
 from shanzhi.registry.testing import person_in
@@ -144,8 +145,6 @@ def test_department_token_with_every_field_leaves_enough_candidates(client, worl
 
 def test_candidate_count_is_exact_by_checksum():
     """Count by brute force over one birth year and compare: the residue method counts exactly."""
-    from stdnum.cn import ric
-
     masked = ID[:6] + "*" * 11 + ID[-1]
     expected = 0
     day = datetime.date(1980, 1, 1)

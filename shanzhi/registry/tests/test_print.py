@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.registry.printing import qr_data_uri
 from shanzhi.registry.testing import dwelling_in, household_in, person_in
 

@@ -7,9 +7,9 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.core.export import write_xlsx
+from shanzhi.core.roles import Role
 from shanzhi.registry import choices as c
 from shanzhi.registry import selectors as sel
 from shanzhi.registry import services as s

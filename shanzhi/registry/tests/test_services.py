@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.http import Http404
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.registry import choices as c
 from shanzhi.registry import selectors as sel
 from shanzhi.registry import services as s

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
+from shanzhi.core.roles import Role
 from shanzhi.registry import choices as c
 from shanzhi.registry.models import Building, Dwelling, Household, MoveRequest, Person, RegistryEvent
 from shanzhi.registry.testing import (

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 from shanzhi.registry import choices as c
 from shanzhi.registry.models import CareTag, Need, Person

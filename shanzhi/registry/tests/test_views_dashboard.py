@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.registry import choices as c
+from shanzhi.registry.models import Building
 from shanzhi.registry.stats import region_dashboard
 from shanzhi.registry.testing import care_tag_in, dwelling_in, household_in, person_in
 
@@ -62,8 +63,6 @@ def test_constant_queries_as_data_grows(world, make_user, client):
 
 
 def test_dashboard_and_floor_plan_pages_constant_queries(world, make_user, client, django_assert_num_queries):
-    from shanzhi.registry.models import Building
-
     _add(world.grid.code, 4)
     worker = make_user(Role.GRID_WORKER, world.grid.code)
     client.force_login(worker)

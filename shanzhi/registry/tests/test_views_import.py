@@ -5,9 +5,10 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
-from shanzhi.accounts.roles import Role
+from shanzhi.audit.models import AuditEvent
+from shanzhi.core.roles import Role
 from shanzhi.registry.models import Person
-from shanzhi.registry.testing import person_in
+from shanzhi.registry.testing import household_in, person_in
 
 pytestmark = pytest.mark.django_db
 CSV = ("人员登记表（玺园第1网格）\n"
@@ -85,9 +86,6 @@ def test_export_is_masked_and_scoped(client, world, worker):
 
 
 def test_region_exports_are_scoped_and_audited(client, world, worker):
-    from shanzhi.audit.models import AuditEvent
-    from shanzhi.registry.testing import household_in
-
     mine = household_in(world.grid.code)
     household_in(world.other_grid.code)
     resp = client.get("/registry/export/", {"kind": "households", "region": world.grid.code})

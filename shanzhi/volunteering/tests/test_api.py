@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
 from shanzhi.volunteering.models import SignUp
 from shanzhi.volunteering.testing import make_activity, make_volunteer
 

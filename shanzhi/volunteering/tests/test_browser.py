@@ -2,12 +2,15 @@
 code, earn points, redeem an item at the 爱心超市, download a certificate that the public page verifies.
 Staff act in a second browser (verify the volunteer, approve the sign-up, redeem the code)."""
 
+import os
+import shutil
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
+from conftest import SCREENSHOT_DIR
+from shanzhi.core.roles import Role
 from shanzhi.core.testing import PASSWORD, make_user, make_world
 from shanzhi.ledger.selectors import reconcile
 from shanzhi.registry.models import Person
@@ -87,11 +90,6 @@ def test_resident_earns_points_redeems_and_gets_a_verifiable_certificate(browser
     pdf_path = dl.value.path()
     with open(pdf_path, "rb") as fh:
         assert fh.read(4) == b"%PDF"
-    import os
-    import shutil
-
-    from conftest import SCREENSHOT_DIR
-
     os.makedirs(SCREENSHOT_DIR, exist_ok=True)
     shutil.copy(pdf_path, os.path.join(SCREENSHOT_DIR, "volunteering-certificate.pdf"))
 

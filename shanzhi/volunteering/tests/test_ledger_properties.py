@@ -5,6 +5,7 @@ person's balance equals what a simple model of the rules predicts."""
 import uuid
 
 import pytest
+from django.core.management import call_command
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -99,8 +100,6 @@ class LedgerMachine(RuleBasedStateMachine):
 
 @pytest.mark.django_db(transaction=True)
 def test_randomised_awards_voids_orders_and_cancels_keep_the_books_balanced():
-    from django.core.management import call_command
-
     def run():
         LedgerMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=30, deadline=None,
                                                    suppress_health_check=list(HealthCheck))

@@ -4,10 +4,12 @@ wrong without a resident's name (a refused redemption once told 吴居民 "积�
 import pytest
 from django.contrib.messages import get_messages
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.services import points_award
+from shanzhi.party.choices import MemberCategory, OrgLevel
+from shanzhi.party.services import dual_check_in_register, party_member_add, party_org_create
 from shanzhi.registry.models import Person
 from shanzhi.volunteering.services import volunteer_register
 from shanzhi.volunteering.store import order_place, store_item_create
@@ -45,9 +47,6 @@ def test_a_failed_redemption_names_nobody(client, world, make_user, shop):
 
 
 def test_registration_and_party_refusals_name_nobody(world, make_user):
-    from shanzhi.party.choices import MemberCategory, OrgLevel
-    from shanzhi.party.services import dual_check_in_register, party_member_add, party_org_create
-
     resident = make_user(Role.RESIDENT, world.grid.code)
     person = make_person(world.grid.code, resident, OTHER)
     volunteer_register(actor=resident, person=person)

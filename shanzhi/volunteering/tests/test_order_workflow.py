@@ -3,9 +3,9 @@ and a second close of the same order is refused."""
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.core.workflow import transition_history
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.services import points_award

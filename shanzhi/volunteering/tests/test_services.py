@@ -4,13 +4,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.roles import Role
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.selectors import balance_of, reconcile
 from shanzhi.ledger.services import points_award
 from shanzhi.volunteering import selectors, tokens
-from shanzhi.volunteering.certificates import certificate_issue, certificate_verify
+from shanzhi.volunteering.certificates import certificate_issue, certificate_pdf, certificate_verify
 from shanzhi.volunteering.choices import OrderState, SignUpState
 from shanzhi.volunteering.models import Certificate, SignUp, StoreItem
 from shanzhi.volunteering.services import (
@@ -189,8 +189,6 @@ def test_certificate_is_frozen_and_verified_by_code(world, staff, resident, volu
 
 
 def test_certificate_pdf_renders(world, staff, resident, volunteer):
-    from shanzhi.volunteering.certificates import certificate_pdf
-
     cert = certificate_issue(actor=resident, volunteer=volunteer)
     pdf = certificate_pdf(certificate=cert, verify_url=f"http://testserver/volunteering/verify/?code={cert.code}")
     assert pdf.startswith(b"%PDF")

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from shanzhi.accounts.roles import Role
 from shanzhi.core.errors import ConflictError, NotAllowed
+from shanzhi.core.roles import Role
 from shanzhi.volunteering.choices import SignUpState
 from shanzhi.volunteering.models import SignUp
 from shanzhi.volunteering.services import (

@@ -1,6 +1,7 @@
 import pytest
 
-from shanzhi.accounts.roles import Role
+from shanzhi.core.roles import Role
+from shanzhi.volunteering.models import VolunteerTeam
 from shanzhi.volunteering.testing import make_person
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +32,6 @@ def test_public_verifier_and_donations_need_no_login(client):
 
 
 def test_staff_found_a_team_in_their_community_only(client, world, make_user):
-    from shanzhi.volunteering.models import VolunteerTeam
-
     client.force_login(make_user(Role.COMMUNITY_STAFF, world.community.code))
     client.post("/volunteering/teams/new/", {"name": "红马甲服务队", "region_code": world.community.code})
     client.post("/volunteering/teams/new/", {"name": "越界队", "region_code": world.other_community.code})

@@ -1,6 +1,7 @@
 """`shanzhi apitoken create --user U --regions CODE,... --fields a,b --days N` prints a new token once;
 `shanzhi apitoken revoke PREFIX` revokes it; `shanzhi apitoken list` shows tokens (never their values)."""
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from shanzhi.api.models import ApiToken
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="")
 
     def handle(self, *args, action, prefix, user, regions, fields, days, name, **opts):
-        from shanzhi.accounts.models import User
+        User = get_user_model()
 
         if action == "list":
             for t in ApiToken.objects.select_related("user").order_by("-created_at"):

@@ -8,6 +8,9 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from shanzhi.cases.insight import rollup_build, window
+from shanzhi.cases.services import check_deadlines
+
 
 class Command(BaseCommand):
     help = "民情：时限检查（督办、越级）与日汇总"
@@ -20,11 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, sub, **opts):
         if sub == "check-deadlines":
-            from shanzhi.cases.services import check_deadlines
-
             self.stdout.write(json.dumps(check_deadlines()))
         else:
-            from shanzhi.cases.insight import rollup_build, window
-
             start, end = window(opts["days"])
             self.stdout.write(f"{rollup_build(start=start, end=end)} rows {start}..{end}")

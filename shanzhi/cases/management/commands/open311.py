@@ -2,6 +2,10 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shanzhi.cases.models import Open311Key
+from shanzhi.cases.services import open311_key_create
+from shanzhi.core.errors import ServiceError
+
 
 class Command(BaseCommand):
     help = "Open311 接口密钥"
@@ -15,10 +19,6 @@ class Command(BaseCommand):
         key_sub.add_parser("list")
 
     def handle(self, *args, sub, key_cmd, **opts):
-        from shanzhi.cases.models import Open311Key
-        from shanzhi.cases.services import open311_key_create
-        from shanzhi.core.errors import ServiceError
-
         if key_cmd == "create":
             try:
                 _obj, key = open311_key_create(name=opts["name"])

@@ -6,6 +6,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from shanzhi.core.demo import STEPS, DemoContext
+
 
 class Command(BaseCommand):
     help = "构建曲江街道演示数据（幂等），并打印演示账号"
@@ -17,8 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--logins-only", action="store_true", help="只打印演示账号")
 
     def handle(self, *args, persons, quiet, only, logins_only, **opts):
-        from shanzhi.core.demo import STEPS, DemoContext
-
         if logins_only:
             return self.print_logins()
         ctx = DemoContext(persons=persons, stdout=(lambda s: None) if quiet else self.stdout.write)

@@ -3,6 +3,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from shanzhi.ledger.selectors import reconcile
+
 
 class Command(BaseCommand):
     help = "积分账本：shanzhi ledger reconcile [--json]（账不平时以非零状态退出）"
@@ -13,8 +15,6 @@ class Command(BaseCommand):
         rec.add_argument("--json", action="store_true")
 
     def handle(self, *args, sub, **opts):
-        from shanzhi.ledger.selectors import reconcile
-
         report = reconcile()
         if opts["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))

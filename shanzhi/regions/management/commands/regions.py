@@ -4,6 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shanzhi.core.errors import ServiceError
+from shanzhi.regions.importing import regions_import
+
 
 class Command(BaseCommand):
     help = "区域树：shanzhi regions import FILE [--dry-run] [--json]"
@@ -16,9 +19,6 @@ class Command(BaseCommand):
         imp.add_argument("--json", action="store_true")
 
     def handle(self, *args, sub, **opts):
-        from shanzhi.core.errors import ServiceError
-        from shanzhi.regions.importing import regions_import
-
         path = Path(opts["file"])
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")

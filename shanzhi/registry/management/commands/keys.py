@@ -5,6 +5,8 @@ import json
 import os
 
 from django.core.management.base import BaseCommand
+from django.db.models import Count, Value
+from django.db.models.functions import Left, StrIndex
 
 from shanzhi.core import pii
 from shanzhi.registry.services import ENCRYPTED_FIELDS, personal_data_reencrypt
@@ -32,9 +34,6 @@ class Command(BaseCommand):
                                      ensure_ascii=False))
 
     def status(self) -> dict:
-        from django.db.models import Count, Value
-        from django.db.models.functions import Left, StrIndex
-
         out = {"current_key": pii.keyring()["current"], "fields": {}}
         for model, fields in ENCRYPTED_FIELDS.items():
             for f in fields:

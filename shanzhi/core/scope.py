@@ -1,8 +1,23 @@
-"""A user's roles and scope prefixes, read once per request (cached on the user object)."""
+"""A user's roles and scope prefixes, read once per request (cached on the user object).
+
+The grants themselves are rows of a higher layer (accounts.RoleGrant); accounts hands this module a
+loader through `register_grant_loader` from its AppConfig.ready(), so core never imports accounts.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .roles import ADMIN_TRIO
+
+GrantLoader = Callable[[int], list[tuple[str, str]]]
+_loader: GrantLoader | None = None
+
+
+def register_grant_loader(loader: GrantLoader) -> None:
+    """accounts registers the function that reads a user's (role, region_code) grants."""
+    global _loader
+    _loader = loader
 
 
 def grants_of(user) -> list[tuple[str, str]]:
@@ -11,9 +26,9 @@ def grants_of(user) -> list[tuple[str, str]]:
         return []
     cached = getattr(user, "_grants_cache", None)
     if cached is None:
-        from .models import RoleGrant
-
-        cached = list(RoleGrant.objects.filter(user_id=user.pk).values_list("role", "region_code"))
+        if _loader is None:
+            raise RuntimeError("no grant loader registered: is shanzhi.accounts installed?")
+        cached = _loader(user.pk)
         user._grants_cache = cached
     return cached
 

@@ -3,15 +3,14 @@ can't log in and acts with a community-secretary grant on the region given on th
 
 from django.core.management.base import CommandError
 
-from shanzhi.accounts.roles import Role
+from shanzhi.accounts.models import User
+from shanzhi.core.roles import Role
+from shanzhi.regions.models import Region
 
 CONSOLE_USERNAME = "console"
 
 
 def command_actor(username: str | None, region_code: str):
-    from shanzhi.accounts.models import User
-    from shanzhi.regions.models import Region
-
     if username:
         try:
             return User.objects.get(username=username, is_active=True)

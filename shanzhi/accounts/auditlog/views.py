@@ -4,18 +4,18 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from shanzhi.accounts.roles import Role
+from shanzhi.audit.services import audit_log
 from shanzhi.core.access import role_view
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.roles import Role
 
-from .models import AuditEvent
-from .services import audit_log
+from .selectors import audit_event_list
 
 FILTERS = ("actor", "action", "object_type", "region", "date_from", "date_to")
 
 
 def _filtered(request):
-    qs = AuditEvent.objects.restrict(request.user)
+    qs = audit_event_list(actor=request.user)
     f = {k: request.GET.get(k, "").strip() for k in FILTERS}
     if f["actor"]:
         qs = qs.filter(actor_name__icontains=f["actor"])

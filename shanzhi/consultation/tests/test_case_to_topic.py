@@ -2,11 +2,11 @@
 
 import pytest
 
-from shanzhi.accounts.roles import Role
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases.testing import make_case
 from shanzhi.consultation.models import Topic
 from shanzhi.consultation.services import rules_seed_defaults
+from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,12 @@ def test_case_to_topic(client, world, make_user):
 
     client.force_login(worker)  # a grid worker sees the case but may not escalate it
     assert 'data-testid="to-topic"' not in client.get(url).content.decode()
-    client.post(f"{url}topic/", {"matter_type": "public_space", "title": "x"})
+    client.post(f"/consultation/from-case/{case.pk}/", {"matter_type": "public_space", "title": "x"})
     assert not Topic.objects.exists()
 
     client.force_login(staff)
     assert 'data-testid="to-topic"' in client.get(url).content.decode()
-    r = client.post(f"{url}topic/", {"matter_type": "public_space", "title": "增设停车位"})
+    r = client.post(f"/consultation/from-case/{case.pk}/", {"matter_type": "public_space", "title": "增设停车位"})
     topic = Topic.objects.get()
     assert r.status_code == 302 and r.url == f"/consultation/topics/{topic.pk}/"
     assert (topic.source_kind, topic.source_id, topic.region_code) == ("case", str(case.pk), world.community.code)
@@ -37,14 +37,15 @@ def test_case_to_topic(client, world, make_user):
     assert 'data-testid="to-topic"' not in page
     assert f'href="/cases/{case.pk}/" data-testid="source-case"' in client.get(r.url).content.decode()
 
-    client.post(f"{url}topic/", {"matter_type": "public_space", "title": "再转一次"})  # only once
+    client.post(f"/consultation/from-case/{case.pk}/", {"matter_type": "public_space", "title": "再转一次"})  # only once
     assert Topic.objects.count() == 1
 
 
 def test_services_refuse_with_the_rules_reason(world, make_user):
-    """case_to_topic and case_recategorise check their actor through the cases rules (core.permissions)."""
-    from shanzhi.cases.services import case_recategorise, case_to_topic
+    """case_to_topic and case_recategorise check their actor through permission rules (core.permissions)."""
+    from shanzhi.cases.services import case_recategorise
     from shanzhi.cases.testing import make_category
+    from shanzhi.consultation.services import case_to_topic
     from shanzhi.core.permissions import PermissionDenied
 
     case = make_case(world.grid.code, title="小区停车位不足")
