@@ -6,10 +6,12 @@ from django.contrib import admin
 from django.urls import reverse
 
 from shanzhi.accounts.models import RoleGrant, User
+from shanzhi.accounts.permissions import GRANT
 from shanzhi.accounts.services import can_grant, grant_add, user_set_active
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.permissions import PermissionDenied
 from shanzhi.core.progress import OwnTask
-from shanzhi.core.roles import ADMIN_TRIO, Role
+from shanzhi.core.roles import ADMIN_TRIO, GRANTABLE_BY, Role
 from shanzhi.core.scoping import ScopedModel
 from shanzhi.core.testing import PASSWORD, verified_login
 from tests.test_route_matrix import ROUTES
@@ -144,10 +146,6 @@ def test_deactivated_users_cannot_log_in(client, world, make_user):
 
 def test_grant_rules_follow_grantable_by(world, make_user, secretary):
     """One rule per role (accounts.grant.<role>): those who may grant it, on a region containing the grant."""
-    from shanzhi.accounts.permissions import GRANT
-    from shanzhi.core.permissions import PermissionDenied
-    from shanzhi.core.roles import GRANTABLE_BY
-
     for role, r in GRANT.items():
         assert r.roles == {by for by, grantable in GRANTABLE_BY.items() if role in grantable}
     target = make_user(Role.GRID_WORKER, world.grid.code)

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.models import TaskProgress
+from shanzhi.core.permissions import PermissionDenied
 from shanzhi.core.roles import Role
 from shanzhi.core.scoping import prefix_q, prefix_upper_bound
 from shanzhi.core.testing import verified_login
@@ -273,8 +274,6 @@ def test_edit_is_refused_to_staff_and_out_of_scope(client, world, make_user):
 
 
 def test_region_services_check_their_actor(world, make_user):
-    from shanzhi.core.permissions import PermissionDenied
-
     secretary = make_user(Role.COMMUNITY_SECRETARY, world.community.code)
     manager = make_user(Role.STREET_MANAGER, world.street.code)
     region = Region.objects.get(code=world.community.code)
