@@ -242,6 +242,7 @@ def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path):
         with sqlite3.connect(db, timeout=30) as con:
             return con.execute(sql).fetchone()
 
+    shanzhi("init")  # the secret key and the personal-data key file: settings only read them
     shanzhi("migrate", "-v0")
     pk = shanzhi("shell", "-c", SETUP.format(path=str(csv))).strip().splitlines()[-1]
     figures = {"kills": 0, "half_written": 0}

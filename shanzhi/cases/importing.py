@@ -95,29 +95,35 @@ def _leaf_categories():
     return Category.objects.filter(active=True, children__isnull=True).order_by("code")
 
 
+def _add_extra_field(by_label: dict, cat: Category, f: dict) -> None:
+    """Record one extra field of a category under its label (skipped: no label, or a fixed column's header)."""
+    label = str(f.get("label") or f.get("code") or "").strip()
+    if not label or label in HEADER.values():
+        return
+    slot = by_label.setdefault(label, {"cats": [], "required": [], "options": []})
+    slot["cats"].append(cat.name)
+    if f.get("required"):
+        slot["required"].append(cat.name)
+    for v in f.get("values") or []:
+        name = str(v.get("name") or v.get("key"))
+        if name not in slot["options"]:
+            slot["options"].append(name)
+
+
+def _extra_column(label: str, slot: dict) -> Col:
+    note = _("附加字段，用于：%(c)s") % {"c": "、".join(slot["cats"])}
+    if slot["required"]:
+        note += _("（%(c)s必填）") % {"c": "、".join(slot["required"])}
+    return Col(label, f"extra:{label}", note, max_length=500, options=tuple(slot["options"]))
+
+
 def extra_columns(categories=None) -> list[Col]:
     """One column per extra-field label that active leaf categories ask for (categories sharing a label share it)."""
     by_label: dict[str, dict] = {}
     for cat in categories if categories is not None else _leaf_categories():
         for f in cat.extra_fields or []:
-            label = str(f.get("label") or f.get("code") or "").strip()
-            if not label or label in HEADER.values():
-                continue
-            slot = by_label.setdefault(label, {"cats": [], "required": [], "options": []})
-            slot["cats"].append(cat.name)
-            if f.get("required"):
-                slot["required"].append(cat.name)
-            for v in f.get("values") or []:
-                name = str(v.get("name") or v.get("key"))
-                if name not in slot["options"]:
-                    slot["options"].append(name)
-    cols = []
-    for label, slot in by_label.items():
-        note = _("附加字段，用于：%(c)s") % {"c": "、".join(slot["cats"])}
-        if slot["required"]:
-            note += _("（%(c)s必填）") % {"c": "、".join(slot["required"])}
-        cols.append(Col(label, f"extra:{label}", note, max_length=500, options=tuple(slot["options"])))
-    return cols
+            _add_extra_field(by_label, cat, f)
+    return [_extra_column(label, slot) for label, slot in by_label.items()]
 
 
 def import_template() -> bytes:
@@ -190,31 +196,40 @@ class Context:
 
     def place(self, values: dict) -> tuple[Region, Building | None]:
         grid = self.grid(values["grid"]) if values.get("grid") else None
-        name = values.get("building")
-        if not name:
-            if grid is None:
-                raise RowError(HEADER["grid"], _("请填写网格编码或楼栋"))
-            if values.get("estate"):
-                raise RowError(HEADER["building"], _("填写了小区时请同时填写楼栋"))
-            return grid, None
-        found = self.buildings.get(name, [])
+        if not values.get("building"):
+            return self._grid_only(grid, values), None
+        building, label = self._building(grid, values)
+        region = self.grids.get(building.region_code)
+        if region is None:  # a building recorded on a community rather than a grid
+            raise RowError(HEADER["building"], _("楼栋“%(b)s”没有划入网格，请填写网格编码") % {"b": label})
+        return region, building
+
+    @staticmethod
+    def _grid_only(grid: Region | None, values: dict) -> Region:
+        """The place of a row that names no building: its grid."""
+        if grid is None:
+            raise RowError(HEADER["grid"], _("请填写网格编码或楼栋"))
         if values.get("estate"):
-            found = [b for b in found if b.estate_id and b.estate.name == values["estate"]]
+            raise RowError(HEADER["building"], _("填写了小区时请同时填写楼栋"))
+        return grid
+
+    def _building(self, grid: Region | None, values: dict) -> tuple[Building, str]:
+        """The one building the row names (within its estate and grid, if given), and its label."""
+        name, estate = values["building"], values.get("estate")
+        found = self.buildings.get(name, [])
+        if estate:
+            found = [b for b in found if b.estate_id and b.estate.name == estate]
         if grid is not None:
             found = [b for b in found if b.region_code == grid.code]
         where = grid.name if grid is not None else _("您的管辖范围")
-        label = (values.get("estate") or "") + name
+        label = (estate or "") + name
         if not found:
             raise RowError(HEADER["building"], _("在%(w)s内找不到楼栋“%(b)s”，请核对楼栋名称或先在基础信息中登记") % {
                 "w": where, "b": label})
         if len(found) > 1:
             raise RowError(HEADER["building"], _("%(w)s内有 %(n)d 个名为“%(b)s”的楼栋，请填写小区或网格编码") % {
                 "w": where, "n": len(found), "b": label})
-        building = found[0]
-        region = self.grids.get(building.region_code)
-        if region is None:  # a building recorded on a community rather than a grid
-            raise RowError(HEADER["building"], _("楼栋“%(b)s”没有划入网格，请填写网格编码") % {"b": label})
-        return region, building
+        return found[0], label
 
 
 # --- checking rows ---------------------------------------------------------------------------------------------
@@ -261,15 +276,15 @@ def _fingerprint(category, grid, building, fields) -> str:
     return pii.blind_index("\x1f".join(" ".join(str(p).split()) for p in parts), purpose="case_import")
 
 
-def _check(ctx: Context, row_no: int, values: dict) -> Row:
-    category = ctx.category(values["category"])
-    grid, building = ctx.place(values)
-    if not code_in_scope(grid.code, ctx.prefixes):  # the grids of ctx are in scope; this guards the rule itself
-        raise RowError(HEADER["grid"], _("网格 %(c)s 不在您的管辖范围内") % {"c": grid.code})
+def _phone(values: dict) -> str:
     try:
-        phone = normalise_phone(values.get("reporter_phone"))
+        return normalise_phone(values.get("reporter_phone"))
     except ServiceError as e:
         raise RowError(HEADER["reporter_phone"], e.user_message) from None
+
+
+def _coordinates(values: dict) -> tuple:
+    """(lat, lng): both or neither, each within its range."""
     lat, lng = values.get("lat"), values.get("lng")
     if (lat is None) != (lng is None):
         raise RowError(HEADER["lng" if lat is not None else "lat"], _("纬度和经度要同时填写"))
@@ -277,13 +292,30 @@ def _check(ctx: Context, row_no: int, values: dict) -> Row:
         raise RowError(HEADER["lat"], _("纬度应在 -90 到 90 之间（现为 %(v)s），请检查是否与经度填反") % {"v": lat})
     if lng is not None and not -180 <= lng <= 180:
         raise RowError(HEADER["lng"], _("经度应在 -180 到 180 之间（现为 %(v)s）") % {"v": lng})
+    return lat, lng
+
+
+def _reported_at(ctx: Context, values: dict):
+    """The report time, if given: not in the future nor before EARLIEST."""
     reported = values.get("reported_at")
-    if reported is not None:
-        if reported > ctx.now + FUTURE_SLACK:
-            raise RowError(HEADER["reported_at"], _("反映时间 %(t)s 晚于现在，请核对") % {
-                "t": timezone.localtime(reported).strftime("%Y-%m-%d %H:%M")})
-        if reported.date() < EARLIEST:
-            raise RowError(HEADER["reported_at"], _("反映时间不合理，请写成 2026-05-01 14:30"))
+    if reported is None:
+        return None
+    if reported > ctx.now + FUTURE_SLACK:
+        raise RowError(HEADER["reported_at"], _("反映时间 %(t)s 晚于现在，请核对") % {
+            "t": timezone.localtime(reported).strftime("%Y-%m-%d %H:%M")})
+    if reported.date() < EARLIEST:
+        raise RowError(HEADER["reported_at"], _("反映时间不合理，请写成 2026-05-01 14:30"))
+    return reported
+
+
+def _check(ctx: Context, row_no: int, values: dict) -> Row:
+    category = ctx.category(values["category"])
+    grid, building = ctx.place(values)
+    if not code_in_scope(grid.code, ctx.prefixes):  # the grids of ctx are in scope; this guards the rule itself
+        raise RowError(HEADER["grid"], _("网格 %(c)s 不在您的管辖范围内") % {"c": grid.code})
+    phone = _phone(values)
+    lat, lng = _coordinates(values)
+    reported = _reported_at(ctx, values)
     fields = {"title": values["title"], "description": values["description"], "address": values.get("address") or "",
               "urgency": values.get("urgency") or c.Urgency.NORMAL, "reporter_name": values.get("reporter_name") or "",
               "reporter_phone": phone, "lat": lat, "lng": lng, "reported_at": reported,

@@ -108,6 +108,35 @@ def _all_roles() -> frozenset[str]:
     return frozenset().union(*(i.roles for i in IMPORTERS.values())) if IMPORTERS else frozenset()
 
 
+def _error_download(request, importer, job: dict, report: dict):
+    """The workbook of the rejected rows, or None (with a message) when the upload is gone or can't be read."""
+    stored = upload_load(job.get("file_id"))
+    if stored is None:
+        messages.error(request, _("上传的文件已超过保留期限被删除，请重新上传"))
+        return None
+    try:
+        book = importer.error_workbook(stored.data, stored.filename, report["errors"])
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+        return None
+    response = HttpResponse(book, content_type=XLSX)
+    name = _("%(label)s导入错误行.xlsx") % {"label": importer.label}
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return _no_store(response)
+
+
+def _status_context(task, importer, job: dict, report: dict) -> dict:
+    error = (task.result or {}).get("error") if task.state == task.State.FAILED else ""
+    return {
+        "task": task, "importer": importer, "report": report, "error": error,
+        "errors": report.get("errors", [])[:500],
+        "summary": [(label, report.get(key, 0), key) for key, label in importer.summary] if importer else [],
+        "commit_rows": report.get("created", 0) + report.get("updated", 0),
+        "can_commit": bool(report.get("dry_run") and (report.get("created") or report.get("updated"))),
+        "can_retry": bool(error and job),
+    }
+
+
 def status(request, obj):
     """Progress while the import runs; then the report: counts, row errors (also as a workbook) and, after a
     dry run, the button that commits the valid rows; after a failure its reason, a retry (when the worker died
@@ -117,30 +146,11 @@ def status(request, obj):
     importer = IMPORTERS.get(job.get("kind", ""))
     report = task.result if task.finished and "kind" in (task.result or {}) else {}
     if request.GET.get("download") == "errors" and report.get("errors") and importer:
-        stored = upload_load(job.get("file_id"))
-        if stored is None:
-            messages.error(request, _("上传的文件已超过保留期限被删除，请重新上传"))
-        else:
-            try:
-                book = importer.error_workbook(stored.data, stored.filename, report["errors"])
-            except ServiceError as e:
-                messages.error(request, e.user_message)
-            else:
-                response = HttpResponse(book, content_type=XLSX)
-                name = _("%(label)s导入错误行.xlsx") % {"label": importer.label}
-                response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-                return _no_store(response)
-    error = (task.result or {}).get("error") if task.state == task.State.FAILED else ""
-    context = {
-        "task": task, "importer": importer, "report": report, "error": error,
-        "errors": report.get("errors", [])[:500],
-        "summary": [(label, report.get(key, 0), key) for key, label in importer.summary] if importer else [],
-        "commit_rows": report.get("created", 0) + report.get("updated", 0),
-        "can_commit": bool(report.get("dry_run") and (report.get("created") or report.get("updated"))),
-        "can_retry": bool(error and job),
-    }
+        response = _error_download(request, importer, job, report)
+        if response is not None:
+            return response
     template = "core/imports/status.html#status" if request.htmx else "core/imports/status.html"
-    return _no_store(render(request, template, context))
+    return _no_store(render(request, template, _status_context(task, importer, job, report)))
 
 
 def commit(request, obj):

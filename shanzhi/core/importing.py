@@ -77,6 +77,71 @@ def _labels(choices) -> dict[str, str]:
     return out
 
 
+def _parse_text(col: Col, value: str) -> str:
+    if len(value) > col.max_length:
+        raise RowError(col.header, _("不能超过 %(n)d 个字") % {"n": col.max_length})
+    return value
+
+
+def _parse_choice(col: Col, value: str):
+    labels = _labels(col.choices)
+    found = labels.get(value) or labels.get(value.lower())
+    if found is None:
+        raise RowError(col.header, _("“%(v)s”不是可选值，可选：%(opts)s") % {
+            "v": value, "opts": "、".join(str(lbl) for _v, lbl in col.choices.choices)})
+    return found
+
+
+def _parse_bool(col: Col, value: str) -> bool:
+    low = value.lower()
+    if low in TRUE_WORDS:
+        return True
+    if low in FALSE_WORDS:
+        return False
+    raise RowError(col.header, _("请填写“是”或“否”"))
+
+
+def _parse_int(col: Col, value: str) -> int:
+    try:
+        number = int(Decimal(_number_text(value)))
+    except (InvalidOperation, ValueError, OverflowError):
+        raise RowError(col.header, _("应为整数")) from None
+    if abs(number) > MAX_INT:
+        raise RowError(col.header, _("数字过大，请检查"))
+    return number
+
+
+def _parse_decimal(col: Col, value: str) -> Decimal:
+    try:
+        return Decimal(_number_text(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise RowError(col.header, _("应为数字")) from None
+
+
+def _parse_float(col: Col, value: str) -> float:
+
+    try:
+        number = float(unicodedata.normalize("NFKC", value).replace(" ", ""))
+    except ValueError:
+        raise RowError(col.header, _("应为数字")) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise RowError(col.header, _("应为数字"))
+    return number
+
+
+# Col.kind → how a non-empty cell of that kind is read
+PARSERS: dict[str, Callable] = {
+    "text": _parse_text,
+    "choice": _parse_choice,
+    "bool": _parse_bool,
+    "int": _parse_int,
+    "decimal": _parse_decimal,
+    "float": _parse_float,
+    "date": lambda col, value: parse_date(col.header, value),
+    "datetime": lambda col, value: parse_datetime(col.header, value),
+}
+
+
 def parse_cell(col: Col, raw: str):
     """The typed value of one cell, None when empty (RowError when required), or RowError naming the column."""
     value = (raw or "").strip()
@@ -86,50 +151,9 @@ def parse_cell(col: Col, raw: str):
         if col.required:
             raise RowError(col.header, _("必填，不能为空"))
         return None
-    if col.kind == "text":
-        if len(value) > col.max_length:
-            raise RowError(col.header, _("不能超过 %(n)d 个字") % {"n": col.max_length})
-        return value
-    if col.kind == "choice":
-        labels = _labels(col.choices)
-        found = labels.get(value) or labels.get(value.lower())
-        if found is None:
-            raise RowError(col.header, _("“%(v)s”不是可选值，可选：%(opts)s") % {
-                "v": value, "opts": "、".join(str(lbl) for _v, lbl in col.choices.choices)})
-        return found
-    if col.kind == "bool":
-        low = value.lower()
-        if low in TRUE_WORDS:
-            return True
-        if low in FALSE_WORDS:
-            return False
-        raise RowError(col.header, _("请填写“是”或“否”"))
-    if col.kind == "int":
-        try:
-            number = int(Decimal(_number_text(value)))
-        except (InvalidOperation, ValueError, OverflowError):
-            raise RowError(col.header, _("应为整数")) from None
-        if abs(number) > MAX_INT:
-            raise RowError(col.header, _("数字过大，请检查"))
-        return number
-    if col.kind == "decimal":
-        try:
-            return Decimal(_number_text(value)).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            raise RowError(col.header, _("应为数字")) from None
-    if col.kind == "float":
-        try:
-            number = float(unicodedata.normalize("NFKC", value).replace(" ", ""))
-        except ValueError:
-            raise RowError(col.header, _("应为数字")) from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise RowError(col.header, _("应为数字"))
-        return number
-    if col.kind == "date":
-        return parse_date(col.header, value)
-    if col.kind == "datetime":
-        return parse_datetime(col.header, value)
-    raise AssertionError(col.kind)
+    if col.kind not in PARSERS:
+        raise AssertionError(col.kind)
+    return PARSERS[col.kind](col, value)
 
 
 def _number_text(value: str) -> str:

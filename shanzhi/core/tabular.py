@@ -264,28 +264,35 @@ def read_rows(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> li
     return _read_in_child(data, sheet, limits)
 
 
-def read_table(data: bytes, filename: str, headers: list[str], required: list[str] | None = None,
-               limits: Limits = DEFAULT_LIMITS) -> Table:
-    """`headers` are the known column titles; the header row is the first row containing all `required`."""
-    required = required or headers[:1]
-    rows = read_rows(data, filename, limits)
-    for idx, row in enumerate(rows[:20]):  # noqa: B007 - idx is the header row after the loop
+def _header_row(rows: list[list[str]], required: list[str]) -> tuple[int, list[str]]:
+    """(index, titles) of the first of the first 20 rows that holds every required title (asterisks dropped)."""
+    for idx, row in enumerate(rows[:20]):
         cells = [c.replace("*", "").replace("＊", "").strip() for c in row]
         if all(r in cells for r in required):
-            columns = cells
-            break
-    else:
-        raise TableError(_("找不到表头行：第一张表的前 20 行里没有“%(cols)s”这些列。请使用导入模板，"
-                           "或把表头改成模板中的列名。") % {"cols": "、".join(required)})
+            return idx, cells
+    raise TableError(_("找不到表头行：第一张表的前 20 行里没有“%(cols)s”这些列。请使用导入模板，"
+                       "或把表头改成模板中的列名。") % {"cols": "、".join(required)})
+
+
+def _refuse_repeated(columns: list[str], headers: list[str]) -> None:
     twice = sorted({c for c in columns if c in headers and columns.count(c) > 1})
     if twice:
         raise TableError(_("表头“%(cols)s”出现了不止一次，请删除重复的列后再上传。") % {"cols": "、".join(twice)})
-    out: list[tuple[int, dict[str, str]]] = []
-    for offset, row in enumerate(rows[idx + 1:], start=idx + 2):
-        if not any(c.strip() for c in row):
-            continue
-        if row and row[0].startswith(COMMENT_MARKERS):
-            continue
-        record = {col: (row[i].strip() if i < len(row) else "") for i, col in enumerate(columns) if col in headers}
-        out.append((offset, record))
+
+
+def _is_data(row: list[str]) -> bool:
+    """Not an empty row nor a comment row (the template's explanations)."""
+    return any(c.strip() for c in row) and not (row and row[0].startswith(COMMENT_MARKERS))
+
+
+def read_table(data: bytes, filename: str, headers: list[str], required: list[str] | None = None,
+               limits: Limits = DEFAULT_LIMITS) -> Table:
+    """`headers` are the known column titles; the header row is the first row containing all `required`."""
+    rows = read_rows(data, filename, limits)
+    idx, columns = _header_row(rows, required or headers[:1])
+    _refuse_repeated(columns, headers)
+    out: list[tuple[int, dict[str, str]]] = [
+        (offset, {col: (row[i].strip() if i < len(row) else "") for i, col in enumerate(columns) if col in headers})
+        for offset, row in enumerate(rows[idx + 1:], start=idx + 2) if _is_data(row)
+    ]
     return Table(header_row=idx + 1, columns=columns, rows=out)

@@ -12,6 +12,51 @@ from .models import Delivery, Notification
 from .tasks import deliver_task
 
 
+def _already_told(candidates: list, dedupe_key: str) -> set:
+    if not dedupe_key:
+        return set()
+    return set(Notification.objects.filter(recipient__in=[u.pk for u in candidates], dedupe_key=dedupe_key)
+               .values_list("recipient_id", flat=True))
+
+
+def _to_tell(recipients: Iterable, *, actor, security: bool, dedupe_key: str) -> list:
+    """The recipients, once each, without None, the actor (unless a security notice) and those that already
+    have the message of this dedupe_key."""
+    skip = set()
+    if actor is not None and getattr(actor, "pk", None) is not None and not security:
+        skip.add(actor.pk)
+    candidates = [u for u in recipients if u is not None and u.pk not in skip]
+    skip |= _already_told(candidates, dedupe_key)
+    users = []
+    for user in candidates:
+        if user.pk not in skip:
+            skip.add(user.pk)
+            users.append(user)
+    return users
+
+
+def _store(rows: list, dedupe_key: str) -> list:
+    """Insert the messages; those stored (with their primary keys)."""
+    # a concurrent run that stored the same key first wins; ours is dropped by the unique constraint
+    Notification.objects.bulk_create(rows, ignore_conflicts=bool(dedupe_key))
+    if not dedupe_key:
+        return rows
+    # rows inserted while ignoring conflicts come back without primary keys
+    return list(Notification.objects.filter(recipient__in=[n.recipient_id for n in rows], dedupe_key=dedupe_key[:120],
+                                            deliveries__isnull=True))
+
+
+def _queue_deliveries(rows: list) -> None:
+    paths = channel_paths()
+    deliveries = Delivery.objects.bulk_create([Delivery(notification=n, channel=p) for n in rows for p in paths])
+
+    def enqueue():  # the request only queues; the worker sends (notifications.tasks)
+        for d in deliveries:
+            deliver_task.enqueue(d.pk)
+
+    transaction.on_commit(enqueue)
+
+
 def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None, actor=None,
            dedupe_key: str = "", security: bool = False) -> int:
     """Put a message in each recipient's inbox and, after commit, queue its delivery through each channel.
@@ -22,36 +67,15 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: 
     the message once, however often the sender runs (e.g. one red card per case and step). Returns the number
     of messages stored.
     """
-    skip = set()
-    if actor is not None and getattr(actor, "pk", None) is not None and not security:
-        skip.add(actor.pk)
-    candidates = [u for u in recipients if u is not None and u.pk not in skip]
-    if dedupe_key:
-        skip |= set(Notification.objects.filter(recipient__in=[u.pk for u in candidates], dedupe_key=dedupe_key)
-                    .values_list("recipient_id", flat=True))
-    rows = []
-    for user in candidates:
-        if user.pk in skip:
-            continue
-        skip.add(user.pk)
-        rows.append(Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url[:300],
-                                 object_type=obj._meta.label_lower if obj is not None else "",
-                                 object_id=str(obj.pk) if obj is not None else "", dedupe_key=dedupe_key[:120]))
-    if not rows:
+    users = _to_tell(recipients, actor=actor, security=security, dedupe_key=dedupe_key)
+    if not users:
         return 0
-    # a concurrent run that stored the same key first wins; ours is dropped by the unique constraint
-    Notification.objects.bulk_create(rows, ignore_conflicts=bool(dedupe_key))
-    if dedupe_key:  # rows inserted while ignoring conflicts come back without primary keys
-        rows = list(Notification.objects.filter(recipient__in=[n.recipient_id for n in rows], dedupe_key=dedupe_key[:120],
-                                                deliveries__isnull=True))
-    paths = channel_paths()
-    deliveries = Delivery.objects.bulk_create([Delivery(notification=n, channel=p) for n in rows for p in paths])
-
-    def enqueue():  # the request only queues; the worker sends (notifications.tasks)
-        for d in deliveries:
-            deliver_task.enqueue(d.pk)
-
-    transaction.on_commit(enqueue)
+    object_type = obj._meta.label_lower if obj is not None else ""
+    object_id = str(obj.pk) if obj is not None else ""
+    rows = _store([Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url[:300],
+                                object_type=object_type, object_id=object_id, dedupe_key=dedupe_key[:120])
+                   for user in users], dedupe_key)
+    _queue_deliveries(rows)
     return len(rows)
 
 

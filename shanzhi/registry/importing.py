@@ -215,96 +215,158 @@ def _parse_rows(kind: str, table, progress_id=None):
 
 # --- per kind: turn parsed rows into a plan --------------------------------------------------------------
 
-def _plan_persons(ctx: Context, rows) -> Plan:
-    plan = Plan()
+PERSON_ERROR_HEADERS = {"id_number": "证件号码", "birth_date": "出生日期", "sex": "性别", "phone": "联系电话"}
+# the person columns that are not stored as they are (identity, phone, place, region)
+_PERSON_DERIVED = {"id_number", "phone", "household_number", "estate", "building", "entrance", "room", "region_code"}
+
+
+@dataclass
+class _PersonRow:
+    """One checked person row: its normalised identity, phone and place."""
+
+    row_no: int
+    values: dict
+    number: str
+    hash: str
+    id_type: str
+    phone: str | None
+    dwelling: Dwelling | None
+    household: Household | None
+    code: str
+
+
+def _person_number(values: dict, warnings: list, row_no: int) -> tuple[str, str]:
+    """The row's (id type, normalised number); a resident ID also fills in birth date and sex."""
+    id_type = values.get("id_type") or c.IdType.RESIDENT_ID
+    if id_type != c.IdType.RESIDENT_ID:
+        return id_type, normalise(values["id_number"])
+    info = parse_id_number(values["id_number"])
+    check_id_agrees(info, birth_date=values.get("birth_date"), sex=values.get("sex"))
+    values["birth_date"], values["sex"] = info.birth_date, info.sex
+    warnings += [(row_no, "证件号码", w) for w in info.warnings]
+    return id_type, info.number
+
+
+def _person_household(ctx: Context, values: dict) -> Household | None:
+    if not values.get("household_number"):
+        return None
+    household = ctx.households.get(normalise(values["household_number"]))
+    if household is None:
+        raise RowError("户号", _("户号 %(n)s 不存在或不在导入区域内，请先导入户") % {"n": values["household_number"]})
+    return household
+
+
+def _person_code(ctx: Context, values: dict, dwelling, household) -> str:
+    """The person's region: their dwelling's, else their household's, else the row's grid code."""
+    if dwelling is not None:
+        code = dwelling.region_code
+    elif household is not None:
+        code = household.region_code
+    else:
+        code = ctx.code_for(values.get("region_code"))
+    if not code_in_scope(code, ctx.prefixes):
+        raise RowError("房号", _("该房屋不在您的管辖范围内"))
+    return code
+
+
+def _check_person(ctx: Context, plan: Plan, row_no: int, values: dict) -> _PersonRow:
+    """One parsed row checked against the validators and the existing places; ServiceError or RowError."""
+    id_type, number = _person_number(values, plan.warnings, row_no)
+    phone = normalise_phone(values.get("phone")) if values.get("phone") else None
+    dwelling = ctx.dwelling(values)
+    household = _person_household(ctx, values)
+    code = _person_code(ctx, values, dwelling, household)
+    return _PersonRow(row_no, values, number, pii.blind_index(number, purpose="id_number"), id_type, phone,
+                      dwelling, household, code)
+
+
+def _checked_persons(ctx: Context, plan: Plan, rows) -> list[_PersonRow]:
     checked = []
     for row_no, values, errors in rows:
         if errors:
             plan.errors += [(row_no, h, m) for h, m in errors]
             continue
         try:
-            id_type = values.get("id_type") or c.IdType.RESIDENT_ID
-            if id_type == c.IdType.RESIDENT_ID:
-                info = parse_id_number(values["id_number"])
-                check_id_agrees(info, birth_date=values.get("birth_date"), sex=values.get("sex"))
-                number = info.number
-                values["birth_date"], values["sex"] = info.birth_date, info.sex
-                plan.warnings += [(row_no, "证件号码", w) for w in info.warnings]
-            else:
-                number = normalise(values["id_number"])
-            phone = normalise_phone(values.get("phone")) if values.get("phone") else None
-            dwelling = ctx.dwelling(values)
-            household = None
-            if values.get("household_number"):
-                household = ctx.households.get(normalise(values["household_number"]))
-                if household is None:
-                    raise RowError("户号", _("户号 %(n)s 不存在或不在导入区域内，请先导入户") % {
-                        "n": values["household_number"]})
-            code = dwelling.region_code if dwelling else household.region_code if household else \
-                ctx.code_for(values.get("region_code"))
-            if not code_in_scope(code, ctx.prefixes):
-                raise RowError("房号", _("该房屋不在您的管辖范围内"))
+            checked.append(_check_person(ctx, plan, row_no, values))
         except ServiceError as e:
-            header = {"id_number": "证件号码", "birth_date": "出生日期", "sex": "性别", "phone": "联系电话"}.get(
-                e.field, "")
-            plan.errors.append((row_no, header, e.user_message))
-            continue
+            plan.errors.append((row_no, PERSON_ERROR_HEADERS.get(e.field, ""), e.user_message))
         except RowError as e:
             plan.errors.append((row_no, e.header, e.message))
-            continue
-        checked.append((row_no, values, number, pii.blind_index(number, purpose="id_number"), id_type, phone,
-                        dwelling, household, code))
-    keys = list({row[3] for row in checked})
+    return checked
+
+
+def _existing_persons(hashes) -> dict:
+    keys = list(hashes)
     existing = {}
     for i in range(0, len(keys), BATCH):
         for p in Person.objects.filter(id_number_hash__in=keys[i:i + BATCH]):
             existing[p.id_number_hash] = p
+    return existing
+
+
+def _person_attrs(row: _PersonRow) -> dict:
+    fields = [col.field for col in COLUMNS["persons"] if col.field not in _PERSON_DERIVED]
+    attrs = {k: row.values[k] for k in fields if row.values.get(k) is not None}
+    attrs["id_type"] = row.id_type
+    attrs["name_pinyin"], attrs["name_initials"] = name_pinyin(attrs["name"])
+    if row.dwelling is not None:
+        attrs["dwelling_id"] = row.dwelling.pk
+    if row.household is not None:
+        attrs["household_id"] = row.household.pk
+    return attrs
+
+
+def _new_person(row: _PersonRow, attrs: dict) -> dict:
+    """A row of column values, inserted by _fast_insert."""
+    new = {"region_code": row.code, "id_number_enc": pii.encrypt(row.number), "id_number_hash": row.hash, **attrs}
+    if row.phone:
+        new["phone_enc"], new["phone_hash"] = pii.encrypt(row.phone), pii.blind_index(row.phone, purpose="phone")
+    return new
+
+
+def _person_changes(person: Person, row: _PersonRow, attrs: dict) -> list[str]:
+    """Apply the row to an existing person; the fields that changed."""
+    if person.region_code != row.code and (row.dwelling or row.household or row.values.get("region_code")):
+        attrs["region_code"] = row.code
+    changed = _diff(person, attrs)
+    phone_h = pii.blind_index(row.phone, purpose="phone") if row.phone else None
+    if phone_h and phone_h != person.phone_hash:
+        person.phone_enc, person.phone_hash = pii.encrypt(row.phone), phone_h
+        changed += ["phone_enc", "phone_hash"]
+    for k in changed:
+        if k in attrs:
+            setattr(person, k, attrs[k])
+    return changed
+
+
+def _plan_person(ctx: Context, plan: Plan, row: _PersonRow, person: Person | None) -> None:
+    attrs = _person_attrs(row)
+    if person is None:
+        plan.new.append((row.row_no, _new_person(row, attrs)))
+    elif not code_in_scope(person.region_code, ctx.prefixes):
+        plan.errors.append((row.row_no, "证件号码", _("该证件号码已在其他辖区登记，请联系所在社区办理迁入")))
+    elif changed := _person_changes(person, row, attrs):
+        plan.changed.append((row.row_no, person, changed))
+    else:
+        plan.unchanged += 1
+
+
+def _plan_persons(ctx: Context, rows) -> Plan:
+    plan = Plan()
+    checked = _checked_persons(ctx, plan, rows)
+    existing = _existing_persons({row.hash for row in checked})
     seen: dict[str, int] = {}
-    fields = [col.field for col in COLUMNS["persons"]
-              if col.field not in {"id_number", "phone", "household_number", "estate", "building", "entrance",
-                                   "room", "region_code"}]
-    for row_no, values, number, h, id_type, phone, dwelling, household, code in checked:
-        if h in seen:
-            plan.errors.append((row_no, "证件号码", _("与第 %(r)d 行的证件号码重复") % {"r": seen[h]}))
+    for row in checked:
+        if row.hash in seen:
+            plan.errors.append((row.row_no, "证件号码", _("与第 %(r)d 行的证件号码重复") % {"r": seen[row.hash]}))
             continue
-        seen[h] = row_no
-        attrs = {k: values[k] for k in fields if values.get(k) is not None}
-        attrs["id_type"] = id_type
-        attrs["name_pinyin"], attrs["name_initials"] = name_pinyin(attrs["name"])
-        if dwelling is not None:
-            attrs["dwelling_id"] = dwelling.pk
-        if household is not None:
-            attrs["household_id"] = household.pk
-        phone_h = pii.blind_index(phone, purpose="phone") if phone else None
-        person = existing.get(h)
-        if person is None:
-            row = {"region_code": code, "id_number_enc": pii.encrypt(number), "id_number_hash": h, **attrs}
-            if phone:
-                row["phone_enc"], row["phone_hash"] = pii.encrypt(phone), phone_h
-            plan.new.append((row_no, row))  # a row of column values, inserted by _fast_insert
-            continue
-        if not code_in_scope(person.region_code, ctx.prefixes):
-            plan.errors.append((row_no, "证件号码", _("该证件号码已在其他辖区登记，请联系所在社区办理迁入")))
-            continue
-        if person.region_code != code and (dwelling or household or values.get("region_code")):
-            attrs["region_code"] = code
-        changed = _diff(person, attrs)
-        if phone_h and phone_h != person.phone_hash:
-            person.phone_enc, person.phone_hash = pii.encrypt(phone), phone_h
-            changed += ["phone_enc", "phone_hash"]
-        if changed:
-            for k in changed:
-                if k in attrs:
-                    setattr(person, k, attrs[k])
-            plan.changed.append((row_no, person, changed))
-        else:
-            plan.unchanged += 1
+        seen[row.hash] = row.row_no
+        _plan_person(ctx, plan, row, existing.get(row.hash))
     return plan
 
 
-def _plan_simple(ctx: Context, rows, *, existing: Callable, build: Callable) -> Plan:
-    """Shared by households, buildings, dwellings and units: `build(values)` → (key, attrs, model) or RowError."""
-    plan = Plan()
+def _built_rows(plan: Plan, rows, build: Callable) -> list:
+    """(row_no, key, attrs, model) for each row that builds; the others' errors go to the plan."""
     built = []
     for row_no, values, errors in rows:
         if errors:
@@ -316,6 +378,29 @@ def _plan_simple(ctx: Context, rows, *, existing: Callable, build: Callable) -> 
             plan.errors.append((row_no, e.header, e.message))
         except ServiceError as e:
             plan.errors.append((row_no, "统一社会信用代码" if e.field == "uscc" else "联系电话", e.user_message))
+    return built
+
+
+def _plan_object(ctx: Context, plan: Plan, row_no: int, attrs: dict, model, obj) -> None:
+    if obj is None:
+        plan.new.append((row_no, model(**attrs)))
+        return
+    if not code_in_scope(obj.region_code, ctx.prefixes):
+        plan.errors.append((row_no, "", _("该记录已在其他辖区登记")))
+        return
+    changed = [f for f in _diff(obj, attrs) if attrs[f] is not None or f.endswith("_id")]
+    if not changed:
+        plan.unchanged += 1
+        return
+    for f in changed:
+        setattr(obj, f, attrs[f])
+    plan.changed.append((row_no, obj, changed))
+
+
+def _plan_simple(ctx: Context, rows, *, existing: Callable, build: Callable) -> Plan:
+    """Shared by households, buildings, dwellings and units: `build(values)` → (key, attrs, model) or RowError."""
+    plan = Plan()
+    built = _built_rows(plan, rows, build)
     found = existing([b[1] for b in built])
     seen: dict = {}
     for row_no, k, attrs, model in built:
@@ -323,20 +408,7 @@ def _plan_simple(ctx: Context, rows, *, existing: Callable, build: Callable) -> 
             plan.errors.append((row_no, "", _("与第 %(r)d 行重复") % {"r": seen[k]}))
             continue
         seen[k] = row_no
-        obj = found.get(k)
-        if obj is None:
-            plan.new.append((row_no, model(**attrs)))
-            continue
-        if not code_in_scope(obj.region_code, ctx.prefixes):
-            plan.errors.append((row_no, "", _("该记录已在其他辖区登记")))
-            continue
-        changed = [f for f in _diff(obj, attrs) if attrs[f] is not None or f.endswith("_id")]
-        if changed:
-            for f in changed:
-                setattr(obj, f, attrs[f])
-            plan.changed.append((row_no, obj, changed))
-        else:
-            plan.unchanged += 1
+        _plan_object(ctx, plan, row_no, attrs, model, found.get(k))
     return plan
 
 
@@ -452,47 +524,52 @@ def _households_for(ctx: Context, rows) -> dict:
     return out
 
 
+def _converter(f, pg: bool, connection) -> Callable | None:
+    """How a value of field f is written by _fast_insert: JSON as text; on SQLite dates, datetimes and decimals
+    as the database stores them; None: as it is."""
+    kind = f.get_internal_type()
+    if kind == "JSONField":
+        return json.dumps
+    if pg:
+        return None
+    if kind == "DateField":
+        return datetime.date.isoformat
+    if kind in {"DateTimeField", "DecimalField"}:
+        return lambda v, f=f: f.get_db_prep_save(v, connection)
+    return None
+
+
+def _insert_defaults(fields, converters: dict) -> dict:
+    """Each field's default (now for auto timestamps), converted once: they are the same for every row."""
+    now = timezone.now()
+    defaults = {}
+    for f in fields:
+        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        value = now if auto else f.get_default()
+        conv = converters[f.attname]
+        defaults[f.attname] = conv(value) if conv is not None and value is not None else value
+    return defaults
+
+
 def _fast_insert(model, rows: list[dict], progress=None) -> None:
     """Insert rows of attname → value without building model instances: PostgreSQL COPY, or one
     executemany per batch on SQLite. Field defaults and auto timestamps are filled in here."""
-    now = timezone.now()
+
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = {}
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            defaults[f.attname] = now
-        else:
-            defaults[f.attname] = f.get_default()
     pg = connection.vendor == "postgresql"
-
-    def convert(f):
-        kind = f.get_internal_type()
-        if kind == "JSONField":
-            return json.dumps
-        if pg:
-            return None
-        if kind == "DateField":
-            return datetime.date.isoformat
-        if kind in {"DateTimeField", "DecimalField"}:
-            return lambda v, f=f: f.get_db_prep_save(v, connection)
-        return None
-
-    converters = {f.attname: convert(f) for f in fields}
-    for name, conv in converters.items():  # defaults are the same for every row: convert them once
-        if conv is not None and defaults[name] is not None:
-            defaults[name] = conv(defaults[name])
+    converters = {f.attname: _converter(f, pg, connection) for f in fields}
+    defaults = _insert_defaults(fields, converters)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    names = [f.attname for f in fields]
 
     def values(row):
         out = []
-        for name in names:
-            if name in row and row[name] is not None:
-                conv = converters[name]
-                out.append(conv(row[name]) if conv is not None else row[name])
-            else:
+        for name, conv in converters.items():
+            value = row.get(name)
+            if value is None:
                 out.append(defaults[name])
+            else:
+                out.append(conv(value) if conv is not None else value)
         return out
 
     with connection.cursor() as cursor:
@@ -525,10 +602,55 @@ def _commit_persons(actor, plan: Plan, progress) -> None:
                                  for row in rows])
 
 
-def _commit(actor, kind: str, plan: Plan, progress_id=None) -> None:
-    model = MODELS[kind]
-    now = timezone.now()
+def _create_new(actor, kind: str, plan: Plan, progress) -> list:
+    """Insert the plan's new rows; the model instances created (none for persons, inserted as column values)."""
+    if kind == "persons":
+        _commit_persons(actor, plan, progress)
+        codes = {row["region_code"] for _r, row in plan.new}
+        occupancy_follow_residents(actor=actor, dwellings=Dwelling.objects.filter(region_code__in=codes))
+        return []
+    new = [obj for _r, obj in plan.new]
+    if kind == "buildings":
+        for obj in new:  # estates created before now have their pk
+            if obj.estate is not None:
+                obj.estate_id = obj.estate.pk
+    for i in range(0, len(new), BATCH):
+        MODELS[kind].objects.bulk_create(new[i:i + BATCH])
+        progress(i + len(new[i:i + BATCH]))
+    return new
 
+
+def _update_changed(kind: str, plan: Plan) -> None:
+    if not plan.changed:
+        return
+    now = timezone.now()
+    fields = sorted({f.removesuffix("_id") for _r, _o, changed in plan.changed for f in changed}
+                    | {"version", "updated_at"})
+    objs = []
+    for _row, obj, _changed in plan.changed:
+        obj.version += 1
+        obj.updated_at = now
+        objs.append(obj)
+    MODELS[kind].objects.bulk_update(objs, fields, batch_size=500)
+
+
+EVENT_KINDS = {"persons", "households", "dwellings"}  # the kinds with a registry event per created/changed row
+
+
+def _record_events(actor, kind: str, plan: Plan, new: list) -> None:
+    if kind not in EVENT_KINDS:
+        return
+    created, changed = _("批量导入"), _("批量导入修改")
+    events = [RegistryEvent(kind=c.EventKind.CREATE, region_code=o.region_code, actor=actor,
+                            summary=created, **{kind[:-1]: o}) for o in new]
+    events += [RegistryEvent(kind=c.EventKind.UPDATE, region_code=o.region_code, actor=actor, summary=changed,
+                             data={"fields": sorted({f.removesuffix("_enc").removesuffix("_hash") for f in ch})},
+                             **{kind[:-1]: o})
+               for _r, o, ch in plan.changed]
+    RegistryEvent.objects.bulk_create(events, batch_size=BATCH)
+
+
+def _commit(actor, kind: str, plan: Plan, progress_id=None) -> None:
     def progress(done):
         if progress_id:
             progress_update(progress_id, done=done, message=_("正在写入"))
@@ -536,37 +658,9 @@ def _commit(actor, kind: str, plan: Plan, progress_id=None) -> None:
     with transaction.atomic():
         for extra_model, objs in plan.before_create:
             extra_model.objects.bulk_create(objs, batch_size=BATCH)
-        new = []
-        if kind == "persons":
-            _commit_persons(actor, plan, progress)
-            codes = {row["region_code"] for _r, row in plan.new}
-            occupancy_follow_residents(actor=actor, dwellings=Dwelling.objects.filter(region_code__in=codes))
-        else:
-            new = [obj for _r, obj in plan.new]
-            for obj in new:  # estates created above now have their pk
-                if kind == "buildings" and obj.estate is not None:
-                    obj.estate_id = obj.estate.pk
-            for i in range(0, len(new), BATCH):
-                model.objects.bulk_create(new[i:i + BATCH])
-                progress(i + len(new[i:i + BATCH]))
-        if plan.changed:
-            fields = sorted({f.removesuffix("_id") if f.endswith("_id") else f
-                             for _r, _o, changed in plan.changed for f in changed} | {"version", "updated_at"})
-            objs = []
-            for _row, obj, _changed in plan.changed:
-                obj.version += 1
-                obj.updated_at = now
-                objs.append(obj)
-            model.objects.bulk_update(objs, fields, batch_size=500)
-        if kind in {"persons", "households", "dwellings"}:
-            created, changed = _("批量导入"), _("批量导入修改")
-            events = [RegistryEvent(kind=c.EventKind.CREATE, region_code=o.region_code, actor=actor,
-                                    summary=created, **{kind[:-1]: o}) for o in new]
-            events += [RegistryEvent(kind=c.EventKind.UPDATE, region_code=o.region_code, actor=actor, summary=changed,
-                                     data={"fields": sorted({f.removesuffix("_enc").removesuffix("_hash") for f in ch})},
-                                     **{kind[:-1]: o})
-                       for _r, o, ch in plan.changed]
-            RegistryEvent.objects.bulk_create(events, batch_size=BATCH)
+        new = _create_new(actor, kind, plan, progress)
+        _update_changed(kind, plan)
+        _record_events(actor, kind, plan, new)
 
 
 def import_run(*, actor, kind: str, data: bytes, filename: str, region_code: str, dry_run: bool = False,

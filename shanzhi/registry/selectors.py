@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
@@ -48,6 +49,43 @@ def _get(qs: QuerySet, pk):
 
 # --- persons -----------------------------------------------------------------------------------------
 
+def _search_filter(value, actor) -> Q:
+
+    return person_query(str(value))
+
+
+def _age_min_filter(value, actor) -> Q:
+    # age as shown (core.masking.age_of: this year − birth year), so a filter never tells more than the list
+    return Q(birth_date__lt=datetime.date(datetime.date.today().year - int(value) + 1, 1, 1))
+
+
+def _age_max_filter(value, actor) -> Q:
+    return Q(birth_date__gte=datetime.date(datetime.date.today().year - int(value), 1, 1))
+
+
+def _special_filter(value, actor) -> Q:
+    special = SpecialPopulationRecord.objects.restrict(actor, "view").filter(category=value, active=True)
+    return Q(pk__in=special.values("person_id"))
+
+
+# filter name → (value, actor) → the Q it adds; each applied in its own .filter() call, in this order
+PERSON_FILTERS: dict[str, Callable] = {
+    "q": _search_filter,
+    "region": lambda v, actor: prefix_q("region_code", [str(v)]),
+    "residence_type": lambda v, actor: Q(residence_type=v),
+    "sex": lambda v, actor: Q(sex=v),
+    "building": lambda v, actor: Q(dwelling__building_id=v),
+    "dwelling": lambda v, actor: Q(dwelling_id=v),
+    "household": lambda v, actor: Q(household_id=v),
+    "estate": lambda v, actor: Q(dwelling__building__estate_id=v),
+    "care_tag": lambda v, actor: Q(care_tags__tag=v),
+    "separated": lambda v, actor: Q(separated=str(v).lower() in {"1", "true", "yes", "on"}),
+    "age_min": _age_min_filter,
+    "age_max": _age_max_filter,
+    "special": _special_filter,
+}
+
+
 def person_list(*, actor, filters: dict | None = None, action: str = "view") -> QuerySet[Person]:
     """Persons in scope. Filters: q, status ("living" by default, "all" for every status), residence_type,
     region (code prefix), estate, building, dwelling, household, care_tag, sex, age_min, age_max,
@@ -57,30 +95,9 @@ def person_list(*, actor, filters: dict | None = None, action: str = "view") -> 
     status = f.get("status", c.PersonStatus.LIVING)
     if status != "all":
         qs = qs.filter(status=status)
-    if "q" in f:
-        qs = qs.filter(person_query(str(f["q"])))
-    if "region" in f:
-        qs = qs.filter(prefix_q("region_code", [str(f["region"])]))
-    for key in ("residence_type", "sex"):
+    for key, condition in PERSON_FILTERS.items():
         if key in f:
-            qs = qs.filter(**{key: f[key]})
-    for key in ("building", "dwelling", "household"):
-        if key in f:
-            qs = qs.filter(**{f"{key}_id" if key != "building" else "dwelling__building_id": f[key]})
-    if "estate" in f:
-        qs = qs.filter(dwelling__building__estate_id=f["estate"])
-    if "care_tag" in f:
-        qs = qs.filter(care_tags__tag=f["care_tag"])
-    if "separated" in f:
-        qs = qs.filter(separated=str(f["separated"]).lower() in {"1", "true", "yes", "on"})
-    # age as shown (core.masking.age_of: this year − birth year), so a filter never tells more than the list
-    if "age_min" in f:
-        qs = qs.filter(birth_date__lt=datetime.date(datetime.date.today().year - int(f["age_min"]) + 1, 1, 1))
-    if "age_max" in f:
-        qs = qs.filter(birth_date__gte=datetime.date(datetime.date.today().year - int(f["age_max"]), 1, 1))
-    if "special" in f:
-        special = SpecialPopulationRecord.objects.restrict(actor, "view").filter(category=f["special"], active=True)
-        qs = qs.filter(pk__in=special.values("person_id"))
+            qs = qs.filter(condition(f[key], actor))
     return qs.order_by("region_code", "name", "id")
 
 

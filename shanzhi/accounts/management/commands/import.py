@@ -37,19 +37,8 @@ class Command(BaseCommand):
         if not path:
             raise CommandError("请给出要导入的文件（template 时为类型）")
         if kind == "template":
-            if path not in IMPORTERS:
-                raise CommandError(f"未知类型 {path}，可选：{', '.join(IMPORTERS)}")
-            out = Path(output or f"{path}-template.xlsx")
-            out.write_bytes(IMPORTERS[path].template())
-            self.stdout.write(str(out))
-            return
-        if kind not in IMPORTERS:
-            raise CommandError(f"未知类型 {kind}，可选：{', '.join(IMPORTERS)}, template")
-        importer = IMPORTERS[kind]
-        if importer.needs_region and not region:
-            raise CommandError("请用 --region 指定导入区域代码")
-        if not region and not user:
-            raise CommandError("请用 --actor 指定以哪个用户的身份导入")
+            return self._template(path, output)
+        importer = self._importer(kind, region, user)
         file = Path(path)
         if not file.exists():
             raise CommandError(f"文件不存在：{file}")
@@ -62,6 +51,25 @@ class Command(BaseCommand):
         self._print(importer, report, as_json=json)
         if report["rejected"]:
             sys.exit(1)
+
+    def _template(self, kind, output):
+        if kind not in IMPORTERS:
+            raise CommandError(f"未知类型 {kind}，可选：{', '.join(IMPORTERS)}")
+        out = Path(output or f"{kind}-template.xlsx")
+        out.write_bytes(IMPORTERS[kind].template())
+        self.stdout.write(str(out))
+
+    @staticmethod
+    def _importer(kind, region, user):
+        """The importer of kind, once the options it needs are given."""
+        if kind not in IMPORTERS:
+            raise CommandError(f"未知类型 {kind}，可选：{', '.join(IMPORTERS)}, template")
+        importer = IMPORTERS[kind]
+        if importer.needs_region and not region:
+            raise CommandError("请用 --region 指定导入区域代码")
+        if not region and not user:
+            raise CommandError("请用 --actor 指定以哪个用户的身份导入")
+        return importer
 
     def _cleanup(self, days, *, as_json):
         try:
