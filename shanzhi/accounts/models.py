@@ -3,23 +3,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.roles import STAFF_ROLES, USER_MANAGER_ROLES, Role
-from shanzhi.core.scope import prefixes_for_roles
-from shanzhi.core.scoping import ScopedQuerySet, prefix_q
+from shanzhi.core.scoping import ScopedQuerySet, granted_within
 
 
-class ScopedUserManager(UserManager):
-    def restrict(self, user, action: str = "manage"):
-        """Users holding a grant inside the actor's user-management scope."""
-        prefixes = prefixes_for_roles(user, self.model.scope_roles.get(action, ()))
-        if not prefixes:
-            return self.none()
-        return self.filter(pk__in=RoleGrant.objects.filter(prefix_q("region_code", prefixes)).values("user_id"))
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    """`User.objects.restrict(actor, "manage")`: users holding a grant inside the actor's user-management scope."""
 
 
 class User(AbstractUser):
     """A platform account. Residents, staff and admins are users; what they may do comes from grants."""
 
     scope_roles = {"manage": set(USER_MANAGER_ROLES)}
+    scope_strategy = granted_within
+    grant_relation = "grants"
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     is_demo = models.BooleanField(_("演示账号"), default=False)

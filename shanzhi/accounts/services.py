@@ -13,12 +13,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.permissions import check, require
 from shanzhi.core.roles import ADMIN_TRIO, GRANTABLE_BY, STAFF_ROLES, TWO_FACTOR_ROLES, Role
 from shanzhi.core.scope import forget_grants, grants_of, user_roles
 from shanzhi.notifications.services import notify
 from shanzhi.regions.models import Region
 
 from .models import RoleGrant, User
+from .permissions import GRANT
 
 
 def _check_trio(existing_roles: set[str], new_role: str) -> None:
@@ -34,10 +36,10 @@ def _check_trio(existing_roles: set[str], new_role: str) -> None:
 
 
 def can_grant(actor, role: str, region_code: str) -> tuple[bool, str]:
-    for actor_role, prefix in grants_of(actor):
-        if role in GRANTABLE_BY.get(actor_role, ()) and region_code.startswith(prefix):
-            return True, ""
-    return False, _("您不能在该区域授予此角色")
+    """(allowed, reason) for granting or revoking `role` on `region_code` (the accounts.grant.<role> rule)."""
+    if role not in GRANT:
+        return False, _("您不能在该区域授予此角色")
+    return check(actor, GRANT[role].action, region_code)
 
 
 def grantable_roles(actor) -> list[str]:
@@ -109,9 +111,7 @@ def grant_add(*, actor, user: User, role: str, region, check_actor: bool = True)
     if role not in Role.values:
         raise ServiceError(_("未知角色“%(r)s”") % {"r": role}, field="role")
     if check_actor:
-        ok, reason = can_grant(actor, role, region.code)
-        if not ok:
-            raise NotAllowed(reason)
+        require(actor, GRANT[role].action, region.code)
     # lock the user row so two concurrent grants can't both pass the 三员分立 check
     User.objects.select_for_update().filter(pk=user.pk).first()
     existing = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
@@ -129,9 +129,7 @@ def grant_add(*, actor, user: User, role: str, region, check_actor: bool = True)
 @transaction.atomic
 def grant_revoke(*, actor, grant: RoleGrant, check_actor: bool = True) -> None:
     if check_actor:
-        ok, reason = can_grant(actor, grant.role, grant.region_code)
-        if not ok:
-            raise NotAllowed(reason)
+        require(actor, GRANT[grant.role].action, grant.region_code)
     user = grant.user
     audit_log(actor=actor, action="grant.revoke", obj=user, region_code=grant.region_code,
               before={"role": grant.role, "region": grant.region_code})

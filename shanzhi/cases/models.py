@@ -2,7 +2,7 @@
 with its history, assignments, photos and ratings, patrols and inspections, and the daily rollup.
 
 Scope: a case's `region_code` is its grid. Staff see cases in their region; handling-body staff see
-only cases assigned to their body — `CaseQuerySet.restrict` is the one chokepoint for both.
+only cases assigned to their body — `Case.scope_strategy` names both, `restrict()` applies them.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.masking import shown
 from shanzhi.core.pii import decrypt
 from shanzhi.core.roles import ADMIN_TRIO, STAFF_ROLES, Role
-from shanzhi.core.scope import grants_of, user_roles
-from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
+from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, follower, handling_body, owner, through, within
 
 from . import choices as c
 
@@ -139,31 +138,17 @@ def deadline_light(*, state: str, due_at, yellow_at, now) -> str:
 
 
 class CaseQuerySet(ScopedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Region staff by region prefix; handling-body staff by the cases assigned to their bodies."""
-        allowed = self.model.scope_roles.get(action, set())
-        prefixes, body_staff = [], False
-        for role, code in grants_of(user):
-            if role not in allowed:
-                continue
-            if role == Role.HANDLING_BODY_STAFF:
-                body_staff = True
-            else:
-                prefixes.append(code)
-        if not prefixes and not body_staff:
-            return self.none()
-        q = prefix_q("region_code", prefixes) if prefixes else Q(pk__in=[])
-        if body_staff:
-            q |= Q(pk__in=CaseAssignment.objects.filter(body__handlingbodymember__user_id=user.pk, active=True)
-                   .values("case_id"))
-        return self.filter(q)
-
     def overdue(self, now):
         return self.filter(due_at__lt=now, state__in=c.OPEN_STATES)
 
 
 class Case(ScopedModel):
+    """Region staff reach cases by region prefix; handling-body staff the cases assigned to their bodies."""
+
     scope_roles = CASE_ROLES
+    scope_strategy = ((within, set(Role.values) - {Role.HANDLING_BODY_STAFF}),
+                      (handling_body, {Role.HANDLING_BODY_STAFF}))
+    assignment_relation = "assignments"
 
     number = models.CharField(_("编号"), max_length=20, unique=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("类别"))
@@ -306,24 +291,16 @@ def _photo_path(instance, filename):
     return f"cases/{instance.case.created_at:%Y/%m}/{instance.case_id}/{filename}"
 
 
-class CasePhotoQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Photos of the cases the user may see: staff and handling bodies as `Case.objects.restrict`; a
-        reporter or follower (as `ReportedCase.objects.restrict`) the report's own photos and those of the
-        timeline entries shown to them (never the photos of an internal entry)."""
-        if action != "view" or not (user_roles(user) & self.model.scope_roles["view"]):
-            return self.none()
-        staff = Case.objects.restrict(user, "view").values("pk")
-        mine = ReportedCase.objects.restrict(user, "view").values("pk")
-        shown = Q(history__isnull=True) | Q(history__public=True)
-        return self.filter(Q(case__in=staff) | (Q(case__in=mine) & shown))
-
-
 class CasePhoto(models.Model):
     """A photo of a case (its report, or a timeline entry). Never a public file: served only by the
     `cases:photo` view to those who may see it (`CasePhoto.objects.restrict`)."""
 
     scope_roles = {"view": set(Role.values) - ADMIN_TRIO}  # staff by region or body, residents by their cases
+    # staff and handling bodies as `Case.objects.restrict`; a reporter or follower (as
+    # `ReportedCase.objects.restrict`) the report's own photos and those of the timeline entries shown to them
+    # (never the photos of an internal entry)
+    scope_strategy = (through("case"),
+                      through("case", "ReportedCase", when=Q(history__isnull=True) | Q(history__public=True)))
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
     history = models.ForeignKey(CaseHistory, on_delete=models.SET_NULL, null=True, blank=True, related_name="photos")
@@ -332,7 +309,7 @@ class CasePhoto(models.Model):
     location_stripped = models.BooleanField(_("已去除位置信息"), default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CasePhotoQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
 
 class CaseRating(models.Model):
@@ -448,21 +425,13 @@ class DailyRollup(models.Model):
         indexes = [models.Index(fields=["day", "region_code"])]
 
 
-class ReportedCaseQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        """A reporter's own cases and the cases they follow (resident pages)."""
-        if not (user_roles(user) & self.model.scope_roles.get(action, set())):
-            return self.none()
-        followed = CaseFollower.objects.filter(user_id=user.pk).values("case_id")
-        return self.filter(Q(reporter_user_id=user.pk) | Q(pk__in=followed))
-
-
 class ReportedCase(Case):
     """The resident's view of a case they reported or follow."""
 
     scope_roles = {"view": set(Role.values) - ADMIN_TRIO}  # 三员分立: admins hold no resident-facing role
-
-    objects = ReportedCaseQuerySet.as_manager()
+    scope_strategy = (owner, follower)  # their own reports and the cases they follow
+    owner_path = "reporter_user"
+    follower_relation = "followers"
 
     class Meta:
         proxy = True

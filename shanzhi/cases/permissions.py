@@ -6,10 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import rule
-from shanzhi.core.roles import GRID_ROLES
+from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES
 from shanzhi.core.scoping import code_in_scope
 
 PATROL = rule("cases.patrol", roles=GRID_ROLES, reason=_("只有本网格的网格员或网格长可以登记"))
+# staff channels (hotline, patrol, ...): a staff role at the case's grid
+STAFF_CHANNEL = rule("cases.staff_channel", roles=STAFF_ROLES, reason=_("只有该网格的工作人员可以登记此类来源的民情"))
+RECATEGORISE = rule("cases.recategorise", roles=STAFF_ROLES, reason=_("您没有在此区域调整类别的角色"))
 
 
 def body_covers(body, case) -> tuple[bool, str]:

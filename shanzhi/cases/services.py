@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.permissions import require
 from shanzhi.core.pii import decrypt, encrypt
 from shanzhi.core.roles import Role
-from shanzhi.core.scope import roles_at
 from shanzhi.core.writes import versioned_update
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
@@ -50,7 +50,7 @@ from .models import (
     RoutingRule,
     Supervision,
 )
-from .permissions import require_body_covers
+from .permissions import RECATEGORISE, STAFF_CHANNEL, require_body_covers
 from .photos import clean_photo
 from .workflow import ACCEPT_ROLES, WORKFLOW
 
@@ -245,8 +245,7 @@ def _place(building, dwelling, region_code: str):
 def _check_channel(actor, category: Category, channel: str, region_code: str) -> None:
     """Staff channels need a staff role at the grid; residents only use public, active categories."""
     if channel in STAFF_CHANNELS:
-        if not (roles_at(actor, region_code) & Case.scope_roles["create"]):
-            raise NotAllowed(_("只有该网格的工作人员可以登记此类来源的民情"))
+        require(actor, STAFF_CHANNEL.action, region_code)
     elif not category.is_public:
         raise ServiceError(_("该类别不接受居民直接上报"), field="category")
     if not category.active:
@@ -613,8 +612,7 @@ def case_recategorise(*, actor, case: Case, category: Category, reason: str) -> 
     """Change the category; an open case not yet being handled is re-routed to the new category's body."""
     if not reason.strip():
         raise ServiceError(_("请填写调整类别的原因"), field="reason")
-    if not (roles_at(actor, case.region_code) & ACCEPT_ROLES):
-        raise NotAllowed(_("您没有在此区域调整类别的角色"))
+    require(actor, RECATEGORISE.action, case)
     before = case.category.name
     versioned_update(case, case.version, actor=actor, action="case.recategorise", validate=False,
                      before={"category": before}, after={"category": category.name}, reason=reason,

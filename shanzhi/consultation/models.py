@@ -1,7 +1,7 @@
 """Community consultation (社区协商): rules as data, topics through 五议, meetings, votes, execution, 两评.
 
 Topics, meetings and rules belong to a community (region_code = the 12-digit community code, or the street
-code for street-wide rules and 两评 of the street). `core.scoping.CommunityQuerySet.restrict` widens grid-level grants to
+code for street-wide rules and 两评 of the street). The `community_widened` strategy (core.scoping.CommunityModel) widens grid-level grants to
 their community and lets everyone see rows of the regions above their grants (street rules), so a resident
 granted on a grid sees the topics of the whole community.
 """

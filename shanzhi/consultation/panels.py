@@ -1,11 +1,11 @@
 """Cards consultation adds to other apps' pages through core.panels (registered in ConsultationConfig.ready)."""
 
-from shanzhi.core.scope import roles_at
+from shanzhi.core.permissions import allows
 from shanzhi.core.scoping import COMMUNITY_CODE_LEN
 
+from .permissions import CASE_TO_TOPIC
 from .rules import effective_rules
 from .selectors import topic_from_case
-from .services import CASE_TOPIC_ROLES
 
 
 def case_topic_panel(request, case) -> dict | None:
@@ -13,6 +13,6 @@ def case_topic_panel(request, case) -> dict | None:
     topic = topic_from_case(actor=request.user, case_id=case.pk)
     if topic is not None:
         return {"case": case, "topic": topic}
-    if roles_at(request.user, case.region_code) & CASE_TOPIC_ROLES:
+    if allows(request.user, CASE_TO_TOPIC.action, case):
         return {"case": case, "topic_rules": effective_rules(case.region_code[:COMMUNITY_CODE_LEN]).values()}
     return None

@@ -19,6 +19,7 @@ def _rule(action, roles, reason):
     return rule(f"consultation.{action}", roles=roles, reason=reason, scope="community_widened")
 
 
+COMMITTEE = _rule("committee", COMMITTEE_ROLES, _("只有社区工作人员可以办理"))  # the staff parts of a page
 RULES_EDIT = _rule("rules_edit", RULE_EDITORS, _("只有社区书记或街道管理员可以修改议事规则"))
 PROPOSE_ONLINE = _rule("propose_online", {Role.RESIDENT}, _("网上提议须由本社区居民提出"))
 PROPOSE_GRID = _rule("propose_grid", {Role.GRID_WORKER, Role.GRID_LEADER} | COMMITTEE_ROLES, _("网格议事须由网格员提出"))
@@ -41,6 +42,10 @@ TALLY_CLEAR = _rule("tally_clear", RULE_EDITORS, _("只有社区书记可以作�
 TASK_ADD = _rule("task_add", COMMITTEE_ROLES, _("只有社区工作人员可以分解执行任务"))
 TASK_PROGRESS = _rule("task_progress", COMMITTEE_ROLES, _("只有社区工作人员可以更新进度"))
 MILESTONE_ADD = _rule("milestone_add", COMMITTEE_ROLES, _("只有社区工作人员可以登记节点"))
+# 转为协商议题: community staff at the case's grid (a case is escalated where it lies, not widened)
+CASE_TOPIC_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY})
+CASE_TO_TOPIC = rule("consultation.case_to_topic", roles=CASE_TOPIC_ROLES,
+                     reason=_("只有社区工作人员或社区书记可以转为协商议题"))
 # 两评: who may start and publish depends on the kind of evaluation
 EVALUATION_BY_COMMITTEE = _rule("evaluation_by_committee", COMMITTEE_ROLES, _("您不能发起或公布这类评议"))
 EVALUATION_BY_STREET = _rule("evaluation_by_street", {Role.STREET_MANAGER}, _("您不能发起或公布这类评议"))

@@ -16,9 +16,7 @@ from shanzhi.cases.services import case_lock, case_record_topic
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import blind_index
-from shanzhi.core.roles import Role
-from shanzhi.core.scope import roles_at
-from shanzhi.core.scoping import COMMUNITY_CODE_LEN, community_widened
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN
 from shanzhi.core.writes import create_audited, save_audited, versioned_update
 from shanzhi.registry.models import Building, Person
 
@@ -52,16 +50,6 @@ from .notify import notify, notify_followers
 from .rules import adult_persons, adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
 from .workflow import EVALUATION, MEETING, WORKFLOW, history_writer, notice_blockers, vote_outcome  # noqa: F401  (notice_blockers: views)
-
-# Who may escalate a case (民情) of their community into a topic.
-CASE_TOPIC_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY})
-
-
-# --- permissions ------------------------------------------------------------------------------------------
-def acts_in(actor, code: str, roles) -> bool:
-    """The actor holds one of `roles` on a region containing `code` or inside it (pages use it to show or
-    hide a button; services call core.permissions.require with a rule from .permissions)."""
-    return community_widened(actor, code, roles)
 
 
 def committee_users(code: str):
@@ -181,8 +169,7 @@ def topic_from_case(*, actor, case_id, community_code: str, matter_type: str, ti
 def case_to_topic(*, actor, case, matter_type: str, title: str, description: str = "") -> Topic:
     """转为协商议题: escalate a case into a consultation topic of its community, once; the case's
     timeline and the audit log record it (cases.services.case_record_topic)."""
-    if not (roles_at(actor, case.region_code) & CASE_TOPIC_ROLES):
-        raise NotAllowed(_("只有社区工作人员或社区书记可以转为协商议题"))
+    require(actor, P.CASE_TO_TOPIC.action, case)
     case = case_lock(case=case)
     if Topic.objects.filter(source_kind=c.Source.CASE, source_id=str(case.pk)).exists():
         raise ServiceError(_("该民情已转为协商议题"))

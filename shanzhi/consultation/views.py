@@ -14,6 +14,7 @@ from shanzhi.cases.models import Case
 from shanzhi.cases.selectors import source_case
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.permissions import allows, check
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import grants_of, user_roles
 from shanzhi.registry.models import Building
@@ -42,7 +43,7 @@ def _int(value, default=0):
 
 
 def _is_staff(user, code) -> bool:
-    return services.acts_in(user, code, COMMITTEE_ROLES)
+    return allows(user, "consultation.committee", code)
 
 
 @role_view(PARTICIPANT_ROLES)
@@ -171,9 +172,6 @@ def topic_act(request, topic):
     return redirect("consultation:topic", pk=topic.pk)
 
 
-RULE_EDITORS = {Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
-
-
 @role_view(PARTICIPANT_ROLES, methods=("GET", "POST"))
 def rules(request):
     communities = list(selectors.actor_communities(actor=request.user))
@@ -196,9 +194,10 @@ def rules(request):
         else:
             messages.success(request, _("本社区规则已保存，覆盖街道统一规则"))
         return redirect(f"{request.path}?community={code}")
+    can_edit, edit_reason = check(request.user, "consultation.rules_edit", code) if code else (False, "")
     return render(request, "consultation/rules.html", {
         "rules": selectors.rules_for(actor=request.user, community_code=code), "communities": communities,
-        "community": code, "can_edit": services.acts_in(request.user, code, RULE_EDITORS) if code else False,
+        "community": code, "can_edit": can_edit, "edit_reason": edit_reason,
         "parties": c.Party.choices, "majorities": c.Majority.choices, "modes": c.SupportMode.choices,
         "meeting_kinds": c.MeetingKind.choices})
 

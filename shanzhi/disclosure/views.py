@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.consultation.execution import topic_progress
 from shanzhi.consultation.selectors import actor_communities, public_evaluations, public_topics
-from shanzhi.consultation.services import acts_in
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.permissions import check
 
 from . import selectors, services
 from .models import EDITOR_ROLES, REVIEWER_ROLES, Category, Direction, DisclosureEntry, LedgerLine
@@ -74,10 +74,12 @@ def manage(request):
 
 @object_view(DisclosureEntry)
 def entry(request, obj):
+    open_for_lines = obj.state in ("draft", "rejected")
+    may_record, record_reason = check(request.user, "disclosure.ledger", obj) if open_for_lines else (False, "")
     return render(request, "disclosure/entry.html", {
         "entry": obj, "lines": obj.lines.all(), "totals": selectors.ledger_totals(obj),
         "transitions": WORKFLOW.available(obj, request.user), "directions": Direction.choices,
-        "editable": obj.state in ("draft", "rejected") and acts_in(request.user, obj.region_code, EDITOR_ROLES)})
+        "editable": may_record, "ledger_reason": record_reason})
 
 
 @object_view(DisclosureEntry, methods=("POST",))

@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.permissions import require
 from shanzhi.core.writes import versioned_update
 
 from .choices import CODE_LENGTH, LEVEL_BY_LENGTH, Level
 from .models import Region
+from .permissions import CHANGE
 
 
 def choice_lookup(choices) -> dict[str, str]:
@@ -46,7 +48,10 @@ def validate_code(code: str, level: str, parent: Region | None) -> None:
 
 @transaction.atomic
 def region_create(*, actor, code: str, name: str, level: str, parent: Region | None = None, **fields) -> Region:
+    """A new region; `actor` None is the system (commands, imports run from the shell)."""
     code = code.strip()
+    if actor is not None:
+        require(actor, CHANGE.action, code)
     validate_code(code, level, parent)
     if Region.objects.filter(code=code).exists():
         raise ServiceError(_("区划代码 %(code)s 已存在") % {"code": code}, field="code")
@@ -59,6 +64,8 @@ def region_create(*, actor, code: str, name: str, level: str, parent: Region | N
 
 @transaction.atomic
 def region_update(*, actor, region: Region, version: int | None = None, **fields) -> Region:
+    if actor is not None:
+        require(actor, CHANGE.action, region)
     changed = {k: v for k, v in fields.items() if k in UPDATABLE and getattr(region, k) != v}
     if not changed:
         return region

@@ -2,7 +2,7 @@
 
 Scope: staff see rows in their regions (`restrict(user, "view"|"change")`); residents see the open
 activities of their own community (`"join"`) and their own rows (`"own"`), both through the same
-`restrict()` chokepoint (ParticipationQuerySet).
+`restrict()` chokepoint (the `scope_strategies` of ParticipationModel).
 """
 
 from django.conf import settings
@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.roles import COMMUNITY_ROLES, GRID_ROLES, STAFF_ROLES, Role
-from shanzhi.core.scope import grants_of
-from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, prefix_q
+from shanzhi.core.scoping import COMMUNITY_CODE_LEN, ScopedModel, in_community, owner
 
 from .choices import ActivityState, CheckKind, OrderState, RequestState, SignUpState
 
@@ -25,26 +24,13 @@ ROLES = {"view": set(STAFF_ROLES), "change": CHANGE_ROLES, "own": OWN_ROLES, "jo
 
 def community_prefix(code: str) -> str:
     """A grid's community (12 digits); shorter codes stay as they are."""
-    return code[:12]
-
-
-class ParticipationQuerySet(ScopedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        if action == "own":
-            if not self.model.owner_path or not getattr(user, "is_authenticated", False):
-                return self.none()
-            return self.filter(**{self.model.owner_path: user})
-        if action == "join":
-            prefixes = [community_prefix(code) for role, code in grants_of(user) if role == Role.RESIDENT]
-            return self.filter(prefix_q(self.model.scope_field, prefixes)) if prefixes else self.none()
-        return super().restrict(user, action)
+    return code[:COMMUNITY_CODE_LEN]
 
 
 class ParticipationModel(ScopedModel):
     scope_roles = ROLES
+    scope_strategies = {"own": owner, "join": in_community}  # "view" and "change": within
     owner_path = ""  # the path from a row to its owning user, for "own"
-
-    objects = ParticipationQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -6,10 +6,12 @@ from django.contrib import admin
 from django.urls import reverse
 
 from shanzhi.accounts.models import RoleGrant, User
+from shanzhi.accounts.permissions import GRANT
 from shanzhi.accounts.services import can_grant, grant_add, user_set_active
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.permissions import PermissionDenied
 from shanzhi.core.progress import OwnTask
-from shanzhi.core.roles import ADMIN_TRIO, Role
+from shanzhi.core.roles import ADMIN_TRIO, GRANTABLE_BY, Role
 from shanzhi.core.scoping import ScopedModel
 from shanzhi.core.testing import PASSWORD, verified_login
 from tests.test_route_matrix import ROUTES
@@ -140,3 +142,13 @@ def test_deactivated_users_cannot_log_in(client, world, make_user):
     user = make_user(Role.GRID_WORKER, world.grid.code, username="gone", is_active=False)
     resp = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
     assert resp.status_code == 200 and "用户名或密码错误" in resp.content.decode()
+
+
+def test_grant_rules_follow_grantable_by(world, make_user, secretary):
+    """One rule per role (accounts.grant.<role>): those who may grant it, on a region containing the grant."""
+    for role, r in GRANT.items():
+        assert r.roles == {by for by, grantable in GRANTABLE_BY.items() if role in grantable}
+    target = make_user(Role.GRID_WORKER, world.grid.code)
+    with pytest.raises(PermissionDenied, match="您不能在该区域授予此角色"):
+        grant_add(actor=secretary, user=target, role=Role.STREET_MANAGER, region=world.community)
+    assert can_grant(secretary, "no_such_role", world.grid.code)[0] is False

@@ -3,9 +3,11 @@
 import pytest
 
 from shanzhi.audit.models import AuditEvent
-from shanzhi.cases.testing import make_case
+from shanzhi.cases.services import case_recategorise
+from shanzhi.cases.testing import make_case, make_category
 from shanzhi.consultation.models import Topic
-from shanzhi.consultation.services import rules_seed_defaults
+from shanzhi.consultation.services import case_to_topic, rules_seed_defaults
+from shanzhi.core.permissions import PermissionDenied
 from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +41,15 @@ def test_case_to_topic(client, world, make_user):
 
     client.post(f"/consultation/from-case/{case.pk}/", {"matter_type": "public_space", "title": "再转一次"})  # only once
     assert Topic.objects.count() == 1
+
+
+def test_services_refuse_with_the_rules_reason(world, make_user):
+    """case_to_topic and case_recategorise check their actor through permission rules (core.permissions)."""
+    case = make_case(world.grid.code, title="小区停车位不足")
+    worker = make_user(Role.GRID_WORKER, world.grid.code)
+    with pytest.raises(PermissionDenied, match="只有社区工作人员或社区书记可以转为协商议题"):
+        case_to_topic(actor=worker, case=case, matter_type="public_space", title="x")
+    outsider = make_user(Role.GRID_LEADER, world.other_grid.code)
+    with pytest.raises(PermissionDenied, match="您没有在此区域调整类别的角色"):
+        case_recategorise(actor=outsider, case=case, category=make_category(code="water", name="供水问题"),
+                          reason="实为供水问题")

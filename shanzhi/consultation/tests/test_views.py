@@ -193,3 +193,13 @@ def test_an_operation_with_a_bad_field_says_so_in_chinese_and_writes_nothing(env
     assert not Comment.objects.filter(topic=topic).exists()
     resp = client.post(reverse("consultation:topic_act", args=[topic.pk]), {"op": "explode"}, follow=True)
     assert "未知的操作" in resp.content.decode()
+
+
+def test_rules_page_shows_why_staff_cannot_change_rules(client, env):
+    url = reverse("consultation:rules") + f"?community={env.code}"
+    client.force_login(env.staff)
+    page = client.get(url).content.decode()
+    assert "只有社区书记或街道管理员可以修改议事规则" in page and 'name="matter_type"' not in page
+    client.force_login(env.secretary)
+    page = client.get(url).content.decode()
+    assert "只有社区书记或街道管理员可以修改议事规则" not in page and 'name="matter_type"' in page

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.roles import Role
@@ -64,3 +65,15 @@ def test_residents_cannot_write(world):
 def test_public_index_lists_communities(client, world):
     resp = client.get("/public/")
     assert resp.status_code == 200 and world.community.name in resp.content.decode()
+
+
+def test_entry_page_shows_why_a_viewer_cannot_record_lines(client, world, people):
+    staff = people[0]
+    e = s.entry_create(actor=staff, community_code=world.community.code, category="finance",
+                       title="物业费收支公示", period="2025年度")
+    client.force_login(make_user(Role.GRID_WORKER, world.grid.code))  # may view, may not write
+    page = client.get(reverse("disclosure:entry", args=[e.pk])).content.decode()
+    assert "只有社区工作人员可以登记收支" in page and 'name="op" value="line"' not in page
+    client.force_login(staff)
+    page = client.get(reverse("disclosure:entry", args=[e.pk])).content.decode()
+    assert "只有社区工作人员可以登记收支" not in page and 'name="op" value="line"' in page

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.models import TaskProgress
+from shanzhi.core.permissions import PermissionDenied
 from shanzhi.core.roles import Role
 from shanzhi.core.scoping import prefix_q, prefix_upper_bound
 from shanzhi.core.testing import verified_login
@@ -270,3 +271,15 @@ def test_edit_is_refused_to_staff_and_out_of_scope(client, world, make_user):
     client.logout()
     verified_login(client, other)
     assert client.get(reverse("regions:edit", args=[world.community.code])).status_code == 404
+
+
+def test_region_services_check_their_actor(world, make_user):
+    secretary = make_user(Role.COMMUNITY_SECRETARY, world.community.code)
+    manager = make_user(Role.STREET_MANAGER, world.street.code)
+    region = Region.objects.get(code=world.community.code)
+    with pytest.raises(PermissionDenied, match="只有街道或区级管理员"):
+        region_update(actor=secretary, region=region, name="改名")
+    with pytest.raises(PermissionDenied, match="只有街道或区级管理员"):
+        region_create(actor=manager, code=world.other_street.code[:9] + "999", name="别处社区",
+                      level=Level.COMMUNITY, parent=world.other_street)
+    assert region_update(actor=manager, region=region, name="玺园社区（新）").name == "玺园社区（新）"
