@@ -1,3 +1,4 @@
+import json
 import os
 
 import pytest
@@ -7,6 +8,31 @@ from hypothesis import settings as hypothesis_settings
 # (HYPOTHESIS_PROFILE=default brings back Hypothesis' own deadline for local profiling).
 hypothesis_settings.register_profile("ci", deadline=None, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config):
+    """One id for this run's hardening figures (unless the caller, e.g. a bench script, chose one); set before
+    xdist starts its workers, which inherit it."""
+    from tests.hardening import RUN_ENV, new_run_id
+
+    if not hasattr(config, "workerinput"):
+        os.environ.setdefault(RUN_ENV, new_run_id())
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The figures of every hardening test of this run (read from test-artifacts/, where each xdist worker
+    wrote its own), in one block that can be read off CI's log."""
+    from tests.hardening import RUN_ENV, figures_of_run
+
+    if hasattr(config, "workerinput"):
+        return
+    found = figures_of_run(os.environ.get(RUN_ENV, ""))
+    if not found:
+        return
+    terminalreporter.section("hardening figures")
+    for name, figures in found:
+        for key, values in figures.items():
+            terminalreporter.write_line(f"{name} {key}: {json.dumps(values, ensure_ascii=False)}")
 
 
 @pytest.fixture(autouse=True)

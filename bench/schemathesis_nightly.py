@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.hardening import RUN_ENV, figures_of_run, new_run_id  # noqa: E402 - the checkout's tests package
 
 
 def main() -> int:
@@ -27,16 +29,16 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=500)
     parser.add_argument("--open311-examples", type=int, default=1000)
     args = parser.parse_args()
+    run = f"nightly-{new_run_id()}"
     env = {**os.environ, "SHANZHI_TESTING": "1", "SHANZHI_FUZZ_EXAMPLES": str(args.examples),
-           "SHANZHI_FUZZ_OPEN311_EXAMPLES": str(args.open311_examples)}
+           "SHANZHI_FUZZ_OPEN311_EXAMPLES": str(args.open311_examples), RUN_ENV: run}
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-n", "0",
                            "tests/test_hardening_api.py"], cwd=ROOT, env=env, capture_output=True, text=True)
-    artifact = ROOT / "test-artifacts" / "hardening.json"
-    figures = json.loads(artifact.read_text()) if artifact.exists() else {}
+    figures = {key: values for _name, by_key in figures_of_run(run) for key, values in by_key.items()}
     report = {"examples": args.examples, "open311_examples": args.open311_examples,
               "seconds": round(time.monotonic() - started, 1), "pytest_exit": done.returncode,
-              **{k: {f: v for f, v in figures.get(k, {}).items() if f != "pid"} for k in ("api_openapi", "open311")}}
+              **{k: figures.get(k, {}) for k in ("openapi", "open311")}}
     print(json.dumps(report, ensure_ascii=False, indent=1))
     if done.returncode:
         print(done.stdout[-4000:], file=sys.stderr)

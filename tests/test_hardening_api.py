@@ -4,7 +4,7 @@ over their parameters: there is no OpenAPI document for Open311). No call may an
 
 The run is deterministic (derandomized, no example database) and bounded: EXAMPLES calls per operation and
 identity, OPEN311_EXAMPLES per Open311 endpoint — at least 2,000 calls in all. The figures (calls, server
-errors) go to test-artifacts/hardening.json and the terminal summary. bench/schemathesis_nightly.py runs
+errors) go to test-artifacts/hardening-api-<backend>.json and the terminal summary. bench/schemathesis_nightly.py runs
 the same with many more examples."""
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def test_api_as_session_user_and_as_department_token(fuzz_world, record_property
                                         {"HTTP_AUTHORIZATION": f"Bearer {fuzz_world['token']}"})
     figures = {"calls": calls + token_calls, "session_calls": calls, "token_calls": token_calls,
                "server_errors": len(errors) + len(token_errors)}
-    record("api_openapi", **figures)
+    record("api", "openapi", figures)
     for k, v in figures.items():
         record_property(k, v)
     assert errors + token_errors == []
@@ -158,7 +158,7 @@ def test_open311_parameters(fuzz_world, record_property):
     posts()
     figures = {"calls": sum(statuses.values()), "server_errors": len(errors),
                "statuses": dict(sorted(statuses.items()))}
-    record("open311", **figures)
+    record("api", "open311", figures)
     record_property("calls", figures["calls"])
     record_property("server_errors", figures["server_errors"])
     assert errors == []

@@ -1,18 +1,19 @@
 """Hardening: 50 concurrent edits of one person, one case, one store item and one sign-up slot, each on
 its own thread and database connection. Nothing may be lost (every success is exactly one version, one
 audit or history row) and nothing may fail with a server error; refusals are conflicts or a clear
-"sold out"/"full". The figures of each run go to the output and to test-artifacts/hardening-concurrency.json.
+"sold out"/"full". The figures of each run go to test-artifacts/hardening-concurrency-<backend>.json and the
+run's "hardening figures" block.
 
 Real threads need a database that lets several connections wait for each other: PostgreSQL, or SQLite in
-a file (SHANZHI_TEST_SQLITE=var/test.sqlite3; WAL, busy timeout, IMMEDIATE transactions). Shared-cache
-in-memory SQLite refuses a second writer outright instead of waiting, so there the test is skipped."""
+a file (WAL, busy timeout, IMMEDIATE transactions). Shared-cache in-memory SQLite — the suite's usual test
+database — refuses a second writer outright instead of waiting, so on it this module copies the migrated
+test database into a temporary file and points every connection there while its tests run."""
 
 from __future__ import annotations
 
-import json
+import sqlite3
 import threading
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -33,17 +34,40 @@ from shanzhi.volunteering.models import Order, SignUp, StoreItem
 from shanzhi.volunteering.services import signup_transition
 from shanzhi.volunteering.store import order_place, store_item_create
 from shanzhi.volunteering.testing import make_activity, make_person, make_volunteer
+from tests.hardening import record
 
 N = 50
-ARTIFACT = Path(__file__).resolve().parent.parent / "test-artifacts" / "hardening-concurrency.json"
+BUSY_TIMEOUT_MS = 60_000  # 50 writers queue for one lock on a busy 2-core machine
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["TEST"].get("NAME")
-                                                                         or ":memory:"),
-                       reason="in-memory SQLite refuses concurrent writers instead of waiting; "
-                              "run on PostgreSQL or with SHANZHI_TEST_SQLITE=<file>"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.hardening]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _sqlite_in_a_file(django_db_setup, django_db_blocker, tmp_path_factory):
+    """On in-memory SQLite: this module's tests (and their threads) use a WAL file copy of the test database."""
+    settings_dict = connection.settings_dict
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    memory_name, options = settings_dict["NAME"], settings_dict["OPTIONS"]
+    path = tmp_path_factory.mktemp("concurrency") / "db.sqlite3"
+    with django_db_blocker.unblock():
+        keep = sqlite3.connect(memory_name, uri=True)  # the in-memory database lives while one connection does
+        try:
+            with sqlite3.connect(path) as copy:
+                keep.backup(copy)
+            copy.close()
+            settings_dict["NAME"] = str(path)
+            settings_dict["OPTIONS"] = {**options, "init_command": (
+                f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BUSY_TIMEOUT_MS};"
+                " PRAGMA foreign_keys=ON;"), "transaction_mode": "IMMEDIATE"}
+            connection.close()  # the next query opens the file
+            yield
+        finally:
+            connection.close()
+            settings_dict["NAME"], settings_dict["OPTIONS"] = memory_name, options
+            connection.ensure_connection()  # back on the in-memory database before `keep` lets it go
+            keep.close()
 
 
 def _race(work, n: int = N) -> dict:
@@ -77,11 +101,7 @@ def _record(name: str, result: dict, **extra) -> dict:
     figures = {"attempts": N, "successes": counts.get("ok", 0), "conflicts": counts.get("conflict", 0),
                "refusals": sum(v for k, v in counts.items() if k not in {"ok", "conflict"}),
                "errors": len(result["errors"]), "backend": connection.vendor, **extra}
-    print(f"\nconcurrency {name}: {json.dumps(figures, ensure_ascii=False)}")
-    ARTIFACT.parent.mkdir(exist_ok=True)
-    data = json.loads(ARTIFACT.read_text()) if ARTIFACT.exists() else {}
-    data.setdefault(connection.vendor, {})[name] = figures
-    ARTIFACT.write_text(json.dumps(data, ensure_ascii=False, indent=2))
+    record("concurrency", name, figures)
     assert not result["errors"], result["errors"][:5]
     assert figures["successes"] + figures["conflicts"] + figures["refusals"] == N
     return figures

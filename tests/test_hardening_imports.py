@@ -4,22 +4,20 @@ duplicate headers, truncated zips, wild values — fed to every importer's dry r
 
 Expected: 0 crashes (only a ServiceError with a Chinese message, or a report), 0 half-written rows (a refused
 file changes nothing; a report's "created" is exactly what appeared), every rejection in Chinese. The figures are
-printed and written to test-artifacts/hardening-imports.json."""
+written to test-artifacts/hardening-imports-<backend>.json and printed in the run's "hardening figures" block."""
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import random
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 import zipfile
-from pathlib import Path
+from functools import partial
 
 import pytest
 import xlsxwriter
@@ -29,8 +27,9 @@ from shanzhi.cases.testing import make_category
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.importing import IMPORTERS
 from shanzhi.core.roles import Role
+from tests.hardening import manage, record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.hardening]
 PER_KIND = 200
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PRODUCT_NAMES = re.compile(r"\b(Excel|WPS|CSV|XLSX|XLS|ODS|UTF|GBK|NUL|MB|ID)\b")
@@ -124,7 +123,6 @@ KINDS = {
     "cases": (Role.COMMUNITY_STAFF, "community", "cases.Case"),
     "regions": (Role.STREET_MANAGER, "street", "regions.Region"),
 }
-FIGURES: dict[str, dict] = {}
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -174,20 +172,9 @@ def test_malformed_files_never_crash_half_write_or_answer_in_english(kind, world
                     figures["examples"].append([n, name, err["message"][:200]])
     figures["seconds"] = round(time.monotonic() - started, 1)
     figures["examples"] = figures["examples"][:10]
-    FIGURES[kind] = figures
-    _write_figures()
-    print(f"\nhardening-imports {kind}: " + json.dumps({k: v for k, v in figures.items() if k != "examples"}))
+    record("imports", kind, {k: v for k, v in figures.items() if k != "examples"})
     assert figures["files"] >= PER_KIND
     assert (figures["crashes"], figures["half_written"], figures["not_chinese"]) == (0, 0, 0), figures["examples"]
-
-
-def _write_figures() -> None:
-    out = Path("test-artifacts")
-    out.mkdir(exist_ok=True)
-    path = out / "hardening-imports.json"
-    previous = json.loads(path.read_text()) if path.exists() else {}
-    previous.setdefault("fuzz", {}).update(FIGURES)
-    path.write_text(json.dumps(previous, ensure_ascii=False, indent=1))
 
 
 # --- fault injection: kill -9 of the real worker in the middle of an import ----------------------------------------
@@ -223,28 +210,20 @@ def _id_number(seq: int) -> str:
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
 
-def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path):
+@pytest.mark.django_db(transaction=True)
+def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path, scratch_database):
     rows = 4000
     people = {_id_number(i) for i in range(rows * 2)}
     ids = sorted(people)[:rows]
     csv = tmp_path / "p.csv"
     csv.write_text("姓名,证件号码\n" + "".join(f"居民{i},{n}\n" for i, n in enumerate(ids)), encoding="utf-8")
-    db = tmp_path / "db.sqlite3"
     env = {k: v for k, v in os.environ.items() if k not in {"SHANZHI_TESTING", "DJANGO_SETTINGS_MODULE"}}
-    env |= {"SHANZHI_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{db}",
-            "SHANZHI_TASK_BACKEND": "django_tasks_db.DatabaseBackend", "PYTHONPATH": str(Path.cwd())}
+    env = scratch_database.env(env) | {"SHANZHI_VAR_DIR": str(tmp_path),
+                                       "SHANZHI_TASK_BACKEND": "django_tasks_db.DatabaseBackend"}
+    query = scratch_database.query
+    shanzhi = partial(manage, env)
 
-    def shanzhi(*args, **kw):
-        return subprocess.run([sys.executable, "-m", "shanzhi", *args], env=env, capture_output=True, text=True,
-                              timeout=300, check=True, **kw).stdout
-
-    def query(sql):
-        with sqlite3.connect(db, timeout=30) as con:
-            return con.execute(sql).fetchone()
-
-    shanzhi("init")  # the secret key and the personal-data key file: settings only read them
-    shanzhi("migrate", "-v0")
-    pk = shanzhi("shell", "-c", SETUP.format(path=str(csv))).strip().splitlines()[-1]
+    pk = shanzhi("shell", code=SETUP.format(path=str(csv))).strip().splitlines()[-1]
     figures = {"kills": 0, "half_written": 0}
 
     def work_until(pk, *, kill_after: float | None):
@@ -274,14 +253,12 @@ def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path):
     figures["half_written"] += persons not in (0, rows)
     figures["persons_after_kill"] = persons
     if persons == 0:  # killed before it committed: the reaped task is retried and gives the whole file
-        retry = shanzhi("shell", "-c", REAP_AND_RETRY.format(pk=pk)).strip().splitlines()[-1]
+        retry = shanzhi("shell", code=REAP_AND_RETRY.format(pk=pk)).strip().splitlines()[-1]
         assert work_until(retry, kill_after=None) == "done"
     assert query("SELECT COUNT(*) FROM registry_person")[0] == rows
-    again = shanzhi("shell", "-c", AGAIN.format(pk=pk)).strip().splitlines()[-1]  # the same file once more
+    again = shanzhi("shell", code=AGAIN.format(pk=pk)).strip().splitlines()[-1]  # the same file once more
     assert work_until(again, kill_after=None) == "done"
     assert query("SELECT COUNT(*) FROM registry_person")[0] == rows  # re-runs to the same result
     shanzhi("ledger", "reconcile")  # exits non-zero when the books don't balance
-    FIGURES["kill9"] = figures
-    _write_figures()
-    print("\nhardening-imports kill-9: " + json.dumps(figures))
+    record("imports", "kill9", figures)
     assert (figures["kills"], figures["half_written"]) == (1, 0)

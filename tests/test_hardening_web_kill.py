@@ -1,11 +1,11 @@
 """Fault injection: kill -9 of the web process while cases move through their workflow.
 
-A real gunicorn serves the API from its own database (a file on SQLite, a scratch database on PostgreSQL);
+A real gunicorn serves the API from its own copy of the test database (tests/conftest.py's scratch_database);
 a client drives cases through 受理 → 分派 → 处置 → 办结 → 核查 → 反馈 → 评价 → 归档 while the server is killed
 with SIGKILL at random moments and started again. Afterwards nothing may be half written: every case's state and
 version agree with its history rows, every transition has its audit row, and `shanzhi ledger reconcile` passes.
 The figures (transitions, kills, refused or lost requests, inconsistencies) are printed and written to
-test-artifacts/hardening-web-kill.json.
+test-artifacts/hardening-web-kill-<backend>.json and printed in the run's "hardening figures" block.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ import time
 from pathlib import Path
 from threading import Timer
 
-import psycopg
+import pytest
 import requests
-from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.hardening import ROOT, manage, record
+
+pytestmark = [pytest.mark.hardening, pytest.mark.django_db(transaction=True)]
+
 # the next step from each state, with its form data; one grid leader can take every step of its grid's cases
 STEPS = [("accept", {}), ("assign", {"assignee": "LEADER"}), ("start", {}),
          ("complete", {"outcome": "fixed", "note": "已修复"}), ("verify", {}), ("feedback", {"note": "已反馈"}),
@@ -76,33 +78,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _database_url(tmp_path) -> tuple[str, callable]:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{tmp_path / 'kill.sqlite3'}", lambda: None
-
-    name = f"{db['NAME']}_kill"[:60]
-    dsn = dict(host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432, user=db.get("USER") or "postgres",
-               password=db.get("PASSWORD") or None, dbname="postgres", autocommit=True)
-
-    def drop():
-        with psycopg.connect(**dsn) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    drop()
-    with psycopg.connect(**dsn) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    auth = f"{dsn['user']}" + (f":{dsn['password']}" if dsn["password"] else "")
-    return f"postgres://{auth}@{dsn['host']}:{dsn['port']}/{name}", drop
-
-
-def _manage(env, *args, code: str | None = None) -> str:
-    cmd = [sys.executable, "-m", "shanzhi", *args] + (["-c", code] if code else [])
-    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
 class Server:
     def __init__(self, env, port):
         self.env, self.port, self.proc = env, port, None
@@ -136,64 +111,53 @@ def _login(base: str) -> requests.Session:
     return s
 
 
-def test_kill_the_web_process_during_transitions(tmp_path):
-    url, drop = _database_url(tmp_path)
-    env = {**os.environ, "DATABASE_URL": url, "SHANZHI_KEY_FILE": str(tmp_path / "keys.json"),
-           "SHANZHI_SECRET_KEY": "kill-test-secret-key-" + "x" * 40,
-           "KILL_STEPS": json.dumps([a for a, _d in STEPS])}
-    try:
-        _manage(env, "migrate", "--noinput")
-        made = json.loads(_manage(env, "shell", code=SETUP).strip().splitlines()[-1])
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = Server(env, port)
-        server.start()
-        session = _login(base)
-        rng = random.Random(20261130)
-        figures = {"transitions": 0, "kills": 0, "lost_requests": 0, "server_errors": 0}
-        kill_at = sorted(rng.sample(range(3, CASES * len(STEPS) - 3), KILLS))
-        sent = 0
-        for pk in made["cases"]:
-            while True:
-                detail = session.get(f"{base}/api/cases/{pk}", timeout=30).json()
-                if detail["state"] == "archived":
-                    break
-                action, data = NEXT[detail["state"]]
-                payload = {"action": action, "version": detail["version"],
-                           **{k: (made["leader"] if v == "LEADER" else v) for k, v in data.items()}}
-                headers = {"X-CSRFToken": session.cookies["csrftoken"]}
-                sent += 1
-                if figures["kills"] < KILLS and sent == kill_at[figures["kills"]]:
-                    # kill while the request is in flight: some commit, some never reach the database
-                    Timer(rng.uniform(0.0, 0.05), server.kill).start()
-                    try:
-                        session.post(f"{base}/api/cases/{pk}/transitions", json=payload, timeout=30, headers=headers)
-                    except requests.RequestException:
-                        figures["lost_requests"] += 1
-                    time.sleep(0.1)
-                    if server.proc.poll() is None:
-                        server.kill()
-                    figures["kills"] += 1
-                    server.start()
-                    continue
-                r = session.post(f"{base}/api/cases/{pk}/transitions", json=payload, timeout=30, headers=headers)
-                if r.status_code >= 500:
-                    figures["server_errors"] += 1
-                assert r.status_code == 200, (action, r.status_code, r.text[:500])
-                figures["transitions"] += 1
-        server.kill()
-        check = json.loads(_manage(env, "shell", code=CHECK).strip().splitlines()[-1])
-        reconcile = subprocess.run([sys.executable, "-m", "shanzhi", "ledger", "reconcile"], env=env, cwd=ROOT,
-                                   capture_output=True, text=True, timeout=300)
-        figures |= {"cases": check["cases"], "history_rows": check["history"], "audit_rows": check["audit"],
-                    "half_written": len(check["bad"]), "ledger_reconcile_rc": reconcile.returncode}
-        print("\nhardening web-kill:", json.dumps(figures, ensure_ascii=False))
-        out = ROOT / "test-artifacts"
-        out.mkdir(exist_ok=True)
-        (out / f"hardening-web-kill-{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}.json").write_text(
-            json.dumps(figures, indent=1))
-        assert check["bad"] == [], check["bad"]
-        assert figures["kills"] == KILLS and figures["server_errors"] == 0
-        assert reconcile.returncode == 0, reconcile.stdout + reconcile.stderr
-    finally:
-        drop()
+def test_kill_the_web_process_during_transitions(scratch_database):
+    env = scratch_database.env({**os.environ, "KILL_STEPS": json.dumps([a for a, _d in STEPS])})
+    made = json.loads(manage(env, "shell", code=SETUP).strip().splitlines()[-1])
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = Server(env, port)
+    server.start()
+    session = _login(base)
+    rng = random.Random(20261130)
+    figures = {"transitions": 0, "kills": 0, "lost_requests": 0, "server_errors": 0}
+    kill_at = sorted(rng.sample(range(3, CASES * len(STEPS) - 3), KILLS))
+    sent = 0
+    for pk in made["cases"]:
+        while True:
+            detail = session.get(f"{base}/api/cases/{pk}", timeout=30).json()
+            if detail["state"] == "archived":
+                break
+            action, data = NEXT[detail["state"]]
+            payload = {"action": action, "version": detail["version"],
+                       **{k: (made["leader"] if v == "LEADER" else v) for k, v in data.items()}}
+            headers = {"X-CSRFToken": session.cookies["csrftoken"]}
+            sent += 1
+            if figures["kills"] < KILLS and sent == kill_at[figures["kills"]]:
+                # kill while the request is in flight: some commit, some never reach the database
+                Timer(rng.uniform(0.0, 0.05), server.kill).start()
+                try:
+                    session.post(f"{base}/api/cases/{pk}/transitions", json=payload, timeout=30, headers=headers)
+                except requests.RequestException:
+                    figures["lost_requests"] += 1
+                time.sleep(0.1)
+                if server.proc.poll() is None:
+                    server.kill()
+                figures["kills"] += 1
+                server.start()
+                continue
+            r = session.post(f"{base}/api/cases/{pk}/transitions", json=payload, timeout=30, headers=headers)
+            if r.status_code >= 500:
+                figures["server_errors"] += 1
+            assert r.status_code == 200, (action, r.status_code, r.text[:500])
+            figures["transitions"] += 1
+    server.kill()
+    check = json.loads(manage(env, "shell", code=CHECK).strip().splitlines()[-1])
+    reconcile = subprocess.run([sys.executable, "-m", "shanzhi", "ledger", "reconcile"], env=env, cwd=ROOT,
+                               capture_output=True, text=True, timeout=300)
+    figures |= {"cases": check["cases"], "history_rows": check["history"], "audit_rows": check["audit"],
+                "half_written": len(check["bad"]), "ledger_reconcile_rc": reconcile.returncode}
+    record("web-kill", "transitions", figures)
+    assert check["bad"] == [], check["bad"]
+    assert figures["kills"] == KILLS and figures["server_errors"] == 0
+    assert reconcile.returncode == 0, reconcile.stdout + reconcile.stderr
