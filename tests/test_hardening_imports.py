@@ -238,6 +238,9 @@ def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path, s
                     worker.send_signal(signal.SIGKILL)
                     worker.wait()
                     figures["kills"] += 1
+                    # the kill must land mid-import: a task already done would prove nothing
+                    figures["state_after_kill"] = query(
+                        f"SELECT state FROM core_taskprogress WHERE id = '{pk.replace('-', '')}'")[0]
                     return
                 if state and state[0] in ("done", "failed"):
                     return state[0]
@@ -248,7 +251,7 @@ def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path, s
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(30)
 
-    work_until(pk, kill_after=1.0)
+    work_until(pk, kill_after=0.0)  # as soon as the worker has taken the task
     persons = query("SELECT COUNT(*) FROM registry_person")[0]
     figures["half_written"] += persons not in (0, rows)
     figures["persons_after_kill"] = persons
@@ -261,4 +264,4 @@ def test_kill_9_of_the_worker_mid_import_leaves_nothing_half_written(tmp_path, s
     assert query("SELECT COUNT(*) FROM registry_person")[0] == rows  # re-runs to the same result
     shanzhi("ledger", "reconcile")  # exits non-zero when the books don't balance
     record("imports", "kill9", figures)
-    assert (figures["kills"], figures["half_written"]) == (1, 0)
+    assert (figures["kills"], figures["half_written"], figures["state_after_kill"]) == (1, 0, "running")
