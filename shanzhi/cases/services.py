@@ -15,7 +15,6 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -29,7 +28,7 @@ from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import decrypt, encrypt
 from shanzhi.core.roles import Role
-from shanzhi.core.writes import versioned_update
+from shanzhi.core.writes import clean_or_refuse, versioned_update
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.registry.validators import normalise_phone
@@ -321,12 +320,7 @@ def case_create(*, actor, category: Category, channel: str, title: str, descript
     )
     # related objects are passed as instances already; the number's uniqueness is the database's job, and the
     # import keys were checked above (their unique constraints catch two imports racing)
-    try:
-        case.full_clean(exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"],
-                        validate_constraints=False)
-    except ValidationError as e:
-        name, problems = next(iter(e.message_dict.items()))
-        raise ServiceError(problems[0], field=name) from None
+    clean_or_refuse(case, exclude=["category", "building", "dwelling", "reporter_user", "reporter_person", "number"])
     case.save()
     history = _report_history(case, user, anonymous, source_name)
     _save_photos(case, photos, actor=user, strip_location=strip_location, history=history)
