@@ -715,9 +715,10 @@ def _occupy(actor, dwelling: Dwelling | None, persons: list[Person], date=None) 
     person into a dwelling, so the 楼盘表, the vacancy counts and the printed 汇总表 follow the residents."""
     if dwelling is None or dwelling.occupancy != c.Occupancy.VACANT:
         return
-    names = {p.name for p in persons}
-    own = (dwelling.owner_id is None and not dwelling.owner_name) or dwelling.owner_id in {p.pk for p in persons} \
-        or (dwelling.owner_id is None and dwelling.owner_name in names)
+    if dwelling.owner_id is not None:
+        own = dwelling.owner_id in {p.pk for p in persons}
+    else:  # no owner recorded, or only by name
+        own = not dwelling.owner_name or dwelling.owner_name in {p.name for p in persons}
     occupancy = c.Occupancy.OWNER_OCCUPIED if own else c.Occupancy.RENTED
     label = dict(c.Occupancy.choices)[occupancy]
     _set_occupancy(actor, dwelling, occupancy, c.EventKind.MOVE_IN, date,
