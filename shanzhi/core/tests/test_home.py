@@ -89,3 +89,8 @@ def test_english_catalogue_is_complete():
     entries = [line for line in result.stdout.splitlines() if line.startswith("msgid ")]
     missing = entries[1:]  # the first is the catalogue's header, printed whenever anything is untranslated
     assert missing == [], f"{len(missing)} untranslated: {missing[:20]}"
+    # A fuzzy entry is left out of the compiled catalogue, so English readers would see the Chinese text.
+    fuzzy = subprocess.run(["msgattrib", "--only-fuzzy", "--no-obsolete", str(po)], capture_output=True, text=True,
+                           check=True)
+    guesses = [line for line in fuzzy.stdout.splitlines() if line.startswith("msgid ")][1:]
+    assert guesses == [], f"{len(guesses)} fuzzy (machine-guessed, not compiled): {guesses[:20]}"
