@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shanzhi.disclosure",
     "shanzhi.volunteering",
     "shanzhi.party",
+    "shanzhi.analytics",
     "shanzhi.notifications",
     "shanzhi.api",
 ]
