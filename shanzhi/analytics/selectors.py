@@ -111,17 +111,21 @@ def cells(*, actor, codes, months, keys=None) -> dict[tuple[str, dt.date, str], 
         "region_code", "month", "indicator", "value", "numerator", "denominator")}
 
 
+def _summed_rate(found: list[Cell]) -> float | None:
+    num = sum(c.numerator or 0 for c in found)
+    den = sum(c.denominator or 0 for c in found)
+    last = found[-1]
+    scale = last.value * last.denominator / last.numerator if last.numerator and last.value is not None else 100
+    return round(scale * num / den, 2) if den else None
+
+
 def aggregate(indicator: Indicator, found: list[Cell]) -> float | None:
     """Several months (or regions) of one indicator: rates from summed parts, stocks the last, flows the sum."""
     found = [c for c in found if c is not None]
     if not found:
         return None
     if indicator.parts is not None:
-        num = sum(c.numerator or 0 for c in found)
-        den = sum(c.denominator or 0 for c in found)
-        scale = (found[-1].value * found[-1].denominator / found[-1].numerator
-                 if found[-1].numerator and found[-1].value is not None else 100)
-        return round(scale * num / den, 2) if den else None
+        return _summed_rate(found)
     if indicator.stock or indicator.kind != "count":
         return found[-1].value
     return sum(c.value or 0 for c in found)
@@ -149,14 +153,7 @@ def meets(indicator: Indicator, value, target) -> bool | None:
     return value >= target if indicator.higher_is_better else value <= target
 
 
-def dashboard(*, actor, region: Region, month: dt.date) -> dict:
-    """Everything a level's dashboard shows, from rollups: the region's figures (by module, with last month,
-    the type's target and median), its children's headline figures, the 12-month trend, gaps to standards."""
-    kids = children_of(region)
-    prev = add_months(month, -1)
-    codes = [region.code] + [k.code for k in kids]
-    found = cells(actor=actor, codes=codes, months=[month, prev])
-    ctype, targets, medians = _type_context(region, month)
+def _figures(found, region: Region, month: dt.date, prev: dt.date, targets: dict, medians: dict):
     modules: dict[str, list[Figure]] = {}
     special: dict[str, list[Figure]] = {t: [] for t in SPECIAL_TAGS}
     for ind in all_indicators():
@@ -167,22 +164,36 @@ def dashboard(*, actor, region: Region, month: dt.date) -> dict:
         fig.meets_target = meets(ind, fig.value, fig.target)
         tag = next((t for t in SPECIAL_TAGS if t in ind.tags), None)
         (special[tag] if tag else modules.setdefault(ind.module, [])).append(fig)
+    return modules, special
+
+
+def _trend(actor, region: Region, month: dt.date) -> dict:
+    months = [add_months(month, -n) for n in range(11, -1, -1)]
+    keys = [k for k in ("cases.index", "cases.reported", "cases.closed", "volunteering.hours") if k in INDICATORS]
+    found = cells(actor=actor, codes=[region.code], months=months, keys=keys)
+    return {"months": [m.strftime("%Y-%m") for m in months],
+            "series": [{"key": k, "name": str(INDICATORS[k].label),
+                        "data": [getattr(found.get((region.code, m, k)), "value", None) for m in months]}
+                       for k in keys]}
+
+
+def dashboard(*, actor, region: Region, month: dt.date) -> dict:
+    """Everything a level's dashboard shows, from rollups: the region's figures (by module, with last month,
+    the type's target and median), its children's headline figures, the 12-month trend, gaps to standards."""
+    kids = children_of(region)
+    prev = add_months(month, -1)
+    found = cells(actor=actor, codes=[region.code] + [k.code for k in kids], months=[month, prev])
+    ctype, targets, medians = _type_context(region, month)
+    modules, special = _figures(found, region, month, prev, targets, medians)
     headline = [INDICATORS[k] for k in HEADLINE if k in INDICATORS]
     rows = [{"region": k, "cells": [(i.label, getattr(found.get((k.code, month, i.key)), "value", None))
                                     for i in headline]} for k in kids]
     figures = {f.indicator.key: f for figs in modules.values() for f in figs}
-    trend_months = [add_months(month, -n) for n in range(11, -1, -1)]
-    trend_keys = [k for k in ("cases.index", "cases.reported", "cases.closed", "volunteering.hours") if k in INDICATORS]
-    trend_cells = cells(actor=actor, codes=[region.code], months=trend_months, keys=trend_keys)
-    trend = {"months": [m.strftime("%Y-%m") for m in trend_months],
-             "series": [{"key": k, "name": str(INDICATORS[k].label),
-                         "data": [getattr(trend_cells.get((region.code, m, k)), "value", None) for m in trend_months]}
-                        for k in trend_keys]}
-    return {"modules": modules, "special": special, "headline": headline, "rows": rows, "trend": trend,
+    return {"modules": modules, "special": special, "headline": headline, "rows": rows,
+            "trend": _trend(actor, region, month), "community_type": ctype, "children": kids,
             "kpis": [figures[i.key] for i in headline if i.key in figures],
             "stages": {"labels": [str(f.indicator.label) for f in special["stage"]],
                        "values": [f.value or 0 for f in special["stage"]]},
-            "community_type": ctype, "children": kids,
             "gaps": balance_gaps(found=found, regions=[region] + kids, month=month),
             "pyramid": pyramid(special["pyramid"])}
 

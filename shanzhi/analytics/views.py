@@ -216,8 +216,16 @@ def _csv_cell(cell, k):
 
 @public_view
 def open_csv(request):
-    street, month, data = _open(request)
+    """One street's table as CSV (UTF-8 with BOM for Excel); without a street, the list of streets."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
+    if not request.GET.get("street"):
+        response["Content-Disposition"] = 'attachment; filename="open-data-streets.csv"'
+        response.write("\ufeff")
+        out = csv.writer(response)
+        out.writerow([_("区划代码"), _("街道")])
+        out.writerows([s.code, s.name] for s in selectors.public_streets())
+        return response
+    street, month, data = _open(request)
     response["Content-Disposition"] = f'attachment; filename="open-data-{street.code}-{month:%Y%m}.csv"'
     response.write("\ufeff")
     out = csv.writer(response)
