@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.indicators import Indicator, count_by_prefix, from_parts, register_indicator
-from shanzhi.registry.choices import PersonStatus
-from shanzhi.registry.models import Person
+from shanzhi.registry.indicators import person_counts
 
 from .models import CommunityResource, Facility
 
@@ -30,16 +29,11 @@ def _resource(field: str):
     return compute
 
 
-def _persons(codes, end):
-    living = Q(status=PersonStatus.LIVING) & (Q(move_in_date__isnull=True) | Q(move_in_date__lt=end))
-    return count_by_prefix(Person.objects.filter(living), "region_code", codes, Count("id"))
-
-
 def _per_thousand(field: str):
     def parts(codes, start, end):
         num = _resource(field)(codes, start, end)
-        den = _persons(codes, end)
-        return {code: (num.get(code, 0), den.get(code, 0)) for code in codes}
+        den = person_counts(codes, start, end)
+        return {code: (num.get(code, 0), den[code]["n"]) for code in codes}
     return parts
 
 
