@@ -7,11 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import Substr
 
 from shanzhi.accounts.models import User
 from shanzhi.regions.choices import CommunityType as RType
 from shanzhi.regions.choices import HousingForm, Level
 from shanzhi.regions.models import Region
+from shanzhi.registry.models import Household, Person
 
 from .models import BalanceStandard, CommunityType, Facility, FacilityKind, TypeTarget
 from .periods import add_months, current_month
@@ -53,18 +56,30 @@ def _reference() -> None:
 
 
 def _inventory(ctx, actor) -> None:
+    """Facilities sized to each community's households (20–45 m² per 100 households, so some fall below the
+    30 m² standard and show as gaps), 社工 and staff to its residents."""
     rng = ctx.rng
-    for i, community in enumerate(Region.objects.filter(code__in=ctx.data.get("communities", []),
-                                                        level=Level.COMMUNITY).order_by("code")):
+    codes = ctx.data.get("communities") or list(
+        Region.objects.filter(level=Level.COMMUNITY).values_list("code", flat=True)[:200])
+    households = dict(Household.objects.filter(dissolved=False).annotate(c=Substr("region_code", 1, 12))
+                      .values_list("c").annotate(n=Count("id")).values_list("c", "n"))
+    persons = dict(Person.objects.filter(status="living").annotate(c=Substr("region_code", 1, 12))
+                   .values_list("c").annotate(n=Count("id")).values_list("c", "n"))
+    for community in Region.objects.filter(code__in=codes, level=Level.COMMUNITY).order_by("code"):
         if Facility.objects.filter(region_code=community.code).exists():
             continue
-        for j, (kind, label, lo, hi, hours) in enumerate(FACILITIES):
-            if j and rng.random() < 0.3 + 0.1 * (i % 3):  # some communities lack some facilities: gaps to list
+        space = households.get(community.code, 100) / 100 * rng.uniform(20, 45)
+        shares = [0.45, 0.25, 0.12, 0.18]
+        for (kind, label, _lo, _hi, hours), share in zip(FACILITIES, shares, strict=True):
+            if kind == FacilityKind.DAY_CARE and rng.random() < 0.3:  # some have no day-care centre yet
                 continue
             facility_create(actor=actor, region_code=community.code, kind=kind, name=f"{community.name}{label}",
-                            area_m2=Decimal(rng.randint(lo, hi)), opening_hours=hours)
-        resource_save(actor=actor, region_code=community.code, social_workers=rng.randint(1, 8),
-                      staff=rng.randint(8, 18), funding_yuan=Decimal(rng.randint(20, 80) * 10000))
+                            area_m2=Decimal(max(1, round(space * share))), opening_hours=hours)
+        residents = persons.get(community.code, 300)
+        resource_save(actor=actor, region_code=community.code,
+                      social_workers=max(0, round(residents / 1000 * rng.uniform(0.3, 2.0))),
+                      staff=max(2, round(residents / 1000 * rng.uniform(3, 6))),
+                      funding_yuan=Decimal(rng.randint(20, 80) * 10000))
 
 
 def build(*, ctx) -> None:
@@ -74,7 +89,8 @@ def build(*, ctx) -> None:
         _inventory(ctx, actor)
     month = current_month()
     run = rollup_refresh(months=[add_months(month, -n) for n in range(11, -1, -1)])
-    street = ctx.data.get("street")
+    street = ctx.data.get("street") or Region.objects.filter(level=Level.STREET).values_list(
+        "code", flat=True).first()
     if street:
         report_build(region_code=street, month=add_months(month, -1))
     ctx.stdout(f"  analytics: {run.cells} rollup cells over 12 months ({run.seconds:.1f} s)")

@@ -39,12 +39,14 @@ def _per_thousand(field: str):
 
 def register() -> None:
     common = {"module": MODULE, "stock": True}
+    # facilities are public places, not people: open data shows their small counts too
+    places = frozenset({"nonpersonal"})
     register_indicator(Indicator(
         "analytics.facilities", _("服务设施"), _("处"), _("登记的社区服务设施数(邻里中心、日间照料中心、卫生服务站 …)"),
-        _facilities, public=True, **common))
+        _facilities, public=True, tags=places, **common))
     register_indicator(Indicator(
         "analytics.facility_area", _("服务用房面积"), _("平方米"), _("登记的社区服务设施面积之和"), _area,
-        public=True, **common))
+        public=True, tags=places, **common))
     register_indicator(Indicator(
         "analytics.social_workers", _("持证社工"), _("人"), _("社区人力与经费登记的持证社工人数之和"),
         _resource("social_workers"), **common))

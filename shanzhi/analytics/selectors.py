@@ -164,6 +164,9 @@ def _figures(found, region: Region, month: dt.date, prev: dt.date, targets: dict
         fig.meets_target = meets(ind, fig.value, fig.target)
         tag = next((t for t in SPECIAL_TAGS if t in ind.tags), None)
         (special[tag] if tag else modules.setdefault(ind.module, [])).append(fig)
+    order = {key: n for n, key in enumerate(INDICATORS)}  # age bands, care kinds and stages as registered
+    for figs in special.values():
+        figs.sort(key=lambda f: order[f.indicator.key])
     return modules, special
 
 
@@ -324,7 +327,7 @@ def public_street(*, code: str) -> Region:
 def suppressed(indicator: Indicator, cell: Cell | None, activity: Cell | None = None) -> bool:
     """k-anonymity: a count below K, a rate over fewer than K cases or people, or an index of a region with fewer
     than K reports (`activity`: the module's `<module>.reported` cell) is not published."""
-    if cell is None or cell.value is None:
+    if cell is None or cell.value is None or "nonpersonal" in indicator.tags:
         return False
     if indicator.parts is not None:
         return (cell.denominator or 0) < K_ANONYMITY

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -117,7 +118,9 @@ def screen(request):
 @role_view(VIEW_ROLES)
 def screen_data(request):
     region = _region(request)
-    return JsonResponse(selectors.screen(actor=request.user, region=region, month=current_month()))
+    # early in a month the current month holds a few days only: the 大屏 shows the last month until the 8th
+    month = current_month() if timezone.localdate().day > 7 else add_months(current_month(), -1)
+    return JsonResponse(selectors.screen(actor=request.user, region=region, month=month))
 
 
 @role_view(VIEW_ROLES, methods=("GET", "POST"))

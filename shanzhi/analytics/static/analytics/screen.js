@@ -16,13 +16,14 @@
   const fmt = (v) => (v === null || v === undefined ? "—" : (Math.round(v * 10) / 10).toLocaleString("zh-CN"));
   const colour = (v) => (v === null || v === undefined ? "#4b5563" : v >= 85 ? "#2fb344" : v >= 70 ? "#f59f00" : "#d63939");
 
-  const clock = () => { const el = q("[data-sz-clock]"); if (el) el.textContent = new Date().toLocaleString("zh-CN"); };
+  const clock = () => { const el = q("[data-sz-clock]"); if (el) el.textContent = new Date().toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false }); };
   setInterval(clock, 1000); clock();
 
   function render(d) {
     Object.entries(d.live).forEach(([k, v]) => { const el = q(`[data-sz-live="${k}"]`); if (el) el.textContent = fmt(v); });
     Object.entries(d.kpis).forEach(([k, v]) => { const el = q(`[data-sz-kpi="${k}"]`); if (el) el.textContent = fmt(v); });
     q("[data-sz-updated]").textContent = d.updated;
+    document.querySelectorAll("[data-sz-month]").forEach((el) => { el.textContent = d.month; });
     const list = q("[data-sz-events]");
     list.replaceChildren();
     if (!d.events.length) {
@@ -44,9 +45,9 @@
         tooltip: { formatter: (p) => `${esc(p.name)}<br>${esc(mapEl.dataset.index)}: ${fmt(p.value)}` },
         series: [{
           type: "map", map: "grids", roam: false, nameProperty: "name",
-          label: { show: true, color: "#fff", fontSize: 13 },
+          label: { show: false }, layoutCenter: ["50%", "50%"], layoutSize: "98%", aspectScale: 0.85,
           itemStyle: { borderColor: "#0b1426", borderWidth: 1.5 },
-          emphasis: { label: { color: "#fff" }, itemStyle: { areaColor: "#1f6feb" } },
+          emphasis: { label: { show: true, color: "#fff", fontSize: 16 }, itemStyle: { areaColor: "#1f6feb" } },
           data: d.grids.features.map((f) => ({
             name: f.properties.name, value: f.properties.index, itemStyle: { areaColor: colour(f.properties.index) },
           })),
