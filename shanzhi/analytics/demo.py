@@ -77,7 +77,7 @@ def _inventory(ctx, actor) -> None:
                             area_m2=Decimal(max(1, round(space * share))), opening_hours=hours)
         residents = persons.get(community.code, 300)
         resource_save(actor=actor, region_code=community.code,
-                      social_workers=max(0, round(residents / 1000 * rng.uniform(0.3, 2.0))),
+                      social_workers=round(residents / 1000 * rng.uniform(0.3, 2.0) + rng.choice([0, 0.5, 1])),
                       staff=max(2, round(residents / 1000 * rng.uniform(3, 6))),
                       funding_yuan=Decimal(rng.randint(20, 80) * 10000))
 
