@@ -36,7 +36,8 @@ class Rollup(ScopedModel):
         verbose_name = _("指标汇总")
         verbose_name_plural = _("指标汇总")
         constraints = [models.UniqueConstraint(fields=["region_code", "month", "indicator"], name="uniq_rollup_cell")]
-        indexes = [models.Index(fields=["month", "indicator", "region_code"])]
+        # the pivot page and the 大屏 read one indicator for many regions and months
+        indexes = [models.Index(fields=["indicator", "region_code", "month"], name="rollup_indicator_region")]
 
 
 class TypeMedian(models.Model):

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shanzhi.core.indicators import all_indicators, batch, compute
@@ -54,9 +54,12 @@ def _refresh_month(month: dt.date, indicators, codes: list[str], now) -> tuple[i
             if existing.get((code, ind.key)) != cell:
                 changed.append(Rollup(region_code=code, month=month, indicator=ind.key, value=cell[0],
                                       numerator=cell[1], denominator=cell[2], refreshed_at=now))
-    Rollup.objects.bulk_create(changed, batch_size=2000, update_conflicts=True,
-                               unique_fields=["region_code", "month", "indicator"],
-                               update_fields=["value", "numerator", "denominator", "refreshed_at"])
+    if existing:
+        Rollup.objects.bulk_create(changed, batch_size=2000, update_conflicts=True,
+                                   unique_fields=["region_code", "month", "indicator"],
+                                   update_fields=["value", "numerator", "denominator", "refreshed_at"])
+    else:  # a month's first build: plain inserts
+        Rollup.objects.bulk_create(changed, batch_size=5000)
     return cells, len(changed)
 
 
@@ -102,6 +105,9 @@ def rollup_refresh(*, months: Iterable[dt.date], modules: Iterable[str] | None =
                 c, ch = _refresh_month(month, indicators, codes, now)
                 _refresh_medians(month, [i.key for i in indicators])
             cells, changed = cells + c, changed + ch
+    if connection.vendor == "postgresql" and changed > 20000:  # fresh statistics for the dashboards' plans
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {Rollup._meta.db_table}")
     return RollupRun.objects.create(
         months=",".join(m.strftime("%Y-%m") for m in months)[:200],
         modules=",".join(sorted(modules or []))[:300], cells=cells, changed=changed,

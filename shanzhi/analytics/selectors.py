@@ -104,11 +104,16 @@ def cells(*, actor, codes, months, keys=None) -> dict[tuple[str, dt.date, str], 
     """Rollup cells {(code, month, key): Cell} in one query, through the actor's scope (`SYSTEM`: the monthly
     report job, which renders a region's own report for its managers)."""
     base = Rollup.objects.all() if actor is SYSTEM else Rollup.objects.restrict(actor, "view")
-    qs = base.filter(region_code__in=list(codes), month__in=list(months))
-    if keys is not None:
-        qs = qs.filter(indicator__in=list(keys))
-    return {(c, m, k): Cell(v, n, d) for c, m, k, v, n, d in qs.values_list(
-        "region_code", "month", "indicator", "value", "numerator", "denominator")}
+    codes, months = list(codes), sorted(set(months))
+    if keys is None or len(codes) * len(months) <= 50:  # a few regions: all their cells by the unique index
+        qs = base.filter(region_code__in=codes, month__in=months)
+        querysets = [qs if keys is None else qs.filter(indicator__in=list(keys))]
+    else:  # many regions: one indicator at a time, by the (indicator, region, month) index
+        querysets = [base.filter(indicator=key, region_code__in=codes, month__gte=months[0], month__lte=months[-1])
+                     for key in keys]
+    wanted = set(months)
+    return {(c, m, k): Cell(v, n, d) for qs in querysets for c, m, k, v, n, d in qs.values_list(
+        "region_code", "month", "indicator", "value", "numerator", "denominator") if m in wanted}
 
 
 def _summed_rate(found: list[Cell]) -> float | None:
@@ -285,7 +290,8 @@ def screen(*, actor, region: Region, month: dt.date) -> dict:
             "registry.persons", "volunteering.hours", "consultation.topics"]
     trend_months = [add_months(month, -n) for n in range(11, -1, -1)]
     found = cells(actor=actor, codes=[region.code] + [g.code for g in grids] + [k.code for k in kids],
-                  months=trend_months, keys=keys)
+                  months=[month], keys=keys)
+    found.update(cells(actor=actor, codes=[region.code], months=trend_months, keys=["cases.index", "cases.reported"]))
     val = lambda code, key, m=month: getattr(found.get((code, m, key)), "value", None)  # noqa: E731
     cases = Case.objects.restrict(actor, "view").filter(prefix_q("region_code", [region.code]))
     today = dt.datetime.combine(timezone.localdate(), dt.time(), TZ)

@@ -23,6 +23,7 @@ from . import selectors, services
 from .forms import FacilityForm, ResourceForm
 from .models import INVENTORY_ROLES, MANAGE_ROLES, VIEW_ROLES, FacilityKind, MonthlyReport
 from .periods import add_months, current_month, parse_month
+from .tables import pivot_body
 
 PIVOT_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
 
@@ -93,7 +94,7 @@ def pivot(request):
     return render(request, "analytics/pivot.html", {
         "root": root, "level": level, "keys": keys, "first": first, "last": last, "data": data, "chart": chart,
         "indicators": all_indicators(), "levels": [(v, lbl) for v, lbl in Level.choices if v in PIVOT_LEVELS],
-        "months": _months(last), "query": request.GET.urlencode()})
+        "months": _months(last), "query": request.GET.urlencode(), "body": pivot_body(data["rows"])})
 
 
 @role_view(VIEW_ROLES)
