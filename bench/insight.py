@@ -95,14 +95,14 @@ def load(n: int) -> dict:
     t = time.perf_counter()
     regions()
     cat, _ = Category.objects.get_or_create(code="bench", defaults={"name": "基准类别"})
-    days = "(i * 7919 % 365)"
+    days = "(i::bigint * 7919 % 365)::int"
     with connection.cursor() as cur:
         _insert(cur, Household, n // 3, {"region_code": GRID_EXPR, "household_number": "'BH' || i",
                                          "kind": "'family'", "registered_here": "true", "living_here": "true",
                                          "dissolved": "false", "version": "1"})
         _insert(cur, Person, n, {
             "region_code": GRID_EXPR, "name": "'居民' || i", "sex": "CASE WHEN i % 2 = 0 THEN 'male' ELSE 'female' END",
-            "birth_date": "date '1936-01-01' + (i * 7919 % 32000)", "id_type": "'resident_id'",
+            "birth_date": "date '1936-01-01' + (i::bigint * 7919 % 32000)::int", "id_type": "'resident_id'",
             "residence_type": "CASE WHEN i % 8 = 0 THEN 'floating' ELSE 'registered' END",
             "status": "CASE WHEN i % 50 = 0 THEN 'moved_out' ELSE 'living' END", "separated": "false"})
         created = f"now() - make_interval(days => {days}, mins => i % 1440)"
