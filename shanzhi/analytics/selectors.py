@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
 from django.db.models.functions import Length
 from django.http import Http404
 from django.utils import timezone
@@ -295,7 +296,9 @@ def screen(*, actor, region: Region, month: dt.date) -> dict:
     val = lambda code, key, m=month: getattr(found.get((code, m, key)), "value", None)  # noqa: E731
     cases = Case.objects.restrict(actor, "view").filter(prefix_q("region_code", [region.code]))
     today = dt.datetime.combine(timezone.localdate(), dt.time(), TZ)
-    open_qs = cases.filter(state__in=OPEN_STATES)
+    live = cases.aggregate(open=Count("id", filter=Q(state__in=OPEN_STATES)),
+                           overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
+                           today=Count("id", filter=Q(created_at__gte=today)))
     events = [{"at": timezone.localtime(c["created_at"]).strftime("%H:%M"), "category": c["category__name"] or "",
                "state": c["state"], "grid": c["region_code"]}
               for c in cases.filter(created_at__gte=today).order_by("-created_at")
@@ -305,8 +308,7 @@ def screen(*, actor, region: Region, month: dt.date) -> dict:
         e["grid"] = names.get(e["grid"], "")
     return {
         "name": region.name, "month": month.strftime("%Y-%m"), "updated": timezone.localtime(now).strftime("%H:%M:%S"),
-        "live": {"open": open_qs.count(), "overdue": open_qs.filter(due_at__lt=now).count(),
-                 "today": cases.filter(created_at__gte=today).count()},
+        "live": live,
         "kpis": {k: val(region.code, k) for k in keys},
         "grids": {"type": "FeatureCollection", "features": [
             {"type": "Feature", "geometry": g.boundary,
