@@ -30,6 +30,7 @@ def _open(chromium, live_server, user, viewport=(1280, 900)):
     page.set_default_timeout(20000)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     return ctx, page, errors
 
 
