@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "shanzhi.disclosure",
     "shanzhi.volunteering",
     "shanzhi.party",
+    "shanzhi.organisations",
+    "shanzhi.projects",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

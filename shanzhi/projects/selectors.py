@@ -1,0 +1,163 @@
+"""Every read of 项目化, with the actor; public reads (阳光 pages) say so in their name."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, QuerySet, Sum
+
+from shanzhi.core.scoping import prefix_q
+
+from .choices import AppState, PaymentState, ProjectState
+from .models import (
+    Application,
+    Beneficiary,
+    Call,
+    CaseworkHours,
+    Evaluation,
+    Milestone,
+    Need,
+    Payment,
+    Programme,
+    ProgressReport,
+    Project,
+    ProjectActivity,
+    ReviewAssignment,
+)
+
+FUNDED = [s for s in ProjectState.values if s != ProjectState.TERMINATED]
+
+
+def need_list(*, actor) -> QuerySet[Need]:
+    return Need.objects.restrict(actor, "view").order_by("-created_at", "-id")
+
+
+def programme_list(*, actor) -> QuerySet[Programme]:
+    return Programme.objects.restrict(actor, "view").select_related("owner").order_by("-year", "name")
+
+
+def call_list(*, actor, open_only: bool = False) -> QuerySet[Call]:
+    qs = Call.objects.restrict(actor, "view").select_related("programme")
+    return qs.filter(state="open") if open_only else qs
+
+
+def application_list(*, actor, state: str = "") -> QuerySet[Application]:
+    qs = Application.objects.restrict(actor, "view").select_related("organisation", "call")
+    return qs.filter(state=state) if state else qs
+
+
+def my_reviews(*, actor) -> QuerySet[ReviewAssignment]:
+    return (ReviewAssignment.objects.restrict(actor, "review").filter(application__state=AppState.REVIEWING)
+            .select_related("application"))
+
+
+def my_evaluations(*, actor) -> QuerySet[Evaluation]:
+    return Evaluation.objects.restrict(actor, "assess").filter(submitted_at__isnull=True).select_related("project")
+
+
+def review_comments(*, application: Application) -> list[dict]:
+    """What the applicant sees: each submitted review's scores and comment, never the reviewer."""
+    rows = application.reviews.filter(conflict=False, submitted_at__isnull=False).order_by("pk")
+    return [{"n": i, "total": r.total, "scores": r.scores, "comment": r.comment} for i, r in enumerate(rows, 1)]
+
+
+def project_list(*, actor, state: str = "", kind: str = "") -> QuerySet[Project]:
+    qs = Project.objects.restrict(actor, "view").select_related("organisation")
+    if state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-signed_at", "-id")
+
+
+def project_detail(*, actor, project: Project) -> dict:
+    def rows(model):
+        return model.objects.restrict(actor, "view").filter(project=project)
+
+    return {
+        "milestones": list(rows(Milestone).order_by("seq")),
+        "payments": list(rows(Payment).select_related("milestone")),
+        "reports": list(rows(ProgressReport)[:20]),
+        "beneficiaries": list(rows(Beneficiary).order_by("pseudonym")[:50]),
+        "casework": list(rows(CaseworkHours).select_related("worker")[:50]),
+        "activities": list(rows(ProjectActivity).select_related("activity")),
+        "evaluations": list(Evaluation.objects.restrict(actor, "view").filter(project=project)
+                            .select_related("assessor")),
+    }
+
+
+def _figures(qs_projects, qs_payments) -> dict:
+    agg = qs_projects.filter(state__in=FUNDED).aggregate(n=Count("id"), committed=Sum("amount_fen"),
+                                                          paid=Sum("paid_fen"), beneficiaries=Sum("beneficiaries"))
+    return {"projects": agg["n"] or 0, "committed_fen": agg["committed"] or 0, "paid_fen": agg["paid"] or 0,
+            "beneficiaries": agg["beneficiaries"] or 0,
+            "payments": qs_payments.filter(state=PaymentState.RELEASED).count()}
+
+
+def dashboard(*, actor) -> dict:
+    """Projects by status, kind, community and organisation; money committed and paid; beneficiaries —
+    computed over the actor's scope, in a fixed number of queries."""
+    projects = Project.objects.restrict(actor, "view")
+    funded = projects.filter(state__in=FUNDED)
+    return {
+        "totals": _figures(projects, Payment.objects.restrict(actor, "view")),
+        "by_state": list(projects.values("state").annotate(n=Count("id"), amount=Sum("amount_fen")).order_by("state")),
+        "by_kind": list(funded.values("kind").annotate(n=Count("id"), amount=Sum("amount_fen"),
+                                                       paid=Sum("paid_fen")).order_by("kind")),
+        "by_community": list(funded.values("region_code").annotate(n=Count("id"), amount=Sum("amount_fen"),
+                                                                   paid=Sum("paid_fen")).order_by("region_code")[:100]),
+        "by_organisation": list(funded.values("organisation__name").annotate(
+            n=Count("id"), amount=Sum("amount_fen")).order_by("-amount")[:20]),
+    }
+
+
+def region_figures(codes: list[str], start: date, end: date, *, field: str) -> dict:
+    """Indicator compute: per region code, the sum or count over projects signed in [start, end)."""
+    out = {}
+    for code in codes:
+        qs = Project.objects.filter(prefix_q("region_code", [code]), state__in=FUNDED,
+                                    signed_at__date__gte=start, signed_at__date__lt=end)
+        out[code] = qs.count() if field == "count" else (qs.aggregate(s=Sum(field))["s"] or 0)
+    return out
+
+
+def paid_figures(codes: list[str], start: date, end: date) -> dict:
+    out = {}
+    for code in codes:
+        qs = Payment.objects.filter(prefix_q("region_code", [code]), state=PaymentState.RELEASED,
+                                    released_at__date__gte=start, released_at__date__lt=end)
+        out[code] = qs.aggregate(s=Sum("amount_fen"))["s"] or 0
+    return out
+
+
+def public_projects(*, street_code: str) -> QuerySet[Project]:
+    """The public page of a street: funded projects with amounts paid (bodies and money only, no persons)."""
+    return (Project.objects.filter(prefix_q("region_code", [street_code]), state__in=FUNDED)
+            .select_related("organisation").only("title", "kind", "amount_fen", "paid_fen", "state", "region_code",
+                                                 "beneficiaries", "organisation__name", "signed_at")
+            .order_by("-signed_at", "-id"))
+
+
+def public_totals(*, street_code: str) -> dict:
+    qs = Project.objects.filter(prefix_q("region_code", [street_code]), state__in=FUNDED)
+    agg = qs.aggregate(n=Count("id"), amount=Sum("amount_fen"), paid=Sum("paid_fen"))
+    return {"projects": agg["n"] or 0, "amount_fen": agg["amount"] or 0, "paid_fen": agg["paid"] or 0}
+
+
+
+
+
+_INDICATORS: dict = {}
+
+
+def indicator(field: str):
+    """The compute function of a project indicator (one object per field, so registering twice is harmless)."""
+    if field not in _INDICATORS:
+        def compute(codes, start, end):
+            return region_figures(codes, start, end, field=field)
+        _INDICATORS[field] = compute
+    return _INDICATORS[field]
+
+
+def payment_queue(*, actor) -> QuerySet[Payment]:
+    return Payment.objects.restrict(actor, "change").filter(state=PaymentState.REQUESTED)
