@@ -1,8 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.organisations.choices import OrgKind
-
 from .choices import EVALUATION_CRITERIA, REVIEW_CRITERIA, Determination, ProgrammeKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -40,14 +38,6 @@ class CallForm(forms.Form):
     max_amount_yuan = forms.DecimalField(label=_("单个项目资助上限（元）"), min_value=1, decimal_places=2, max_digits=14)
     min_grade = forms.TypedChoiceField(label=_("最低等级"), coerce=int, choices=[(0, _("不限"))] + [
         (g, f"{g}A") for g in range(1, 6)])
-    kinds = forms.MultipleChoiceField(label=_("可申报的组织类型"), choices=OrgKind.choices, required=False,
-                                      widget=forms.CheckboxSelectMultiple)
-    needs = forms.MultipleChoiceField(label=_("回应的社区需求"), choices=(), required=False,
-                                      widget=forms.CheckboxSelectMultiple)
-
-    def __init__(self, *args, needs=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["needs"].choices = [(str(n.pk), n.title) for n in needs]
 
 
 class ApplicationForm(forms.Form):

@@ -21,6 +21,7 @@ from shanzhi.core.permissions import check
 from shanzhi.core.roles import COMMUNITY_ROLES, MANAGER_ROLES
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
+from shanzhi.organisations.choices import OrgKind
 from shanzhi.organisations.models import OrgMember
 from shanzhi.organisations.selectors import my_organisations
 from shanzhi.regions.models import Region
@@ -124,12 +125,13 @@ def programmes(request):
 @object_view(Programme, action="change", methods=("GET", "POST"))
 def call_new(request, obj):
     needs = list(selectors.need_list(actor=request.user).filter(prefix_q("region_code", [obj.region_code]))[:100])
-    form = CallForm(request.POST or None, needs=needs)
+    form = CallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        chosen = [n for n in needs if str(n.pk) in data.pop("needs")]
+        chosen = [n for n in needs if str(n.pk) in request.POST.getlist("needs")]
+        kinds = [k for k in request.POST.getlist("kinds") if k in OrgKind.values]
         try:
-            call = services.call_open(actor=request.user, programme=obj, needs=chosen,
+            call = services.call_open(actor=request.user, programme=obj, needs=chosen, kinds=kinds,
                                       max_amount_fen=_fen(data.pop("max_amount_yuan")), **data)
         except ServiceError as e:
             _form_error(form, e)
@@ -137,7 +139,8 @@ def call_new(request, obj):
             messages.success(request, _("征集已发布"))
             return redirect("projects:call", pk=call.pk)
     balance = money.programme_account(obj).balance
-    return render(request, "projects/call_new.html", {"programme": obj, "form": form, "balance": money.yuan(balance)})
+    return render(request, "projects/call_new.html", {"programme": obj, "form": form, "balance": money.yuan(balance),
+                                                      "needs": needs, "kinds": OrgKind.choices})
 
 
 @object_view(Call)
@@ -204,7 +207,7 @@ def application_detail(request, obj):
         "app": obj, "comments": selectors.review_comments(application=obj), "can_manage": can_manage,
         "manage_reason": reason, "reviews": reviews, "reviewers": _reviewer_choices(obj) if can_manage else [],
         "determine_form": DetermineForm(), "amount": money.yuan(obj.amount_fen),
-        "lines": [{"item": x["item"](x["amount_fen"])} for x in obj.budget_lines],
+        "lines": [{"item": x["item"], "yuan": money.yuan(x["amount_fen"])} for x in obj.budget_lines],
         "answers": [(f["label"], obj.answers.get(f["name"], "")) for f in obj.call.form],
         "project": Project.objects.filter(application=obj).first(),
         "today": timezone.localdate(), "criteria": REVIEW_CRITERIA})
@@ -289,7 +292,7 @@ def review(request, obj):
             messages.error(request, e.user_message)
     return render(request, "projects/review.html", {
         "review": obj, "app": app, "declare_form": declare, "score_form": score, "amount": money.yuan(app.amount_fen),
-        "lines": [{"item": x["item"](x["amount_fen"])} for x in app.budget_lines]})
+        "lines": [{"item": x["item"], "yuan": money.yuan(x["amount_fen"])} for x in app.budget_lines]})
 
 
 @object_view(Project)
