@@ -444,7 +444,7 @@ def payment_release(*, actor, payment: Payment) -> Payment:
     """Release an instalment: state, ledger transfer (project → organisation, refused past the contract's
     remaining amount) and the project's paid total move together or not at all; then 阳光五务 (财务)."""
     require(actor, MANAGE.action, payment)
-    if payment.milestone.state != DeliverableState.ACCEPTED:
+    if not Milestone.objects.filter(pk=payment.milestone_id, state=DeliverableState.ACCEPTED).exists():
         raise ServiceError(_("交付物未验收，不能拨付"))
     released = PAYMENT.apply(obj=payment, actor=actor, action="release")
     try:
