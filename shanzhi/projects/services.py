@@ -427,7 +427,7 @@ def payment_request(*, actor, milestone: Milestone, invoice=None) -> Payment:
     """Ask for a milestone's instalment, only once its deliverable is accepted; invoice or receipt attached."""
     project = milestone.project
     require(actor, DELIVER.action, project)
-    if milestone.state != DeliverableState.ACCEPTED:
+    if not Milestone.objects.filter(pk=milestone.pk, state=DeliverableState.ACCEPTED).exists():
         raise ServiceError(_("交付物验收通过后才能申请拨付"))
     if Payment.objects.filter(milestone=milestone).exclude(state=PaymentState.REFUSED).exists():
         raise ServiceError(_("该期拨款已申请"))
