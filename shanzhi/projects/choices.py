@@ -20,6 +20,7 @@ class AppState(models.TextChoices):
     REVIEWING = "reviewing", _("评审中")
     APPROVED = "approved", _("立项")
     APPROVED_CHANGES = "approved_changes", _("修改后立项")
+    CONTRACTED = "contracted", _("已签约")
     REJECTED = "rejected", _("未立项")
     WITHDRAWN = "withdrawn", _("已撤回")
 

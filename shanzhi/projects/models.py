@@ -142,6 +142,7 @@ class Application(ScopedModel):
         verbose_name_plural = _("项目申报")
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="application_amount_positive")]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="projects_app_recent")]
 
     def __str__(self):
         return self.title
@@ -194,7 +195,7 @@ class Project(ScopedModel):
     state = models.CharField(_("状态"), max_length=12, choices=ProjectState.choices, default=ProjectState.CONTRACTED,
                              db_index=True)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    signed_at = models.DateTimeField(auto_now_add=True)
+    signed_at = models.DateTimeField(auto_now_add=True, db_index=True)
     disclosed = models.BooleanField(_("已送公开"), default=False)
     version = models.PositiveIntegerField(default=1)
 

@@ -345,6 +345,7 @@ def contract_sign(*, actor, application: Application, contract_no: str, starts_o
         raise ServiceError(_("合同金额不能超过申请金额"), field="amount_fen")
     rows = _milestones(milestones, amount)
     programme = application.call.programme
+    APPLICATION.apply(obj=application, actor=actor, action="contract", data={"reason": contract_no})
     project = create_audited(Project, actor=actor, action="projects.contract_sign",
                              audit_after={"application": application.pk, "amount_fen": amount},
                              application=application, programme=programme, organisation=application.organisation,

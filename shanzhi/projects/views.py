@@ -28,7 +28,7 @@ from shanzhi.regions.models import Region
 from shanzhi.registry.models import Person
 
 from . import money, selectors, services
-from .choices import DEFAULT_FORM, EVALUATION_CRITERIA, REVIEW_CRITERIA, ProgrammeKind
+from .choices import DEFAULT_FORM, EVALUATION_CRITERIA, REVIEW_CRITERIA, ProgrammeKind, ProjectState
 from .forms import (
     ApplicationForm,
     CallForm,
@@ -84,8 +84,8 @@ def index(request):
         "reviews": list(selectors.my_reviews(actor=user)[:20]),
         "evaluations": list(selectors.my_evaluations(actor=user)[:20]),
         "calls": list(selectors.call_list(actor=user, open_only=True)[:20]),
-        "applications": list(selectors.application_list(actor=user)[:50]),
-        "projects": list(selectors.project_list(actor=user)[:100]),
+        "applications": list(selectors.application_list(actor=user, open_only=True)[:30]),
+        "projects": list(selectors.project_list(actor=user)[:50]),
         "payments": list(selectors.payment_queue(actor=user).select_related("project", "milestone")[:20]),
         "organisations": list(my_organisations(actor=user)),
         "is_manager": bool(prefixes_for_roles(user, MANAGER_ROLES))})
@@ -428,7 +428,7 @@ def dashboard(request):
     names = dict(Region.objects.filter(code__in=[r["region_code"] for r in data["by_community"]])
                  .values_list("code", "name"))
     return render(request, "projects/dashboard.html", {
-        **data, "kinds": kinds, "names": names,
+        **data, "kinds": kinds, "names": names, "states": dict(ProjectState.choices),
         "committed": money.yuan(data["totals"]["committed_fen"]), "paid": money.yuan(data["totals"]["paid_fen"])})
 
 

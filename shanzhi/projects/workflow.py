@@ -38,6 +38,8 @@ APPLICATION = Workflow(
                    roles=MANAGERS, requires=("reason",), sets={"determination_reason": _reason}),
         Transition("reject", (AppState.SUBMITTED, AppState.REVIEWING), AppState.REJECTED, _l("不予立项"),
                    roles=MANAGERS, requires=("reason",), sets={"determination_reason": _reason}),
+        Transition("contract", (AppState.APPROVED, AppState.APPROVED_CHANGES), AppState.CONTRACTED, _l("签订合同"),
+                   roles=MANAGERS),
         Transition("withdraw", (AppState.SUBMITTED,), AppState.WITHDRAWN, _l("撤回申报"), roles=ORG),
     ],
     field_labels={"reason": _l("理由")},
