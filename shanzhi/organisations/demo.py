@@ -59,7 +59,7 @@ def build(*, ctx) -> None:
             services.inspection_record(actor=manager, organisation=org, year=2025, result="pass")
             if scores:
                 keys = ["governance", "work", "finance", "reputation"]
-                services.grade_assess(actor=assessor, organisation=org, scores=dict(zip(keys, scores)),
+                services.grade_assess(actor=assessor, organisation=org, scores=dict(zip(keys, scores, strict=True)),
                                       comment="年度等级评估")
         orgs.append(org)
     ctx.data["organisations"] = orgs

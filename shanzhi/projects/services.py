@@ -34,7 +34,6 @@ from .choices import (
     DeliverableState,
     Determination,
     PaymentState,
-    ProjectState,
 )
 from .models import (
     Application,
