@@ -82,14 +82,14 @@ class ScoreForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    satisfaction = forms.DecimalField(label=_("居民满意度（百分制，来自满意度问卷）"), min_value=0, max_value=100,
+    survey_satisfaction = forms.DecimalField(label=_("居民满意度（百分制，来自满意度问卷）"), min_value=0, max_value=100,
                                       decimal_places=1, required=False)
     comment = forms.CharField(label=_("评估意见"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _score_fields(self, EVALUATION_CRITERIA)
-        self.order_fields([k for k, _l, _m in EVALUATION_CRITERIA] + ["satisfaction", "comment"])
+        self.order_fields([k for k, _l, _m in EVALUATION_CRITERIA] + ["survey_satisfaction", "comment"])
 
 
 class DetermineForm(forms.Form):

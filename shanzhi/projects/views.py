@@ -408,7 +408,7 @@ def evaluation(request, obj):
         data = dict(form.cleaned_data)
         try:
             services.evaluation_submit(actor=request.user, evaluation=obj, comment=data.pop("comment"),
-                                       satisfaction=data.pop("satisfaction"), scores=data)
+                                       satisfaction=data.pop("survey_satisfaction"), scores=data)
         except ServiceError as e:
             _form_error(form, e)
         else:
