@@ -178,3 +178,18 @@ def indicator(field: str):
 
 def payment_queue(*, actor) -> QuerySet[Payment]:
     return Payment.objects.restrict(actor, "change").filter(state=PaymentState.REQUESTED)
+
+
+def project_file(*, actor, project: Project, kind: str, pk) -> tuple[str, str] | None:
+    """(file id, file name) of a deliverable's attachment, a payment's invoice or a progress photo of the project,
+    if the actor may see that row."""
+    model, field, name_field = {"attachment": (Milestone, "attachment", "attachment_name"),
+                                "invoice": (Payment, "invoice", "invoice_name"),
+                                "photo": (ProgressReport, "photo", "")}.get(kind, (None, "", ""))
+    if model is None or not str(pk).isdigit():
+        return None
+    row = model.objects.restrict(actor, "view").filter(project=project, pk=int(pk)).values(
+        field, *([name_field] if name_field else [])).first()
+    if not row or not row[field]:
+        return None
+    return row[field], row.get(name_field) or "photo.jpg"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import PermissionDenied, allows, require
+from shanzhi.cases.photos import clean_photo
 from shanzhi.core.uploads import upload_store
 from shanzhi.core.writes import create_audited
 from shanzhi.disclosure import services as disclosure
@@ -395,14 +396,21 @@ def project_start(*, actor, project: Project) -> Project:
     return PROJECT.apply(obj=project, actor=actor, action="start")
 
 
-def _attach(upload, field: str) -> tuple[str, str]:
+FILES_ROOT = "project_files"  # kept for good, unlike imports' uploads (core.uploads)
+
+
+def _attach(upload, field: str, *, photo: bool = False) -> tuple[str, str]:
+    """Keep an invoice, deliverable or photo encrypted at rest; a photo is checked and re-encoded without EXIF
+    (so never where it was taken) by the cases' photo checks first."""
     if not upload:
         return "", ""
+    if photo:
+        upload, _stripped = clean_photo(upload, strip_location=True)
     data = upload.read(PHOTO_MAX + 1)
     if len(data) > PHOTO_MAX:
         raise ServiceError(_("文件不能超过 8 MB"), field=field)
     name = getattr(upload, "name", "file")[-120:]
-    return upload_store(data, name, tag="projects"), name
+    return upload_store(data, name, tag="projects", root=FILES_ROOT), name
 
 
 @transaction.atomic
@@ -483,7 +491,7 @@ def progress_report(*, actor, project: Project, text: str, photo=None) -> Progre
     require(actor, DELIVER.action, project)
     if not text.strip():
         raise ServiceError(_("请填写进展"), field="text")
-    file_id, _name = _attach(photo, "photo")
+    file_id, _name = _attach(photo, "photo", photo=True)
     return create_audited(ProgressReport, actor=actor, action="projects.progress_report", audit_after={},
                           project=project, region_code=project.region_code, text=text.strip(), photo=file_id,
                           author=actor)

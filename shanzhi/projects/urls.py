@@ -17,5 +17,6 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review, name="review"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/act/", views.project_act, name="project_act"),
+    path("projects/<int:pk>/file/", views.project_file, name="project_file"),
     path("evaluations/<int:pk>/", views.evaluation, name="evaluation"),
 ]

@@ -7,8 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+import mimetypes
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -21,6 +25,7 @@ from shanzhi.core.permissions import check
 from shanzhi.core.roles import COMMUNITY_ROLES, MANAGER_ROLES
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
+from shanzhi.core.uploads import upload_load
 from shanzhi.organisations.choices import OrgKind
 from shanzhi.organisations.models import OrgMember
 from shanzhi.organisations.selectors import my_organisations
@@ -399,6 +404,24 @@ def project_act(request, obj):
     else:
         messages.success(request, _("已办理"))
     return redirect("projects:project", pk=obj.pk)
+
+
+@object_view(Project)
+def project_file(request, obj):
+    """An attachment of the project (deliverable, invoice, progress photo), decrypted for someone who may see it."""
+    found = selectors.project_file(actor=request.user, project=obj, kind=request.GET.get("f", ""),
+                                   pk=request.GET.get("id", ""))
+    stored = upload_load(found[0], root=services.FILES_ROOT) if found else None
+    if stored is None:
+        raise Http404
+    name = stored.filename or found[1]
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    inline = kind.startswith("image/") or kind == "application/pdf"
+    response = HttpResponse(stored.data, content_type=kind if inline else "application/octet-stream")
+    response["Content-Disposition"] = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(name)}"
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @object_view(Evaluation, action="assess", methods=("GET", "POST"))
