@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
+from shanzhi.cases.photos import clean_photo
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import PermissionDenied, allows, require
-from shanzhi.cases.photos import clean_photo
 from shanzhi.core.uploads import upload_store
 from shanzhi.core.writes import create_audited
 from shanzhi.disclosure import services as disclosure

@@ -4,10 +4,9 @@ payments, progress, beneficiaries, activities, evaluation), the dashboard and th
 
 from __future__ import annotations
 
+import mimetypes
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-
-import mimetypes
 from urllib.parse import quote
 
 from django.contrib import messages
