@@ -193,3 +193,11 @@ def project_file(*, actor, project: Project, kind: str, pk) -> tuple[str, str] |
     if not row or not row[field]:
         return None
     return row[field], row.get(name_field) or "photo.jpg"
+
+
+def project_files(*, actor, project: Project) -> dict:
+    def rows(model, field):
+        return list(model.objects.restrict(actor, "view").filter(project=project).exclude(**{field: ""}))
+
+    return {"attachments": rows(Milestone, "attachment"), "invoices": rows(Payment, "invoice"),
+            "photos": rows(ProgressReport, "photo")}

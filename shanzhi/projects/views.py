@@ -407,7 +407,11 @@ def project_act(request, obj):
 
 @object_view(Project)
 def project_file(request, obj):
-    """An attachment of the project (deliverable, invoice, progress photo), decrypted for someone who may see it."""
+    """An attachment of the project (deliverable, invoice, progress photo), decrypted for someone who may see it;
+    without one named, the list of the project's files."""
+    if not request.GET.get("f"):
+        return render(request, "projects/files.html", {"project": obj,
+                                                       **selectors.project_files(actor=request.user, project=obj)})
     found = selectors.project_file(actor=request.user, project=obj, kind=request.GET.get("f", ""),
                                    pk=request.GET.get("id", ""))
     stored = upload_load(found[0], root=services.FILES_ROOT) if found else None
