@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import GRADE_INDICATORS, IncubationStage, InspectionResult, OrgKind, Qualification
+from .choices import GRADE_INDICATORS, CreditSource, IncubationStage, InspectionResult, OrgKind, Qualification
 
 
 class OrganisationForm(forms.Form):
@@ -49,3 +49,11 @@ class GradeForm(forms.Form):
             self.fields[key] = forms.DecimalField(label=f"{label}（0–{top}）", min_value=0, max_value=top,
                                                   decimal_places=1)
         self.order_fields([k for k, _l, _m in GRADE_INDICATORS] + ["comment"])
+
+
+class CreditForm(forms.Form):
+    source = forms.ChoiceField(label=_("来源"), choices=[(CreditSource.COMPLAINT, CreditSource.COMPLAINT.label),
+                                                       (CreditSource.MANUAL, CreditSource.MANUAL.label)])
+    delta = forms.IntegerField(label=_("分值变化"), min_value=-50, max_value=50)
+    reason = forms.CharField(label=_("原因"), max_length=200)
+    reference = forms.CharField(label=_("关联"), max_length=60, required=False, help_text=_("如 民情编号，同一关联只记一次"))

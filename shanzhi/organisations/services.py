@@ -133,6 +133,22 @@ def credit_record(*, actor, organisation: Organisation, source: str, delta: int,
 
 
 @transaction.atomic
+def credit_manual(*, actor, organisation: Organisation, source: str, delta: int, reason: str,
+                  reference: str = "") -> CreditRecord:
+    """A verified complaint or a manager's record on the credit score; a reference is counted once."""
+    require(actor, MANAGE.action, organisation)
+    if source not in (CreditSource.COMPLAINT, CreditSource.MANUAL):
+        raise ServiceError(_("请选择来源"), field="source")
+    if not reason.strip():
+        raise ServiceError(_("请填写原因"), field="reason")
+    row = credit_record(actor=actor, organisation=organisation, source=source, delta=delta, reason=reason.strip(),
+                        reference=reference.strip())
+    if row is None:
+        raise ServiceError(_("该关联已记录过信用"), field="reference")
+    return row
+
+
+@transaction.atomic
 def organisation_transition(*, actor, organisation: Organisation, action: str, reason: str = "") -> Organisation:
     require(actor, MANAGE.action, organisation)
     return WORKFLOW.apply(obj=organisation, actor=actor, action=action, data={"reason": reason})

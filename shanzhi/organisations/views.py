@@ -17,7 +17,7 @@ from shanzhi.regions.models import Region
 
 from . import selectors, services
 from .choices import GRADE_INDICATORS, OrgKind
-from .forms import GradeForm, IncubationForm, InspectionForm, MemberForm, OrganisationForm
+from .forms import CreditForm, GradeForm, IncubationForm, InspectionForm, MemberForm, OrganisationForm
 from .models import ORG_ROLES, Organisation
 from .permissions import GRADE, MANAGE
 from .workflow import WORKFLOW
@@ -69,7 +69,8 @@ def detail(request, obj):
         "org": obj, **selectors.organisation_detail(actor=request.user, organisation=obj),
         "can_manage": can_manage, "manage_reason": manage_reason, "can_grade": can_grade,
         "grade_reason": grade_reason, "transitions": WORKFLOW.available(obj, request.user),
-        "member_form": MemberForm(), "incubation_form": IncubationForm(), "inspection_form": InspectionForm()})
+        "member_form": MemberForm(), "incubation_form": IncubationForm(), "inspection_form": InspectionForm(),
+        "credit_form": CreditForm()})
 
 
 def _op(request, obj):
@@ -89,6 +90,11 @@ def _op(request, obj):
         if form.is_valid():
             services.inspection_record(actor=request.user, organisation=obj, **form.cleaned_data)
             return _("已登记年检")
+    elif op == "credit":
+        form = CreditForm(request.POST)
+        if form.is_valid():
+            services.credit_manual(actor=request.user, organisation=obj, **form.cleaned_data)
+            return _("已记录信用")
     elif op in ("suspend", "reinstate", "deregister"):
         services.organisation_transition(actor=request.user, organisation=obj, action=op,
                                          reason=request.POST.get("reason", ""))

@@ -114,3 +114,14 @@ def test_staff_of_an_organisation_see_only_it(world, make_user):
     assert list(selectors.organisation_list(actor=make_user(Role.COMMUNITY_STAFF,
                                                             world.other_community.code))) == []
     assert Organisation.objects.restrict(staff, "own").get() == mine
+
+
+def test_a_verified_complaint_costs_credit_once(world, manager):
+    org = make_org(world.grid.code)
+    services.credit_manual(actor=manager, organisation=org, source="complaint", delta=-5, reason="服务迟到",
+                           reference="case:9")
+    with pytest.raises(ServiceError, match="已记录过"):
+        services.credit_manual(actor=manager, organisation=org, source="complaint", delta=-5, reason="重复",
+                               reference="case:9")
+    org.refresh_from_db()
+    assert org.credit_score == 95
