@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shanzhi.disclosure",
     "shanzhi.volunteering",
     "shanzhi.party",
+    "shanzhi.admission",
     "shanzhi.notifications",
     "shanzhi.api",
 ]
