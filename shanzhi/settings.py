@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shanzhi.volunteering",
     "shanzhi.party",
     "shanzhi.admission",
+    "shanzhi.assessment",
     "shanzhi.notifications",
     "shanzhi.api",
 ]
