@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.core.indicators import Indicator, register_indicator
-from shanzhi.core.scoping import prefix_q
+from shanzhi.core.indicators import Indicator, count_by_prefix, register_indicator
 
 from .choices import DeliveryState, WorkKind
 from .models import Delivery
@@ -17,12 +14,8 @@ from .models import Delivery
 
 def _counter(**filters):
     def compute(codes: list[str], start: date, end: date) -> dict[str, int]:
-        rows = (Delivery.objects.filter(prefix_q("region_code", codes), sent_on__gte=start, sent_on__lt=end,
-                                        **filters).values("region_code").annotate(n=Count("pk")))
-        by_code: dict[str, int] = defaultdict(int)
-        for row in rows:
-            by_code[row["region_code"]] += row["n"]
-        return {code: sum(n for c, n in by_code.items() if c.startswith(code)) for code in codes}
+        qs = Delivery.objects.filter(sent_on__gte=start, sent_on__lt=end, **filters)
+        return count_by_prefix(qs, "region_code", codes)
     return compute
 
 

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, Count, IntegerField, Sum, When
 from django.utils.translation import gettext as _
 
-from shanzhi.core.indicators import compute, get_indicator
+from shanzhi.core.indicators import batch, compute, get_indicator
 
 from .choices import MeritKind, MeritState, Source
 from .models import Answer, Merit, SampleMember, Score
@@ -24,7 +24,7 @@ HUNDRED = Decimal(100)
 def points(value: Decimal | None, *, best: Decimal, worst: Decimal) -> Decimal:
     """The linear rule: `worst` → 0, `best` → 100, clamped to 0–100; no value scores 0."""
     if value is None or best == worst:
-        return Decimal(0)
+        return Decimal(0).quantize(CENT)
     raw = (Decimal(value) - worst) / (best - worst) * HUNDRED
     return min(HUNDRED, max(Decimal(0), raw)).quantize(CENT, ROUND_HALF_UP)
 
@@ -123,7 +123,8 @@ def score_targets(round_, indicators, targets) -> dict[int, tuple[Decimal, list[
     """{target pk: (total, detail rows)} for the given targets."""
     total_weight = sum((i.weight for i in indicators), Decimal(0)) or Decimal(1)
     overrides = appeal_overrides(round_)
-    gathered = {i.pk: inputs_for(round_, i, targets) for i in indicators}
+    with batch():  # figures sharing their grouped counts (cases' KPIs) are computed once
+        gathered = {i.pk: inputs_for(round_, i, targets) for i in indicators}
     out = {}
     for t in targets:
         total = Decimal(0)
