@@ -72,7 +72,8 @@ class Round(ScopedModel):
     """考核轮次: one scheme applied to its objects over a period."""
 
     scope_roles = {"view": VIEW | ASSESSOR, "manage": DISTRICT, "survey": COMMUNITY | DISTRICT}
-    scope_strategies = {"view": ((within, VIEW), (community_widened, COMMUNITY))}
+    scope_strategies = {"view": ((within, VIEW), (community_widened, COMMUNITY)),
+                        "survey": ((within, DISTRICT), (community_widened, COMMUNITY))}
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("考核方案"))
     name = models.CharField(_("轮次名称"), max_length=100)

@@ -29,6 +29,11 @@ def points(value: Decimal | None, *, best: Decimal, worst: Decimal) -> Decimal:
     return min(HUNDRED, max(Decimal(0), raw)).quantize(CENT, ROUND_HALF_UP)
 
 
+def shown(v: Decimal | None) -> str | None:
+    """A value as text without trailing zeros (92.0000 → 92)."""
+    return None if v is None else format(Decimal(v).normalize(), "f")
+
+
 def _dec(v) -> Decimal | None:
     return None if v is None else Decimal(str(v))
 
@@ -133,15 +138,15 @@ def score_targets(round_, indicators, targets) -> dict[int, tuple[Decimal, list[
             value, evidence = gathered[i.pk].get(t.pk, (None, _("无数据")))
             override = overrides.get((t.pk, i.pk))
             if override is not None:
-                evidence = _("申诉改正：原值 %(o)s，改为 %(v)s（%(e)s）") % {"o": value, "v": override.value,
-                                                                    "e": override.evidence}
+                evidence = _("申诉改正：原值 %(o)s，改为 %(v)s（%(e)s）") % {
+                    "o": shown(value) or "—", "v": shown(override.value), "e": override.evidence}
                 value = override.value
             p = points(value, best=i.best, worst=i.worst)
             weighted = (p * i.weight / total_weight).quantize(CENT, ROUND_HALF_UP)
             total += weighted
             rows.append({"indicator": i.pk, "name": i.name, "source": i.source, "weight": str(i.weight),
-                         "value": None if value is None else str(value), "points": str(p),
+                         "value": shown(value), "points": str(p),
                          "weighted": str(weighted), "evidence": evidence or "", "rule": i.rule,
-                         "best": str(i.best), "worst": str(i.worst), "appealed": override is not None})
+                         "best": shown(i.best), "worst": shown(i.worst), "appealed": override is not None})
         out[t.pk] = (total.quantize(CENT, ROUND_HALF_UP), rows)
     return out

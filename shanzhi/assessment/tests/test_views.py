@@ -103,3 +103,24 @@ def test_the_survey_page_shows_who_was_sampled_never_what_they_answered(client, 
     assert "应答率 75.0%" in body and "抽样种子 7" in body
     assert "非常满意" in body  # the entry form's choices for the one person who has not answered
     assert body.count("已答复（") == 3
+
+
+def test_a_community_draws_its_sample_from_the_district_round_page(client, world, make_user):
+    from shanzhi.assessment.tests.test_assessment import _persons
+
+    manager = make_user(Role.DISTRICT_MANAGER, world.district.code)
+    scheme = services.scheme_save(actor=manager, district_code=world.district.code, name="年度社区考核",
+                                  object_kind="community", year=2026, indicators=COMMUNITY_SCHEME)
+    rnd = services.round_create(actor=manager, scheme=scheme, name="2026年度", period_start=START, period_end=END)
+    _persons(world.grid.code, 5)
+    staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
+    client.force_login(staff)
+    assert "分网格随机抽样" in client.get(f"/assessment/rounds/{rnd.pk}/").content.decode()
+    resp = client.post(f"/assessment/rounds/{rnd.pk}/surveys/", {"community": world.community.code, "per_grid": 3,
+                                                                  "seed": 5})
+    survey = rnd.surveys.get()
+    assert resp.status_code == 302 and survey.members.count() == 3 and survey.seed == 5
+    other = make_user(Role.COMMUNITY_STAFF, world.other_community.code)
+    client.force_login(other)
+    client.post(f"/assessment/rounds/{rnd.pk}/surveys/", {"community": world.community.code, "per_grid": 3})
+    assert rnd.surveys.count() == 1
