@@ -62,7 +62,7 @@ def survey_inputs(round_, targets) -> dict[int, tuple[Decimal | None, str]]:
         mean = (Decimal(s) / Decimal(n)).quantize(Decimal("0.0001"), ROUND_HALF_UP) if n else None
         rate = f"{Decimal(n) * 100 / Decimal(m):.1f}%" if m else "—"
         out[t.pk] = (mean, _("抽样 %(m)d 人，答复 %(n)d 人（应答率 %(r)s），平均满意度 %(v)s") % {
-            "m": m, "n": n, "r": rate, "v": mean if mean is not None else "—"})
+            "m": m, "n": n, "r": rate, "v": shown(mean) or "—"})
     return out
 
 
