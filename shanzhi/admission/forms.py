@@ -26,7 +26,7 @@ class PushForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["sender"].queryset = senders
         self.fields["list_item"].queryset = items
-        self.fields["list_item"].label_from_instance = lambda i: "%s · %s%s" % (
+        self.fields["list_item"].label_from_instance = lambda i: "{} · {}{}".format(
             i.list.get_kind_display(), i.name, _("（须费随事转）") if i.funding_required else "")
 
     def clean(self):

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import allows, require
-from shanzhi.core.scope import user_roles
 from shanzhi.core.roles import Role
+from shanzhi.core.scope import user_roles
 from shanzhi.core.writes import conditional_update, create_audited, save_audited
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
@@ -24,7 +24,6 @@ from . import permissions  # noqa: F401  (declares the rules used below)
 from .choices import ListKind, ListState, WorkState
 from .models import AdmissionList, Delivery, Department, ListItem, WorkItem
 from .workflow import DELIVERY, REVIEW
-
 
 # --- lists --------------------------------------------------------------------------------------------
 

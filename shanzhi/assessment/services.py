@@ -62,6 +62,26 @@ def _decimal(value, label: str, row: int) -> Decimal | None:
         raise ServiceError(_("第 %(r)d 个指标：%(l)s不是数字") % {"r": row, "l": label}) from None
 
 
+def _check_source(row: int, name: str, source: str, key: str, object_kind: str, direction: str) -> None:
+    if source == Source.COMPUTED and key not in INDICATORS:
+        raise ServiceError(_("第 %(r)d 个指标“%(n)s”：请选择一个平台指标") % {"r": row, "n": name})
+    if source == Source.MERIT and object_kind != ObjectKind.STAFF:
+        raise ServiceError(_("第 %(r)d 个指标“%(n)s”：加减分只能用于社区工作者考核") % {"r": row, "n": name})
+    if source == Source.COMMUNITY_RATING and direction != Direction.BOTTOM_UP:
+        raise ServiceError(_("第 %(r)d 个指标“%(n)s”：社区评价只用于社区评议街道和部门") % {"r": row, "n": name})
+
+
+def _range(row: int, name: str, source: str, data: dict) -> tuple[Decimal, Decimal]:
+    worst, best = _decimal(data.get("worst"), _("零分值"), row), _decimal(data.get("best"), _("满分值"), row)
+    if best is None or worst is None:
+        if source == Source.COMPUTED:
+            raise ServiceError(_("第 %(r)d 个指标“%(n)s”：平台指标须填写满分值和零分值") % {"r": row, "n": name})
+        worst, best = DEFAULT_RANGE[source]
+    if best == worst:
+        raise ServiceError(_("第 %(r)d 个指标“%(n)s”：满分值和零分值不能相同") % {"r": row, "n": name})
+    return worst, best
+
+
 def _indicator(row: int, data: dict, object_kind: str, direction: str) -> SchemeIndicator:
     name = str(data.get("name") or "").strip()
     source = data.get("source")
@@ -73,19 +93,8 @@ def _indicator(row: int, data: dict, object_kind: str, direction: str) -> Scheme
     if weight is None or weight <= 0:
         raise ServiceError(_("第 %(r)d 个指标“%(n)s”：权重必须大于 0") % {"r": row, "n": name})
     key = str(data.get("indicator_key") or "").strip()
-    if source == Source.COMPUTED and key not in INDICATORS:
-        raise ServiceError(_("第 %(r)d 个指标“%(n)s”：请选择一个平台指标") % {"r": row, "n": name})
-    if source == Source.MERIT and object_kind != ObjectKind.STAFF:
-        raise ServiceError(_("第 %(r)d 个指标“%(n)s”：加减分只能用于社区工作者考核") % {"r": row, "n": name})
-    if source == Source.COMMUNITY_RATING and direction != Direction.BOTTOM_UP:
-        raise ServiceError(_("第 %(r)d 个指标“%(n)s”：社区评价只用于社区评议街道和部门") % {"r": row, "n": name})
-    worst, best = _decimal(data.get("worst"), _("零分值"), row), _decimal(data.get("best"), _("满分值"), row)
-    if best is None or worst is None:
-        if source == Source.COMPUTED:
-            raise ServiceError(_("第 %(r)d 个指标“%(n)s”：平台指标须填写满分值和零分值") % {"r": row, "n": name})
-        worst, best = DEFAULT_RANGE[source]
-    if best == worst:
-        raise ServiceError(_("第 %(r)d 个指标“%(n)s”：满分值和零分值不能相同") % {"r": row, "n": name})
+    _check_source(row, name, source, key, object_kind, direction)
+    worst, best = _range(row, name, source, data)
     return SchemeIndicator(seq=row, name=name, weight=weight, source=source,
                            indicator_key=key if source == Source.COMPUTED else "", best=best, worst=worst,
                            rule=str(data.get("rule") or "")[:300])

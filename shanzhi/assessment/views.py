@@ -33,8 +33,21 @@ from .forms import (
     SchemeForm,
     ScoreForm,
 )
-from .models import ASSESSOR, COMMUNITY, DISTRICT, MANAGERS, VIEW, Appeal, Merit, Result, Round, SampleMember, Scheme, \
-    Survey, Target
+from .models import (
+    ASSESSOR,
+    COMMUNITY,
+    DISTRICT,
+    MANAGERS,
+    VIEW,
+    Appeal,
+    Merit,
+    Result,
+    Round,
+    SampleMember,
+    Scheme,
+    Survey,
+    Target,
+)
 
 SOURCE_LABELS = dict(Source.choices)
 

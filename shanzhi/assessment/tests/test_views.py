@@ -5,7 +5,7 @@ import pytest
 
 from shanzhi.assessment import services
 from shanzhi.assessment.models import Appeal, Result, Scheme
-from shanzhi.assessment.tests.test_assessment import COMMUNITY_SCHEME, END, START, _fill
+from shanzhi.assessment.tests.test_assessment import COMMUNITY_SCHEME, END, FIGURES, START, _fill, _persons
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 
@@ -38,8 +38,6 @@ def test_the_scheme_form_refuses_less_than_half_for_residents(client, world, mak
 
 @pytest.fixture
 def computed(world, make_user):
-    from shanzhi.assessment.tests.test_assessment import FIGURES
-
     manager = make_user(Role.DISTRICT_MANAGER, world.district.code)
     FIGURES.update({world.community.code: 90})
     scheme = services.scheme_save(actor=manager, district_code=world.district.code, name="年度社区考核",
@@ -106,8 +104,6 @@ def test_the_survey_page_shows_who_was_sampled_never_what_they_answered(client, 
 
 
 def test_a_community_draws_its_sample_from_the_district_round_page(client, world, make_user):
-    from shanzhi.assessment.tests.test_assessment import _persons
-
     manager = make_user(Role.DISTRICT_MANAGER, world.district.code)
     scheme = services.scheme_save(actor=manager, district_code=world.district.code, name="年度社区考核",
                                   object_kind="community", year=2026, indicators=COMMUNITY_SCHEME)
