@@ -69,6 +69,10 @@ class AnswerForm(forms.Form):
     channel = forms.ChoiceField(label=_("方式"), choices=Channel.choices)
 
 
+class OnlineAnswerForm(forms.Form):
+    satisfaction = AnswerForm.base_fields["satisfaction"]
+
+
 class ScoreForm(forms.Form):
     indicator = forms.IntegerField(widget=forms.HiddenInput)
     value = forms.DecimalField(label=_("分值"), max_digits=12, decimal_places=4)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.roles import COMMUNITY_ROLES, MANAGER_ROLES, STAFF_ROLES, Role
-from shanzhi.core.scoping import ScopedModel, community_widened, follower, within
+from shanzhi.core.scoping import ScopedModel, community_widened, follower, owner, within
 
 from .choices import AppealState, Channel, Direction, MeritKind, MeritState, ObjectKind, RoundState, Source
 
@@ -167,9 +167,12 @@ class Survey(ScopedModel):
 
 
 class SampleMember(ScopedModel):
-    """A sampled adult resident (region: their grid). Answers never show who gave them."""
+    """A sampled adult resident (region: their grid). Answers never show who gave them. A sampled resident with
+    an account answers online (`own`)."""
 
-    scope_roles = {"view": COMMUNITY | MANAGERS, "answer": COMMUNITY | MANAGERS}
+    scope_roles = {"view": COMMUNITY | MANAGERS, "answer": COMMUNITY | MANAGERS, "own": {Role.RESIDENT}}
+    scope_strategies = {"own": owner}
+    owner_path = "person__user"
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="members")
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")

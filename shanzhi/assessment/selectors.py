@@ -80,3 +80,9 @@ def survey_communities(*, actor, round_: Round):
         return Region.objects.none()
     return (Region.objects.filter(level="community", code__startswith=round_.region_code)
             .filter(prefix_q("code", prefixes) | Q(code__in=[p[:12] for p in prefixes])).order_by("code"))
+
+
+def my_samples(*, actor):
+    """The open surveys in which the actor (a resident) was sampled and has not answered yet."""
+    return (SampleMember.objects.restrict(actor, "own").filter(answer__isnull=True)
+            .exclude(survey__round__state=RoundState.PUBLISHED).select_related("survey__round"))

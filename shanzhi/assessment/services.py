@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.models import RoleGrant
 from shanzhi.admission.models import Department
 from shanzhi.audit.services import audit_log
-from shanzhi.core.errors import ServiceError
+from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.indicators import INDICATORS
 from shanzhi.core.permissions import require
 from shanzhi.core.roles import COMMUNITY_ROLES, Role
@@ -26,7 +26,7 @@ from shanzhi.regions.models import Region
 from shanzhi.registry.models import Person
 
 from . import permissions  # noqa: F401  (declares the rules used below)
-from .choices import Direction, ObjectKind, RoundState, Source
+from .choices import Channel, Direction, ObjectKind, RoundState, Source
 from .models import (
     Answer,
     Appeal,
@@ -243,6 +243,8 @@ def score_enter(*, actor, target: Target, indicator: SchemeIndicator, value, evi
         raise ServiceError(_("“%(n)s”的分值须在 %(a)s 到 %(b)s 之间") % {"n": indicator.name, "a": low, "b": high},
                            field="value")
     existing = Score.objects.filter(target=target, indicator=indicator, rater_code=rater, appeal__isnull=True).first()
+    if existing and existing.value == value and existing.evidence == (evidence or ""):
+        return existing  # the same entry again (a re-imported file) changes nothing
     if existing:
         return versioned_update(existing, None, actor=actor, action="assessment.score.update", value=value,
                                 evidence=evidence, entered_by=actor)
@@ -312,6 +314,21 @@ def answer_enter(*, actor, member: SampleMember, satisfaction: int, channel: str
     return save_audited(answer, actor=actor, action="assessment.answer.enter", audit_obj=member.survey,
                         after={"channel": channel}, unique=False,
                         duplicate_message=_("该居民已经答复过，每人只能答复一次"))
+
+
+@transaction.atomic
+def answer_online(*, actor, member: SampleMember, satisfaction: int) -> Answer:
+    """A sampled resident answers for themself online (one answer, like any other)."""
+    if member.person.user_id is None or member.person.user_id != actor.pk:
+        raise NotAllowed(_("只能由被抽中的居民本人在线答复"))
+    _open(member.survey.round)
+    if satisfaction not in (1, 2, 3, 4, 5):
+        raise ServiceError(_("满意度须为 1 到 5"), field="satisfaction")
+    answer = Answer(member=member, survey_id=member.survey_id, satisfaction=satisfaction, channel=Channel.ONLINE,
+                    entered_by=actor)
+    return save_audited(answer, actor=actor, action="assessment.answer.online", audit_obj=member.survey,
+                        after={"channel": Channel.ONLINE}, unique=False,
+                        duplicate_message=_("您已经答复过，每人只能答复一次"))
 
 
 # --- computation, publication ----------------------------------------------------------------------------

@@ -50,9 +50,10 @@ def make_survey(code: str) -> Survey:
                                  seed=1, per_grid=5, drawn_by=_user())
 
 
-def make_member(code: str) -> SampleMember:
+def make_member(code: str, owner=None) -> SampleMember:
     survey = make_survey(code)
-    person = Person.objects.create(name=f"样本{next(_n)}", region_code=code, birth_date=date(1970, 1, 1))
+    user = owner if owner is not None and not Person.objects.filter(user=owner).exists() else None
+    person = Person.objects.create(name=f"样本{next(_n)}", region_code=code, birth_date=date(1970, 1, 1), user=user)
     return SampleMember.objects.create(survey=survey, person=person, region_code=code)
 
 
@@ -73,7 +74,7 @@ MATRIX_FACTORIES = {
     Target: lambda code, owner: make_target(code),
     Result: lambda code, owner: make_result(code),
     Survey: lambda code, owner: make_survey(code),
-    SampleMember: lambda code, owner: make_member(code),
+    SampleMember: make_member,
     Appeal: lambda code, owner: make_appeal(code),
     Merit: lambda code, owner: make_merit(code),
 }

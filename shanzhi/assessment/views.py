@@ -15,6 +15,7 @@ from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
 from shanzhi.core.permissions import allows
+from shanzhi.core.roles import Role
 from shanzhi.core.scope import prefixes_for_roles, user_roles
 from shanzhi.regions.models import Region
 
@@ -29,6 +30,7 @@ from .forms import (
     IndicatorFormSet,
     MeritDecideForm,
     MeritForm,
+    OnlineAnswerForm,
     RoundForm,
     SchemeForm,
     ScoreForm,
@@ -335,6 +337,28 @@ def merit_decide(request, obj):
     else:
         messages.error(request, _("请选择审核结果"))
     return redirect("assessment:merits")
+
+
+@role_view({Role.RESIDENT})
+def my_survey(request):
+    response = render(request, "assessment/my_survey.html", {
+        "samples": list(selectors.my_samples(actor=request.user)[:20]), "form": OnlineAnswerForm()})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@object_view(SampleMember, action="own", methods=("POST",))
+def answer_own(request, obj):
+    form = OnlineAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.answer_online(actor=request.user, member=obj, satisfaction=form.cleaned_data["satisfaction"])
+            messages.success(request, _("感谢您的评价"))
+        except ServiceError as e:
+            _fail(request, e)
+    else:
+        messages.error(request, _("请选择满意度"))
+    return redirect("assessment:my_survey")
 
 
 @public_view

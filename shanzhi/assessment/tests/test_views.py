@@ -120,3 +120,25 @@ def test_a_community_draws_its_sample_from_the_district_round_page(client, world
     client.force_login(other)
     client.post(f"/assessment/rounds/{rnd.pk}/surveys/", {"community": world.community.code, "per_grid": 3})
     assert rnd.surveys.count() == 1
+
+
+def test_a_sampled_resident_answers_online_once(client, world, make_user):
+    manager = make_user(Role.DISTRICT_MANAGER, world.district.code)
+    scheme = services.scheme_save(actor=manager, district_code=world.district.code, name="年度社区考核",
+                                  object_kind="community", year=2026, indicators=COMMUNITY_SCHEME)
+    rnd = services.round_create(actor=manager, scheme=scheme, name="2026年度", period_start=START, period_end=END)
+    resident = make_user(Role.RESIDENT, world.grid.code)
+    person = _persons(world.grid.code, 1)[0]
+    person.user = resident
+    person.save(update_fields=["user"])
+    staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
+    survey = services.survey_draw(actor=staff, round_=rnd, community_code=world.community.code, per_grid=1, seed=1)
+    member = survey.members.get()
+    client.force_login(resident)
+    assert "您对本社区工作的总体满意度" in client.get("/assessment/my/").content.decode()
+    client.post(f"/assessment/samples/{member.pk}/answer/online/", {"satisfaction": "5", "channel": "online"})
+    assert member.answer.channel == "online" and member.answer.satisfaction == 5
+    assert "目前没有需要您答复的测评" in client.get("/assessment/my/").content.decode()
+    other = make_user(Role.RESIDENT, world.grid.code)
+    client.force_login(other)
+    assert client.post(f"/assessment/samples/{member.pk}/answer/online/", {"satisfaction": "1"}).status_code == 404
