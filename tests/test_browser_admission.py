@@ -108,6 +108,10 @@ def test_admission_and_assessment_story(browser_page, world):
     assert "高龄津贴申领名册" in row and "曲江街道社会事务科" in row
     _shot(com, "3-community-inbox")
     assert dept.pk
+    _go(com, "/admission/dashboard/")  # 减负 monitor: this month's items against last month's, a rise flagged
+    assert "报表" in com.text_content("[data-testid=burden-table]")
+    assert com.locator("[data-testid=burden-warning]").count() == 1
+    _shot(com, "3-burden-dashboard")
 
     # an assessment round: residents 50 %, a computed figure, the platform's 准入 figure, a third party
     FIGURES.clear()

@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext as _
 
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
@@ -83,7 +84,7 @@ def dashboard_communities(*, actor):
 def _months(end: datetime.date, n: int) -> list[datetime.date]:
     first = end.replace(day=1)
     out = []
-    for _ in range(n):
+    for _i in range(n):
         out.append(first)
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     return list(reversed(out))
@@ -116,7 +117,14 @@ def burden(qs, *, end: datetime.date, months: int = 6) -> dict:
     for row in qs.filter(state=DeliveryState.REFUSED).values("month").annotate(n=Count("pk")):
         refused[ms.index(row["month"])] += row["n"]
     rising = [str(labels[k]) for k in _rising(by_kind_raw)] + _rising(by_sender)
-    return {"months": ms, "by_sender": by_sender, "by_kind": by_kind, "totals": totals, "rising": rising,
+    def row(label, values, group, up):
+        return {"label": label, "group": group, "rising": up, "cells": list(zip(ms, values, strict=True))}
+
+    rows = [row(_("合计"), totals, "total", len(totals) >= 2 and totals[-1] > totals[-2])]
+    rows += [row(k, v, "kind", k in rising) for k, v in by_kind.items()]
+    rows += [row(k, v, "sender", k in rising) for k, v in by_sender.items()]
+    rows.append(row(_("社区拒收"), refused, "refused", False))
+    return {"months": ms, "by_sender": by_sender, "by_kind": by_kind, "totals": totals, "rising": rising, "rows": rows,
             "total_rising": len(totals) >= 2 and totals[-1] > totals[-2],
             "refused": refused}
 
