@@ -13,6 +13,7 @@ from shanzhi.core.errors import ServiceError
 from shanzhi.core.indicators import compute
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
+from shanzhi.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 20)
@@ -193,3 +194,18 @@ def test_pages_push_review_refuse_and_out_of_scope(client, setup, world, make_us
     client.logout()
     public = client.get(f"/admission/public/?district={world.district.code}").content.decode()
     assert "负面清单" in public and "出具无犯罪记录证明" in public
+
+
+def test_figures_agree_whether_asked_for_few_or_many_regions(setup, world):
+    """core.indicators takes many codes by their common prefix's range: the same numbers as a few at a time."""
+    codes = [world.community.code]
+    for n in range(2, 12):
+        code = f"{world.street.code}{n:03d}"
+        Region.objects.create(code=code, name=f"社区{n}", level="community", parent=world.street)
+        codes.append(code)
+    _push(setup, world, communities=codes[:6], list_item=setup["items"]["居委会选举"])
+    _push(setup, world, communities=codes[3:], list_item=setup["items"]["居委会选举"])
+    period = {"start": TODAY.replace(day=1), "end": TODAY + timedelta(days=1)}
+    many = compute("admission.work_items", codes=codes + [world.street.code, world.other_community.code], **period)
+    few = {c: compute("admission.work_items", codes=[c], **period)[c] for c in many}
+    assert many == few and many[world.street.code] == 14 and many[codes[4]] == 2 and many[world.other_community.code] == 0
