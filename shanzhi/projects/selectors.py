@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import Count, QuerySet, Sum
 
 from shanzhi.core.scoping import prefix_q
@@ -128,25 +126,6 @@ def dashboard(*, actor) -> dict:
     }
 
 
-def region_figures(codes: list[str], start: date, end: date, *, field: str) -> dict:
-    """Indicator compute: per region code, the sum or count over projects signed in [start, end)."""
-    out = {}
-    for code in codes:
-        qs = Project.objects.filter(prefix_q("region_code", [code]), state__in=FUNDED,
-                                    signed_at__date__gte=start, signed_at__date__lt=end)
-        out[code] = qs.count() if field == "count" else (qs.aggregate(s=Sum(field))["s"] or 0)
-    return out
-
-
-def paid_figures(codes: list[str], start: date, end: date) -> dict:
-    out = {}
-    for code in codes:
-        qs = Payment.objects.filter(prefix_q("region_code", [code]), state=PaymentState.RELEASED,
-                                    released_at__date__gte=start, released_at__date__lt=end)
-        out[code] = qs.aggregate(s=Sum("amount_fen"))["s"] or 0
-    return out
-
-
 def public_projects(*, street_code: str) -> QuerySet[Project]:
     """The public page of a street: funded projects with amounts paid (bodies and money only, no persons)."""
     return (Project.objects.filter(prefix_q("region_code", [street_code]), state__in=FUNDED)
@@ -163,17 +142,6 @@ def public_totals(*, street_code: str) -> dict:
 
 
 
-
-_INDICATORS: dict = {}
-
-
-def indicator(field: str):
-    """The compute function of a project indicator (one object per field, so registering twice is harmless)."""
-    if field not in _INDICATORS:
-        def compute(codes, start, end):
-            return region_figures(codes, start, end, field=field)
-        _INDICATORS[field] = compute
-    return _INDICATORS[field]
 
 
 def payment_queue(*, actor) -> QuerySet[Payment]:
