@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -122,8 +123,7 @@ def by_prefix(queryset, field: str, codes: Iterable[str], **aggregates) -> dict[
         by_len.setdefault(len(code), []).append(code)
     out: dict[str, dict] = {}
     for length, group in by_len.items():
-        rows = (queryset.filter(prefix_q(field, group)).annotate(_prefix=Substr(field, 1, length))
-                .values("_prefix").annotate(**aggregates).order_by())
+        rows = _grouped(queryset, field, group, length).values("_prefix").annotate(**aggregates).order_by()
         for row in rows:
             out[row.pop("_prefix")] = row
     return out
@@ -132,9 +132,12 @@ def by_prefix(queryset, field: str, codes: Iterable[str], **aggregates) -> dict[
 def _by_stored_code(queryset, field: str, codes: list[str], aggregates: dict) -> dict[str, dict]:
     lengths = sorted({len(c) for c in codes})
     wanted = set(codes)
+    prefixes = minimal_prefixes(codes)
+    common = os.path.commonprefix(prefixes)
+    if len(prefixes) > MANY_CODES and common:  # one range scan of the common prefix; kept by prefix below
+        prefixes = [common]
     out: dict[str, dict] = {}
-    for row in (queryset.filter(prefix_q(field, minimal_prefixes(codes))).values(field).annotate(**aggregates)
-                .order_by()):
+    for row in queryset.filter(prefix_q(field, prefixes)).values(field).annotate(**aggregates).order_by():
         stored = row.pop(field) or ""
         for n in lengths:
             if n <= len(stored) and stored[:n] in wanted:
@@ -142,6 +145,20 @@ def _by_stored_code(queryset, field: str, codes: list[str], aggregates: dict) ->
                 for name, value in row.items():
                     slot[name] += value or 0
     return out
+
+
+# Beyond this many codes of one length, an OR of one index range per code costs more than it saves (PostgreSQL
+# tests every range on every row): the rows are then taken by the range of the codes' common prefix (a district)
+# and kept by their prefix (`IN`), e.g. 200 communities of a district in one range scan.
+MANY_CODES = 8
+
+
+def _grouped(queryset, field: str, group: list[str], length: int):
+    common = os.path.commonprefix(group)
+    if len(group) <= MANY_CODES or not common:
+        return queryset.filter(prefix_q(field, group)).annotate(_prefix=Substr(field, 1, length))
+    return (queryset.filter(prefix_q(field, [common])).annotate(_prefix=Substr(field, 1, length))
+            .filter(_prefix__in=group))
 
 
 def _format(message, values) -> str:
