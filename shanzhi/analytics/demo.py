@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.db.models.functions import Substr
 
 from shanzhi.accounts.models import User
+from shanzhi.core.permissions import allows
 from shanzhi.regions.choices import CommunityType as RType
 from shanzhi.regions.choices import HousingForm, Level
 from shanzhi.regions.models import Region
@@ -66,7 +67,8 @@ def _inventory(ctx, actor) -> None:
     persons = dict(Person.objects.filter(status="living").annotate(c=Substr("region_code", 1, 12))
                    .values_list("c").annotate(n=Count("id")).values_list("c", "n"))
     for community in Region.objects.filter(code__in=codes, level=Level.COMMUNITY).order_by("code"):
-        if Facility.objects.filter(region_code=community.code).exists():
+        if not allows(actor, "analytics.inventory", community.code) or \
+                Facility.objects.filter(region_code=community.code).exists():
             continue
         space = households.get(community.code, 100) / 100 * rng.uniform(20, 45)
         shares = [0.45, 0.25, 0.12, 0.18]
@@ -84,7 +86,8 @@ def _inventory(ctx, actor) -> None:
 
 def build(*, ctx) -> None:
     _reference()
-    actor = User.objects.filter(username="street_manager").first()
+    actor = (User.objects.filter(username="district_manager").first()
+             or User.objects.filter(username="street_manager").first())
     if actor is not None:
         _inventory(ctx, actor)
     month = current_month()
