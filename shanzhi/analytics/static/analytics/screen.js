@@ -61,7 +61,7 @@
         backgroundColor: "transparent", grid: { left: 110, right: 40, top: 10, bottom: 20 },
         xAxis: { type: "value", max: 100, axisLabel: { fontSize: 14 } },
         yAxis: { type: "category", inverse: true, data: rows.map((r) => r.name), axisLabel: { fontSize: 15 } },
-        series: [{ type: "bar", data: rows.map((r) => ({ value: r.index, itemStyle: { color: colour(r.index) } })),
+        series: [{ type: "bar", barMaxWidth: 26, data: rows.map((r) => ({ value: r.index, itemStyle: { color: colour(r.index) } })),
           label: { show: true, position: "right", fontSize: 14, formatter: (p) => fmt(p.value) } }],
       });
     }
