@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shanzhi.disclosure",
     "shanzhi.volunteering",
     "shanzhi.party",
+    "shanzhi.configuration",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

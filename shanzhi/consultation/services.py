@@ -100,6 +100,37 @@ def rule_override(*, actor, community_code: str, matter_type: str, **fields) -> 
                             before={f: str(getattr(rule, f)) for f in fields}, after=after, **fields)
 
 
+def rules_adopt_defaults(*, actor, street_code: str) -> int:
+    """The street adopts the default catalogue (系统配置); rules it already has stay as they are."""
+    if actor is not None:
+        require(actor, P.STREET_RULES.action, street_code)
+    return rules_seed_defaults(actor=actor, region_code=street_code)
+
+
+@transaction.atomic
+def street_rule_set(*, actor, street_code: str, matter_type: str, **fields) -> ConsultationRule:
+    """Create or change a street's own rule of one matter type (before/after audited, optimistic version)."""
+    if actor is not None:
+        require(actor, P.STREET_RULES.action, street_code)
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise ServiceError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    rule = ConsultationRule.objects.select_for_update().filter(region_code=street_code,
+                                                               matter_type=matter_type).first()
+    after = {k: str(v) for k, v in fields.items()}
+    if rule is None:
+        if not fields.get("name"):
+            raise ServiceError(_("请填写事项名称"), field="name")
+        return create_audited(ConsultationRule, actor=actor, action="consultation.street_rule_create",
+                              audit_after=after, region_code=street_code, matter_type=matter_type, **fields)
+    changed = {k: v for k, v in fields.items() if str(getattr(rule, k)) != str(v)}
+    if not changed:
+        return rule
+    return versioned_update(rule, rule.version, actor=actor, action="consultation.street_rule_update",
+                            before={f: str(getattr(rule, f)) for f in changed},
+                            after={k: str(v) for k, v in changed.items()}, **changed)
+
+
 # --- topics --------------------------------------------------------------------------------------------------
 def _person_of(actor):
     return Person.objects.filter(user_id=actor.pk).first()
