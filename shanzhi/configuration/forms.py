@@ -11,7 +11,9 @@ from shanzhi.core.forms import VersionedForm
 
 
 class CategoryForm(VersionedForm):
-    code = forms.SlugField(label=_("编码"), max_length=40, help_text=_("英文字母、数字、点，例如 safety.gas"))
+    code = forms.RegexField(label=_("编码"), max_length=40, regex=r"^[a-z0-9][a-z0-9_.-]*$",
+                            help_text=_("小写英文字母、数字、点，例如 safety.gas"),
+                            error_messages={"invalid": _("编码只能用小写英文字母、数字、点、下划线和连字符")})
     name = forms.CharField(label=_("名称"), max_length=60)
     parent = forms.ModelChoiceField(label=_("上级类别"), queryset=Category.objects.none(), required=False)
     handler_type = forms.ChoiceField(label=_("默认承办类型"), choices=HandlerType.choices)
