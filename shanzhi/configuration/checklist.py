@@ -97,49 +97,68 @@ def streets_for(prefixes: list[str]) -> list[Region]:
     return list(qs.filter(q).order_by("code"))
 
 
-def checklist(*, streets: list[Region]) -> list[Section]:
-    """One section per street, with every gap found in it (empty when the street is ready)."""
-    if not streets:
-        return []
-    codes = [s.code for s in streets]
-    below = list(Region.objects.filter(prefix_q("code", codes), level__in=[Level.COMMUNITY, Level.GRID])
-                 .only("code", "name", "level").order_by("code"))
-    leaves = [c for c in Category.objects.filter(active=True).annotate(n_children=Count("children"))
-              if not c.n_children and c.handler_type != HandlerType.GRID]
+@dataclass
+class _Rows:
+    below: list
+    leaves: list
+    routes: dict
+    bodies: list
+    bodies_ok: set
+    rule_codes: set
+    store_codes: set
+    worker_codes: set
+    managers: set
+    any_category: bool
+
+
+def _rows(codes: list[str]) -> _Rows:
     routes = defaultdict(list)
     for r in RoutingRule.objects.all():
         routes[r.category_id].append(r)
     bodies = list(HandlingBody.objects.annotate(n_members=Count("handlingbodymember")))
-    bodies_ok = {b.pk for b in bodies if b.active}
-    rule_codes = set(ConsultationRule.objects.filter(prefix_q("region_code", codes))
-                     .values_list("region_code", flat=True))
-    store_codes = {c[:12] for c in StoreItem.objects.filter(prefix_q("region_code", codes), active=True, stock__gt=0)
-                   .values_list("region_code", flat=True)}
-    worker_codes = set(RoleGrant.objects.filter(prefix_q("region_code", codes), role__in=GRID_ROLES)
-                       .values_list("region_code", flat=True))
-    managers = set(RoleGrant.objects.filter(region_code__in=codes, role=Role.STREET_MANAGER)
-                   .values_list("region_code", flat=True))
-    any_category = Category.objects.filter(active=True).exists()
-    sections = []
-    for street in streets:
-        sec = Section(street)
-        mine = [r for r in below if r.code.startswith(street.code)]
-        if not any_category:
-            sec.items.append(Item("no_categories", street.code, _("还没有民情类别"),
-                                  _url("configuration:categories", street.code)))
-        if street.code not in managers:
-            sec.items.append(Item("street_manager", street.code,
-                                  _("街道“%(s)s”没有街道管理员（由安全管理员在“用户与授权”中创建）") % {"s": street.name},
-                                  reverse("accounts:user_create")))
-        if not mine:
-            sec.items.append(Item("no_communities", street.code,
-                                  _("街道“%(s)s”还没有社区和网格") % {"s": street.name}, reverse("imports:regions")))
-        sec.items += _category_items(street, leaves, routes, bodies_ok) + _body_items(street, bodies)
-        for r in mine:
-            sec.items += (_community_items(r, rule_codes, store_codes) if r.level == Level.COMMUNITY
-                          else _grid_items(r, worker_codes))
-        sections.append(sec)
-    return sections
+    return _Rows(
+        below=list(Region.objects.filter(prefix_q("code", codes), level__in=[Level.COMMUNITY, Level.GRID])
+                   .only("code", "name", "level").order_by("code")),
+        leaves=[c for c in Category.objects.filter(active=True).annotate(n_children=Count("children"))
+                if not c.n_children and c.handler_type != HandlerType.GRID],
+        routes=routes, bodies=bodies, bodies_ok={b.pk for b in bodies if b.active},
+        rule_codes=set(ConsultationRule.objects.filter(prefix_q("region_code", codes))
+                       .values_list("region_code", flat=True)),
+        store_codes={c[:12] for c in StoreItem.objects.filter(prefix_q("region_code", codes), active=True,
+                                                              stock__gt=0).values_list("region_code", flat=True)},
+        worker_codes=set(RoleGrant.objects.filter(prefix_q("region_code", codes), role__in=GRID_ROLES)
+                         .values_list("region_code", flat=True)),
+        managers=set(RoleGrant.objects.filter(region_code__in=codes, role=Role.STREET_MANAGER)
+                     .values_list("region_code", flat=True)),
+        any_category=Category.objects.filter(active=True).exists())
+
+
+def _street_items(street: Region, rows: _Rows) -> list[Item]:
+    items = []
+    mine = [r for r in rows.below if r.code.startswith(street.code)]
+    if not rows.any_category:
+        items.append(Item("no_categories", street.code, _("还没有民情类别"),
+                          _url("configuration:categories", street.code)))
+    if street.code not in rows.managers:
+        items.append(Item("street_manager", street.code,
+                          _("街道“%(s)s”没有街道管理员（由安全管理员在“用户与授权”中创建）") % {"s": street.name},
+                          reverse("accounts:user_create")))
+    if not mine:
+        items.append(Item("no_communities", street.code,
+                          _("街道“%(s)s”还没有社区和网格") % {"s": street.name}, reverse("imports:regions")))
+    items += _category_items(street, rows.leaves, rows.routes, rows.bodies_ok) + _body_items(street, rows.bodies)
+    for r in mine:
+        items += (_community_items(r, rows.rule_codes, rows.store_codes) if r.level == Level.COMMUNITY
+                  else _grid_items(r, rows.worker_codes))
+    return items
+
+
+def checklist(*, streets: list[Region]) -> list[Section]:
+    """One section per street, with every gap found in it (empty when the street is ready)."""
+    if not streets:
+        return []
+    rows = _rows([s.code for s in streets])
+    return [Section(street, _street_items(street, rows)) for street in streets]
 
 
 def notices(today: dt.date | None = None) -> list[str]:

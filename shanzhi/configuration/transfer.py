@@ -123,10 +123,7 @@ def _check_refs(data, street: Region, bodies: list[dict]) -> dict[str, Category]
     return cats
 
 
-def plan(data: dict, street: Region) -> list[Change]:
-    """Every difference between the file and the street as it is (the dry run); ServiceError if it can't apply."""
-    bodies = _target_bodies(data, street)
-    _check_refs(data, street, bodies)
+def _plan_bodies(bodies: list[dict]) -> list[Change]:
     existing = {b.name: b for b in HandlingBody.objects.filter(name__in=[b["name"] for b in bodies])}
     changes = []
     for b in bodies:
@@ -137,20 +134,30 @@ def plan(data: dict, street: Region) -> list[Change]:
         else:
             was = f"{cur.kind} · {cur.region_code}"
             changes.append(Change("body", "same" if was == desc else "change", b["name"], was, desc))
+    return changes
+
+
+def _plan_routes(data: dict, street: Region, bodies: list[dict]) -> list[Change]:
     names = {b["source_name"]: b["name"] for b in bodies}
     current = {(r.category.code, r.region_prefix): r.body.name for r in RoutingRule.objects.filter(
         prefix_q("region_prefix", [street.code])).select_related("category", "body")}
+    changes = []
     for r in data.get("routes", []):
         key = (r.get("category"), _abs(str(r.get("region", "")), street.code))
         body = names.get(r.get("body"), r.get("body"))
-        label = f"{key[0]} @ {key[1]}"
         was = current.get(key, "")
-        changes.append(Change("route", "add" if not was else "same" if was == body else "change", label, was, body))
+        changes.append(Change("route", "add" if not was else "same" if was == body else "change",
+                              f"{key[0]} @ {key[1]}", was, body))
+    return changes
+
+
+def _plan_rules(data: dict, street: Region) -> list[Change]:
     rules = {r.matter_type: r for r in ConsultationRule.objects.filter(region_code=street.code)}
+    changes = []
     for spec in data.get("consultation_rules", []):
         cur = rules.get(spec.get("matter_type"))
-        after = "；".join(f"{k}={spec.get(k)}" for k in RULE_FIELDS if k in spec)
         if cur is None:
+            after = "；".join(f"{k}={spec.get(k)}" for k in RULE_FIELDS if k in spec)
             changes.append(Change("rule", "add", str(spec.get("name") or spec.get("matter_type")), after=after))
             continue
         diff = [k for k in RULE_FIELDS if k in spec and str(_jsonable(getattr(cur, k))) != str(spec[k])]
@@ -158,6 +165,13 @@ def plan(data: dict, street: Region) -> list[Change]:
                               "；".join(f"{k}={_jsonable(getattr(cur, k))}" for k in diff),
                               "；".join(f"{k}={spec[k]}" for k in diff)))
     return changes
+
+
+def plan(data: dict, street: Region) -> list[Change]:
+    """Every difference between the file and the street as it is (the dry run); ServiceError if it can't apply."""
+    bodies = _target_bodies(data, street)
+    _check_refs(data, street, bodies)
+    return _plan_bodies(bodies) + _plan_routes(data, street, bodies) + _plan_rules(data, street)
 
 
 def _apply_bodies(actor, bodies: list[dict]) -> dict[str, HandlingBody]:

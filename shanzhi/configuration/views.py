@@ -76,27 +76,35 @@ def _category_values(form) -> dict:
     return data
 
 
+def _category_initial(category) -> dict:
+    if category is None:
+        return {"version": 0}
+    initial = {f: getattr(category, f) for f in case_services.CATEGORY_FIELDS if f != "default_body"}
+    initial.update(version=category.version, code=category.code, parent=category.parent_id,
+                   extra_fields=json.dumps(category.extra_fields, ensure_ascii=False) if category.extra_fields else "")
+    return initial
+
+
+def _category_save(request, category, form):
+    if category is None:
+        values = _category_values(form)
+        values.pop("name", None)
+        return case_services.category_create(actor=request.user, code=form.cleaned_data["code"],
+                                             name=form.cleaned_data["name"], **values)
+    return case_services.category_update(actor=request.user, category=category, version=form.cleaned_data["version"],
+                                         **_category_values(form))
+
+
 @role_view(ROLES, methods=("GET", "POST"))
 def categories(request):
     street = _street(request)
     category = selectors.category_get(request.POST.get("category") or request.GET.get("category"))
     can_edit, reason = can_edit_defaults(request.user)
-    initial = {"version": category.version, **{f: getattr(category, f) for f in case_services.CATEGORY_FIELDS
-                                               if f not in ("default_body",)}, "code": category.code,
-               "parent": category.parent_id} if category else {"version": 0}
-    if category and isinstance(initial.get("extra_fields"), list):
-        initial["extra_fields"] = json.dumps(initial["extra_fields"], ensure_ascii=False)
-    form = CategoryForm(request.POST or None, initial=initial, category=category)
+    form = CategoryForm(request.POST or None, initial=_category_initial(category), category=category)
     back = _back("configuration:categories", street)
     if request.method == "POST" and form.is_valid():
         try:
-            if category is None:
-                saved = case_services.category_create(actor=request.user, code=form.cleaned_data["code"],
-                                                      **{k: v for k, v in _category_values(form).items() if k != "name"},
-                                                      name=form.cleaned_data["name"])
-            else:
-                saved = case_services.category_update(actor=request.user, category=category,
-                                                      version=form.cleaned_data["version"], **_category_values(form))
+            saved = _category_save(request, category, form)
         except ConflictError as e:
             return _conflict(request, form, e, back)
         except ServiceError as e:
@@ -150,18 +158,22 @@ def _body_post(request, body, street, form):
     return body
 
 
+def _body_form(request, body, street, post_save: bool) -> BodyForm:
+    areas = list(selectors.street_areas(street=street).exclude(level="grid"))
+    initial = {"version": body.version, "name": body.name, "kind": body.kind, "region_code": body.region_code,
+               "contact": body.contact, "active": body.active} if body else {"version": 0, "region_code": street.code}
+    form = BodyForm(request.POST if post_save else None, initial=initial, areas=areas)
+    if body and body.region_code not in {a.code for a in areas}:  # a district body, shown read-only
+        form.fields["region_code"].choices = [(body.region_code, body.region_code)] + form.fields["region_code"].choices
+    return form
+
+
 @role_view(ROLES, methods=("GET", "POST"))
 def bodies(request):
     street = _street(request)
     body = selectors.body_get(actor=request.user, street=street, pk=request.POST.get("body") or request.GET.get("body"))
-    areas = list(selectors.street_areas(street=street).exclude(level="grid"))
-    initial = {"version": body.version, "name": body.name, "kind": body.kind, "region_code": body.region_code,
-               "contact": body.contact, "active": body.active} if body else {"version": 0, "region_code": street.code}
     post_save = request.method == "POST" and request.POST.get("action", "save") == "save"
-    form = BodyForm(request.POST if post_save else None, initial=initial, areas=areas)
-    if body and body.region_code not in {a.code for a in areas}:
-        form.fields["region_code"].choices = [(body.region_code, body.region_code)] + form.fields["region_code"].choices
-    member_form = MemberForm()
+    form = _body_form(request, body, street, post_save)
     if request.method == "POST":
         try:
             saved = _body_post(request, body, street, form)
@@ -178,7 +190,7 @@ def bodies(request):
     can_edit, reason = check(request.user, case_services.CONFIG_AREA.action, body.region_code if body else street.code)
     return render(request, "configuration/bodies.html", _ctx(
         request, street, bodies=selectors.bodies_for_street(actor=request.user, street=street), body=body, form=form,
-        member_form=member_form, can_edit=can_edit, reason=reason))
+        member_form=MemberForm(), can_edit=can_edit, reason=reason))
 
 
 @role_view(ROLES, methods=("GET", "POST"))

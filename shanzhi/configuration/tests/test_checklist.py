@@ -3,8 +3,8 @@
 import pytest
 
 from shanzhi.cases import choices as c
-from shanzhi.cases.testing import make_body, make_category
 from shanzhi.cases.services import routing_rule_set
+from shanzhi.cases.testing import make_body, make_category
 from shanzhi.configuration.checklist import checklist, missing_count
 from shanzhi.consultation.services import rules_seed_defaults
 from shanzhi.core.roles import Role

@@ -4,6 +4,7 @@ audit rows, the routing tester, out-of-scope 404 and a street override outside w
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin
 
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import choices as c
@@ -154,6 +155,4 @@ def test_category_page_refuses_a_street_manager_and_serves_the_admin(client, wor
 
 def test_no_model_is_registered_in_django_admin():
     """No resident data (nor any other row) in Django admin: configuration lives in these pages."""
-    from django.contrib import admin
-
     assert not [m for m in admin.site._registry if m._meta.app_label.startswith(("registry", "cases", "accounts"))]

@@ -59,16 +59,9 @@ class Command(BaseCommand):
                             help="存放三位管理员初始密码的环境变量名（首次登录后须修改）")
         parser.add_argument("--no-qr", action="store_true", help="不在终端打印二维码")
 
-    def handle(self, *args, **opts):
-        conf = _read_config(opts["config"]) if opts["config"] else {}
-        interactive = not opts["non_interactive"]
-        values = {k: opts[k] or str(conf.get(k, "")) for k in ("province", "city", "district", "regions")}
+    def _admins(self, opts, conf: dict, interactive: bool) -> dict:
         admins_conf = conf.get("admins", {})
         password = os.environ.get(opts["password_env"], "") or str(conf.get("password", ""))
-        if interactive:
-            values = self._ask_region(values)
-        if not values["district"]:
-            raise CommandError("请用 --district 指定区（县）的 6 位统计用区划代码（或省、市、区的名称）")
         admins = {}
         for key in ADMIN_ROLES:
             name = opts[f"{key}_admin"] or str(admins_conf.get(key, ""))
@@ -78,6 +71,17 @@ class Command(BaseCommand):
             if interactive and not pw:
                 pw = getpass.getpass(f"{ADMIN_NAMES[key]}（{name}）的初始密码：")
             admins[key] = (name, pw)
+        return admins
+
+    def handle(self, *args, **opts):
+        conf = _read_config(opts["config"]) if opts["config"] else {}
+        interactive = not opts["non_interactive"]
+        values = {k: opts[k] or str(conf.get(k, "")) for k in ("province", "city", "district", "regions")}
+        if interactive:
+            values = self._ask_region(values)
+        if not values["district"]:
+            raise CommandError("请用 --district 指定区（县）的 6 位统计用区划代码（或省、市、区的名称）")
+        admins = self._admins(opts, conf, interactive)
         data = None
         if values["regions"]:
             path = Path(values["regions"])
