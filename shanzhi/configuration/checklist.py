@@ -122,7 +122,7 @@ def _rows(codes: list[str]) -> _Rows:
         leaves=[c for c in Category.objects.filter(active=True).annotate(n_children=Count("children"))
                 if not c.n_children and c.handler_type != HandlerType.GRID],
         routes=routes, bodies=bodies, bodies_ok={b.pk for b in bodies if b.active},
-        rule_codes=set(ConsultationRule.objects.filter(prefix_q("region_code", codes))
+        rule_codes=set(ConsultationRule.objects.filter(prefix_q("region_code", codes), retired=False)
                        .values_list("region_code", flat=True)),
         store_codes={c[:12] for c in StoreItem.objects.filter(prefix_q("region_code", codes), active=True,
                                                               stock__gt=0).values_list("region_code", flat=True)},

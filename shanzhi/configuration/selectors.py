@@ -74,7 +74,7 @@ def category_get(pk) -> Category | None:
 
 
 def street_rules(*, street: Region):
-    return ConsultationRule.objects.filter(region_code=street.code).order_by("matter_type")
+    return ConsultationRule.objects.filter(region_code=street.code, retired=False).order_by("matter_type")
 
 
 def street_areas(*, street: Region):

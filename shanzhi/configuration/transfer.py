@@ -48,7 +48,7 @@ def export_street(street: Region) -> dict:
                   .select_related("category", "body").order_by("category__code", "region_prefix"))
     bodies = {b.pk: b for b in HandlingBody.objects.filter(prefix_q("region_code", [street.code]))}
     bodies.update({r.body.pk: r.body for r in routes})
-    rules = ConsultationRule.objects.filter(region_code=street.code).order_by("matter_type")
+    rules = ConsultationRule.objects.filter(region_code=street.code, retired=False).order_by("matter_type")
     return {
         "format": FORMAT, "version": VERSION, "street": {"code": street.code, "name": street.name},
         "exported_at": timezone.now().isoformat(timespec="seconds"),
@@ -152,7 +152,7 @@ def _plan_routes(data: dict, street: Region, bodies: list[dict]) -> list[Change]
 
 
 def _plan_rules(data: dict, street: Region) -> list[Change]:
-    rules = {r.matter_type: r for r in ConsultationRule.objects.filter(region_code=street.code)}
+    rules = {r.matter_type: r for r in ConsultationRule.objects.filter(region_code=street.code, retired=False)}
     changes = []
     for spec in data.get("consultation_rules", []):
         cur = rules.get(spec.get("matter_type"))

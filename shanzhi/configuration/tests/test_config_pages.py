@@ -18,7 +18,9 @@ from shanzhi.cases.services import (
 )
 from shanzhi.cases.testing import make_body, make_category
 from shanzhi.consultation.models import ConsultationRule
-from shanzhi.consultation.services import street_rule_set
+from shanzhi.consultation.rules import rule_for
+from shanzhi.consultation.services import rules_seed_defaults, street_rule_set
+from shanzhi.consultation.testing import topic_in
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
@@ -156,3 +158,25 @@ def test_category_page_refuses_a_street_manager_and_serves_the_admin(client, wor
 def test_no_model_is_registered_in_django_admin():
     """No resident data (nor any other row) in Django admin: configuration lives in these pages."""
     assert not [m for m in admin.site._registry if m._meta.app_label.startswith(("registry", "cases", "accounts"))]
+
+
+def test_a_topic_keeps_the_rule_version_it_started_under(world, make_user):
+    street = make_user(Role.STREET_MANAGER, world.street.code)
+    rules_seed_defaults(actor=street, region_code=world.street.code)
+    rule = ConsultationRule.objects.get(region_code=world.street.code, matter_type="facility")
+    topic = topic_in(world.grid.code)
+    topic.rule = rule
+    topic.save(update_fields=["rule"])
+    before = rule.support_value
+    new = street_rule_set(actor=street, street_code=world.street.code, matter_type="facility",
+                          support_value=before + 5)
+    assert new.pk != rule.pk and new.version == 2 and not new.retired
+    topic.refresh_from_db()
+    assert topic.rule_id == rule.pk and topic.rule.support_value == before and topic.rule.retired
+    assert rule_for(world.community.code, "facility").pk == new.pk
+    event = AuditEvent.objects.filter(action="consultation.street_rule_update").get()
+    assert event.before == {"support_value": str(before)} and event.after["replaces"] == rule.pk
+    # without topics, a change stays in place
+    again = street_rule_set(actor=street, street_code=world.street.code, matter_type="facility",
+                            support_value=before + 6)
+    assert again.pk == new.pk and again.version == 3
