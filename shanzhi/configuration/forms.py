@@ -5,7 +5,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.cases.choices import HandlerType
+from shanzhi.cases.choices import HandlerType, Step
 from shanzhi.cases.models import Category, HandlingBody
 from shanzhi.core.forms import VersionedForm
 
@@ -93,3 +93,24 @@ class RouteTestForm(forms.Form):
 
 class ConfigFileForm(forms.Form):
     file = forms.FileField(label=_("配置文件(JSON)"))
+
+
+class DeadlineRuleForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False,
+                                      help_text=_("留空：所有类别"))
+    handler_type = forms.ChoiceField(label=_("承办类型"), required=False)
+    step = forms.ChoiceField(label=_("环节"), choices=Step.choices)
+    days = forms.DecimalField(label=_("时限(工作日)"), min_value=0, max_digits=4, decimal_places=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("code")
+        self.fields["category"].choices = [("", "—")] + [(c.pk, f"{c.code} {c.name}")
+                                                         for c in self.fields["category"].queryset]
+        self.fields["handler_type"].choices = [("", "—")] + list(HandlerType.choices)
+
+
+class HolidayForm(forms.Form):
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_workday = forms.BooleanField(label=_("这一天上班（调休工作日）"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=100, required=False)

@@ -6,7 +6,14 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from shanzhi.accounts.models import User
-from shanzhi.cases.models import Category, HandlingBody, HandlingBodyMember, RoutingRule
+from shanzhi.cases.models import (
+    Category,
+    DeadlineRule,
+    HandlingBody,
+    HandlingBodyMember,
+    HolidayOverride,
+    RoutingRule,
+)
 from shanzhi.consultation.models import ConsultationRule
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
@@ -84,3 +91,11 @@ def street_areas(*, street: Region):
 
 def user_by_username(username: str) -> User | None:
     return User.objects.filter(username__iexact=(username or "").strip()).first()
+
+
+def deadline_rules():
+    return DeadlineRule.objects.select_related("category").order_by("category__code", "handler_type", "step")
+
+
+def holiday_overrides():
+    return HolidayOverride.objects.order_by("-day")[:100]

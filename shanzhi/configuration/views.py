@@ -26,7 +26,16 @@ from shanzhi.core.roles import Role
 
 from . import selectors, transfer
 from .checklist import checklist, notices
-from .forms import BodyForm, CategoryForm, ConfigFileForm, MemberForm, RouteForm, RouteTestForm
+from .forms import (
+    BodyForm,
+    CategoryForm,
+    ConfigFileForm,
+    DeadlineRuleForm,
+    HolidayForm,
+    MemberForm,
+    RouteForm,
+    RouteTestForm,
+)
 from .permissions import APPLY_FILE, CONFIG_ROLES
 
 ROLES = CONFIG_ROLES
@@ -285,3 +294,44 @@ def transfer_page(request):
     return render(request, "configuration/transfer.html", _ctx(
         request, street, form=form, changes=changes, payload=payload, can_apply=can_apply, reason=reason,
         pending=sum(1 for c in changes or [] if c.op != "same")))
+
+
+def _deadlines_post(request, rule_form, holiday_form) -> bool:
+    """One of: save or delete a deadline rule, save or delete a holiday override; True when it wrote."""
+    action = request.POST.get("action", "")
+    if action == "rule_delete":
+        rule = selectors.deadline_rules().filter(pk=request.POST.get("rule") or 0).first()
+        if rule is not None:
+            case_services.deadline_rule_delete(actor=request.user, rule=rule)
+        return True
+    if action == "holiday_delete":
+        override = selectors.holiday_overrides().model.objects.filter(pk=request.POST.get("holiday") or 0).first()
+        if override is not None:
+            case_services.holiday_override_delete(actor=request.user, override=override)
+        return True
+    if action == "holiday" and holiday_form.is_valid():
+        case_services.holiday_override_set(actor=request.user, **holiday_form.cleaned_data)
+        return True
+    if action == "rule" and rule_form.is_valid():
+        case_services.deadline_rule_set(actor=request.user, **rule_form.cleaned_data)
+        return True
+    return False
+
+
+@role_view(ROLES, methods=("GET", "POST"))
+def deadlines(request):
+    street = _street(request)
+    action = request.POST.get("action", "")
+    rule_form = DeadlineRuleForm(request.POST if action == "rule" else None)
+    holiday_form = HolidayForm(request.POST if action == "holiday" else None)
+    if request.method == "POST":
+        try:
+            if _deadlines_post(request, rule_form, holiday_form):
+                messages.success(request, _("已保存时限与节假日设置"))
+                return redirect(_back("configuration:deadlines", street))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+    can_edit, reason = can_edit_defaults(request.user)
+    return render(request, "configuration/deadlines.html", _ctx(
+        request, street, rules=selectors.deadline_rules(), holidays=selectors.holiday_overrides(),
+        rule_form=rule_form, holiday_form=holiday_form, can_edit=can_edit, reason=reason))

@@ -1,6 +1,7 @@
 """The config services (in cases and consultation) and pages: who may edit what, versions and before/after
 audit rows, the routing tester, out-of-scope 404 and a street override outside what the district allows."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,15 @@ from django.contrib import admin
 
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import choices as c
-from shanzhi.cases.models import Category, HandlingBody, HandlingBodyMember, RoutingRule
+from shanzhi.cases.deadlines import step_days, workday
+from shanzhi.cases.models import (
+    Category,
+    DeadlineRule,
+    HandlingBody,
+    HandlingBodyMember,
+    HolidayOverride,
+    RoutingRule,
+)
 from shanzhi.cases.services import (
     category_create,
     category_update,
@@ -180,3 +189,25 @@ def test_a_topic_keeps_the_rule_version_it_started_under(world, make_user):
     again = street_rule_set(actor=street, street_code=world.street.code, matter_type="facility",
                             support_value=before + 6)
     assert again.pk == new.pk and again.version == 3
+
+
+def test_deadline_rules_and_holiday_overrides(client, world, make_user):
+    gas = make_category("safety.gas", "燃气隐患", handle_days=Decimal(3))
+    _login(client, make_user, Role.STREET_MANAGER, world.street.code)
+    resp = client.post("/config/deadlines/", {"action": "rule", "category": gas.pk, "step": "handle", "days": "1"})
+    assert resp.status_code == 200 and not DeadlineRule.objects.exists()  # a district-wide default: refused
+    assert "只有系统管理员或区级管理员可以修改" in resp.content.decode()
+    client.logout()
+    _login(client, make_user, Role.DISTRICT_MANAGER, world.district.code)
+    assert client.post("/config/deadlines/", {"action": "rule", "category": gas.pk, "step": "handle",
+                                              "days": "1"}).status_code == 302
+    assert step_days(gas, "handle") == Decimal(1)
+    day = dt.date(2031, 10, 8)  # a Wednesday, outside the holiday table
+    assert workday(day) == (True, False)
+    assert client.post("/config/deadlines/", {"action": "holiday", "day": day.isoformat(),
+                                              "note": "地方节日"}).status_code == 302
+    assert workday(day) == (False, True)
+    event = AuditEvent.objects.get(action="cases.holiday_create")
+    assert event.after["is_workday"] is False
+    client.post("/config/deadlines/", {"action": "holiday_delete", "holiday": HolidayOverride.objects.get().pk})
+    assert workday(day) == (True, False)
