@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.cases.choices import HandlerType, Step
 from shanzhi.cases.models import Category, HandlingBody
 from shanzhi.core.forms import VersionedForm
+from shanzhi.notifications.models import ChannelSetting
 
 
 class CategoryForm(VersionedForm):
@@ -114,3 +115,13 @@ class HolidayForm(forms.Form):
     day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     is_workday = forms.BooleanField(label=_("这一天上班（调休工作日）"), required=False)
     note = forms.CharField(label=_("说明"), max_length=100, required=False)
+
+
+class ChannelForm(VersionedForm):
+    kind = forms.ChoiceField(label=_("渠道"), choices=ChannelSetting.Kind.choices, widget=forms.HiddenInput)
+    gateway_url = forms.URLField(label=_("网关地址"), max_length=300, required=False, assume_scheme="https")
+    app_id = forms.CharField(label=_("应用编号(AppID/账号)"), max_length=100, required=False)
+    secret = forms.CharField(label=_("密钥"), max_length=300, required=False, widget=forms.PasswordInput,
+                             help_text=_("加密保存，不再显示；留空则保留原密钥"))
+    template_id = forms.CharField(label=_("模板编号"), max_length=100, required=False)
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("routing/", views.routing, name="routing"),
     path("rules/", views.rules, name="rules"),
     path("deadlines/", views.deadlines, name="deadlines"),
+    path("channels/", views.channels, name="channels"),
     path("file/", views.transfer_page, name="transfer"),
     path("file/export/", views.export, name="export"),
 ]

@@ -23,12 +23,16 @@ from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.forms import conflict_rows
 from shanzhi.core.permissions import check
 from shanzhi.core.roles import Role
+from shanzhi.core.scope import user_roles
+from shanzhi.notifications import services as notify_services
+from shanzhi.notifications.models import ChannelSetting
 
 from . import selectors, transfer
 from .checklist import checklist, notices
 from .forms import (
     BodyForm,
     CategoryForm,
+    ChannelForm,
     ConfigFileForm,
     DeadlineRuleForm,
     HolidayForm,
@@ -335,3 +339,47 @@ def deadlines(request):
     return render(request, "configuration/deadlines.html", _ctx(
         request, street, rules=selectors.deadline_rules(), holidays=selectors.holiday_overrides(),
         rule_form=rule_form, holiday_form=holiday_form, can_edit=can_edit, reason=reason))
+
+
+def _channel_forms(request) -> list:
+    stored = {c.kind: c for c in ChannelSetting.objects.all()}
+    posted = request.POST.get("kind") if request.method == "POST" and request.POST.get("action") == "save" else ""
+    forms = []
+    for kind, label in ChannelSetting.Kind.choices:
+        cur = stored.get(kind)
+        initial = {"kind": kind, "version": cur.version if cur else 0, "active": cur.active if cur else True,
+                   **({f: getattr(cur, f) for f in ("gateway_url", "app_id", "template_id")} if cur else {})}
+        form = ChannelForm(request.POST if posted == kind else None, initial=initial, prefix=kind)
+        forms.append({"kind": kind, "label": label, "form": form, "stored": cur,
+                      "has_secret": bool(cur and cur.secret_enc)})
+    return forms
+
+
+@role_view(ROLES, methods=("GET", "POST"))
+def channels(request):
+    street = _street(request)
+    forms = _channel_forms(request)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        try:
+            if request.POST.get("action") == "test":
+                sent, reason = notify_services.channel_test_send(actor=request.user, kind=kind)
+                (messages.success if sent else messages.error)(
+                    request, _("测试消息已发出，请查收") if sent else _("测试未发出：%(r)s") % {"r": reason})
+                return redirect(_back("configuration:channels", street))
+            entry = next((f for f in forms if f["kind"] == kind and f["form"].is_bound), None)
+            if entry is not None and entry["form"].is_valid():
+                d = entry["form"].cleaned_data
+                notify_services.channel_setting_set(
+                    actor=request.user, kind=kind, secret=d["secret"], version=d["version"] or None,
+                    gateway_url=d["gateway_url"], app_id=d["app_id"], template_id=d["template_id"], active=d["active"])
+                messages.success(request, _("通知渠道已保存"))
+                return redirect(_back("configuration:channels", street))
+        except ConflictError:
+            messages.error(request, _("记录已被他人修改，请刷新后重试。"))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+    can_edit = Role.SYSTEM_ADMIN in user_roles(request.user)
+    return render(request, "configuration/channels.html", _ctx(
+        request, street, channel_forms=forms, can_edit=can_edit,
+        reason="" if can_edit else _("只有系统管理员可以配置通知渠道（网关凭据属于系统配置）")))
