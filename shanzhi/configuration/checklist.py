@@ -75,7 +75,7 @@ def _community_items(community: Region, rule_codes: set[str], store_codes: set[s
     if community.code not in store_codes:
         items.append(Item("community_store", community.code,
                           _("社区“%(c)s”的爱心超市没有可兑换的物品") % {"c": community.name},
-                          reverse("volunteering:store_manage")))
+                          _url("configuration:store", community.code[:9])))
     return items
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.cases.choices import HandlerType, Step
 from shanzhi.cases.models import Category, HandlingBody
+from shanzhi.consultation.choices import Majority, MeetingKind, SupportMode
 from shanzhi.core.forms import VersionedForm
 from shanzhi.notifications.models import ChannelSetting
 
@@ -125,3 +126,20 @@ class ChannelForm(VersionedForm):
                              help_text=_("加密保存，不再显示；留空则保留原密钥"))
     template_id = forms.CharField(label=_("模板编号"), max_length=100, required=False)
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+
+class StreetRuleForm(forms.Form):
+    matter_type = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    mandatory = forms.BooleanField(label=_("必须协商"), required=False)
+    support_mode = forms.ChoiceField(label=_("附议门槛方式"), choices=SupportMode.choices)
+    support_value = forms.DecimalField(label=_("附议门槛"), min_value=0, max_digits=7, decimal_places=2)
+    deciding_meeting = forms.ChoiceField(label=_("决议会议"), choices=MeetingKind.choices)
+    quorum_percent = forms.IntegerField(label=_("到会比例(%)"), min_value=1, max_value=100)
+    majority = forms.ChoiceField(label=_("表决规则"), choices=Majority.choices)
+    min_deliberation_days = forms.IntegerField(label=_("群议最少天数"), min_value=0, max_value=365)
+    notice_days = forms.IntegerField(label=_("会议提前公告天数"), min_value=0, max_value=60)
+
+
+class RestockForm(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.IntegerField(label=_("补货数量"), min_value=1, max_value=100_000)

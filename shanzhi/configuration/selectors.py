@@ -18,6 +18,7 @@ from shanzhi.consultation.models import ConsultationRule
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
 from shanzhi.regions.models import Region
+from shanzhi.volunteering.models import StoreItem
 
 from .checklist import streets_for
 from .permissions import CONFIG_ROLES
@@ -99,3 +100,11 @@ def deadline_rules():
 
 def holiday_overrides():
     return HolidayOverride.objects.order_by("-day")[:100]
+
+
+def store_items_for_street(*, street: Region):
+    return StoreItem.objects.filter(prefix_q("region_code", [street.code])).order_by("region_code", "name")
+
+
+def region_names(codes) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))

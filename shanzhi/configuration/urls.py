@@ -12,6 +12,7 @@ urlpatterns = [
     path("rules/", views.rules, name="rules"),
     path("deadlines/", views.deadlines, name="deadlines"),
     path("channels/", views.channels, name="channels"),
+    path("store/", views.store, name="store"),
     path("file/", views.transfer_page, name="transfer"),
     path("file/export/", views.export, name="export"),
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.services import user_create_with_grant
 from shanzhi.cases import services as case_services
 from shanzhi.cases.permissions import can_edit_defaults
-from shanzhi.consultation.services import rules_adopt_defaults
+from shanzhi.consultation.services import rules_adopt_defaults, street_rule_set
 from shanzhi.core.access import role_view
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.forms import conflict_rows
@@ -26,6 +26,7 @@ from shanzhi.core.roles import Role
 from shanzhi.core.scope import user_roles
 from shanzhi.notifications import services as notify_services
 from shanzhi.notifications.models import ChannelSetting
+from shanzhi.volunteering.store import store_item_restock
 
 from . import selectors, transfer
 from .checklist import checklist, notices
@@ -37,8 +38,10 @@ from .forms import (
     DeadlineRuleForm,
     HolidayForm,
     MemberForm,
+    RestockForm,
     RouteForm,
     RouteTestForm,
+    StreetRuleForm,
 )
 from .permissions import APPLY_FILE, CONFIG_ROLES
 
@@ -242,20 +245,59 @@ def routing(request):
         result=result, can_edit=can_edit, reason=reason))
 
 
+RULE_EDIT_FIELDS = ("mandatory", "support_mode", "support_value", "deciding_meeting", "quorum_percent", "majority",
+                    "min_deliberation_days", "notice_days")
+
+
+def _rules_post(request, street, form) -> bool:
+    if request.POST.get("action") == "edit":
+        if not form.is_valid():
+            return False
+        d = form.cleaned_data
+        street_rule_set(actor=request.user, street_code=street.code, matter_type=d["matter_type"],
+                        **{k: d[k] for k in RULE_EDIT_FIELDS})
+        messages.success(request, _("街道议事规则已保存（已开始的议题仍按原版本）"))
+        return True
+    made = rules_adopt_defaults(actor=request.user, street_code=street.code)
+    messages.success(request, _("已采用默认议事规则 %(n)s 条") % {"n": made})
+    return True
+
+
 @role_view(ROLES, methods=("GET", "POST"))
 def rules(request):
     street = _street(request)
+    street_rules = selectors.street_rules(street=street)
+    chosen = street_rules.filter(matter_type=request.POST.get("matter_type") or request.GET.get("rule") or "").first()
+    initial = {"matter_type": chosen.matter_type, **{k: getattr(chosen, k) for k in RULE_EDIT_FIELDS}} if chosen else {}
+    form = StreetRuleForm(request.POST if request.POST.get("action") == "edit" else None, initial=initial)
     if request.method == "POST":
         try:
-            made = rules_adopt_defaults(actor=request.user, street_code=street.code)
+            if _rules_post(request, street, form):
+                return redirect(_back("configuration:rules", street))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+    can_edit, reason = check(request.user, "consultation.street_rules", street.code)
+    return render(request, "configuration/rules.html", _ctx(
+        request, street, rules=street_rules, chosen=chosen, form=form, can_edit=can_edit, reason=reason))
+
+
+@role_view(ROLES, methods=("GET", "POST"))
+def store(request):
+    street = _street(request)
+    items = selectors.store_items_for_street(street=street)
+    form = RestockForm(request.POST or None)
+    if request.method == "POST":
+        item = items.filter(pk=request.POST.get("item") or 0).first()
+        try:
+            if item is None or not form.is_valid():
+                raise ServiceError(_("请填写补货数量"), field="quantity")
+            store_item_restock(actor=request.user, item=item, quantity=form.cleaned_data["quantity"])
         except ServiceError as e:
             messages.error(request, e.user_message)
         else:
-            messages.success(request, _("已采用默认议事规则 %(n)s 条") % {"n": made})
-        return redirect(_back("configuration:rules", street))
-    can_edit, reason = check(request.user, "consultation.street_rules", street.code)
-    return render(request, "configuration/rules.html", _ctx(
-        request, street, rules=selectors.street_rules(street=street), can_edit=can_edit, reason=reason))
+            messages.success(request, _("已补货：%(i)s") % {"i": item.name})
+            return redirect(_back("configuration:store", street))
+    return render(request, "configuration/store.html", _ctx(request, street, items=items))
 
 
 @role_view(ROLES)

@@ -33,6 +33,7 @@ from shanzhi.consultation.testing import topic_in
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
+from shanzhi.volunteering.store import store_item_create
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +212,29 @@ def test_deadline_rules_and_holiday_overrides(client, world, make_user):
     assert event.after["is_workday"] is False
     client.post("/config/deadlines/", {"action": "holiday_delete", "holiday": HolidayOverride.objects.get().pk})
     assert workday(day) == (True, False)
+
+
+def test_street_rule_edit_page_and_restock(client, world, make_user):
+    manager = _login(client, make_user, Role.STREET_MANAGER, world.street.code)
+    client.post("/config/rules/", {"street": world.street.code})
+    rule = ConsultationRule.objects.get(region_code=world.street.code, matter_type="facility")
+    assert "修改：" in client.get("/config/rules/?rule=facility").content.decode()
+    resp = client.post("/config/rules/", {"street": world.street.code, "action": "edit", "matter_type": "facility",
+                                          "support_mode": "absolute", "support_value": "12",
+                                          "deciding_meeting": rule.deciding_meeting, "quorum_percent": 60,
+                                          "majority": "two_thirds", "min_deliberation_days": 7, "notice_days": 3})
+    assert resp.status_code == 302
+    rule.refresh_from_db()
+    assert rule.support_value == 12 and rule.quorum_percent == 60 and rule.majority == "two_thirds"
+    assert AuditEvent.objects.filter(action="consultation.street_rule_update").exists()
+
+    item = store_item_create(actor=manager, region_code=world.community.code, name="大米", points_price=50, stock=1)
+    other = store_item_create(actor=make_user(Role.STREET_MANAGER, world.other_street.code),
+                              region_code=world.other_community.code, name="油", points_price=50, stock=1)
+    assert client.post("/config/store/", {"street": world.street.code, "item": item.pk, "quantity": 9}).status_code == 302
+    item.refresh_from_db()
+    assert item.stock == 10
+    client.post("/config/store/", {"street": world.street.code, "item": other.pk, "quantity": 9})
+    other.refresh_from_db()
+    assert other.stock == 1  # another street's item is not reachable from this street's page
+    assert "油" not in client.get("/config/store/").content.decode()
