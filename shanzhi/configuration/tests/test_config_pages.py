@@ -33,6 +33,7 @@ from shanzhi.consultation.testing import topic_in
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
+from shanzhi.registry.testing import person_in
 from shanzhi.volunteering.store import store_item_create
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +239,22 @@ def test_street_rule_edit_page_and_restock(client, world, make_user):
     other.refresh_from_db()
     assert other.stock == 1  # another street's item is not reachable from this street's page
     assert "油" not in client.get("/config/store/").content.decode()
+
+
+def test_the_system_admin_sees_no_resident_data_on_the_config_pages(client, world, make_user):
+    """三员分立: the config pages admit the system admin, and show reference data only."""
+    person = person_in(world.grid.code, name="居民甲乙丙")
+    resident = make_user(Role.RESIDENT, world.grid.code, display_name="居民甲乙丙")
+    make_body("曲江城管科", region_code=world.street.code, members=[make_user(Role.HANDLING_BODY_STAFF,
+                                                                             world.street.code)])
+    topic_in(world.grid.code, owner=resident)
+    store_item_create(actor=make_user(Role.COMMUNITY_STAFF, world.community.code), region_code=world.community.code,
+                      name="大米", points_price=50, stock=10)
+    _login(client, make_user, Role.SYSTEM_ADMIN, world.city.code)
+    for url in ("/config/", "/config/checklist/", "/config/categories/", "/config/bodies/", "/config/routing/",
+                "/config/rules/", "/config/deadlines/", "/config/channels/", "/config/store/", "/config/file/",
+                "/config/file/export/"):
+        resp = client.get(f"{url}?street={world.street.code}")
+        assert resp.status_code == 200, url
+        body = resp.content.decode()
+        assert person.name not in body and "居民甲乙丙" not in body, url
