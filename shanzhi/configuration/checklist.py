@@ -55,7 +55,8 @@ def _category_items(street: Region, leaves, routes, bodies_ok) -> list[Item]:
         rules = [r for r in routes.get(cat.pk, ()) if street.code.startswith(r.region_prefix)
                  or r.region_prefix.startswith(street.code)]
         covered = any(street.code.startswith(r.region_prefix) and r.body_id in bodies_ok for r in rules)
-        if not covered and not (cat.default_body_id and cat.default_body_id in bodies_ok):
+        default = bodies_ok.get(cat.default_body_id)
+        if not covered and not (default is not None and street.code.startswith(default)):
             items.append(Item("category_body", street.code, _("类别“%(c)s”没有承办单位") % {"c": cat.name},
                               _url("configuration:routing", street.code, category=cat.pk)))
     return items
@@ -104,7 +105,7 @@ class _Rows:
     leaves: list
     routes: dict
     bodies: list
-    bodies_ok: set
+    bodies_ok: dict  # active body pk → its service area
     rule_codes: set
     store_codes: set
     worker_codes: set
@@ -122,7 +123,7 @@ def _rows(codes: list[str]) -> _Rows:
                    .only("code", "name", "level").order_by("code")),
         leaves=[c for c in Category.objects.filter(active=True).annotate(n_children=Count("children"))
                 if not c.n_children and c.handler_type != HandlerType.GRID],
-        routes=routes, bodies=bodies, bodies_ok={b.pk for b in bodies if b.active},
+        routes=routes, bodies=bodies, bodies_ok={b.pk: b.region_code for b in bodies if b.active},
         rule_codes=set(ConsultationRule.objects.filter(prefix_q("region_code", codes), retired=False)
                        .values_list("region_code", flat=True)),
         store_codes={c[:12] for c in StoreItem.objects.filter(prefix_q("region_code", codes), active=True,
