@@ -22,6 +22,7 @@ from shanzhi.cases.models import Category, HandlingBody, RoutingRule
 from shanzhi.consultation.models import ConsultationRule
 from shanzhi.core.roles import GRID_ROLES, Role
 from shanzhi.core.scoping import prefix_q
+from shanzhi.disclosure.models import PublishingSchedule
 from shanzhi.notifications.channels import stored
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
@@ -110,6 +111,7 @@ class _Rows:
     store_codes: set
     worker_codes: set
     managers: set
+    schedules: set
     any_category: bool
 
 
@@ -132,6 +134,7 @@ def _rows(codes: list[str]) -> _Rows:
                          .values_list("region_code", flat=True)),
         managers=set(RoleGrant.objects.filter(region_code__in=codes, role=Role.STREET_MANAGER)
                      .values_list("region_code", flat=True)),
+        schedules=set(PublishingSchedule.objects.filter(region_code__in=codes).values_list("region_code", flat=True)),
         any_category=Category.objects.filter(active=True).exists())
 
 
@@ -148,6 +151,10 @@ def _street_items(street: Region, rows: _Rows) -> list[Item]:
     if not mine:
         items.append(Item("no_communities", street.code,
                           _("街道“%(s)s”还没有社区和网格") % {"s": street.name}, reverse("imports:regions")))
+    if street.code not in rows.schedules:
+        items.append(Item("disclosure_schedule", street.code,
+                          _("街道“%(s)s”没有阳光五务公开日历") % {"s": street.name},
+                          _url("configuration:disclosure", street.code)))
     items += _category_items(street, rows.leaves, rows.routes, rows.bodies_ok) + _body_items(street, rows.bodies)
     for r in mine:
         items += (_community_items(r, rows.rule_codes, rows.store_codes) if r.level == Level.COMMUNITY
