@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "shanzhi.disclosure",
     "shanzhi.volunteering",
     "shanzhi.party",
+    "shanzhi.admission",
+    "shanzhi.assessment",
     "shanzhi.configuration",
     "shanzhi.notifications",
     "shanzhi.api",
