@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from shanzhi.accounts.services import user_create_with_grant
 from shanzhi.cases import services as case_services
+from shanzhi.cases.choices import HandlerType
 from shanzhi.cases.permissions import can_edit_defaults
 from shanzhi.consultation.services import rules_adopt_defaults, street_rule_set
 from shanzhi.core.access import role_view
@@ -178,8 +179,9 @@ def _body_post(request, body, street, form):
 
 def _body_form(request, body, street, post_save: bool) -> BodyForm:
     areas = list(selectors.street_areas(street=street).exclude(level="grid"))
+    new = {"version": 0, "region_code": street.code, "kind": HandlerType.STREET_SECTION}
     initial = {"version": body.version, "name": body.name, "kind": body.kind, "region_code": body.region_code,
-               "contact": body.contact, "active": body.active} if body else {"version": 0, "region_code": street.code}
+               "contact": body.contact, "active": body.active} if body else new
     form = BodyForm(request.POST if post_save else None, initial=initial, areas=areas)
     if body and body.region_code not in {a.code for a in areas}:  # a district body, shown read-only
         form.fields["region_code"].choices = [(body.region_code, body.region_code)] + form.fields["region_code"].choices
