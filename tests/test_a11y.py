@@ -18,6 +18,9 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from shanzhi.audit.models import AuditEvent
+from shanzhi.cases.models import Case
+from shanzhi.cases.testing import make_category
 from shanzhi.core.roles import TWO_FACTOR_ROLES, Role
 from shanzhi.core.testing import PASSWORD, make_user, make_world, matrix_factories, verified_login
 from tests import a11y
@@ -224,3 +227,120 @@ def _shot(name):
     folder = os.path.join(settings.ROOT_DIR, "var", "screenshots")
     os.makedirs(folder, exist_ok=True)
     return os.path.join(folder, f"{name}.png")
+
+
+def _focused(page) -> str:
+    return page.evaluate("(() => { const e = document.activeElement; return e.id || e.dataset.testid || e.className || e.tagName; })()")
+
+
+def _tab_to(page, want: str, limit: int = 40) -> int:
+    for n in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if _focused(page) == want:
+            return n
+    raise AssertionError(f"{want} not reached in {limit} tab stops (last: {_focused(page)})")
+
+
+def test_a_grid_worker_files_a_case_with_the_keyboard_only(browser_page, world):
+    """Tab, arrows, typing and Enter only: skip link → the form's fields in order → 提交; the new case opens. A wrong
+    password on the login form puts focus on the error summary, which names the problem."""
+    make_category(code="light", name="路灯损坏")
+    make_user(Role.GRID_WORKER, world.grid.code, username="kbd")
+    page = browser_page("phone")
+    page.goto("/accounts/login/")
+    page.keyboard.type("kbd")  # the user name field has autofocus
+    page.keyboard.press("Tab")
+    page.keyboard.type("wrong-passw0rd")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.matches('[data-sz-error-summary]')", timeout=3000)
+    assert "用户名或密码错误" in page.inner_text("[data-sz-error-summary]")
+    page.fill("#id_username", "kbd")
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto("/cases/new/")
+    page.keyboard.press("Tab")
+    assert "sz-skip" in _focused(page)
+    page.keyboard.press("Enter")  # skip link: the next Tab starts inside <main>
+    stops = _tab_to(page, "id_channel", 10)
+    page.keyboard.press("Tab")
+    assert _focused(page) == "id_category"
+    page.keyboard.press("ArrowDown")  # 请选择 → 路灯损坏
+    assert page.eval_on_selector("#id_category", "e => e.selectedOptions[0].text") == "路灯损坏"
+    page.keyboard.press("Tab")
+    assert _focused(page) == "id_region_code"
+    if not page.eval_on_selector("#id_region_code", "e => e.value"):
+        page.keyboard.press("ArrowDown")
+    _tab_to(page, "id_title", 5)
+    page.keyboard.type("路灯不亮（键盘）")
+    page.keyboard.press("Tab")
+    assert _focused(page) == "id_description"
+    page.keyboard.type("晚上一片漆黑")
+    _tab_to(page, "submit", 20)
+    page.shot("a11y-keyboard-case-form")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/cases/\d+/(#sz-main)?$"))  # the skip link's fragment stays on the URL
+    assert Case.objects.filter(title="路灯不亮（键盘）", region_code=world.grid.code).exists()
+    assert stops <= 12, f"{stops} tab stops from <main> to the first field"
+
+
+def test_the_idle_timeout_warns_extends_and_keeps_a_draft(browser_page, world, settings):
+    """With a 125 s idle limit the warning appears after 5 s (2 minutes before the logout), 继续使用 extends the
+    session through the POST endpoint; the form being filled is kept in localStorage without the phone, and is
+    restored after the session has run out and the worker has signed in again."""
+    settings.SESSION_IDLE_TIMEOUT = 125
+    make_category(code="light", name="路灯损坏")
+    make_user(Role.GRID_WORKER, world.grid.code, username="idle")
+    page = browser_page("phone")
+    page.login("idle", PASSWORD)
+    page.goto("/cases/new/")
+    page.fill("#id_title", "草稿标题")
+    page.fill("#id_description", "写了一半的描述")
+    page.fill("#id_reporter_phone", "13800138000")
+    assert page.get_attribute("#id_reporter_phone", "type") == "tel"
+    assert page.get_attribute("#id_reporter_phone", "data-sz-sensitive") is not None
+    page.wait_for_selector("#sz-timeout:not([hidden])", timeout=10000)
+    assert page.evaluate("document.activeElement.matches('[data-sz-extend-now]')")
+    page.shot("a11y-timeout-warning")
+    drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('sz-draft:')).map(k => localStorage[k])")
+    assert len(drafts) == 1 and "草稿标题" in drafts[0] and "13800138000" not in drafts[0]
+    with page.expect_response(lambda r: "/session/extend/" in r.url and r.request.method == "POST") as resp:
+        page.keyboard.press("Enter")
+    assert resp.value.status == 200
+    page.wait_for_selector("#sz-timeout[hidden]", state="attached")
+    # the session runs out (the server's clock, moved by shortening the limit): the draft survives the login
+    settings.SESSION_IDLE_TIMEOUT = 0
+    page.goto("/cases/new/")
+    assert "/accounts/login/" in page.url
+    settings.SESSION_IDLE_TIMEOUT = 125
+    page.fill("input[name=username]", "idle")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/cases/new/$"))
+    page.wait_for_function("document.getElementById('id_title').value === '草稿标题'")
+    assert page.input_value("#id_description") == "写了一半的描述"
+    assert page.input_value("#id_reporter_phone") == ""
+    page.fill("#id_reporter_phone", "")
+    page.select_option("#id_category", label="路灯损坏")
+    page.click("[data-testid=submit]")
+    page.wait_for_url(re.compile(r"/cases/\d+/$"))
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('sz-draft:')).length") == 0
+
+
+def test_session_extend_and_elder_mode_endpoints(client, world):
+    user = make_user(Role.RESIDENT, world.grid.code)
+    assert client.post("/session/extend/").status_code == 302  # anonymous: to the login page
+    resp = client.post("/elder/", {"on": "1", "next": "https://evil.example/"})
+    assert resp.status_code == 302 and resp["Location"] == "/elder/" and resp.cookies["sz_elder"].value == "1"
+    assert 'class="sz-elder"' in client.get("/cases/report/").content.decode()
+    client.force_login(user)
+    assert client.post("/session/extend/").json()["idle_timeout"] == settings.SESSION_IDLE_TIMEOUT
+    client.post("/elder/", {"on": "1", "next": "/cases/my/"})
+    user.refresh_from_db()
+    assert user.ui_preference.elder_mode is True
+    assert AuditEvent.objects.filter(action="core.preference.elder", actor=user).count() == 1
+    client.post("/elder/", {"on": "0", "next": "/cases/my/"})
+    user.refresh_from_db()
+    assert user.ui_preference.elder_mode is False
+    assert 'class="sz-elder"' not in client.get("/cases/report/").content.decode()

@@ -254,7 +254,13 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     const summary = document.querySelector("[data-sz-error-summary]");
-    if (summary) summary.focus();
+    if (summary) {
+      // after a failed submit the summary, not an autofocused field, takes the focus (the browser runs autofocus
+      // after this handler, so focus again once it has)
+      document.querySelectorAll("[autofocus]").forEach((el) => el.removeAttribute("autofocus"));
+      summary.focus();
+      window.requestAnimationFrame(() => window.requestAnimationFrame(() => summary.focus()));
+    }
     const submitted = sessionStorage.getItem("sz-submitted");
     if (submitted && !summary && !document.querySelector("[data-sz-keep-drafts]")) {
       try { localStorage.removeItem(submitted); } catch (err) { /* off */ }
