@@ -27,7 +27,8 @@ from tests import a11y
 from tests.test_route_matrix import GET_ROUTES, _grow, _pick_role, _url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-once = pytest.mark.skipif(connection.vendor != "sqlite", reason="templates are the same on PostgreSQL: the sweep runs on SQLite")
+once = pytest.mark.skipif(connection.vendor != "sqlite",
+                          reason="the browser side does not depend on the database: run once, on SQLite")
 
 REPORT = os.path.join(settings.ROOT_DIR, "var", "a11y-report.json")
 WIDTHS = {"phone": {"width": 375, "height": 812}, "desk": {"width": 1440, "height": 900}}
@@ -241,6 +242,7 @@ def _tab_to(page, want: str, limit: int = 40) -> int:
     raise AssertionError(f"{want} not reached in {limit} tab stops (last: {_focused(page)})")
 
 
+@once
 def test_a_grid_worker_files_a_case_with_the_keyboard_only(browser_page, world):
     """Tab, arrows, typing and Enter only: skip link → the form's fields in order → 提交; the new case opens. A wrong
     password on the login form puts focus on the error summary, which names the problem."""
@@ -285,6 +287,7 @@ def test_a_grid_worker_files_a_case_with_the_keyboard_only(browser_page, world):
     assert stops <= 12, f"{stops} tab stops from <main> to the first field"
 
 
+@once
 def test_the_idle_timeout_warns_extends_and_keeps_a_draft(browser_page, world, settings):
     """With a 125 s idle limit the warning appears after 5 s (2 minutes before the logout), 继续使用 extends the
     session through the POST endpoint; the form being filled is kept in localStorage without the phone, and is
