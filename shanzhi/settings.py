@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "shanzhi.party",
     "shanzhi.admission",
     "shanzhi.assessment",
+    "shanzhi.organisations",
+    "shanzhi.projects",
     "shanzhi.notifications",
     "shanzhi.api",
 ]
