@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "shanzhi.assessment",
     "shanzhi.organisations",
     "shanzhi.projects",
+    "shanzhi.configuration",
     "shanzhi.notifications",
     "shanzhi.api",
 ]
