@@ -21,6 +21,7 @@ urlpatterns = [
     path("assessment/", include("shanzhi.assessment.urls")),
     path("organisations/", include("shanzhi.organisations.urls")),
     path("projects/", include("shanzhi.projects.urls")),
+    path("config/", include("shanzhi.configuration.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
     path("analytics/", include("shanzhi.analytics.urls")),
     path("open-data/", include("shanzhi.analytics.open_urls")),
