@@ -53,12 +53,12 @@ def test_dashboards_pivot_screen_and_open_data(chromium, live_server, world):
         page.goto(f"/analytics/?month={month}")
         page.wait_for_selector("[data-sz-chart=pyramid] canvas")
         assert page.locator("[data-sz-chart=trend] canvas").count() == 1
-        assert region.name in page.locator("h2.page-title").inner_text()
+        assert region.name in page.locator("h1.page-title").inner_text()
         _shot(page, f"dashboard-{region.level}")
         if region.level == "street":
             page.locator("[data-testid=children] a", has_text=world.community.name).click()
             page.wait_for_url(f"**region={world.community.code}**")
-            assert world.community.name in page.locator("h2.page-title").inner_text()
+            assert world.community.name in page.locator("h1.page-title").inner_text()
             # the month slider moves the page to another month
             slider = page.locator("[data-sz-month-slider] input[type=range]")
             slider.focus()
