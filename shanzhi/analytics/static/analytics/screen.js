@@ -81,10 +81,39 @@
       });
     }
   }
+  // each chart's figures as a table for screen readers (the next sibling, as on every other page)
+  function dataTable(name, rows) {
+    const el = q(`[data-sz-chart=${name}]`);
+    if (!el) return;
+    let box = el.nextElementSibling;
+    if (!box || !box.classList.contains("sz-chart-table")) {
+      box = document.createElement("div");
+      box.className = "sz-chart-table szs-chart-data";
+      el.after(box);
+    }
+    const table = document.createElement("table");
+    const cap = document.createElement("caption");
+    cap.textContent = el.getAttribute("aria-label") || "";
+    table.append(cap);
+    rows.forEach(([k, v]) => {
+      const r = table.insertRow();
+      const th = document.createElement("th"); th.scope = "row"; th.textContent = k;
+      const td = document.createElement("td"); td.textContent = fmt(v);
+      r.append(th, td);
+    });
+    box.replaceChildren(table);
+  }
+  function tables(d) {
+    dataTable("map", d.grids.features.map((f) => [f.properties.name, f.properties.index]));
+    dataTable("communities", d.communities.map((c) => [c.name, c.index]));
+    dataTable("trend", d.trend.months.map((m, i) => [m, d.trend.reported[i]]));
+    const live = document.getElementById("sz-live");
+    if (live) live.textContent = `${d.updated}`;
+  }
   async function load() {
     try {
       const resp = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (resp.ok) render(await resp.json());
+      if (resp.ok) { const d = await resp.json(); render(d); tables(d); }
     } catch (e) { /* keep the last picture; try again next round */ }
   }
   load();
