@@ -17,7 +17,9 @@ class CasesConfig(AppConfig):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from shanzhi.core.schedule import Every, register_periodic
 
-        from . import selectors
+        from shanzhi.core.todo import register_todo
+
+        from . import selectors, todos
         from .caches import connect_caches
         from .demo import build
         from .importing import register as register_import
@@ -34,8 +36,12 @@ class CasesConfig(AppConfig):
         register("cases:inspection", _("楼栋检查"), "checklist", {Role.GRID_WORKER, Role.GRID_LEADER},
                  after="cases:home_visit")
         register("cases:my_list", _("我的反映"), "message", {Role.RESIDENT})
-        register_counter("cases_open", _("在办民情"), selectors.open_count, Case.scope_roles["view"], "cases:list")
-        register_counter("cases_overdue", _("超时民情"), selectors.overdue_count, Case.scope_roles["view"], "cases:list")
+        register_counter("cases_open", _("在办民情"), selectors.open_count, Case.scope_roles["view"], "cases:list",
+                         query="open=1")
+        register_counter("cases_overdue", _("超时民情"), selectors.overdue_count, Case.scope_roles["view"], "cases:list",
+                         query="light=overdue")
+        register_todo("cases.staff", todos.staff_todos, roles=set(Case.scope_roles["view"]), order=20)
+        register_todo("cases.mine", todos.reporter_todos, roles={Role.RESIDENT}, order=20)
         register_step("cases", 40, build)
         register_panel("registry.household", "cases.visits", "cases/partials/household_visits.html",
                        household_visits_panel)

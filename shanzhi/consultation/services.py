@@ -532,7 +532,7 @@ def milestone_add(*, actor, task: ExecutionTask, title: str, due_date=None, done
 def rating_add(*, actor, topic: Topic, score: int, comment: str = "") -> Rating:
     if topic.state != c.Stage.EVALUATION:
         raise ServiceError(_("议题不在评议阶段"))
-    _verified_resident(actor, topic)
+    require(actor, P.RATE.action, topic)  # the residents' representatives' roster only
     if not 1 <= int(score) <= 5:
         raise ServiceError(_("评分须为1到5分"), field="score")
     try:

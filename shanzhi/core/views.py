@@ -8,13 +8,18 @@ from shanzhi.core.scope import grants_of
 
 from .access import login_view, object_view, public_view
 from .dashboard import counters_for
+from .todo import todos_for
 from .progress import OwnTask, progress_reap
 
 
 @login_view
 def home(request):
-    return render(request, "core/home.html", {"counters": counters_for(request.user),
-                                              "no_grant": not grants_of(request.user)})
+    """Every role's home: that person's to-do list first, then the panels and the counters (each a link)."""
+    user = request.user
+    return render(request, "core/home.html", {
+        "todos": todos_for(user), "counters": counters_for(user),
+        # a self-registered resident has no grant until bound: the resident card says what to do instead
+        "no_grant": not grants_of(user) and not getattr(user, "phone_hash", "")})
 
 
 @object_view(OwnTask, lookup={"pk": "pk"})

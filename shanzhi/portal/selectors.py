@@ -1,0 +1,70 @@
+"""Reads of the resident portal, always with the actor."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import prefixes_for_roles
+from shanzhi.core.scoping import prefix_q
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Region
+from shanzhi.registry import choices as rc
+from shanzhi.registry.models import Building, Person
+
+from .models import BindingRequest, CorrectionRequest, RequestState
+from .services import person_of
+
+__all__ = ["person_of"]
+
+
+def communities_for_binding() -> QuerySet[Region]:
+    """The communities a resident may send a binding request to (the list on the binding page)."""
+    return Region.objects.filter(level=Level.COMMUNITY).order_by("code")
+
+
+def my_binding_request(*, actor) -> BindingRequest | None:
+    return BindingRequest.objects.filter(user_id=actor.pk).order_by("-created_at").first()
+
+
+def binding_request_list(*, actor, state: str = RequestState.PENDING) -> QuerySet[BindingRequest]:
+    qs = BindingRequest.objects.restrict(actor, "view").select_related("user")
+    return qs.filter(state=state) if state in RequestState.values else qs
+
+
+def correction_request_list(*, actor, state: str = RequestState.PENDING) -> QuerySet[CorrectionRequest]:
+    qs = CorrectionRequest.objects.restrict(actor, "view").select_related("person", "user")
+    return qs.filter(state=state) if state in RequestState.values else qs
+
+
+def my_corrections(*, actor) -> QuerySet[CorrectionRequest]:
+    return CorrectionRequest.objects.restrict(actor, "own").order_by("-created_at")[:10]
+
+
+def my_household(*, actor) -> tuple[Person | None, list[Person]]:
+    """The actor's own registry record and the living members of their household (shown masked)."""
+    me = person_of(actor)
+    if me is None:
+        return None, []
+    if me.household_id is None:
+        return me, [me]
+    members = list(Person.objects.filter(household_id=me.household_id, status=rc.PersonStatus.LIVING)
+                   .order_by("relation_to_head", "birth_date", "pk"))
+    return me, members
+
+
+def building_roster(*, actor) -> list[tuple[object, list[Person]]]:
+    """楼栋长: the buildings whose captain is the actor's own registry record, each with its living residents
+    (masked, read-only). Only those buildings, whatever other grants the actor holds."""
+    me = person_of(actor)
+    prefixes = prefixes_for_roles(actor, {Role.BUILDING_CAPTAIN})
+    if me is None or not prefixes:
+        return []
+    buildings = list(Building.objects.filter(prefix_q("region_code", prefixes), captain=me)
+                     .select_related("estate").order_by("name"))
+    out = []
+    for b in buildings:
+        residents = list(Person.objects.filter(dwelling__building=b, status=rc.PersonStatus.LIVING)
+                         .select_related("dwelling").order_by("dwelling__entrance", "dwelling__room", "pk"))
+        out.append((b, residents))
+    return out
