@@ -16,9 +16,16 @@ from shanzhi.core.access import login_view, object_view, public_view, role_view
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.roles import USER_MANAGER_ROLES
 
-from . import selectors, services
-from . import signup
-from .forms import GrantForm, LoginForm, OtpForm, PasswordChangeForm, SignupForm, SignupPhoneForm, UserCreateForm
+from . import selectors, services, signup
+from .forms import (
+    GrantForm,
+    LoginForm,
+    OtpForm,
+    PasswordChangeForm,
+    SignupForm,
+    SignupPhoneForm,
+    UserCreateForm,
+)
 from .middleware import LAST_SEEN, LOGIN_AT
 from .models import RoleGrant, User
 

@@ -16,7 +16,6 @@ class CasesConfig(AppConfig):
     def ready(self):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from shanzhi.core.schedule import Every, register_periodic
-
         from shanzhi.core.todo import register_todo
 
         from . import selectors, todos

@@ -8,8 +8,8 @@ from shanzhi.core.scope import grants_of
 
 from .access import login_view, object_view, public_view
 from .dashboard import counters_for
-from .todo import todos_for
 from .progress import OwnTask, progress_reap
+from .todo import todos_for
 
 
 @login_view

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core.dashboard import register_counter
 from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
+from shanzhi.core.todo import register_todo
 
 
 class PartyConfig(AppConfig):
@@ -12,7 +13,7 @@ class PartyConfig(AppConfig):
 
     def ready(self):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
-        from . import selectors
+        from . import selectors, todos
         from .demo import build
         from .models import PARTY_ROLES
 
@@ -21,3 +22,4 @@ class PartyConfig(AppConfig):
                          lambda *, actor: selectors.pending_records(actor=actor).count(), PARTY_ROLES["approve"],
                          "party:records")
         register_step("party", 65, build)  # after participation (60): party members volunteer too
+        register_todo("party.records", todos.record_todos, roles=PARTY_ROLES["approve"], order=70)

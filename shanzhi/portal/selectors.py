@@ -48,7 +48,7 @@ def my_household(*, actor) -> tuple[Person | None, list[Person]]:
         return None, []
     if me.household_id is None:
         return me, [me]
-    members = list(Person.objects.filter(household_id=me.household_id, status=rc.PersonStatus.LIVING)
+    members = list(Person.objects.filter(household_id=me.household_id, status=rc.PersonStatus.LIVING).select_related("household")
                    .order_by("relation_to_head", "birth_date", "pk"))
     return me, members
 

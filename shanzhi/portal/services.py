@@ -28,12 +28,16 @@ from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 from shanzhi.registry import choices as rc
 from shanzhi.registry.models import Person
-from shanzhi.registry.services import canonical_id_number, person_account_link, person_account_unlink, person_update
+from shanzhi.registry.services import (
+    canonical_id_number,
+    person_account_link,
+    person_account_unlink,
+    person_update,
+)
 from shanzhi.registry.validators import parse_id_number
 
 from .models import BindingAttempt, BindingRequest, CorrectionField, CorrectionRequest, RequestState
 from .workflow import BINDING, CORRECTION
-
 
 
 def person_of(user) -> Person | None:
@@ -74,10 +78,10 @@ def _matches(person: Person | None, name: str) -> bool:
             and person.status == rc.PersonStatus.LIVING)
 
 
-@transaction.atomic
 def binding_submit(*, actor, name: str, id_number: str, community_code: str) -> tuple[str, object]:
     """("bound", person) when name and ID number match a living person without an account; otherwise
-    ("requested", BindingRequest) — the same for an unknown number and for one already bound."""
+    ("requested", BindingRequest) — the same for an unknown number and for one already bound. A refusal by
+    the per-account limit is audited (outside the write's transaction, so the row stays)."""
     if person_of(actor) is not None:
         raise ServiceError(_("您已完成实名认证"))
     name = (name or "").strip()
@@ -85,6 +89,11 @@ def binding_submit(*, actor, name: str, id_number: str, community_code: str) -> 
         raise ServiceError(_("请填写姓名"), field="name")
     region = _community(community_code)
     _check_attempts(actor)
+    return _bind_or_request(actor, name, id_number, region)
+
+
+@transaction.atomic
+def _bind_or_request(actor, name: str, id_number: str, region: Region) -> tuple[str, object]:
     number = parse_id_number(id_number).number  # a malformed number says so (it tells nothing about the registry)
     h = pii.blind_index(canonical_id_number(number), purpose="id_number")
     person = Person.objects.select_for_update().filter(id_number_hash=h).first()

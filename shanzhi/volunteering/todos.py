@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from shanzhi.core.todo import TodoItem
 
 from . import selectors
+from .choices import OrderState
 
 
 def staff_todos(*, actor) -> list[TodoItem]:
@@ -20,6 +21,6 @@ def staff_todos(*, actor) -> list[TodoItem]:
 
 
 def resident_todos(*, actor) -> list[TodoItem]:
-    orders = selectors.my_orders(actor=actor).filter(state="open").count()
+    orders = selectors.my_orders(actor=actor).filter(state=OrderState.FROZEN).count()
     return [TodoItem("volunteering.my_orders", _("%(n)s 个爱心超市订单待领取") % {"n": orders},
                      reverse("volunteering:my"), orders)]

@@ -1,9 +1,10 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shanzhi.accounts.models import User
 from shanzhi.audit.models import AuditEvent
 from shanzhi.consultation import services as s
 from shanzhi.consultation.execution import topic_progress
@@ -17,6 +18,8 @@ from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 from shanzhi.core.workflow import transition_history
 from shanzhi.notifications.models import Notification
+from shanzhi.registry.models import Household, Person
+from shanzhi.registry.testing import household_in
 
 pytestmark = pytest.mark.django_db
 
@@ -333,3 +336,20 @@ def test_rating_is_the_representatives_alone(env, who):
         s.rating_add(actor=actor, topic=topic, score=5)
     s.rating_add(actor=env.representatives[0], topic=topic, score=5)
     assert topic.ratings.count() == 1
+
+
+def test_a_household_head_supports_for_an_elder_without_account(env):
+    """代办 (go-live): the head's support is recorded in the elder's name; a stranger may not."""
+    head = env.persons[0]
+    household = household_in(env.world.grid.code, dwelling=head.dwelling)
+    Person.objects.filter(pk=head.pk).update(household=household, relation_to_head="head")
+    Household.objects.filter(pk=household.pk).update(head=head)
+    elder = Person.objects.create(region_code=env.world.grid.code, name="李奶奶", birth_date=date(1940, 1, 1),
+                                  dwelling=head.dwelling, household=household, relation_to_head="parent")
+    topic = env.topic(support=5)
+    with pytest.raises(NotAllowed):
+        s.support_on_behalf(actor=env.residents[1], topic=topic, person=elder)
+    head_user = User.objects.get(pk=env.residents[0].pk)
+    topic = s.support_on_behalf(actor=head_user, topic=topic, person=elder)
+    assert Support.objects.filter(topic=topic, person=elder, entered_by=head_user).exists()
+    assert AuditEvent.objects.filter(action="consultation.support_on_behalf").exists()
