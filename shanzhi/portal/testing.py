@@ -22,8 +22,9 @@ def valid_id_number(birth: str = "19500101") -> str:
 
 
 def binding_request_in(code: str, owner=None) -> BindingRequest:
+    """A pending request by a new account each time (one pending request per account)."""
     number = valid_id_number()
-    return BindingRequest.objects.create(user=owner or make_user(), name="王五", region_code=code,
+    return BindingRequest.objects.create(user=make_user(), name="王五", region_code=code,
                                          id_number_enc=pii.encrypt(number),
                                          id_number_hash=pii.blind_index(number, purpose="id_number"))
 
