@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         # Modules that use models load only once the app registry is ready.
+        from shanzhi.cases.permissions import COLLECTOR_ROLES
         from shanzhi.core.demo import register_step
         from shanzhi.core.navigation import register
         from shanzhi.core.panels import register_panel
@@ -23,6 +24,7 @@ class PortalConfig(AppConfig):
         register("portal:corrections", _("信息更正审核"), "edit", desk)
         register("portal:household", _("我的家庭"), "home", {Role.RESIDENT})
         register("portal:building", _("我的楼栋"), "building", {Role.BUILDING_CAPTAIN})
+        register("portal:collect", _("代为反映"), "message-plus", COLLECTOR_ROLES)
         register_panel("core.home", "portal.resident", "portal/partials/home_panel.html", panels.resident_panel,
                        order=10)
         register_todo("portal.desk", todos.desk_todos, roles=desk, order=50)

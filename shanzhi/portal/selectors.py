@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from shanzhi.cases.models import CaseHistory, Category
+from shanzhi.cases.permissions import COLLECTOR_ROLES
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 from shanzhi.registry import choices as rc
-from shanzhi.registry.models import Building, Person
+from shanzhi.registry.models import Building, Person, Unit
 
 from .models import BindingRequest, CorrectionRequest, RequestState
 from .services import person_of
@@ -68,3 +70,26 @@ def building_roster(*, actor) -> list[tuple[object, list[Person]]]:
                          .select_related("dwelling").order_by("dwelling__entrance", "dwelling__room", "pk"))
         out.append((b, residents))
     return out
+
+
+def collect_grids(*, actor) -> QuerySet[Region]:
+    """The grids where the actor may file a case for someone else (their grants' grids)."""
+    prefixes = prefixes_for_roles(actor, COLLECTOR_ROLES)
+    if not prefixes:
+        return Region.objects.none()
+    return Region.objects.filter(prefix_q("code", prefixes), level=Level.GRID).order_by("code")
+
+
+def collect_categories() -> QuerySet[Category]:
+    return Category.objects.filter(active=True, children__isnull=True).order_by("code")
+
+
+def my_collected(*, actor, limit: int = 20) -> list[CaseHistory]:
+    """The cases the actor filed for others, newest first (their first history entries)."""
+    return list(CaseHistory.objects.filter(actor_id=actor.pk, action="report").select_related("case")
+                .order_by("-at", "-id")[:limit])
+
+
+def my_units(*, actor) -> QuerySet[Unit]:
+    """专属网格员: the units they are assigned to."""
+    return Unit.objects.filter(dedicated_worker_id=actor.pk).order_by("name")

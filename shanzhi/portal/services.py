@@ -19,10 +19,13 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.models import RoleGrant, User
 from shanzhi.accounts.services import grant_add, grant_revoke
 from shanzhi.audit.services import audit_log
+from shanzhi.cases.choices import Channel
+from shanzhi.cases.services import case_create
 from shanzhi.core import pii
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.ratelimit import SettingRateThrottle
 from shanzhi.core.roles import Role
+from shanzhi.core.scope import roles_at
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
@@ -217,3 +220,23 @@ def correction_reject(*, actor, request: CorrectionRequest, reason: str) -> Corr
         notify(recipients=[request.user], kind="portal.correction", title=_("您的信息更正申请未通过"), body=reason,
                url=reverse("portal:household"), actor=actor)
     return req
+
+
+# --- filing a case for someone else (民情收集员, 网格辅助员, 专属网格员) ------------------------------------------
+
+@transaction.atomic
+def case_collect(*, actor, category, region_code: str, title: str, description: str, collection_point: str = "",
+                 address: str = "", reporter_name: str = "", reporter_phone: str = ""):
+    """File a case heard from a resident, through the cases service. A 民情收集员 records the 民情收集站 where it
+    was collected (on the case's first history entry and in the audit row); the grid's helpers file as 巡查."""
+    collector = Role.CASE_COLLECTOR in roles_at(actor, region_code)
+    point = (collection_point or "").strip()
+    if collector and not point:
+        raise ServiceError(_("请填写民情收集站"), field="collection_point")
+    source = _("%(point)s·%(who)s") % {"point": point, "who": actor} if point else str(actor)
+    case = case_create(actor=actor, category=category, channel=Channel.WALK_IN if collector else Channel.PATROL,
+                       title=title, description=description, region_code=region_code, address=address,
+                       reporter_name=reporter_name, reporter_phone=reporter_phone, source_name=source[:50])
+    audit_log(actor=actor, action="portal.case_collect", obj=case, region_code=region_code,
+              after={"collection_point": point, "number": case.number})
+    return case

@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/unbind/", views.unbind, name="unbind"),
     path("account/delete/", views.delete, name="delete"),
     path("building/", views.building, name="building"),
+    path("collect/", views.collect, name="collect"),
     path("desk/bindings/", views.bindings, name="bindings"),
     path("desk/bindings/<int:pk>/", views.binding_decide, name="binding_decide"),
     path("desk/corrections/", views.corrections, name="corrections"),

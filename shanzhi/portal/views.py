@@ -6,12 +6,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from shanzhi.cases.permissions import COLLECTOR_ROLES
 from shanzhi.core.access import login_view, object_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.roles import Role
 
 from . import selectors, services
-from .forms import BindForm, CorrectionForm, DecideForm
+from .forms import BindForm, CollectForm, CorrectionForm, DecideForm
 from .models import DESK_ROLES, BindingRequest, CorrectionRequest
 
 RESIDENT = {Role.RESIDENT}
@@ -141,3 +142,22 @@ def corrections(request):
 @object_view(CorrectionRequest, action="decide", methods=("POST",))
 def correction_decide(request, obj):
     return _decide(request, obj, services.correction_approve, services.correction_reject, "portal:corrections")
+
+
+@role_view(COLLECTOR_ROLES, methods=("GET", "POST"))
+def collect(request):
+    """代为反映: a 民情收集员 at a 民情收集站, or a grid helper, files a case heard from a resident."""
+    form = CollectForm(request.POST or None, grids=selectors.collect_grids(actor=request.user),
+                       categories=selectors.collect_categories())
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_collect(actor=request.user, **form.cleaned_data)
+        except ServiceError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.user_message)
+        else:
+            messages.success(request, _("已登记民情 %(n)s，查询码 %(t)s（请告知反映人）") % {
+                "n": case.number, "t": case.tracking_code})
+            return redirect("portal:collect")
+    return render(request, "portal/collect.html", {
+        "form": form, "recent": selectors.my_collected(actor=request.user),
+        "units": selectors.my_units(actor=request.user)})
