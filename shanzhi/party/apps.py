@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core.dashboard import register_counter
 from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
+from shanzhi.core.roles import Role
 from shanzhi.core.todo import register_todo
 
 
@@ -18,6 +19,7 @@ class PartyConfig(AppConfig):
         from .models import PARTY_ROLES
 
         register("party:index", _("党建引领"), "flag", PARTY_ROLES["view"])
+        register("party:mine", _("我的党员服务"), "flag", {Role.PARTY_MEMBER})
         register_counter("party.pending_records", _("党员积分待审核"),
                          lambda *, actor: selectors.pending_records(actor=actor).count(), PARTY_ROLES["approve"],
                          "party:records")
