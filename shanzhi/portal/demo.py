@@ -8,10 +8,11 @@ already bound, or a role user already present, is left alone.
 
 from __future__ import annotations
 
+import json
 import secrets
 
+from django.conf import settings
 from django.test import RequestFactory
-from django.utils.translation import gettext as _
 
 from shanzhi.accounts.models import RoleGrant, User
 from shanzhi.accounts.signup import code_send, signup_complete, user_by_phone
@@ -20,7 +21,8 @@ from shanzhi.core.roles import Role
 from shanzhi.notifications.sms import outbox
 from shanzhi.regions.models import Region
 from shanzhi.registry import choices as rc
-from shanzhi.registry.models import Building, Person
+from shanzhi.registry.models import Building, Person, Unit
+from shanzhi.registry.services import building_update, person_account_link, unit_update
 
 from .services import binding_submit
 
@@ -40,37 +42,70 @@ ROLE_USERS = [
 ]
 
 
-def _password() -> str:
-    return "Sz-" + secrets.token_urlsafe(9)
+def _logins_file():
+    return settings.VAR_DIR / "demo-logins.json"
 
 
-def _signed_up(ctx, grid: Region) -> tuple[User, str] | None:
+def _own_file():
+    """This step's logins, kept apart (the accounts step rewrites demo-logins.json with its own on every run)."""
+    return settings.VAR_DIR / "demo-logins-residents.json"
+
+
+def _read(path) -> dict:
+    try:
+        return {i["username"]: i for i in json.loads(path.read_text())} if path.exists() else {}
+    except (ValueError, KeyError):
+        return {}
+
+
+def _previous() -> dict:
+    return _read(_own_file())
+
+
+def _password(previous: dict, username: str) -> str:
+    return previous.get(username, {}).get("password") or "Sz-" + secrets.token_urlsafe(9)
+
+
+def _demo_person() -> Person | None:
+    """A living household head of the demo street with an ID number and no account yet."""
+    return (Person.objects.filter(region_code__startswith="321002004", user=None, status=rc.PersonStatus.LIVING,
+                                  relation_to_head=rc.Relation.HEAD).exclude(id_number_enc="")
+            .order_by("region_code", "pk").first())
+
+
+def _signed_up(previous: dict) -> dict | None:
     """Sign up and bind the demo resident through the services a real resident's pages call."""
-    if user_by_phone(DEMO_PHONE) is not None:
-        return None
-    person = (Person.objects.filter(region_code=grid.code, user=None, status=rc.PersonStatus.LIVING,
-                                    relation_to_head=rc.Relation.HEAD).exclude(id_number_enc="").order_by("pk").first())
-    if person is None:
-        return None
-    request = RequestFactory().post("/accounts/register/", REMOTE_ADDR="127.0.0.1")
-    code_send(request=request, phone=DEMO_PHONE)
-    code = outbox(DEMO_PHONE)[-1].text.split("验证码是 ")[1][:6]
-    password = _password()
-    user = signup_complete(phone=DEMO_PHONE, code=code, password=password, display_name=person.name)
-    User.objects.filter(pk=user.pk).update(is_demo=True)
-    binding_submit(actor=user, name=person.name, id_number=decrypt(person.id_number_enc),
-                   community_code=grid.code[:12])
-    return user, password
+    password = _password(previous, DEMO_PHONE)
+    user = user_by_phone(DEMO_PHONE)
+    if user is None:
+        person = _demo_person()
+        if person is None:
+            return None
+        request = RequestFactory().post("/accounts/register/", REMOTE_ADDR="127.0.0.1")
+        code_send(request=request, phone=DEMO_PHONE)
+        code = outbox(DEMO_PHONE)[-1].text.split("验证码是 ")[1][:6]
+        user = signup_complete(phone=DEMO_PHONE, code=code, password=password, display_name=person.name)
+        User.objects.filter(pk=user.pk).update(is_demo=True)
+        binding_submit(actor=user, name=person.name, id_number=decrypt(person.id_number_enc),
+                       community_code=person.region_code[:12])
+    elif not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    person = Person.objects.filter(user=user).first()
+    return {"username": DEMO_PHONE, "password": password, "role": "resident",
+            "scope_code": person.region_code if person else "", "display_name": "自助注册居民"}
 
 
-def _role_user(key: str, name: str, role: str, region: Region) -> tuple[User, str] | None:
+def _role_user(previous: dict, key: str, name: str, role: str, region: Region) -> dict:
     username = f"demo_{key}"
-    if User.objects.filter(username=username).exists():
-        return None
-    password = _password()
-    user = User.objects.create_user(username=username, password=password, display_name=name, is_demo=True)
-    RoleGrant.objects.create(user=user, role=role, region=region, region_code=region.code)
-    return user, password
+    password = _password(previous, username)
+    user, _created = User.objects.get_or_create(username=username, defaults={"display_name": name, "is_demo": True})
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    RoleGrant.objects.get_or_create(user=user, role=role, region_code=region.code, defaults={"region": region})
+    return {"username": username, "password": password, "role": str(role), "scope_code": region.code,
+            "display_name": name}
 
 
 def build(*, ctx) -> None:
@@ -79,26 +114,55 @@ def build(*, ctx) -> None:
         return
     regions = {"grid": grid, "community": grid.parent, "street": grid.parent.parent,
                "district": grid.parent.parent.parent}
-    logins = []
-    made = _signed_up(ctx, grid)
-    if made:
-        logins.append((_("手机号 %(p)s") % {"p": DEMO_PHONE}, made[1], "居民（自助注册并实名认证）"))
+    previous = _previous()
+    logins = [item for item in [_signed_up(previous)] if item]
     for key, name, role, level in ROLE_USERS:
-        made = _role_user(key, name, role, regions[level])
-        if made:
-            logins.append((made[0].username, made[1], name))
-        if made and role == Role.BUILDING_CAPTAIN:
-            _make_captain(made[0], grid)
-    for username, password, label in logins:
-        ctx.stdout(f"  {label}: {username} / {password}")
+        logins.append(_role_user(previous, key, name, role, regions[level]))
+        staff = ctx.data.get("users", {}).get("community_staff")
+        user = User.objects.get(username=f"demo_{key}")
+        if role == Role.BUILDING_CAPTAIN:
+            _make_captain(user, grid, staff)
+        elif role == Role.PARTY_MEMBER:
+            _link_party_member(user, staff)
+        elif role == Role.DEDICATED_GRID_WORKER:
+            _assign_unit(user, grid, staff)
+    mine = {i["username"] for i in logins}
+    others = [i for i in _read(_logins_file()).values() if i["username"] not in mine]
+    for path, items in ((_own_file(), logins), (_logins_file(), others + logins)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(items, ensure_ascii=False, indent=1))
+        path.chmod(0o600)
+    ctx.stdout(f"  residents: {len(logins)} demo logins (a self-registered, bound resident; one per seed role)")
 
 
-def _make_captain(user, grid) -> None:
-    """The building captain is a resident of the grid's first building, bound to their account."""
+def _make_captain(user, grid, staff) -> None:
+    """The building captain lives in the grid's first building (their registry record is their account's); the
+    community's staff name them captain through the registry's service."""
+    if staff is None or Person.objects.filter(user=user).exists():
+        return
     building = Building.objects.filter(region_code=grid.code).order_by("pk").first()
     person = (Person.objects.filter(dwelling__building=building, user=None, status=rc.PersonStatus.LIVING)
               .order_by("pk").first()) if building else None
     if person is None:
         return
-    Person.objects.filter(pk=person.pk).update(user=user)
-    Building.objects.filter(pk=building.pk).update(captain=person)
+    person_account_link(actor=staff, person=person, user=user, via="demo")
+    building_update(actor=staff, building=building, captain=person)
+
+
+def _link_party_member(user, staff) -> None:
+    """The demo 党员 is one of the party demo's members (their registry record becomes their account's)."""
+    if staff is None or Person.objects.filter(user=user).exists():
+        return
+    person = (Person.objects.filter(party_member__isnull=False, user=None, region_code__startswith="321002004001")
+              .order_by("pk").first())
+    if person is not None:
+        person_account_link(actor=staff, person=person, user=user, via="demo")
+
+
+def _assign_unit(user, grid, staff) -> None:
+    """The 专属网格员 is assigned to a unit of the grid (through the registry's service)."""
+    if staff is None or Unit.objects.filter(dedicated_worker=user).exists():
+        return
+    unit = Unit.objects.filter(region_code=grid.code, dedicated_worker=None).order_by("pk").first()
+    if unit is not None:
+        unit_update(actor=staff, unit=unit, dedicated_worker=user)

@@ -2,13 +2,15 @@
 
 import re
 
+import pytest
+
 from shanzhi.cases import choices as cc
 from shanzhi.cases.models import Case
 from shanzhi.cases.testing import make_case
 from shanzhi.consultation.choices import Stage
 from shanzhi.consultation.models import Topic
 from shanzhi.consultation.testing import topic_in
-from shanzhi.core.roles import Role
+from shanzhi.core.roles import ROLE_LEVEL, Role
 from shanzhi.core.todo import TodoItem, register_todo, todos_for
 from shanzhi.portal import services as s
 from shanzhi.portal.testing import valid_id_number
@@ -87,3 +89,16 @@ def test_register_todo_hook_keeps_order_and_drops_zero(world, make_user):
                   roles={Role.GRID_WORKER}, order=999)
     items = todos_for(user)
     assert items[0].key == "test.urgent" and "test.zero" not in {i.key for i in items}
+
+
+@pytest.mark.parametrize("role", [Role.OWNERS_COMMITTEE, Role.PROPERTY_STAFF, Role.SOCIAL_ORG_STAFF,
+                                  Role.THIRD_PARTY_ASSESSOR, Role.BUILDING_CAPTAIN, Role.PARTY_MEMBER,
+                                  Role.RESIDENT_REPRESENTATIVE, Role.GOVERNANCE_COMMITTEE, Role.CASE_COLLECTOR,
+                                  Role.GRID_ASSISTANT, Role.DEDICATED_GRID_WORKER])
+def test_every_seed_role_signs_in_to_a_home_with_its_to_dos(client, world, make_user, role):
+    level = {"grid": world.grid, "community": world.community, "street": world.street, "district": world.district}
+    user = make_user(role, level[ROLE_LEVEL[role]].code)
+    client.force_login(user)
+    resp = client.get("/")
+    html = resp.content.decode()
+    assert resp.status_code == 200 and 'data-testid="todos"' in html and 'data-testid="no-grant"' not in html
