@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shanzhi.volunteering",
     "shanzhi.party",
     "shanzhi.portal",
+    "shanzhi.configuration",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("volunteering/", include("shanzhi.volunteering.urls")),
     path("party/", include("shanzhi.party.urls")),
     path("me/", include("shanzhi.portal.urls")),
+    path("config/", include("shanzhi.configuration.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
     path("audit/", include("shanzhi.accounts.auditlog.urls")),
     path("inbox/", include("shanzhi.notifications.urls")),

@@ -43,6 +43,7 @@ class HandlingBody(models.Model):
     active = models.BooleanField(_("启用"), default=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="HandlingBodyMember", related_name="bodies",
                                      verbose_name=_("人员"))
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("承办单位")
@@ -89,6 +90,7 @@ class Category(models.Model):
     extra_fields = models.JSONField(_("附加字段"), default=list, blank=True)
     keywords = models.CharField(_("关键词"), max_length=200, blank=True)
     active = models.BooleanField(_("启用"), default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("民情类别")

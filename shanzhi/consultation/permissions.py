@@ -56,3 +56,8 @@ EVALUATE_STREET = _rule("evaluate_street", {Role.COMMUNITY_STAFF, Role.COMMUNITY
 # 社区治理委员会, 评议 (rating a carried-out topic) only by its 居民代表 — not by staff, not by other residents.
 REVIEW = _rule("review", {Role.GOVERNANCE_COMMITTEE}, _("合议只能由本社区治理委员会成员进行"))
 RATE = _rule("rate", {Role.RESIDENT_REPRESENTATIVE}, _("评议只能由本社区居民代表进行"))
+
+# 议事规则 are the street's to decide (a community then overrides within them): the street manager adopts the
+# default catalogue for the street and edits the street's rules; a district manager may do so for its streets.
+STREET_RULES = _rule("street_rules", {Role.STREET_MANAGER, Role.DISTRICT_MANAGER},
+                     _("只有街道管理员或区级管理员可以采用和修改街道统一的议事规则"))

@@ -101,5 +101,9 @@ def build(*, ctx) -> None:
         StoreItem.objects.get_or_create(region_code=community, name=name,
                                         defaults={"points_price": price, "stock": stock, "per_person_limit": limit,
                                                   "donation": donations.get(name)})
+    # last year's service, carried over: the demo resident and the first volunteers have points to spend
+    for person in ([resident_person] if resident_person else []) + [v.person for v in volunteers[:20]]:
+        points_award(actor=staff, ledger=Ledger.VOLUNTEER, person=person, amount=rng.choice([120, 160, 200]),
+                     idempotency_key=f"demo:carried-over:{person.pk}", memo="上年度志愿服务积分结转")
     ctx.stdout(f"  participation: {len(volunteers)} volunteers, {Activity.objects.count()} activities, "
                f"{SignUp.objects.count()} sign-ups")

@@ -1,0 +1,182 @@
+"""The config services (in cases and consultation) and pages: who may edit what, versions and before/after
+audit rows, the routing tester, out-of-scope 404 and a street override outside what the district allows."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+
+from shanzhi.audit.models import AuditEvent
+from shanzhi.cases import choices as c
+from shanzhi.cases.models import Category, HandlingBody, HandlingBodyMember, RoutingRule
+from shanzhi.cases.services import (
+    category_create,
+    category_update,
+    handling_body_create,
+    handling_body_update,
+    routing_rule_set,
+)
+from shanzhi.cases.testing import make_body, make_category
+from shanzhi.consultation.models import ConsultationRule
+from shanzhi.consultation.rules import rule_for
+from shanzhi.consultation.services import rules_seed_defaults, street_rule_set
+from shanzhi.consultation.testing import topic_in
+from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import verified_login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_categories_are_the_districts_defaults(world, make_user):
+    admin = make_user(Role.SYSTEM_ADMIN, world.city.code)
+    street = make_user(Role.STREET_MANAGER, world.street.code)
+    cat = category_create(actor=admin, code="safety.gas", name="燃气隐患", handle_days=Decimal(1))
+    with pytest.raises(NotAllowed) as e:
+        category_update(actor=street, category=cat, name="燃气")
+    assert "区级管理员" in e.value.user_message
+    category_update(actor=admin, category=cat, version=1, handle_days=Decimal("0.5"))
+    cat.refresh_from_db()
+    assert cat.version == 2 and cat.handle_days == Decimal("0.5")
+    event = AuditEvent.objects.get(action="cases.category_update")
+    assert event.before == {"handle_days": "1"} and event.after == {"handle_days": "0.5"}
+    with pytest.raises(ConflictError):
+        category_update(actor=admin, category=Category.objects.get(pk=cat.pk), version=1, name="x")
+    with pytest.raises(ServiceError):
+        category_update(actor=admin, category=cat, parent=cat)
+    with pytest.raises(ServiceError) as e:
+        category_create(actor=admin, code="safety.gas", name="重复")
+    assert "已存在" in e.value.user_message
+
+
+def test_bodies_and_routes_stay_inside_the_street(world, make_user):
+    street = make_user(Role.STREET_MANAGER, world.street.code)
+    gas = make_category("safety.gas", "燃气隐患")
+    body = handling_body_create(actor=street, name="曲江安监科", kind=c.HandlerType.STREET_SECTION,
+                                region_code=world.street.code)
+    with pytest.raises(NotAllowed):
+        handling_body_create(actor=street, name="汶河安监科", kind=c.HandlerType.STREET_SECTION,
+                             region_code=world.other_street.code)
+    with pytest.raises(NotAllowed):  # a street can't widen its body to the district
+        handling_body_update(actor=street, body=body, region_code=world.district.code)
+    handling_body_update(actor=street, body=body, contact="0514-1234567")
+    event = AuditEvent.objects.get(action="cases.body_update")
+    assert event.before == {"contact": ""} and event.after == {"contact": "0514-1234567"}
+
+    # a routing rule for the whole district is outside what a street may set
+    with pytest.raises(NotAllowed):
+        routing_rule_set(actor=street, category=gas, region_prefix=world.district.code, body=body)
+    # a body of another street does not cover this street: refused whatever the area
+    other = make_body("汶河城管科", region_code=world.other_street.code)
+    with pytest.raises(ServiceError) as e:
+        routing_rule_set(actor=street, category=gas, region_prefix=world.street.code, body=other)
+    assert "不覆盖" in e.value.user_message
+    rule = routing_rule_set(actor=street, category=gas, region_prefix=world.community.code, body=body)
+    district_body = make_body("港华燃气", c.HandlerType.UTILITY, region_code=world.district.code)
+    routing_rule_set(actor=street, category=gas, region_prefix=world.community.code, body=district_body)
+    assert RoutingRule.objects.get(pk=rule.pk).body == district_body
+    event = AuditEvent.objects.get(action="cases.route_update")
+    assert event.before == {"body": body.pk} and event.after == {"body": district_body.pk}
+
+
+def test_street_rules_versioned_and_only_for_street_managers(world, make_user):
+    street = make_user(Role.STREET_MANAGER, world.street.code)
+    secretary = make_user(Role.COMMUNITY_SECRETARY, world.community.code)
+    rule = street_rule_set(actor=street, street_code=world.street.code, matter_type="facility", name="公共设施",
+                           support_value=Decimal(20))
+    assert rule.version == 1
+    street_rule_set(actor=street, street_code=world.street.code, matter_type="facility", support_value=Decimal(30))
+    rule.refresh_from_db()
+    assert rule.version == 2 and rule.support_value == 30
+    assert AuditEvent.objects.get(action="consultation.street_rule_update").before == {"support_value": "20.00"}
+    with pytest.raises(NotAllowed):
+        street_rule_set(actor=secretary, street_code=world.street.code, matter_type="facility", support_value=1)
+
+
+def _login(client, make_user, role, code):
+    user = make_user(role, code)
+    verified_login(client, user)
+    return user
+
+
+def test_pages_scope_and_tester(client, world, make_user):
+    _login(client, make_user, Role.STREET_MANAGER, world.street.code)
+    gas = make_category("safety.gas", "燃气隐患")
+    for url in ("/config/", "/config/categories/", "/config/bodies/", "/config/routing/", "/config/rules/",
+                "/config/file/"):
+        assert client.get(url).status_code == 200, url
+        assert client.get(f"{url}?street={world.other_street.code}").status_code == 404, url
+    other_body = make_body("汶河城管科", region_code=world.other_street.code)
+    assert client.get(f"/config/bodies/?body={other_body.pk}").status_code == 404
+
+    resp = client.post("/config/bodies/", {"street": world.street.code, "action": "save", "version": 0,
+                                           "name": "曲江安监科", "kind": c.HandlerType.STREET_SECTION,
+                                           "region_code": world.community.code, "active": "on"})
+    assert resp.status_code == 302
+    body = HandlingBody.objects.get(name="曲江安监科")
+    resp = client.post("/config/bodies/", {"street": world.street.code, "body": body.pk, "action": "member_add",
+                                           "username": "anquan1", "display_name": "王安全",
+                                           "password": "Go-live-2026-ok"})
+    assert resp.status_code == 302
+    member = HandlingBodyMember.objects.get(body=body)
+    assert member.user.grants.get().role == Role.HANDLING_BODY_STAFF
+
+    resp = client.post("/config/routing/", {"street": world.street.code, "category": gas.pk,
+                                            "region_prefix": world.community.code, "body": body.pk})
+    assert resp.status_code == 302
+    page = client.get(f"/config/routing/?test=1&category={gas.pk}&region={world.grid.code}").content.decode()
+    assert "将派给：曲江安监科" in page
+    page = client.get(f"/config/routing/?test=1&category={gas.pk}&region={world.street.code}").content.decode()
+    assert "没有承办单位" in page
+
+    # outside what the district allows: a district-wide rule from a street manager is refused on the page
+    resp = client.post("/config/routing/", {"street": world.street.code, "category": gas.pk,
+                                            "region_prefix": world.district.code, "body": body.pk})
+    assert resp.status_code == 200 and RoutingRule.objects.count() == 1
+
+    assert client.post("/config/rules/", {"street": world.street.code}).status_code == 302
+    assert ConsultationRule.objects.filter(region_code=world.street.code).count() > 3
+
+
+def test_category_page_refuses_a_street_manager_and_serves_the_admin(client, world, make_user):
+    _login(client, make_user, Role.STREET_MANAGER, world.street.code)
+    page = client.get("/config/categories/").content.decode()
+    assert "只有系统管理员或区级管理员可以修改" in page
+    resp = client.post("/config/categories/", {"version": 0, "code": "x", "name": "x", "handler_type": "grid",
+                                               "accept_days": 1, "handle_days": 1, "verify_days": 1})
+    assert resp.status_code == 200 and not Category.objects.exists()
+    client.logout()
+    _login(client, make_user, Role.SYSTEM_ADMIN, world.city.code)
+    resp = client.post("/config/categories/", {"version": 0, "code": "safety.gas", "name": "燃气隐患",
+                                               "handler_type": "utility", "accept_days": 1, "handle_days": 1,
+                                               "verify_days": 1, "is_public": "on", "active": "on",
+                                               "extra_fields": '[{"code": "floor", "label": "楼层", "type": "number"}]'})
+    assert resp.status_code == 302
+    assert Category.objects.get().extra_fields[0]["code"] == "floor"
+
+
+def test_no_model_is_registered_in_django_admin():
+    """No resident data (nor any other row) in Django admin: configuration lives in these pages."""
+    assert not [m for m in admin.site._registry if m._meta.app_label.startswith(("registry", "cases", "accounts"))]
+
+
+def test_a_topic_keeps_the_rule_version_it_started_under(world, make_user):
+    street = make_user(Role.STREET_MANAGER, world.street.code)
+    rules_seed_defaults(actor=street, region_code=world.street.code)
+    rule = ConsultationRule.objects.get(region_code=world.street.code, matter_type="facility")
+    topic = topic_in(world.grid.code)
+    topic.rule = rule
+    topic.save(update_fields=["rule"])
+    before = rule.support_value
+    new = street_rule_set(actor=street, street_code=world.street.code, matter_type="facility",
+                          support_value=before + 5)
+    assert new.pk != rule.pk and new.version == 2 and not new.retired
+    topic.refresh_from_db()
+    assert topic.rule_id == rule.pk and topic.rule.support_value == before and topic.rule.retired
+    assert rule_for(world.community.code, "facility").pk == new.pk
+    event = AuditEvent.objects.filter(action="consultation.street_rule_update").get()
+    assert event.before == {"support_value": str(before)} and event.after["replaces"] == rule.pk
+    # without topics, a change stays in place
+    again = street_rule_set(actor=street, street_code=world.street.code, matter_type="facility",
+                            support_value=before + 6)
+    assert again.pk == new.pk and again.version == 3
