@@ -50,7 +50,14 @@ from .models import (
     RoutingRule,
     Supervision,
 )
-from .permissions import CONFIG_AREA, RECATEGORISE, STAFF_CHANNEL, can_edit_defaults, require_body_covers, route_allowed
+from .permissions import (
+    CONFIG_AREA,
+    RECATEGORISE,
+    STAFF_CHANNEL,
+    can_edit_defaults,
+    require_body_covers,
+    route_allowed,
+)
 from .photos import clean_photo
 from .workflow import ACCEPT_ROLES, WORKFLOW
 

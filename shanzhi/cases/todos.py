@@ -16,6 +16,7 @@ from .workflow import ACCEPT_ROLES, DISPATCH_ROLES, VERIFY_ROLES
 # (filters of the list page, roles that do the step, sentence, urgent)
 STEPS = [
     ({"light": "overdue"}, set(ACCEPT_ROLES) | {Role.HANDLING_BODY_STAFF}, _("%(n)s 件民情已超时"), True),
+    ({"light": "yellow"}, set(ACCEPT_ROLES) | {Role.HANDLING_BODY_STAFF}, _("%(n)s 件民情临近办理时限"), True),
     ({"state": c.State.REPORTED}, ACCEPT_ROLES, _("%(n)s 件民情待受理"), False),
     ({"state": c.State.ACCEPTED}, DISPATCH_ROLES, _("%(n)s 件民情待派遣"), False),
     ({"state": c.State.DISPATCHED}, {Role.HANDLING_BODY_STAFF, Role.GRID_WORKER}, _("%(n)s 件民情待开始处置"), False),

@@ -23,6 +23,10 @@ def topic_todos(*, actor) -> list[TodoItem]:
     if Role.RESIDENT in roles:
         n = selectors.topic_list(actor=actor, stage=Stage.PROPOSED).exclude(supports__person__user=actor).count()
         items.append(TodoItem("consultation.support", _("%(n)s 个议题等待您附议") % {"n": n}, _url(Stage.PROPOSED), n))
+        n = (selectors.topic_list(actor=actor, stage=Stage.DELIBERATION).filter(surveys__isnull=False)
+             .exclude(surveys__answers__user=actor).distinct().count())
+        items.append(TodoItem("consultation.survey", _("%(n)s 个议题的问卷等待您填写") % {"n": n},
+                              _url(Stage.DELIBERATION), n))
     if Role.GOVERNANCE_COMMITTEE in roles:
         n = selectors.topic_list(actor=actor, stage=Stage.REVIEW).count()
         items.append(TodoItem("consultation.review", _("%(n)s 个议题待治理委员会合议") % {"n": n}, _url(Stage.REVIEW), n))

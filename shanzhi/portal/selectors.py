@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 
 from shanzhi.cases.models import CaseHistory, Category
 from shanzhi.cases.permissions import COLLECTOR_ROLES
+from shanzhi.consultation.choices import Stage
+from shanzhi.consultation.selectors import topic_list
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
@@ -13,6 +15,8 @@ from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 from shanzhi.registry import choices as rc
 from shanzhi.registry.models import Building, Person, Unit
+from shanzhi.registry.permissions import can_act_for
+from shanzhi.volunteering.selectors import store_items
 
 from .models import BindingRequest, CorrectionRequest, RequestState
 from .services import person_of
@@ -93,3 +97,14 @@ def my_collected(*, actor, limit: int = 20) -> list[CaseHistory]:
 def my_units(*, actor) -> QuerySet[Unit]:
     """专属网格员: the units they are assigned to."""
     return Unit.objects.filter(dedicated_worker_id=actor.pk).order_by("name")
+
+
+def proxy_members(*, actor) -> list[Person]:
+    """The household members the actor may act for (household head; members without an account)."""
+    return [p for p in my_household(actor=actor)[1] if can_act_for(actor, p, "support")[0]]
+
+
+def proxy_choices(*, actor) -> dict:
+    """What a head can do for the members: topics open for support in the community, the store's items."""
+    return {"topics": list(topic_list(actor=actor, stage=Stage.PROPOSED)[:20]),
+            "items": list(store_items(actor=actor)[:20])}

@@ -21,8 +21,9 @@ from shanzhi.accounts.services import grant_add, grant_revoke
 from shanzhi.audit.services import audit_log
 from shanzhi.cases.choices import Channel
 from shanzhi.cases.services import case_create
+from shanzhi.consultation.services import support_on_behalf
 from shanzhi.core import pii
-from shanzhi.core.errors import ServiceError
+from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.ratelimit import SettingRateThrottle
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import roles_at
@@ -31,6 +32,7 @@ from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 from shanzhi.registry import choices as rc
 from shanzhi.registry.models import Person
+from shanzhi.registry.permissions import can_act_for
 from shanzhi.registry.services import (
     canonical_id_number,
     person_account_link,
@@ -38,6 +40,7 @@ from shanzhi.registry.services import (
     person_update,
 )
 from shanzhi.registry.validators import parse_id_number
+from shanzhi.volunteering.store import order_place
 
 from .models import BindingAttempt, BindingRequest, CorrectionField, CorrectionRequest, RequestState
 from .workflow import BINDING, CORRECTION
@@ -240,3 +243,28 @@ def case_collect(*, actor, category, region_code: str, title: str, description: 
     audit_log(actor=actor, action="portal.case_collect", obj=case, region_code=region_code,
               after={"collection_point": point, "number": case.number})
     return case
+
+
+# --- 代办: a household head acts for a member without an account --------------------------------------------
+
+def _proxy_member(actor, person_id, action: str) -> Person:
+    """The household member `person_id`, if the actor may act for them in `action` (registry.can_act_for)."""
+    person = Person.objects.select_related("household").filter(pk=person_id).first()
+    ok, reason = can_act_for(actor, person, action)
+    if not ok:
+        raise NotAllowed(reason)
+    return person
+
+
+def proxy_support(*, actor, person_id, topic) -> object:
+    """附议 in the member's name (consultation records the head as the one who entered it)."""
+    return support_on_behalf(actor=actor, topic=topic, person=_proxy_member(actor, person_id, "support"))
+
+
+@transaction.atomic
+def proxy_redeem(*, actor, person_id, item) -> object:
+    """兑换 from the member's own points; the order is the member's, the audit row names the head."""
+    person = _proxy_member(actor, person_id, "redeem")
+    order = order_place(actor=actor, item=item, person=person)
+    audit_log(actor=actor, action="portal.proxy_redeem", obj=order, after={"person": person.pk})
+    return order

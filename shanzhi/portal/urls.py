@@ -7,6 +7,7 @@ urlpatterns = [
     path("bind/", views.bind, name="bind"),
     path("household/", views.household, name="household"),
     path("household/correction/", views.correction_new, name="correction_new"),
+    path("household/proxy/", views.proxy, name="proxy"),
     path("account/", views.account, name="account"),
     path("account/unbind/", views.unbind, name="unbind"),
     path("account/delete/", views.delete, name="delete"),

@@ -161,3 +161,29 @@ def collect(request):
     return render(request, "portal/collect.html", {
         "form": form, "recent": selectors.my_collected(actor=request.user),
         "units": selectors.my_units(actor=request.user)})
+
+
+@role_view(RESIDENT, methods=("GET", "POST"))
+def proxy(request):
+    """代办: a household head supports a topic or redeems points for a member who has no account. The member
+    is named in the form's body (never in the URL) and checked by registry.can_act_for."""
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("op") == "support":
+                topic = selectors.topic_list(actor=request.user).filter(pk=p.get("topic") or 0).first()
+                if topic is None:
+                    raise ServiceError(_("请选择议题"))
+                services.proxy_support(actor=request.user, person_id=p.get("person") or 0, topic=topic)
+                messages.success(request, _("已代为附议"))
+            elif p.get("op") == "redeem":
+                item = selectors.store_items(actor=request.user).filter(pk=p.get("item") or 0).first()
+                if item is None:
+                    raise ServiceError(_("请选择物品"))
+                order = services.proxy_redeem(actor=request.user, person_id=p.get("person") or 0, item=item)
+                messages.success(request, _("已代为兑换，核销码 %(c)s") % {"c": order.code})
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+        return redirect("portal:proxy")
+    return render(request, "portal/proxy.html", {"members": selectors.proxy_members(actor=request.user),
+                                                 **selectors.proxy_choices(actor=request.user)})

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from shanzhi.core.roles import Role
@@ -14,9 +16,10 @@ class Family:
         self.household = household_in(world.grid.code)
         self.head_id = valid_id_number("19700101")
         self.elder_id = valid_id_number("19400101")
-        self.head = person_in(world.grid.code, household=self.household, name="李明", id_number=self.head_id)
+        self.head = person_in(world.grid.code, household=self.household, name="李明", id_number=self.head_id,
+                              birth_date=date(1970, 1, 1))
         self.elder = person_in(world.grid.code, household=self.household, name="李奶奶", id_number=self.elder_id,
-                               relation_to_head="parent")
+                               relation_to_head="parent", birth_date=date(1940, 1, 1))
         self.staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
         self.other_staff = make_user(Role.COMMUNITY_STAFF, world.other_community.code)
         self.user = make_user()  # a new self-registered account: no grant yet

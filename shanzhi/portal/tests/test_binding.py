@@ -7,14 +7,20 @@ from django.test.utils import CaptureQueriesContext
 
 from shanzhi.accounts.models import RoleGrant
 from shanzhi.audit.models import AuditEvent
+from shanzhi.consultation.models import Support
+from shanzhi.consultation.testing import topic_in
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import forget_grants
+from shanzhi.ledger.choices import Ledger
+from shanzhi.ledger.services import points_award
 from shanzhi.portal import services as s
 from shanzhi.portal.models import BindingAttempt, BindingRequest
 from shanzhi.portal.testing import valid_id_number
 from shanzhi.registry.models import Person
 from shanzhi.registry.permissions import can_act_for
+from shanzhi.registry.testing import person_in
+from shanzhi.volunteering.models import Order, StoreItem
 
 
 def _bind(family, user=None, name="李明", id_number=None):
@@ -176,3 +182,22 @@ def test_household_head_may_act_for_an_elder_without_account(family, make_user):
     stranger = make_user()
     assert not can_act_for(stranger, family.elder, "support")[0]
 
+
+
+def test_the_head_supports_and_redeems_for_the_elder_through_the_proxy_page(client, family, world):
+    _bind(family)
+    forget_grants(family.user)
+    topic = topic_in(world.grid.code)
+    item = StoreItem.objects.create(region_code=world.community.code, name="大米", points_price=50, stock=5)
+    points_award(actor=family.staff, ledger=Ledger.VOLUNTEER, person=family.elder, amount=80, idempotency_key="t")
+    client.force_login(family.user)
+    page = client.get("/me/household/proxy/").content.decode()
+    assert "李奶奶" in page and topic.title in page
+    client.post("/me/household/proxy/", {"op": "support", "person": family.elder.pk, "topic": topic.pk})
+    assert Support.objects.filter(person=family.elder, entered_by=family.user).exists()
+    client.post("/me/household/proxy/", {"op": "redeem", "person": family.elder.pk, "item": item.pk})
+    assert Order.objects.filter(person=family.elder, points=50).exists()
+    # a stranger's member: refused with the reason, nothing written
+    other = person_in(world.grid.code, name="别人")
+    resp = client.post("/me/household/proxy/", {"op": "redeem", "person": other.pk, "item": item.pk}, follow=True)
+    assert "户主" in resp.content.decode() and not Order.objects.filter(person=other).exists()
