@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.permissions import rule
 
+from .models import Household
+
 OUT_OF_SCOPE = _("该记录不在您的管辖范围内")
 
 
@@ -38,8 +40,8 @@ def can_act_for(actor, person, action: str) -> tuple[bool, str]:
     me = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
     if me is None or person is None or me.pk == person.pk:
         return False, _("只有已实名认证的户主可以为家庭成员代办")
-    household = person.household
-    if household is None or household.head_id != me.pk or me.household_id != household.pk:
+    same = person.household_id is not None and me.household_id == person.household_id
+    if not same or not Household.objects.filter(pk=person.household_id, head_id=me.pk).exists():
         return False, _("只有户主可以为本户家庭成员代办")
     if person.user_id is not None:
         return False, _("%(name)s有自己的账号，请由本人办理") % {"name": person.name}
