@@ -134,6 +134,7 @@ def test_residents_register_bind_report_and_take_part(browser_page, tmp_path):
     _act(manager, "dispatch", story, "街道: 派遣")
     case.refresh_from_db()
     assert case.state == "dispatched" and case.assignments.get(active=True).body.name == "曲江街道安监科"
+    routed_step = len(story.steps)
 
     # --- the body's staff handle it from their to-do list --------------------------------------------------------
     staff = browser_page("phone")
@@ -207,8 +208,8 @@ def test_residents_register_bind_report_and_take_part(browser_page, tmp_path):
     staff.goto("/")
     shot(staff, "golive-body-home", "desktop")
 
-    to_first_case = first_case_step
-    print(f"\ngo-live: {configured_steps} steps to a configured street, {to_first_case} to the first reported case "
-          f"(its routing to 曲江街道安监科 is automatic at dispatch), {len(story.steps)} in the whole story")
+    print(f"\ngo-live: {configured_steps} steps to a configured street, {first_case_step} to the first reported case, "
+          f"{routed_step} to the first case routed to 曲江街道安监科 (the routing rule preselects the body), "
+          f"{len(story.steps)} in the whole story")
     for s in story.steps[configured_steps:]:
         print("  -", s)
