@@ -77,7 +77,7 @@ def sign_in(page, username: str, story: Story, password: str = PASSWORD) -> None
 
 def submit(page, form_selector: str, story: Story, what: str) -> None:
     with page.expect_navigation():
-        page.click(f".page-body {form_selector} button")
+        page.click(f".page-body {form_selector} button:not([type=button])")
     story.step(what)
 
 
@@ -138,6 +138,23 @@ def configure_street(browser_page, tmp_path, viewport: str = "phone") -> Story:
     submit(page, "form:has(input[name=form][value=item])", story, "爱心超市上架物品")
     story.page = page
     return story
+
+
+def first_routed_case(browser_page, story: Story, manager_page, viewport: str = "phone") -> str:
+    """The grid worker files a 燃气隐患 on patrol; the street manager accepts it and dispatches it to the body
+    the routing rule suggests (preselected). Returns the case's detail URL."""
+    page = browser_page(viewport)
+    sign_in(page, "wanggrid", story)
+    page.goto("/cases/new/")
+    page.select_option(".page-body select[name=category]", label="燃气隐患")
+    page.fill(".page-body input[name=title]", "楼道闻到燃气味")
+    page.fill(".page-body textarea[name=description]", "施井小区3栋2单元楼道有明显燃气味，请尽快排查。")
+    submit(page, "form[method=post]", story, "网格员上报民情")
+    url = page.url
+    manager_page.goto(url)
+    submit(manager_page, "form:has(input[name=action][value=accept])", story, "受理")
+    submit(manager_page, "form:has(input[name=action][value=dispatch])", story, "派遣（预选派遣规则的承办单位）")
+    return url
 
 
 @pytest.fixture

@@ -115,6 +115,23 @@ class DeadlineRule(models.Model):
         constraints = [models.UniqueConstraint(fields=["category", "handler_type", "step"], name="uniq_deadline_rule")]
 
 
+class HolidayOverride(models.Model):
+    """A day whose working status differs from the national holiday table (chinese_calendar): a local holiday,
+    or a make-up working day the table does not know yet. The district sets them (系统配置 → 时限与节假日)."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"), default=False)
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day} {self.note}"
+
+
 class RoutingRule(models.Model):
     """Category × region prefix → handling body; the longest matching prefix wins."""
 

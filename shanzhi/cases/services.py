@@ -35,7 +35,7 @@ from shanzhi.registry.validators import normalise_phone
 
 from . import choices as c
 from .caches import USER_FIELDS, grants_around, region_level
-from .deadlines import deadline_for, step_days
+from .deadlines import HOLIDAYS, RULES, deadline_for, step_days
 from .models import (
     Case,
     CaseAssignment,
@@ -44,8 +44,10 @@ from .models import (
     CasePhoto,
     CaseRating,
     Category,
+    DeadlineRule,
     HandlingBody,
     HandlingBodyMember,
+    HolidayOverride,
     Open311Key,
     RoutingRule,
     Supervision,
@@ -850,3 +852,66 @@ def routing_rule_delete(*, actor, rule: RoutingRule) -> None:
               before={"category": rule.category_id, "region_prefix": rule.region_prefix, "body": rule.body_id},
               after={})
     rule.delete()
+
+
+@transaction.atomic
+def deadline_rule_set(*, actor, step: str, days, category: Category | None = None,
+                      handler_type: str = "") -> DeadlineRule:
+    """A step's working days by category and/or handler type (district-wide; the most specific rule wins)."""
+    _require_defaults(actor)
+    rule = DeadlineRule.objects.select_for_update().filter(category=category, handler_type=handler_type,
+                                                           step=step).first()
+    if rule is None:
+        rule = create_audited(DeadlineRule, actor=actor, action="cases.deadline_rule_create", category=category,
+                              handler_type=handler_type, step=step, days=days)
+    else:
+        before = plain({"days": rule.days})
+        rule.days = days
+        clean_or_refuse(rule)
+        rule.save(update_fields=["days"])
+        audit_log(actor=actor, action="cases.deadline_rule_update", obj=rule, before=before,
+                  after=plain({"days": days}))
+    RULES.clear()
+    transaction.on_commit(RULES.clear)
+    return rule
+
+
+@transaction.atomic
+def deadline_rule_delete(*, actor, rule: DeadlineRule) -> None:
+    _require_defaults(actor)
+    audit_log(actor=actor, action="cases.deadline_rule_delete", obj=rule,
+              before=plain({"category": rule.category_id, "handler_type": rule.handler_type, "step": rule.step,
+                            "days": rule.days}), after={})
+    rule.delete()
+    RULES.clear()
+    transaction.on_commit(RULES.clear)
+
+
+@transaction.atomic
+def holiday_override_set(*, actor, day, is_workday: bool, note: str = "") -> HolidayOverride:
+    """A local holiday or make-up working day; deadlines computed from now on count it."""
+    _require_defaults(actor)
+    cur = HolidayOverride.objects.select_for_update().filter(day=day).first()
+    if cur is None:
+        cur = create_audited(HolidayOverride, actor=actor, action="cases.holiday_create", day=day,
+                             is_workday=is_workday, note=note.strip())
+    else:
+        before = plain({"is_workday": cur.is_workday, "note": cur.note})
+        cur.is_workday, cur.note = is_workday, note.strip()
+        clean_or_refuse(cur)
+        cur.save(update_fields=["is_workday", "note"])
+        audit_log(actor=actor, action="cases.holiday_update", obj=cur, before=before,
+                  after={"is_workday": is_workday, "note": cur.note})
+    HOLIDAYS.clear()
+    transaction.on_commit(HOLIDAYS.clear)
+    return cur
+
+
+@transaction.atomic
+def holiday_override_delete(*, actor, override: HolidayOverride) -> None:
+    _require_defaults(actor)
+    audit_log(actor=actor, action="cases.holiday_delete", obj=override,
+              before=plain({"day": override.day, "is_workday": override.is_workday}), after={})
+    override.delete()
+    HOLIDAYS.clear()
+    transaction.on_commit(HOLIDAYS.clear)

@@ -22,6 +22,7 @@ from shanzhi.cases.models import Category, HandlingBody, RoutingRule
 from shanzhi.consultation.models import ConsultationRule
 from shanzhi.core.roles import GRID_ROLES, Role
 from shanzhi.core.scoping import prefix_q
+from shanzhi.notifications.channels import stored
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 from shanzhi.volunteering.models import StoreItem
@@ -74,7 +75,7 @@ def _community_items(community: Region, rule_codes: set[str], store_codes: set[s
     if community.code not in store_codes:
         items.append(Item("community_store", community.code,
                           _("社区“%(c)s”的爱心超市没有可兑换的物品") % {"c": community.name},
-                          reverse("volunteering:store_manage")))
+                          _url("configuration:store", community.code[:9])))
     return items
 
 
@@ -168,8 +169,8 @@ def notices(today: dt.date | None = None) -> list[str]:
     if not workday(dt.date(today.year + (today.month == 12), 12, 31))[1]:
         out.append(_("节假日数据未覆盖 %(y)s 年，时限只按周末计算（升级 chinesecalendar 后即可）")
                    % {"y": today.year + (today.month == 12)})
-    if SMS_CHANNEL not in getattr(settings, "SHANZHI_NOTIFY_CHANNELS", []):
-        out.append(_("没有配置短信通知渠道：居民收不到短信（在 SHANZHI_NOTIFY_CHANNELS 中启用短信通道）"))
+    if SMS_CHANNEL not in getattr(settings, "SHANZHI_NOTIFY_CHANNELS", []) and not stored("sms", "gateway_url"):
+        out.append(_("没有配置短信通知渠道：居民收不到短信（在“通知渠道”中设置短信网关）"))
     return out
 
 

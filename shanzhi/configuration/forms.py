@@ -5,9 +5,11 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.cases.choices import HandlerType
+from shanzhi.cases.choices import HandlerType, Step
 from shanzhi.cases.models import Category, HandlingBody
+from shanzhi.consultation.choices import Majority, MeetingKind, SupportMode
 from shanzhi.core.forms import VersionedForm
+from shanzhi.notifications.models import ChannelSetting
 
 
 class CategoryForm(VersionedForm):
@@ -93,3 +95,51 @@ class RouteTestForm(forms.Form):
 
 class ConfigFileForm(forms.Form):
     file = forms.FileField(label=_("配置文件(JSON)"))
+
+
+class DeadlineRuleForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False,
+                                      help_text=_("留空：所有类别"))
+    handler_type = forms.ChoiceField(label=_("承办类型"), required=False)
+    step = forms.ChoiceField(label=_("环节"), choices=Step.choices)
+    days = forms.DecimalField(label=_("时限(工作日)"), min_value=0, max_digits=4, decimal_places=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("code")
+        self.fields["category"].choices = [("", "—")] + [(c.pk, f"{c.code} {c.name}")
+                                                         for c in self.fields["category"].queryset]
+        self.fields["handler_type"].choices = [("", "—")] + list(HandlerType.choices)
+
+
+class HolidayForm(forms.Form):
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_workday = forms.BooleanField(label=_("这一天上班（调休工作日）"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=100, required=False)
+
+
+class ChannelForm(VersionedForm):
+    kind = forms.ChoiceField(label=_("渠道"), choices=ChannelSetting.Kind.choices, widget=forms.HiddenInput)
+    gateway_url = forms.URLField(label=_("网关地址"), max_length=300, required=False, assume_scheme="https")
+    app_id = forms.CharField(label=_("应用编号(AppID/账号)"), max_length=100, required=False)
+    secret = forms.CharField(label=_("密钥"), max_length=300, required=False, widget=forms.PasswordInput,
+                             help_text=_("加密保存，不再显示；留空则保留原密钥"))
+    template_id = forms.CharField(label=_("模板编号"), max_length=100, required=False)
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+
+class StreetRuleForm(forms.Form):
+    matter_type = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    mandatory = forms.BooleanField(label=_("必须协商"), required=False)
+    support_mode = forms.ChoiceField(label=_("附议门槛方式"), choices=SupportMode.choices)
+    support_value = forms.DecimalField(label=_("附议门槛"), min_value=0, max_digits=7, decimal_places=2)
+    deciding_meeting = forms.ChoiceField(label=_("决议会议"), choices=MeetingKind.choices)
+    quorum_percent = forms.IntegerField(label=_("到会比例(%)"), min_value=1, max_value=100)
+    majority = forms.ChoiceField(label=_("表决规则"), choices=Majority.choices)
+    min_deliberation_days = forms.IntegerField(label=_("群议最少天数"), min_value=0, max_value=365)
+    notice_days = forms.IntegerField(label=_("会议提前公告天数"), min_value=0, max_value=60)
+
+
+class RestockForm(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.IntegerField(label=_("补货数量"), min_value=1, max_value=100_000)

@@ -6,11 +6,19 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from shanzhi.accounts.models import User
-from shanzhi.cases.models import Category, HandlingBody, HandlingBodyMember, RoutingRule
+from shanzhi.cases.models import (
+    Category,
+    DeadlineRule,
+    HandlingBody,
+    HandlingBodyMember,
+    HolidayOverride,
+    RoutingRule,
+)
 from shanzhi.consultation.models import ConsultationRule
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
 from shanzhi.regions.models import Region
+from shanzhi.volunteering.models import StoreItem
 
 from .checklist import streets_for
 from .permissions import CONFIG_ROLES
@@ -84,3 +92,19 @@ def street_areas(*, street: Region):
 
 def user_by_username(username: str) -> User | None:
     return User.objects.filter(username__iexact=(username or "").strip()).first()
+
+
+def deadline_rules():
+    return DeadlineRule.objects.select_related("category").order_by("category__code", "handler_type", "step")
+
+
+def holiday_overrides():
+    return HolidayOverride.objects.order_by("-day")[:100]
+
+
+def store_items_for_street(*, street: Region):
+    return StoreItem.objects.filter(prefix_q("region_code", [street.code])).order_by("region_code", "name")
+
+
+def region_names(codes) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))

@@ -10,6 +10,9 @@ urlpatterns = [
     path("bodies/", views.bodies, name="bodies"),
     path("routing/", views.routing, name="routing"),
     path("rules/", views.rules, name="rules"),
+    path("deadlines/", views.deadlines, name="deadlines"),
+    path("channels/", views.channels, name="channels"),
+    path("store/", views.store, name="store"),
     path("file/", views.transfer_page, name="transfer"),
     path("file/export/", views.export, name="export"),
 ]

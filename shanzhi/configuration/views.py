@@ -17,16 +17,32 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.services import user_create_with_grant
 from shanzhi.cases import services as case_services
 from shanzhi.cases.permissions import can_edit_defaults
-from shanzhi.consultation.services import rules_adopt_defaults
+from shanzhi.consultation.services import rules_adopt_defaults, street_rule_set
 from shanzhi.core.access import role_view
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.forms import conflict_rows
 from shanzhi.core.permissions import check
 from shanzhi.core.roles import Role
+from shanzhi.core.scope import user_roles
+from shanzhi.notifications import services as notify_services
+from shanzhi.notifications.models import ChannelSetting
+from shanzhi.volunteering.store import store_item_restock
 
 from . import selectors, transfer
 from .checklist import checklist, notices
-from .forms import BodyForm, CategoryForm, ConfigFileForm, MemberForm, RouteForm, RouteTestForm
+from .forms import (
+    BodyForm,
+    CategoryForm,
+    ChannelForm,
+    ConfigFileForm,
+    DeadlineRuleForm,
+    HolidayForm,
+    MemberForm,
+    RestockForm,
+    RouteForm,
+    RouteTestForm,
+    StreetRuleForm,
+)
 from .permissions import APPLY_FILE, CONFIG_ROLES
 
 ROLES = CONFIG_ROLES
@@ -229,20 +245,59 @@ def routing(request):
         result=result, can_edit=can_edit, reason=reason))
 
 
+RULE_EDIT_FIELDS = ("mandatory", "support_mode", "support_value", "deciding_meeting", "quorum_percent", "majority",
+                    "min_deliberation_days", "notice_days")
+
+
+def _rules_post(request, street, form) -> bool:
+    if request.POST.get("action") == "edit":
+        if not form.is_valid():
+            return False
+        d = form.cleaned_data
+        street_rule_set(actor=request.user, street_code=street.code, matter_type=d["matter_type"],
+                        **{k: d[k] for k in RULE_EDIT_FIELDS})
+        messages.success(request, _("街道议事规则已保存（已开始的议题仍按原版本）"))
+        return True
+    made = rules_adopt_defaults(actor=request.user, street_code=street.code)
+    messages.success(request, _("已采用默认议事规则 %(n)s 条") % {"n": made})
+    return True
+
+
 @role_view(ROLES, methods=("GET", "POST"))
 def rules(request):
     street = _street(request)
+    street_rules = selectors.street_rules(street=street)
+    chosen = street_rules.filter(matter_type=request.POST.get("matter_type") or request.GET.get("rule") or "").first()
+    initial = {"matter_type": chosen.matter_type, **{k: getattr(chosen, k) for k in RULE_EDIT_FIELDS}} if chosen else {}
+    form = StreetRuleForm(request.POST if request.POST.get("action") == "edit" else None, initial=initial)
     if request.method == "POST":
         try:
-            made = rules_adopt_defaults(actor=request.user, street_code=street.code)
+            if _rules_post(request, street, form):
+                return redirect(_back("configuration:rules", street))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+    can_edit, reason = check(request.user, "consultation.street_rules", street.code)
+    return render(request, "configuration/rules.html", _ctx(
+        request, street, rules=street_rules, chosen=chosen, form=form, can_edit=can_edit, reason=reason))
+
+
+@role_view(ROLES, methods=("GET", "POST"))
+def store(request):
+    street = _street(request)
+    items = selectors.store_items_for_street(street=street)
+    form = RestockForm(request.POST or None)
+    if request.method == "POST":
+        item = items.filter(pk=request.POST.get("item") or 0).first()
+        try:
+            if item is None or not form.is_valid():
+                raise ServiceError(_("请填写补货数量"), field="quantity")
+            store_item_restock(actor=request.user, item=item, quantity=form.cleaned_data["quantity"])
         except ServiceError as e:
             messages.error(request, e.user_message)
         else:
-            messages.success(request, _("已采用默认议事规则 %(n)s 条") % {"n": made})
-        return redirect(_back("configuration:rules", street))
-    can_edit, reason = check(request.user, "consultation.street_rules", street.code)
-    return render(request, "configuration/rules.html", _ctx(
-        request, street, rules=selectors.street_rules(street=street), can_edit=can_edit, reason=reason))
+            messages.success(request, _("已补货：%(i)s") % {"i": item.name})
+            return redirect(_back("configuration:store", street))
+    return render(request, "configuration/store.html", _ctx(request, street, items=items))
 
 
 @role_view(ROLES)
@@ -285,3 +340,88 @@ def transfer_page(request):
     return render(request, "configuration/transfer.html", _ctx(
         request, street, form=form, changes=changes, payload=payload, can_apply=can_apply, reason=reason,
         pending=sum(1 for c in changes or [] if c.op != "same")))
+
+
+def _deadlines_post(request, rule_form, holiday_form) -> bool:
+    """One of: save or delete a deadline rule, save or delete a holiday override; True when it wrote."""
+    action = request.POST.get("action", "")
+    if action == "rule_delete":
+        rule = selectors.deadline_rules().filter(pk=request.POST.get("rule") or 0).first()
+        if rule is not None:
+            case_services.deadline_rule_delete(actor=request.user, rule=rule)
+        return True
+    if action == "holiday_delete":
+        override = selectors.holiday_overrides().model.objects.filter(pk=request.POST.get("holiday") or 0).first()
+        if override is not None:
+            case_services.holiday_override_delete(actor=request.user, override=override)
+        return True
+    if action == "holiday" and holiday_form.is_valid():
+        case_services.holiday_override_set(actor=request.user, **holiday_form.cleaned_data)
+        return True
+    if action == "rule" and rule_form.is_valid():
+        case_services.deadline_rule_set(actor=request.user, **rule_form.cleaned_data)
+        return True
+    return False
+
+
+@role_view(ROLES, methods=("GET", "POST"))
+def deadlines(request):
+    street = _street(request)
+    action = request.POST.get("action", "")
+    rule_form = DeadlineRuleForm(request.POST if action == "rule" else None)
+    holiday_form = HolidayForm(request.POST if action == "holiday" else None)
+    if request.method == "POST":
+        try:
+            if _deadlines_post(request, rule_form, holiday_form):
+                messages.success(request, _("已保存时限与节假日设置"))
+                return redirect(_back("configuration:deadlines", street))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+    can_edit, reason = can_edit_defaults(request.user)
+    return render(request, "configuration/deadlines.html", _ctx(
+        request, street, rules=selectors.deadline_rules(), holidays=selectors.holiday_overrides(),
+        rule_form=rule_form, holiday_form=holiday_form, can_edit=can_edit, reason=reason))
+
+
+def _channel_forms(request) -> list:
+    stored = {c.kind: c for c in ChannelSetting.objects.all()}
+    posted = request.POST.get("kind") if request.method == "POST" and request.POST.get("action") == "save" else ""
+    forms = []
+    for kind, label in ChannelSetting.Kind.choices:
+        cur = stored.get(kind)
+        initial = {"kind": kind, "version": cur.version if cur else 0, "active": cur.active if cur else True,
+                   **({f: getattr(cur, f) for f in ("gateway_url", "app_id", "template_id")} if cur else {})}
+        form = ChannelForm(request.POST if posted == kind else None, initial=initial, prefix=kind)
+        forms.append({"kind": kind, "label": label, "form": form, "stored": cur,
+                      "has_secret": bool(cur and cur.secret_enc)})
+    return forms
+
+
+@role_view(ROLES, methods=("GET", "POST"))
+def channels(request):
+    street = _street(request)
+    forms = _channel_forms(request)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        try:
+            if request.POST.get("action") == "test":
+                sent, reason = notify_services.channel_test_send(actor=request.user, kind=kind)
+                (messages.success if sent else messages.error)(
+                    request, _("测试消息已发出，请查收") if sent else _("测试未发出：%(r)s") % {"r": reason})
+                return redirect(_back("configuration:channels", street))
+            entry = next((f for f in forms if f["kind"] == kind and f["form"].is_bound), None)
+            if entry is not None and entry["form"].is_valid():
+                d = entry["form"].cleaned_data
+                notify_services.channel_setting_set(
+                    actor=request.user, kind=kind, secret=d["secret"], version=d["version"] or None,
+                    gateway_url=d["gateway_url"], app_id=d["app_id"], template_id=d["template_id"], active=d["active"])
+                messages.success(request, _("通知渠道已保存"))
+                return redirect(_back("configuration:channels", street))
+        except ConflictError:
+            messages.error(request, _("记录已被他人修改，请刷新后重试。"))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+    can_edit = Role.SYSTEM_ADMIN in user_roles(request.user)
+    return render(request, "configuration/channels.html", _ctx(
+        request, street, channel_forms=forms, can_edit=can_edit,
+        reason="" if can_edit else _("只有系统管理员可以配置通知渠道（网关凭据属于系统配置）")))

@@ -1,6 +1,7 @@
 """The config services (in cases and consultation) and pages: who may edit what, versions and before/after
 audit rows, the routing tester, out-of-scope 404 and a street override outside what the district allows."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,15 @@ from django.contrib import admin
 
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import choices as c
-from shanzhi.cases.models import Category, HandlingBody, HandlingBodyMember, RoutingRule
+from shanzhi.cases.deadlines import step_days, workday
+from shanzhi.cases.models import (
+    Category,
+    DeadlineRule,
+    HandlingBody,
+    HandlingBodyMember,
+    HolidayOverride,
+    RoutingRule,
+)
 from shanzhi.cases.services import (
     category_create,
     category_update,
@@ -24,6 +33,8 @@ from shanzhi.consultation.testing import topic_in
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
+from shanzhi.registry.testing import person_in
+from shanzhi.volunteering.store import store_item_create
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +191,70 @@ def test_a_topic_keeps_the_rule_version_it_started_under(world, make_user):
     again = street_rule_set(actor=street, street_code=world.street.code, matter_type="facility",
                             support_value=before + 6)
     assert again.pk == new.pk and again.version == 3
+
+
+def test_deadline_rules_and_holiday_overrides(client, world, make_user):
+    gas = make_category("safety.gas", "燃气隐患", handle_days=Decimal(3))
+    _login(client, make_user, Role.STREET_MANAGER, world.street.code)
+    resp = client.post("/config/deadlines/", {"action": "rule", "category": gas.pk, "step": "handle", "days": "1"})
+    assert resp.status_code == 200 and not DeadlineRule.objects.exists()  # a district-wide default: refused
+    assert "只有系统管理员或区级管理员可以修改" in resp.content.decode()
+    client.logout()
+    _login(client, make_user, Role.DISTRICT_MANAGER, world.district.code)
+    assert client.post("/config/deadlines/", {"action": "rule", "category": gas.pk, "step": "handle",
+                                              "days": "1"}).status_code == 302
+    assert step_days(gas, "handle") == Decimal(1)
+    day = dt.date(2031, 10, 8)  # a Wednesday, outside the holiday table
+    assert workday(day) == (True, False)
+    assert client.post("/config/deadlines/", {"action": "holiday", "day": day.isoformat(),
+                                              "note": "地方节日"}).status_code == 302
+    assert workday(day) == (False, True)
+    event = AuditEvent.objects.get(action="cases.holiday_create")
+    assert event.after["is_workday"] is False
+    client.post("/config/deadlines/", {"action": "holiday_delete", "holiday": HolidayOverride.objects.get().pk})
+    assert workday(day) == (True, False)
+
+
+def test_street_rule_edit_page_and_restock(client, world, make_user):
+    manager = _login(client, make_user, Role.STREET_MANAGER, world.street.code)
+    client.post("/config/rules/", {"street": world.street.code})
+    rule = ConsultationRule.objects.get(region_code=world.street.code, matter_type="facility")
+    assert "修改：" in client.get("/config/rules/?rule=facility").content.decode()
+    resp = client.post("/config/rules/", {"street": world.street.code, "action": "edit", "matter_type": "facility",
+                                          "support_mode": "absolute", "support_value": "12",
+                                          "deciding_meeting": rule.deciding_meeting, "quorum_percent": 60,
+                                          "majority": "two_thirds", "min_deliberation_days": 7, "notice_days": 3})
+    assert resp.status_code == 302
+    rule.refresh_from_db()
+    assert rule.support_value == 12 and rule.quorum_percent == 60 and rule.majority == "two_thirds"
+    assert AuditEvent.objects.filter(action="consultation.street_rule_update").exists()
+
+    item = store_item_create(actor=manager, region_code=world.community.code, name="大米", points_price=50, stock=1)
+    other = store_item_create(actor=make_user(Role.STREET_MANAGER, world.other_street.code),
+                              region_code=world.other_community.code, name="油", points_price=50, stock=1)
+    assert client.post("/config/store/", {"street": world.street.code, "item": item.pk, "quantity": 9}).status_code == 302
+    item.refresh_from_db()
+    assert item.stock == 10
+    client.post("/config/store/", {"street": world.street.code, "item": other.pk, "quantity": 9})
+    other.refresh_from_db()
+    assert other.stock == 1  # another street's item is not reachable from this street's page
+    assert "油" not in client.get("/config/store/").content.decode()
+
+
+def test_the_system_admin_sees_no_resident_data_on_the_config_pages(client, world, make_user):
+    """三员分立: the config pages admit the system admin, and show reference data only."""
+    person = person_in(world.grid.code, name="居民甲乙丙")
+    resident = make_user(Role.RESIDENT, world.grid.code, display_name="居民甲乙丙")
+    make_body("曲江城管科", region_code=world.street.code, members=[make_user(Role.HANDLING_BODY_STAFF,
+                                                                             world.street.code)])
+    topic_in(world.grid.code, owner=resident)
+    store_item_create(actor=make_user(Role.COMMUNITY_STAFF, world.community.code), region_code=world.community.code,
+                      name="大米", points_price=50, stock=10)
+    _login(client, make_user, Role.SYSTEM_ADMIN, world.city.code)
+    for url in ("/config/", "/config/checklist/", "/config/categories/", "/config/bodies/", "/config/routing/",
+                "/config/rules/", "/config/deadlines/", "/config/channels/", "/config/store/", "/config/file/",
+                "/config/file/export/"):
+        resp = client.get(f"{url}?street={world.street.code}")
+        assert resp.status_code == 200, url
+        body = resp.content.decode()
+        assert person.name not in body and "居民甲乙丙" not in body, url

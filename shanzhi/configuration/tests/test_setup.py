@@ -85,3 +85,14 @@ def test_division_codes_today():
     # 直辖市: the city level is named after the municipality
     assert divisions.divisions()["1101"].name == "北京市"
     assert len(divisions.children("")) >= 31
+
+
+def test_interactive_setup_picks_province_city_district_by_name(tmp_path, monkeypatch):
+    answers = iter(["江苏省", "扬州", "广陵区", "", "sys", "sec", "aud"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "Go-live-2026-ok")
+    out = io.StringIO()
+    call_command("setup", "--no-qr", stdout=out)
+    assert "江苏省 → 扬州市 → 广陵区" in out.getvalue()
+    assert set(User.objects.values_list("username", flat=True)) == {"sys", "sec", "aud"}
+    assert "还没有街道" in out.getvalue()
