@@ -54,8 +54,9 @@ def my_household(*, actor) -> tuple[Person | None, list[Person]]:
         return None, []
     if me.household_id is None:
         return me, [me]
-    members = list(Person.objects.filter(household_id=me.household_id, status=rc.PersonStatus.LIVING).select_related("household")
-                   .order_by("relation_to_head", "birth_date", "pk"))
+    members = list(Person.objects.filter(household_id=me.household_id, status=rc.PersonStatus.LIVING)
+                   .select_related("household").order_by("birth_date", "pk"))
+    members.sort(key=lambda p: p.relation_to_head != rc.Relation.HEAD)  # the head first, then by age
     return me, members
 
 
