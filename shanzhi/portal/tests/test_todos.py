@@ -15,6 +15,7 @@ from shanzhi.core.todo import TodoItem, register_todo, todos_for
 from shanzhi.portal import services as s
 from shanzhi.portal.testing import valid_id_number
 from shanzhi.registry.testing import move_request_in, person_in
+from shanzhi.volunteering.testing import make_signup
 
 
 def _todo(html: str, key: str) -> tuple[str, int] | None:
@@ -102,3 +103,15 @@ def test_every_seed_role_signs_in_to_a_home_with_its_to_dos(client, world, make_
     resp = client.get("/")
     html = resp.content.decode()
     assert resp.status_code == 200 and 'data-testid="todos"' in html and 'data-testid="no-grant"' not in html
+
+
+def test_signups_to_review_link_to_the_activity_that_lists_them(client, world, make_user):
+    staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
+    first = make_signup(world.grid.code, state="pending")
+    make_signup(world.grid.code, state="approved")
+    client.force_login(staff)
+    html = client.get("/").content.decode()
+    url, count = _todo(html, f"volunteering.signups.{first.activity_id}")
+    assert count == 1 and url == f"/volunteering/activities/{first.activity_id}/"
+    page = client.get(url).content.decode()
+    assert page.count("待审核") >= 1
