@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.core import checks
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -78,3 +79,13 @@ def outbox(phone: str | None = None) -> list[SmsMessage]:
 def outbox_clear() -> None:
     with _LOCK:
         _OUTBOX.clear()
+
+
+def check_sms_backend(app_configs=None, **kwargs):
+    """In production (DEBUG off) the development backend would swallow every sign-up code: say so at start."""
+    path = getattr(settings, "SHANZHI_SMS_BACKEND", "") or DEFAULT_BACKEND
+    if settings.DEBUG or getattr(settings, "SHANZHI_TESTING", False) or path != DEFAULT_BACKEND:
+        return []
+    return [checks.Warning("SHANZHI_SMS_BACKEND is the development log backend: residents receive no sign-up codes. "
+                           "Configure the SMS provider's adapter before opening self-registration.",
+                           id="shanzhi.W201")]

@@ -10,7 +10,7 @@ from shanzhi.accounts.models import PhoneCode, User
 from shanzhi.accounts.signup import code_send, signup_complete
 from shanzhi.audit.models import AuditEvent
 from shanzhi.core.errors import ServiceError
-from shanzhi.notifications.sms import outbox, outbox_clear
+from shanzhi.notifications.sms import check_sms_backend, outbox, outbox_clear
 
 PHONE = "13912345678"
 PASSWORD = "Sz-resident-2026"
@@ -139,3 +139,10 @@ def test_verify_page_without_a_phone_says_what_to_do(client, db):
 
 def _req():
     return RequestFactory().post("/accounts/register/", REMOTE_ADDR="127.0.0.1")
+
+
+def test_production_without_an_sms_provider_is_warned(settings):
+    settings.DEBUG, settings.SHANZHI_TESTING = False, False
+    assert [w.id for w in check_sms_backend()] == ["shanzhi.W201"]
+    settings.SHANZHI_SMS_BACKEND = "example.AliyunSmsBackend"
+    assert check_sms_backend() == []
