@@ -31,7 +31,8 @@ class CasesConfig(AppConfig):
         register("cases:list", _("民情"), "message-report", Case.scope_roles["view"], after="regions:tree")
         register("cases:dashboard", _("民情指数"), "chart-line", STAFF_ROLES, after="cases:list")
         register("cases:patrol", _("巡查"), "walk", {Role.GRID_WORKER, Role.GRID_LEADER}, after="cases:list")
-        register("cases:home_visit", _("入户走访"), "home", {Role.GRID_WORKER, Role.GRID_LEADER}, after="cases:patrol")
+        register("cases:home_visit", _("入户走访"), "home", {Role.GRID_WORKER, Role.GRID_LEADER, Role.GRID_ASSISTANT,
+                                                                Role.DEDICATED_GRID_WORKER}, after="cases:patrol")
         register("cases:inspection", _("楼栋检查"), "checklist", {Role.GRID_WORKER, Role.GRID_LEADER},
                  after="cases:home_visit")
         register("cases:my_list", _("我的反映"), "message", {Role.RESIDENT})

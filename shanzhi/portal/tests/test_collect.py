@@ -3,11 +3,12 @@
 import pytest
 
 from shanzhi.audit.models import AuditEvent
-from shanzhi.cases.models import Case
+from shanzhi.cases.models import Case, HomeVisit
 from shanzhi.cases.testing import make_category
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.portal import services as s
+from shanzhi.registry.testing import household_in, person_in
 
 
 def test_a_collector_files_a_case_at_a_collection_point(client, world, make_user):
@@ -46,3 +47,21 @@ def test_a_grid_assistant_files_as_patrol_in_their_grid_only(world, make_user):
 def test_other_roles_may_not_collect(client, world, make_user):
     client.force_login(make_user(Role.RESIDENT, world.grid.code))
     assert client.get("/me/collect/").status_code == 403
+
+
+def test_a_grid_assistant_logs_a_visit_and_files_a_finding(client, world, make_user):
+    category = make_category()
+    assistant = make_user(Role.GRID_ASSISTANT, world.grid.code)
+    household = household_in(world.grid.code)
+    person_in(world.grid.code, household=household, name="走访户主")
+    client.force_login(assistant)
+    assert household.household_number in client.get(f"/cases/visits/?q={household.household_number}").content.decode()
+    resp = client.post("/cases/visits/", {"household": household.pk, "notes": "独居老人，屋顶漏水",
+                                               "category": category.pk, "title": "屋顶漏水"})
+    assert resp.status_code == 302 and resp["Location"].endswith("/cases/visits/")
+    visit = HomeVisit.objects.get()
+    assert visit.visitor == assistant and visit.case.title == "屋顶漏水"
+    other = household_in(world.grid2.code)  # not their grid
+    assert client.post("/cases/visits/", {"household": other.pk, "notes": "x"}).status_code == 404
+    assert HomeVisit.objects.count() == 1
+    assert client.get(f"/registry/households/{other.pk}/").status_code in (403, 404)
