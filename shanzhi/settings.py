@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "shanzhi.party",
     "shanzhi.portal",
     "shanzhi.configuration",
+    "shanzhi.admission",
+    "shanzhi.assessment",
+    "shanzhi.organisations",
+    "shanzhi.projects",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

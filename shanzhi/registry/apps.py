@@ -18,6 +18,7 @@ class RegistryConfig(AppConfig):
         from . import todos
         from .demo import build
         from .importing import register_importers
+        from .indicators import register as register_indicators
         from .models import EDIT_ROLES, MoveRequest, Person
         from .stats import living_persons, region_headline
 
@@ -42,3 +43,4 @@ class RegistryConfig(AppConfig):
         register_todo("registry.moves", todos.move_todos, roles=MoveRequest.scope_roles["change"], order=30)
 
         register_importers()
+        register_indicators()

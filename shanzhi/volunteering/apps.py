@@ -25,6 +25,8 @@ class VolunteeringConfig(AppConfig):
         register_counter("volunteering.open_orders", _("爱心超市待核销"),
                          lambda *, actor: selectors.open_orders(actor=actor).count(), STAFF_ROLES,
                          "volunteering:redeem_desk")
+        from .indicators import register as register_indicators
+        register_indicators()
         register_step("participation", 60, demo.build)
         register_todo("volunteering.staff", todos.staff_todos, roles=STAFF_ROLES, order=60)
         register_todo("volunteering.resident", todos.resident_todos, roles={Role.RESIDENT}, order=60)
