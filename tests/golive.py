@@ -131,6 +131,8 @@ def configure_street(browser_page, tmp_path, viewport: str = "phone") -> Story:
     submit(page, "form[method=post]", story, "派遣规则")
     page.goto(f"/config/rules/?street={STREET}")
     submit(page, "form[method=post]", story, "采用默认议事规则")
+    page.goto(f"/config/disclosure/?street={STREET}")
+    submit(page, "form:has(input[name=action][value=defaults])", story, "采用默认公开日历")
     page.goto("/volunteering/store/manage/")
     page.fill("input[name=name]", "大米 5kg")
     page.fill("input[name=points_price]", "100")

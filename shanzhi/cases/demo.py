@@ -78,6 +78,11 @@ def _upsert_body(name, kind, region_code) -> HandlingBody:
     return cur
 
 
+def _district_wide(body, d):
+    """A category's default body must serve every grid (a community's property company does not)."""
+    return body if body is not None and body.region_code == d["district"] else None
+
+
 def _config(ctx) -> dict[str, Category]:
     """The demo's configuration through the same services the 系统配置 pages call (actor=None: the installation)."""
     d = ctx.data
@@ -87,7 +92,7 @@ def _config(ctx) -> dict[str, Category]:
     for code, name, parent, handler, days, public in CATEGORIES:
         cats[code] = _upsert_category(code, {"name": name, "parent": cats.get(parent), "handler_type": handler,
                                              "handle_days": Decimal(days), "is_public": public,
-                                             "default_body": bodies.get(ROUTES.get(code, ""))})
+                                             "default_body": _district_wide(bodies.get(ROUTES.get(code, "")), d)})
     for code, body in ROUTES.items():  # each rule covers the body's own service area
         routing_rule_set(actor=None, category=cats[code], region_prefix=bodies[body].region_code, body=bodies[body])
     users = d.get("users", {})

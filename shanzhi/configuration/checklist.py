@@ -22,6 +22,7 @@ from shanzhi.cases.models import Category, HandlingBody, RoutingRule
 from shanzhi.consultation.models import ConsultationRule
 from shanzhi.core.roles import GRID_ROLES, Role
 from shanzhi.core.scoping import prefix_q
+from shanzhi.disclosure.models import PublishingSchedule
 from shanzhi.notifications.channels import stored
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
@@ -55,7 +56,8 @@ def _category_items(street: Region, leaves, routes, bodies_ok) -> list[Item]:
         rules = [r for r in routes.get(cat.pk, ()) if street.code.startswith(r.region_prefix)
                  or r.region_prefix.startswith(street.code)]
         covered = any(street.code.startswith(r.region_prefix) and r.body_id in bodies_ok for r in rules)
-        if not covered and not (cat.default_body_id and cat.default_body_id in bodies_ok):
+        default = bodies_ok.get(cat.default_body_id)
+        if not covered and not (default is not None and street.code.startswith(default)):
             items.append(Item("category_body", street.code, _("类别“%(c)s”没有承办单位") % {"c": cat.name},
                               _url("configuration:routing", street.code, category=cat.pk)))
     return items
@@ -104,11 +106,12 @@ class _Rows:
     leaves: list
     routes: dict
     bodies: list
-    bodies_ok: set
+    bodies_ok: dict  # active body pk → its service area
     rule_codes: set
     store_codes: set
     worker_codes: set
     managers: set
+    schedules: set
     any_category: bool
 
 
@@ -122,7 +125,7 @@ def _rows(codes: list[str]) -> _Rows:
                    .only("code", "name", "level").order_by("code")),
         leaves=[c for c in Category.objects.filter(active=True).annotate(n_children=Count("children"))
                 if not c.n_children and c.handler_type != HandlerType.GRID],
-        routes=routes, bodies=bodies, bodies_ok={b.pk for b in bodies if b.active},
+        routes=routes, bodies=bodies, bodies_ok={b.pk: b.region_code for b in bodies if b.active},
         rule_codes=set(ConsultationRule.objects.filter(prefix_q("region_code", codes), retired=False)
                        .values_list("region_code", flat=True)),
         store_codes={c[:12] for c in StoreItem.objects.filter(prefix_q("region_code", codes), active=True,
@@ -131,6 +134,7 @@ def _rows(codes: list[str]) -> _Rows:
                          .values_list("region_code", flat=True)),
         managers=set(RoleGrant.objects.filter(region_code__in=codes, role=Role.STREET_MANAGER)
                      .values_list("region_code", flat=True)),
+        schedules=set(PublishingSchedule.objects.filter(region_code__in=codes).values_list("region_code", flat=True)),
         any_category=Category.objects.filter(active=True).exists())
 
 
@@ -147,6 +151,10 @@ def _street_items(street: Region, rows: _Rows) -> list[Item]:
     if not mine:
         items.append(Item("no_communities", street.code,
                           _("街道“%(s)s”还没有社区和网格") % {"s": street.name}, reverse("imports:regions")))
+    if street.code not in rows.schedules:
+        items.append(Item("disclosure_schedule", street.code,
+                          _("街道“%(s)s”没有阳光五务公开日历") % {"s": street.name},
+                          _url("configuration:disclosure", street.code)))
     items += _category_items(street, rows.leaves, rows.routes, rows.bodies_ok) + _body_items(street, rows.bodies)
     for r in mine:
         items += (_community_items(r, rows.rule_codes, rows.store_codes) if r.level == Level.COMMUNITY

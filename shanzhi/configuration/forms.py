@@ -9,6 +9,7 @@ from shanzhi.cases.choices import HandlerType, Step
 from shanzhi.cases.models import Category, HandlingBody
 from shanzhi.consultation.choices import Majority, MeetingKind, SupportMode
 from shanzhi.core.forms import VersionedForm
+from shanzhi.disclosure.models import Category as DisclosureCategory
 from shanzhi.notifications.models import ChannelSetting
 
 
@@ -143,3 +144,9 @@ class StreetRuleForm(forms.Form):
 class RestockForm(forms.Form):
     item = forms.IntegerField(widget=forms.HiddenInput)
     quantity = forms.IntegerField(label=_("补货数量"), min_value=1, max_value=100_000)
+
+
+class ScheduleForm(forms.Form):
+    category = forms.ChoiceField(label=_("类别"), choices=DisclosureCategory.choices)
+    every_months = forms.IntegerField(label=_("每几个月公开一次"), min_value=1, max_value=12, initial=1)
+    due_day = forms.IntegerField(label=_("截止日"), min_value=1, max_value=28, initial=10)

@@ -17,6 +17,7 @@ from shanzhi.cases.models import (
 from shanzhi.consultation.models import ConsultationRule
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
+from shanzhi.disclosure.models import PublishingSchedule
 from shanzhi.regions.models import Region
 from shanzhi.volunteering.models import StoreItem
 
@@ -108,3 +109,7 @@ def store_items_for_street(*, street: Region):
 
 def region_names(codes) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def schedule_for_street(*, street: Region):
+    return PublishingSchedule.objects.filter(region_code=street.code).order_by("category")

@@ -1,5 +1,5 @@
 """A street's configuration as one JSON file: its handling bodies (with the district's bodies it routes to),
-its routing rules and its 议事规则. Exported from one street, it applies to another: `plan()` lists every
+its routing rules, its 议事规则 and its 阳光五务 publishing calendar. Exported from one street, it applies to another: `plan()` lists every
 difference first (the dry run), `apply()` writes them through the owning apps' services in one transaction.
 
 Region codes in the file are relative to the street ("" = the street itself, "001" = its community 001); codes
@@ -23,6 +23,9 @@ from shanzhi.consultation.models import ConsultationRule
 from shanzhi.consultation.services import RULE_FIELDS, street_rule_set
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.scoping import prefix_q
+from shanzhi.disclosure.models import Category as DisclosureCategory
+from shanzhi.disclosure.models import PublishingSchedule
+from shanzhi.disclosure.services import schedule_set
 from shanzhi.regions.models import Region
 
 FORMAT = "shanzhi.street-config"
@@ -58,6 +61,8 @@ def export_street(street: Region) -> dict:
                    for r in routes],
         "consultation_rules": [{"matter_type": r.matter_type, **{f: _jsonable(getattr(r, f)) for f in RULE_FIELDS}}
                                for r in rules],
+        "publishing_schedule": [{"category": p.category, "every_months": p.every_months, "due_day": p.due_day}
+                                for p in PublishingSchedule.objects.filter(region_code=street.code)],
     }
 
 
@@ -82,7 +87,7 @@ def parse(raw: bytes) -> dict:
     if data.get("version") != VERSION:
         raise ServiceError(_("配置文件版本 %(v)s 与本系统（版本 %(mine)s）不符，请用本系统重新导出") % {
             "v": data.get("version"), "mine": VERSION}, field="file")
-    for key in ("bodies", "routes", "consultation_rules"):
+    for key in ("bodies", "routes", "consultation_rules", "publishing_schedule"):
         if not isinstance(data.get(key, []), list) or not all(isinstance(x, dict) for x in data.get(key, [])):
             raise ServiceError(_("配置文件的“%(k)s”部分格式不对") % {"k": key}, field="file")
     return data
@@ -167,11 +172,30 @@ def _plan_rules(data: dict, street: Region) -> list[Change]:
     return changes
 
 
+def _plan_schedule(data: dict, street: Region) -> list[Change]:
+    current = {p.category: (p.every_months, p.due_day)
+               for p in PublishingSchedule.objects.filter(region_code=street.code)}
+    changes = []
+    for spec in data.get("publishing_schedule", []):
+        if spec.get("category") not in DisclosureCategory.values:
+            raise ServiceError(_("配置文件含未知的公开类别：%(c)s") % {"c": spec.get("category")}, field="file")
+        after = f"{spec.get('every_months')} / {spec.get('due_day', 10)}"
+        was = current.get(spec["category"])
+        label = str(DisclosureCategory(spec["category"]).label)
+        if was is None:
+            changes.append(Change("schedule", "add", label, after=after))
+        else:
+            before = f"{was[0]} / {was[1]}"
+            changes.append(Change("schedule", "same" if before == after else "change", label, before, after))
+    return changes
+
+
 def plan(data: dict, street: Region) -> list[Change]:
     """Every difference between the file and the street as it is (the dry run); ServiceError if it can't apply."""
     bodies = _target_bodies(data, street)
     _check_refs(data, street, bodies)
-    return _plan_bodies(bodies) + _plan_routes(data, street, bodies) + _plan_rules(data, street)
+    return (_plan_bodies(bodies) + _plan_routes(data, street, bodies) + _plan_rules(data, street)
+            + _plan_schedule(data, street))
 
 
 def _apply_bodies(actor, bodies: list[dict]) -> dict[str, HandlingBody]:
@@ -187,6 +211,13 @@ def _apply_bodies(actor, bodies: list[dict]) -> dict[str, HandlingBody]:
         else:
             out[b["source_name"]] = cur
     return out
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ServiceError(_("配置文件的公开日历含无效的数字：%(v)s") % {"v": value}, field="file") from None
 
 
 def _rule_fields(spec: dict) -> dict:
@@ -210,6 +241,9 @@ def apply(*, actor, data: dict, street: Region) -> list[Change]:
             for spec in data.get("consultation_rules", []):
                 street_rule_set(actor=actor, street_code=street.code, matter_type=str(spec.get("matter_type", "")),
                                 **_rule_fields(spec))
+            for spec in data.get("publishing_schedule", []):
+                schedule_set(actor=actor, region_code=street.code, category=spec["category"],
+                             every_months=_int(spec.get("every_months")), due_day=_int(spec.get("due_day", 10)))
             audit_log(actor=actor, action="configuration.apply", object_repr=street.code, region_code=street.code,
                       after={"from": data.get("street", {}).get("code", ""),
                              "changes": sum(1 for c in changes if c.op != "same")})

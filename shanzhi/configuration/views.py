@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from shanzhi.accounts.services import user_create_with_grant
 from shanzhi.cases import services as case_services
+from shanzhi.cases.choices import HandlerType
 from shanzhi.cases.permissions import can_edit_defaults
 from shanzhi.consultation.services import rules_adopt_defaults, street_rule_set
 from shanzhi.core.access import role_view
@@ -24,6 +25,7 @@ from shanzhi.core.forms import conflict_rows
 from shanzhi.core.permissions import check
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import user_roles
+from shanzhi.disclosure.services import schedule_adopt_defaults, schedule_set
 from shanzhi.notifications import services as notify_services
 from shanzhi.notifications.models import ChannelSetting
 from shanzhi.volunteering.store import store_item_restock
@@ -41,6 +43,7 @@ from .forms import (
     RestockForm,
     RouteForm,
     RouteTestForm,
+    ScheduleForm,
     StreetRuleForm,
 )
 from .permissions import APPLY_FILE, CONFIG_ROLES
@@ -176,8 +179,9 @@ def _body_post(request, body, street, form):
 
 def _body_form(request, body, street, post_save: bool) -> BodyForm:
     areas = list(selectors.street_areas(street=street).exclude(level="grid"))
+    new = {"version": 0, "region_code": street.code, "kind": HandlerType.STREET_SECTION}
     initial = {"version": body.version, "name": body.name, "kind": body.kind, "region_code": body.region_code,
-               "contact": body.contact, "active": body.active} if body else {"version": 0, "region_code": street.code}
+               "contact": body.contact, "active": body.active} if body else new
     form = BodyForm(request.POST if post_save else None, initial=initial, areas=areas)
     if body and body.region_code not in {a.code for a in areas}:  # a district body, shown read-only
         form.fields["region_code"].choices = [(body.region_code, body.region_code)] + form.fields["region_code"].choices
@@ -425,3 +429,26 @@ def channels(request):
     return render(request, "configuration/channels.html", _ctx(
         request, street, channel_forms=forms, can_edit=can_edit,
         reason="" if can_edit else _("只有系统管理员可以配置通知渠道（网关凭据属于系统配置）")))
+
+
+@role_view(ROLES, methods=("GET", "POST"))
+def disclosure(request):
+    street = _street(request)
+    form = ScheduleForm(request.POST if request.POST.get("action") == "set" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "set":
+                if form.is_valid():
+                    schedule_set(actor=request.user, region_code=street.code, **form.cleaned_data)
+                    messages.success(request, _("公开日历已保存"))
+                    return redirect(_back("configuration:disclosure", street))
+            else:
+                made = schedule_adopt_defaults(actor=request.user, region_code=street.code)
+                messages.success(request, _("已采用默认公开日历 %(n)s 项") % {"n": made})
+                return redirect(_back("configuration:disclosure", street))
+        except ServiceError as e:
+            messages.error(request, e.user_message)
+    can_edit, reason = check(request.user, "disclosure.schedule", street.code)
+    return render(request, "configuration/disclosure.html", _ctx(
+        request, street, schedule=selectors.schedule_for_street(street=street), form=form, can_edit=can_edit,
+        reason=reason))

@@ -9,6 +9,7 @@ from shanzhi.configuration.checklist import checklist, missing_count
 from shanzhi.consultation.services import rules_seed_defaults
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
+from shanzhi.disclosure.services import schedule_adopt_defaults
 from shanzhi.volunteering.store import store_item_create
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,8 @@ def test_items_appear_and_disappear(world, make_user):
 
     manager = make_user(Role.STREET_MANAGER, world.street.code)
     rules_seed_defaults(actor=manager, region_code=world.street.code)
+    assert ("disclosure_schedule", world.street.code) in _keys(world)
+    assert schedule_adopt_defaults(actor=manager, region_code=world.street.code) == 5
     store_item_create(actor=make_user(Role.COMMUNITY_STAFF, world.community.code), region_code=world.community.code,
                       name="大米", points_price=50, stock=10)
     make_user(Role.GRID_WORKER, world.grid.code)

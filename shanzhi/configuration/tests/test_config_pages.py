@@ -33,6 +33,7 @@ from shanzhi.consultation.testing import topic_in
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
+from shanzhi.disclosure.models import PublishingSchedule
 from shanzhi.registry.testing import person_in
 from shanzhi.volunteering.store import store_item_create
 
@@ -258,3 +259,21 @@ def test_the_system_admin_sees_no_resident_data_on_the_config_pages(client, worl
         assert resp.status_code == 200, url
         body = resp.content.decode()
         assert person.name not in body and "居民甲乙丙" not in body, url
+
+
+def test_publishing_calendar(client, world, make_user):
+    _login(client, make_user, Role.STREET_MANAGER, world.street.code)
+    assert client.post("/config/disclosure/", {"street": world.street.code, "action": "defaults"}).status_code == 302
+    assert PublishingSchedule.objects.filter(region_code=world.street.code).count() == 5
+    resp = client.post("/config/disclosure/", {"street": world.street.code, "action": "set", "category": "finance",
+                                               "every_months": 3, "due_day": 15})
+    assert resp.status_code == 302
+    row = PublishingSchedule.objects.get(region_code=world.street.code, category="finance")
+    assert (row.every_months, row.due_day, row.version) == (3, 15, 2)
+    event = AuditEvent.objects.get(action="disclosure.schedule_update")
+    assert event.before == {"every_months": 1, "due_day": 10} and event.after == {"every_months": 3, "due_day": 15}
+    assert client.get(f"/config/disclosure/?street={world.other_street.code}").status_code == 404
+    client.logout()
+    _login(client, make_user, Role.SYSTEM_ADMIN, world.city.code)
+    client.post("/config/disclosure/", {"street": world.other_street.code, "action": "defaults"})
+    assert not PublishingSchedule.objects.filter(region_code=world.other_street.code).exists()

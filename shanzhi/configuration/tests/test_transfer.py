@@ -16,6 +16,8 @@ from shanzhi.consultation.services import rules_seed_defaults
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
+from shanzhi.disclosure.models import PublishingSchedule
+from shanzhi.disclosure.services import schedule_adopt_defaults
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +30,7 @@ def _configured(world):
     routing_rule_set(actor=None, category=gas, region_prefix=world.street.code, body=utility)
     routing_rule_set(actor=None, category=road, region_prefix=world.street.code, body=section)
     rules_seed_defaults(actor=None, region_code=world.street.code)
+    schedule_adopt_defaults(actor=None, region_code=world.street.code)
     return gas, road
 
 
@@ -45,6 +48,7 @@ def test_round_trip_to_another_street(world, make_user):
     assert route_body(gas, world.other_grid.code).name == "港华燃气"
     assert ConsultationRule.objects.filter(region_code=world.other_street.code).count() == \
         ConsultationRule.objects.filter(region_code=world.street.code).count()
+    assert PublishingSchedule.objects.filter(region_code=world.other_street.code).count() == 5
     assert AuditEvent.objects.filter(action="configuration.apply").count() == 1
     # applying again: nothing left to change
     assert all(ch.op == "same" for ch in transfer.plan(data, world.other_street))
@@ -63,6 +67,7 @@ def test_a_changed_rule_shows_before_and_after(world):
     (lambda d: d.update(format="other"), "不是善治的街道配置文件"),
     (lambda d: d["routes"].append({"category": "unknown.cat", "region": "=", "body": "港华燃气"}), "unknown.cat"),
     (lambda d: d.update(routes="x"), "格式不对"),
+    (lambda d: d["publishing_schedule"].append({"category": "gossip", "every_months": 1}), "未知的公开类别"),
 ])
 def test_bad_files_are_refused_whole(world, make_user, mutate, message):
     _configured(world)
