@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class Ledger(models.TextChoices):
     VOLUNTEER = "volunteer", _("志愿积分")
     PARTY = "party", _("党员积分")
+    # money, in fen (分): a self-managed estate's fund, and property companies' 信用保证金 (property app)
+    ESTATE = "estate", _("自管小区资金")
+    DEPOSIT = "deposit", _("物业信用保证金")
 
 
 class OwnerKind(models.TextChoices):
@@ -20,6 +23,12 @@ class TransferKind(models.TextChoices):
     REDEEM = "redeem", _("兑换核销")
     REFUND = "refund", _("取消退回")
     VOID = "void", _("冲正")
+    FEE = "fee", _("收取物业费")
+    EXPENSE = "expense", _("支出")
+    SURPLUS = "surplus", _("结余返还")
+    DEPOSIT_PAY = "deposit_pay", _("缴纳保证金")
+    DEPOSIT_DEDUCT = "deposit_deduct", _("扣除保证金")
+    DEPOSIT_REFUND = "deposit_refund", _("退还保证金")
 
 
 # Well-known system accounts of each ledger (Account.key).
