@@ -58,6 +58,11 @@ from .workflow import RENOVATION
 PROPERTY_CATEGORY = "property_service"
 
 
+def _insufficient(e: ServiceError) -> bool:
+    """The ledger refused the debit for want of balance: its only error on the amount once the amount is > 0."""
+    return getattr(e, "field", None) == "amount"
+
+
 def yuan(fen: int) -> str:
     return f"{Decimal(fen) / 100:.2f}"
 
@@ -216,7 +221,7 @@ def deposit_move(*, actor, company: PropertyCompany, kind: str, amount: int, rea
                                    kind=DEPOSIT_KINDS[kind], idempotency_key=f"deposit:{company.pk}:{n + 1}",
                                    memo=reason.strip()[:200])
     except ServiceError as e:
-        if e.code == "insufficient" or getattr(e, "field", None) == "amount":
+        if _insufficient(e):
             raise ServiceError(_("保证金余额不足 %(a)s 元") % {"a": yuan(int(amount))}, field="amount") from None
         raise
     movement = DepositMovement.objects.create(company=company, kind=kind, amount=int(amount),
@@ -487,7 +492,7 @@ def expense_record(*, actor, sme: SelfManagedEstate, amount: int, payee: str, pu
                                        amount=amount, kind=TransferKind.EXPENSE,
                                        idempotency_key=f"sme:{sme.pk}:exp:{exp.pk}", memo=purpose.strip()[:200])
     except ServiceError as e:
-        if e.code == "insufficient":
+        if _insufficient(e):
             raise ServiceError(_("小组资金不足：现有 %(b)s 元，不能支出 %(a)s 元") % {
                 "b": yuan(_account(sme, "fund").balance), "a": yuan(amount)}, field="amount") from None
         raise
@@ -561,7 +566,7 @@ def statement_review(*, actor, statement: MonthlyStatement) -> MonthlyStatement:
         ledger_line_add(actor=actor, entry=entry, date=exp.date, direction="expense", amount=Decimal(exp.amount) / 100,
                         summary=exp.purpose[:120], document_ref=exp.receipt_no[:60])
     entry.refresh_from_db()
-    entry_transition(actor=actor, entry=entry, action="submit")
+    entry = entry_transition(actor=actor, entry=entry, action="submit")
     return versioned_update(statement, statement.version, actor=actor, action="property.statement_review",
                             validate=False, where={"state": c.StatementState.DRAFT}, state=c.StatementState.SUBMITTED,
                             reviewed_by=actor, disclosure=entry)
