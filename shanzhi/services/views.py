@@ -24,7 +24,17 @@ from . import choices as c
 from . import permissions as P
 from . import selectors, services
 from .forms import BookingForm, DeskRequestForm, ItemForm, MatchForm, PointForm, RequestForm, VenueForm
-from .models import BOOKERS, MANAGERS, RESIDENTS, STAFF, Booking, ProxyRequest, ServiceItem, ServicePoint, Venue
+from .models import (
+    BOOKERS,
+    MANAGERS,
+    RESIDENTS,
+    STAFF,
+    Booking,
+    ProxyRequest,
+    ServiceItem,
+    ServicePoint,
+    Venue,
+)
 from .workflow import REQUEST
 
 REQUEST_USERS = STAFF | RESIDENTS
