@@ -15,7 +15,7 @@ class ServicesConfig(AppConfig):
         from shanzhi.core.schedule import Every, register_periodic
 
         from . import demo, indicators, selectors, services
-        from .models import BOOKERS, MANAGERS, RESIDENTS, STAFF
+        from .models import BOOKERS, MANAGERS, RESIDENTS, STAFF, ServicePoint
 
         register("services:requests", _("代办服务"), "file-certificate", STAFF | RESIDENTS)
         register("services:venues", _("场地预约"), "building-community", STAFF | BOOKERS)
@@ -31,3 +31,4 @@ class ServicesConfig(AppConfig):
             register_indicator(Indicator(**ind))
         register_periodic("services.no_shows", Every(15 * 60), lambda: services.mark_no_shows())
         register_step("services", 85, demo.build)
+        selectors.POINTS_MEMO.clear_on_change(ServicePoint)

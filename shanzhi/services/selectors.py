@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
+from shanzhi.core.memo import Memo
 from shanzhi.core.scoping import prefix_q
 from shanzhi.registry.models import Person
 
 from . import choices as c
 from .models import Booking, NeedMatch, ProxyRequest, ServiceItem, ServicePoint, Venue
 
-POINT_FIELDS = ("id", "name", "category", "address", "lat", "lng", "hours", "phone", "description")
+POINT_FIELDS = ("id", "name", "category", "address", "lat", "lng", "hours", "phone")
+# The public map's points per (region, category), kept while the rows' stamp (count, max id, sum of versions:
+# any insert, delete, edit or deactivation changes it) is unchanged, in every process alike.
+POINTS_MEMO = Memo("services.points", ttl=600)
 
 
 def person_of(actor):
@@ -101,13 +106,21 @@ def point_list(*, actor) -> QuerySet[ServicePoint]:
 
 
 def public_points(*, prefix: str, category: str = "", q: str = "", limit: int = 5000) -> list[dict]:
-    """The active points under a region code (one range scan on the indexed code), as plain rows."""
+    """The active points under a region code (one range scan on the indexed code), as plain rows. Without a
+    search the rows come from POINTS_MEMO while their stamp holds (one aggregate over the same range)."""
     qs = ServicePoint.objects.filter(prefix_q("region_code", [prefix]) if prefix else Q(), active=True)
     if category:
         qs = qs.filter(category=category)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(description__icontains=q))
-    return list(qs.order_by("id").values(*POINT_FIELDS)[:limit])
+        return _rows(qs, limit)
+    stamp = tuple(qs.aggregate(n=Count("id"), m=Max("id"), v=Sum("version")).values())
+    return POINTS_MEMO.get((prefix, category, limit, stamp), lambda: _rows(qs, limit))
+
+
+def _rows(qs, limit: int) -> list[dict]:
+    return [dict(zip(POINT_FIELDS, row, strict=True))
+            for row in qs.order_by("id").values_list(*POINT_FIELDS)[:limit]]
 
 
 def haversine_m(lat1, lng1, lat2, lng2) -> float:
@@ -119,10 +132,11 @@ def haversine_m(lat1, lng1, lat2, lng2) -> float:
 
 
 def nearest(points: list[dict], lat: float, lng: float, n: int = 5) -> list[dict]:
-    """The `n` points nearest to (lat, lng), each with its distance in metres."""
-    ranked = sorted(({**p, "distance": round(haversine_m(lat, lng, p["lat"], p["lng"]))} for p in points),
-                    key=lambda p: p["distance"])
-    return ranked[:n]
+    """The `n` points nearest to (lat, lng), each with its distance in metres (ranked on the equirectangular
+    distance, which orders points within a city as the great circle does; the n shown get the haversine)."""
+    k = math.cos(math.radians(lat))
+    top = heapq.nsmallest(n, points, key=lambda p: (p["lat"] - lat) ** 2 + ((p["lng"] - lng) * k) ** 2)
+    return [{**p, "distance": round(haversine_m(lat, lng, p["lat"], p["lng"]))} for p in top]
 
 
 def home_of(actor) -> tuple[float, float] | None:

@@ -91,11 +91,9 @@ def map_points(request):
     points = selectors.public_points(prefix=prefix, category=category, q=request.GET.get("q", "")[:50])
     home = selectors.home_of(request.user)
     near = selectors.nearest(points, *home) if home else []
-    labels = dict(c.PointCategory.choices)
-    for p in points:
-        p["category_label"] = str(labels[p["category"]])
     return JsonResponse({"points": points, "nearest": [p["id"] for p in near],
-                         "distances": {p["id"]: p["distance"] for p in near}})
+                         "distances": {p["id"]: p["distance"] for p in near},
+                         "categories": {k: str(v) for k, v in c.PointCategory.choices}})
 
 
 # --- 全程代办 ------------------------------------------------------------------------------------------------

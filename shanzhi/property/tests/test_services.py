@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from shanzhi.cases import choices as cc
 from shanzhi.cases.models import Case
-from shanzhi.cases.services import case_transition
+from shanzhi.cases.services import case_transition, route_body
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.disclosure.models import DisclosureEntry
@@ -200,8 +200,8 @@ def test_an_invalid_uscc_is_refused(world, staff):
 def test_a_complaint_becomes_a_case_routed_to_the_company_and_moves_its_credit(world, staff, make_user):
     resident = make_user(Role.RESIDENT, world.grid.code)
     estate = make_estate(world.grid.code, dwellings=1, owners=[resident])
-    company = services.company_register(actor=staff, region_code=world.street.code[:9] if False else
-                                        world.community.code, name="扬城物业", uscc=valid_uscc(7))
+    company = services.company_register(actor=staff, region_code=world.community.code, name="扬城物业",
+                                        uscc=valid_uscc(7))
     employee = make_user(Role.HANDLING_BODY_STAFF, world.community.code)
     services.company_staff_add(actor=staff, company=company, user=employee)
     services.contract_register(actor=staff, company=company, estate=estate, starts_on=dt.date(2025, 1, 1),
@@ -212,7 +212,6 @@ def test_a_complaint_becomes_a_case_routed_to_the_company_and_moves_its_credit(w
     assert case.category.code == "property_service"
     grid_worker = make_user(Role.GRID_LEADER, world.grid.code)
     case = case_transition(actor=grid_worker, case=case, action="accept")
-    from shanzhi.cases.services import route_body
     assert route_body(case.category, case.region_code) == company.body
     case = case_transition(actor=grid_worker, case=case, action="dispatch", data={"body": company.body_id})
     assert case.lead_body_id == company.body_id

@@ -14,9 +14,10 @@
   const layer = L.layerGroup().addTo(map);
   const home = el.dataset.homeLat ? [parseFloat(el.dataset.homeLat), parseFloat(el.dataset.homeLng)] : null;
   const text = (tag, s, cls) => { const n = document.createElement(tag); n.textContent = s; if (cls) n.className = cls; return n; };
+  let labels = {};
   const popup = (p) => {
     const box = document.createElement("div");
-    box.append(text("strong", p.name), text("div", p.category_label + (p.hours ? " · " + p.hours : ""), "small"));
+    box.append(text("strong", p.name), text("div", (labels[p.category] || "") + (p.hours ? " · " + p.hours : ""), "small"));
     if (p.address) box.append(text("div", p.address, "small"));
     if (p.phone) box.append(text("div", p.phone, "small"));
     return box;
@@ -27,6 +28,7 @@
     fetch(el.dataset.points + "?" + params.toString(), { credentials: "same-origin" })
       .then((r) => r.json())
       .then((data) => {
+        labels = data.categories || {};
         layer.clearLayers();
         const bounds = [];
         const byId = {};
@@ -53,7 +55,7 @@
           row.className = "d-flex justify-content-between";
           row.append(text("strong", p.name));
           if (data.distances[p.id] !== undefined) row.append(text("span", data.distances[p.id] + " " + list.dataset.metres, "small text-secondary"));
-          li.append(row, text("div", p.category_label + (p.hours ? " · " + p.hours : ""), "small text-secondary"));
+          li.append(row, text("div", (labels[p.category] || "") + (p.hours ? " · " + p.hours : ""), "small text-secondary"));
           list.append(li);
         });
         if (!shown.length) list.append(text("li", list.dataset.empty, "list-group-item text-secondary"));
