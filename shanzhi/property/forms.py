@@ -30,7 +30,7 @@ class VoteForm(forms.Form):
     surplus_rule = forms.ChoiceField(label=_("结余返还办法"), choices=[("", "—"), *c.SurplusRule.choices],
                                      required=False)
     threshold = forms.ChoiceField(label=_("表决规则"), choices=c.Threshold.choices)
-    closes_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, estates=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -171,7 +171,7 @@ def complain(request):
 def vote_new(request):
     estates = _estates_for(request.user)
     form = VoteForm(request.POST or None, estates=estates,
-                    initial={"closes_on": timezone.localdate() + dt.timedelta(days=14)})
+                    initial={"closes_on": (timezone.localdate() + dt.timedelta(days=14)).isoformat()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         estate = next((e for e in estates if str(e.pk) == d["estate"]), None)

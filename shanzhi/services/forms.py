@@ -52,7 +52,7 @@ class VenueForm(forms.ModelForm):
 
 
 class BookingForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start = forms.TimeField(label=_("开始时间"))
     purpose = forms.CharField(label=_("用途"), max_length=200)
     people = forms.IntegerField(label=_("人数"), min_value=1, initial=1)

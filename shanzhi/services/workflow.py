@@ -60,13 +60,14 @@ def _valid_rating(req, actor, data):
     ok, reason = _is_applicant(req, actor, data)
     if not ok:
         return ok, reason
-    if str(data.get("rating", "")) not in {"1", "2", "3", "4", "5"}:
+    if data.get("rating") and str(data["rating"]) not in {"1", "2", "3", "4", "5"}:
         return False, _("请给出1到5星的评分")
     return True, ""
 
 
 def _signature_kind(req, actor, data):
-    if data.get("signature_kind") not in {"screen", "paper"}:
+    """The form's value, when given, is one of the two ways (`requires` makes the transition ask for it)."""
+    if data.get("signature_kind") and data["signature_kind"] not in {"screen", "paper"}:
         return False, _("请选择签收方式")
     return True, ""
 
@@ -87,13 +88,15 @@ REQUEST = Workflow(
         Transition("result", (S.AT_DEPARTMENT,), S.RESULT_READY, _l("结果已出"), roles=STAFF_ROLES,
                    requires=("note",), sets={"result": _data("note")}),
         Transition("deliver", (S.RESULT_READY,), S.DELIVERED, _l("送达签收"), roles=STAFF_ROLES,
-                   requires=("signed_name",), guard=_signature_kind,
+                   requires=("signed_name", "signature_kind"), guard=_signature_kind,
                    sets={"delivered_at": _now, "completed_on_time": _on_time, "signed_name": _data("signed_name", 50),
                          "signature_kind": _data("signature_kind", 8)}),
-        Transition("rate", (S.DELIVERED,), S.RATED, _l("评价"), roles=frozenset(RESIDENTS), guard=_valid_rating,
+        Transition("rate", (S.DELIVERED,), S.RATED, _l("评价"), roles=frozenset(RESIDENTS), requires=("rating",),
+                   guard=_valid_rating,
                    sets={"rating": _rating, "rating_comment": _data("comment")}),
         Transition("withdraw", (S.SUBMITTED, S.RETURNED, S.ACCEPTED), S.WITHDRAWN, _l("撤回"),
                    roles=frozenset(RESIDENTS), guard=_is_applicant),
     ],
-    field_labels={"note": _l("记录"), "signed_name": _l("签收人姓名"), "rating": _l("评分")},
+    field_labels={"note": _l("记录"), "signed_name": _l("签收人姓名"), "rating": _l("评分"),
+                  "signature_kind": _l("签收方式")},
 )
