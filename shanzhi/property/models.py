@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.roles import COMMUNITY_ROLES, STAFF_ROLES, Role
 from shanzhi.core.scope import user_roles
-from shanzhi.core.scoping import CommunityModel, ScopedModel, within
+from shanzhi.core.scoping import CommunityModel, ScopedModel, community_widened, within
 
 from . import choices as c
 
@@ -245,7 +245,7 @@ class OwnersVote(ScopedModel):
     """业主大会表决: one ballot per dwelling; decided by 双过半 of dwellings and of floor area."""
 
     scope_roles = {"view": STAFF | COMMITTEE | RESIDENTS, "change": STAFF | COMMITTEE}
-    scope_strategies = {"view": ((within, STAFF), (estate_member, COMMITTEE), (within, RESIDENTS)),
+    scope_strategies = {"view": ((within, STAFF), (estate_member, COMMITTEE), (community_widened, RESIDENTS)),
                         "change": ((within, STAFF), (estate_member, COMMITTEE))}
     estate_path = "estate"
 
@@ -300,7 +300,7 @@ class SelfManagedEstate(ScopedModel):
     """An estate run by its residents' 自管小组, with the fee standard and surplus rule they adopted by vote."""
 
     scope_roles = {"view": STAFF | COMMITTEE | RESIDENTS, "change": STAFF | COMMITTEE}
-    scope_strategies = {"view": ((within, STAFF), (estate_member, COMMITTEE), (within, RESIDENTS)),
+    scope_strategies = {"view": ((within, STAFF), (estate_member, COMMITTEE), (community_widened, RESIDENTS)),
                         "change": ((within, STAFF), (estate_member, COMMITTEE))}
     estate_path = "estate"
 

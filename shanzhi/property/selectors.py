@@ -23,6 +23,7 @@ from .models import (
     OwnersCommittee,
     OwnersVote,
     PropertyCompany,
+    PropertyOffice,
     RenovationProject,
     ResidentRating,
     SelfManagedEstate,
@@ -109,6 +110,10 @@ def vote_list(*, actor) -> QuerySet[OwnersVote]:
 
 def sme_list(*, actor) -> QuerySet[SelfManagedEstate]:
     return SelfManagedEstate.objects.restrict(actor, "view").select_related("estate")
+
+
+def office_list(*, actor) -> QuerySet[PropertyOffice]:
+    return PropertyOffice.objects.restrict(actor, "view")
 
 
 def renovation_list(*, actor) -> QuerySet[RenovationProject]:

@@ -45,6 +45,7 @@ from .models import (
     OwnersCommittee,
     OwnersVote,
     PropertyCompany,
+    PropertyOffice,
     RenovationProject,
     ResidentRating,
     SelfManagedEstate,
@@ -229,6 +230,15 @@ def deposit_move(*, actor, company: PropertyCompany, kind: str, amount: int, rea
     audit_log(actor=actor, action=f"property.deposit_{kind}", obj=company, after={"amount": int(amount)},
               reason=reason[:200])
     return movement
+
+
+def office_create(*, actor, community_code: str, name: str, location: str, hours: str = "",
+                  staff_names: str = "") -> PropertyOffice:
+    """物业管理工作室: the community's desk for property matters."""
+    require(actor, P.COMPANY_EDIT.action, community_code)
+    return create_audited(PropertyOffice, actor=actor, action="property.office_create",
+                          region_code=community_code[:12], name=name.strip(), location=location.strip(),
+                          hours=hours.strip(), staff_names=staff_names.strip())
 
 
 # --- owners' committees ---------------------------------------------------------------------------------------------
@@ -623,4 +633,5 @@ def renovation_advance(*, actor, project: RenovationProject, action: str, reason
                        topic=None) -> RenovationProject:
     require(actor, P.RENOVATION_EDIT.action, project)
     extra = {"topic": topic} if topic is not None else None
-    return RENOVATION.apply(obj=project, actor=actor, action=action, data={"reason": reason}, extra_updates=extra)
+    data = {"reason": reason, "topic": topic.pk if topic is not None else ""}
+    return RENOVATION.apply(obj=project, actor=actor, action=action, data=data, extra_updates=extra)

@@ -11,7 +11,7 @@ from stdnum.cn import uscc
 from shanzhi.registry.models import Building, Dwelling, Estate, Person
 
 from . import choices as c
-from .models import OwnersVote, PropertyCompany, SelfManagedEstate
+from .models import OwnersVote, PropertyCompany, RenovationProject, SelfManagedEstate
 
 _n = itertools.count(1)
 
@@ -68,4 +68,10 @@ def _sme(code, owner):
     return make_sme(code)
 
 
-MATRIX_FACTORIES = {PropertyCompany: _company, OwnersVote: _vote, SelfManagedEstate: _sme}
+def _renovation(code, owner):
+    estate = make_estate(code, dwellings=1)
+    return RenovationProject.objects.create(region_code=code, estate=estate, title="老旧院落改造")
+
+
+MATRIX_FACTORIES = {PropertyCompany: _company, OwnersVote: _vote, SelfManagedEstate: _sme,
+                    RenovationProject: _renovation}

@@ -15,4 +15,6 @@ urlpatterns = [
     path("votes/<int:pk>/manage/", views.vote_manage, name="vote_manage"),
     path("estates/<int:pk>/", views.sme_detail, name="estate"),
     path("estates/<int:pk>/act/", views.sme_act, name="estate_act"),
+    path("renovations/<int:pk>/", views.renovation_detail, name="renovation"),
+    path("renovations/<int:pk>/act/", views.renovation_act, name="renovation_act"),
 ]

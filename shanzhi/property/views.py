@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shanzhi.consultation.models import Topic
 from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import check
@@ -33,9 +34,11 @@ from .models import (
     MonthlyStatement,
     OwnersVote,
     PropertyCompany,
+    RenovationProject,
     SelfManagedEstate,
     estate_ids_of,
 )
+from .workflow import RENOVATION
 
 EVERYONE = STAFF | PROPERTY | COMMITTEE | RESIDENTS
 
@@ -83,6 +86,7 @@ def index(request):
            "votes": list(selectors.vote_list(actor=request.user)[:50]),
            "estates": list(selectors.sme_list(actor=request.user)[:50]),
            "renovations": list(selectors.renovation_list(actor=request.user)[:50]),
+           "offices": list(selectors.office_list(actor=request.user)[:20]),
            "estate": estate, "company": company, "resident": bool(roles & RESIDENTS),
            "can_register": bool(roles & MANAGERS), "can_vote": bool(roles & (MANAGERS | COMMITTEE))}
     return render(request, "property/index.html", ctx)
@@ -289,3 +293,34 @@ def sme_act(request, sme):
     except (ServiceError, ValueError) as e:
         _fail(request, e if isinstance(e, ServiceError) else ServiceError(_("请检查填写的数字")))
     return redirect("property:estate", pk=sme.pk)
+
+
+# --- 老旧院落改造 ---------------------------------------------------------------------------------------------------
+@object_view(RenovationProject)
+def renovation_detail(request, project):
+    topics = Topic.objects.filter(region_code=project.region_code[:12]).order_by("-id")[:50] \
+        if check(request.user, P.RENOVATION_EDIT.action, project)[0] else []
+    return render(request, "property/renovation.html", {
+        "project": project, "inspections": list(project.inspections.all()),
+        "actions": RENOVATION.available(project, request.user), "topics": list(topics),
+        "can_edit": check(request.user, P.RENOVATION_EDIT.action, project)[0]})
+
+
+@object_view(RenovationProject, action="change", methods=("POST",))
+def renovation_act(request, project):
+    try:
+        if request.POST.get("op") == "inspect":
+            phase = request.POST.get("phase", "")
+            if phase not in (c.InspectionPhase.BEFORE, c.InspectionPhase.AFTER):
+                raise ServiceError(_("请选择改造前查验或改造后验收"), field="phase")
+            services.inspection_record(actor=request.user, estate=project.estate, phase=phase, renovation=project,
+                                       date=timezone.localdate(), score=int(request.POST.get("score") or 0),
+                                       findings=request.POST.get("findings", ""))
+        else:
+            topic = Topic.objects.filter(pk=request.POST.get("topic") or 0,
+                                         region_code=project.region_code[:12]).first()
+            services.renovation_advance(actor=request.user, project=project, action=request.POST.get("action", ""),
+                                        topic=topic)
+    except (ServiceError, ValueError) as e:
+        _fail(request, e if isinstance(e, ServiceError) else ServiceError(_("请填写有效的得分")))
+    return redirect("property:renovation", pk=project.pk)

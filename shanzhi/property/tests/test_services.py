@@ -7,6 +7,7 @@ from django.utils import timezone
 from shanzhi.cases import choices as cc
 from shanzhi.cases.models import Case
 from shanzhi.cases.services import case_transition, route_body
+from shanzhi.consultation.testing import topic_in
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.disclosure.models import DisclosureEntry
@@ -274,3 +275,21 @@ def test_renovation_stages_need_consultation_and_inspections(world, staff):
     p = services.renovation_advance(actor=staff, project=p, action="consult")
     with pytest.raises(NotAllowed, match="协商议题"):
         services.renovation_advance(actor=staff, project=p, action="design")
+    topic = topic_in(world.community.code)
+    p = services.renovation_advance(actor=staff, project=p, action="design", topic=topic)
+    with pytest.raises(NotAllowed, match="改造前查验"):
+        services.renovation_advance(actor=staff, project=p, action="build")
+    services.inspection_record(actor=staff, estate=estate, date=timezone.localdate(), score=60, phase="before",
+                               renovation=p, findings="雨污混流，屋面漏水")
+    p = services.renovation_advance(actor=staff, project=p, action="build")
+    p = services.renovation_advance(actor=staff, project=p, action="accept")
+    services.inspection_record(actor=staff, estate=estate, date=timezone.localdate(), score=92, phase="after",
+                               renovation=p)
+    p = services.renovation_advance(actor=staff, project=p, action="finish")
+    assert p.stage == c.RenovationStage.DONE and p.topic_id == topic.pk
+
+
+def test_a_property_office_per_community(world, staff):
+    office = services.office_create(actor=staff, community_code=world.community.code, name="玺园物业管理工作室",
+                                    location="党群服务中心一楼", staff_names="陈书记（站长）")
+    assert list(selectors.office_list(actor=staff)) == [office]
