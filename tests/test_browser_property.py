@@ -17,11 +17,11 @@ from shanzhi.disclosure.services import entry_transition
 from shanzhi.property import services as ps
 from shanzhi.property.models import FeeBill, MonthlyStatement, OwnersVote, SelfManagedEstate
 from shanzhi.property.testing import make_estate, valid_uscc
-from shanzhi.registry.models import Dwelling, Person
+from shanzhi.registry.models import Building, Dwelling, Person
 from shanzhi.services import choices as sc
 from shanzhi.services.models import Booking, ProxyRequest
 from shanzhi.services.services import booking_decide
-from shanzhi.services.testing import make_item, make_venue
+from shanzhi.services.testing import make_item, make_point, make_venue
 
 
 def _go(page, url):
@@ -235,3 +235,40 @@ def test_a_complaint_becomes_a_case_routed_to_the_company_and_moves_its_credit(b
     _go(body, f"/cases/{case.pk}/")
     assert "电梯停运两天" in body.content()
     body.shot("property-company-case")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_service_map_without_a_tile_server(browser_page, world, viewport):
+    user = _resident(world, "wang")
+    building = Building.objects.create(region_code=world.grid.code, name="3栋", lat=32.3651, lng=119.4451)
+    Person.objects.filter(user=user).update(dwelling=Dwelling.objects.create(
+        region_code=world.grid.code, building=building, floor=2, room="201"))
+    for i, (name, cat) in enumerate([("玺园卫生服务站", "medical"), ("日间照料中心", "elderly"), ("普惠托育园", "childcare"),
+                                     ("便民超市", "store"), ("家电维修", "repair"), ("政务自助服务机", "kiosk")]):
+        make_point(world.grid.code, name=name, category=cat, lat=32.362 + i * 0.001, lng=119.442 + i * 0.0012,
+                   hours="每天 8:00-20:00")
+    make_point(world.other_grid.code, name="别的街道药店", lat=32.366, lng=119.446)
+
+    page = browser_page(viewport)
+    _go(page, f"/services/map/?region={world.street.code}")
+    page.wait_for_selector("#sz-points-map[data-ready='1']")
+    assert page.locator("path.sz-point").count() == 6 and page.locator(".leaflet-tile").count() == 0
+    assert "别的街道药店" not in page.content()
+    page.shot("property-map-public")
+
+    page.select_option("#point-category", "elderly")
+    page.click("#sz-point-filter button")
+    page.wait_for_selector("#sz-points-map[data-ready='1']")
+    assert page.locator("path.sz-point").count() == 1
+
+    page.login("wang", PASSWORD)
+    _go(page, f"/services/map/?region={world.street.code}")
+    page.wait_for_selector("#sz-points-map[data-ready='1']")
+    first = page.locator("[data-testid=point]").first.inner_text()
+    assert "便民超市" in first and "米" in first  # 48 m from the resident's building and page.locator("path.sz-home").count() == 1
+    page.locator("path.sz-point-medical").click(force=True)
+    page.locator(".leaflet-popup-content").wait_for()
+    assert "玺园卫生服务站" in page.locator(".leaflet-popup-content").inner_text()
+    page.shot("property-map-nearest")
