@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "shanzhi.disclosure",
     "shanzhi.volunteering",
     "shanzhi.party",
+    "shanzhi.admission",
+    "shanzhi.assessment",
     "shanzhi.property",
     "shanzhi.services",
     "shanzhi.notifications",

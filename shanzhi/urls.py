@@ -17,6 +17,8 @@ urlpatterns = [
     path("public/", include("shanzhi.disclosure.urls")),
     path("volunteering/", include("shanzhi.volunteering.urls")),
     path("party/", include("shanzhi.party.urls")),
+    path("admission/", include("shanzhi.admission.urls")),
+    path("assessment/", include("shanzhi.assessment.urls")),
     path("property/", include("shanzhi.property.urls")),
     path("services/", include("shanzhi.services.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
