@@ -12,9 +12,10 @@ class ServicesConfig(AppConfig):
         from shanzhi.core.demo import register_step
         from shanzhi.core.indicators import Indicator, register_indicator
         from shanzhi.core.navigation import register
+        from shanzhi.core.panels import register_panel
         from shanzhi.core.schedule import Every, register_periodic
 
-        from . import demo, indicators, selectors, services
+        from . import demo, indicators, panels, selectors, services
         from .models import BOOKERS, MANAGERS, RESIDENTS, STAFF, ServicePoint
 
         register("services:requests", _("代办服务"), "file-certificate", STAFF | RESIDENTS)
@@ -31,4 +32,6 @@ class ServicesConfig(AppConfig):
             register_indicator(Indicator(**ind))
         register_periodic("services.no_shows", Every(15 * 60), lambda: services.mark_no_shows())
         register_step("services", 85, demo.build)
+        register_panel("registry.household", "services.needs", "services/partials/household_needs.html",
+                       panels.household_needs_panel, order=120)
         selectors.POINTS_MEMO.clear_on_change(ServicePoint)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from shanzhi.core.roles import Role
 from shanzhi.registry.models import Building, Dwelling, Person
+from shanzhi.registry.testing import household_in, need_in, person_in
 from shanzhi.services import choices as c
 from shanzhi.services.models import Booking, ProxyRequest
 from shanzhi.services.testing import make_booking, make_item, make_point, make_venue
@@ -84,3 +85,19 @@ def test_the_public_map_sends_a_streets_points_and_the_nearest_to_home(client, w
     first = data["nearest"][0]
     assert data["distances"][str(first)] < 50
     assert 'data-home-lat="32.365100"' in client.get("/services/map/").content.decode()
+
+
+def test_a_households_needs_link_to_matching(client, world, make_user):
+    household = household_in(world.grid.code)
+    person = person_in(world.grid.code, household=household)
+    need = need_in(world.grid.code, person=person)
+    point = make_point(world.grid.code, name="日间照料中心", category=c.PointCategory.ELDERLY)
+    staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
+    client.force_login(staff)
+    page = client.get(f"/registry/households/{household.pk}/").content.decode()
+    assert 'data-testid="needs-panel"' in page and f"/services/needs/{need.pk}/match/" in page
+    client.post(f"/services/needs/{need.pk}/match/", {"target": f"service_point:{point.pk}", "note": "每周送餐"})
+    page = client.get(f"/services/needs/{need.pk}/match/").content.decode()
+    assert "日间照料中心" in page and "每周送餐" in page
+    client.force_login(make_user(Role.COMMUNITY_STAFF, world.other_community.code))
+    assert client.get(f"/services/needs/{need.pk}/match/").status_code == 404
