@@ -26,6 +26,7 @@ from .models import (
     OwnersCommittee,
     OwnersVote,
     PropertyCompany,
+    PropertyOffice,
     RenovationProject,
     SelfManagedEstate,
 )
@@ -95,11 +96,12 @@ def _complaints(company, estate, resident):
 
 
 def _committee(secretary, company, estate):
+    if not PropertyOffice.objects.filter(region_code=estate.region_code[:12]).exists():
+        services.office_create(actor=secretary, community_code=estate.region_code, name="玺园社区物业管理工作室",
+                               location="玺园社区党群服务中心一楼", hours="周一至周五 9:00-17:00",
+                               staff_names="陈书记（站长）、何经理（恒安物业）、陈建国（业委会）")
     if OwnersCommittee.objects.filter(estate=estate).exists():
         return
-    services.office_create(actor=secretary, community_code=estate.region_code, name="玺园社区物业管理工作室",
-                           location="玺园社区党群服务中心一楼", hours="周一至周五 9:00-17:00",
-                           staff_names="陈书记（站长）、何经理（恒安物业）、陈建国（业委会）")
     today = timezone.localdate()
     committee = services.committee_create(actor=secretary, estate=estate, name=f"{estate.name}业主委员会",
                                           term_start=dt.date(today.year - 1, 6, 1),
