@@ -74,8 +74,19 @@ def test_a_certificate_carried_by_the_community_to_the_end(browser_page, world):
     staff.fill("[data-testid=act-result] input[name=note]", "居住证明已开具")
     _submit(staff, "[data-testid=act-result] button")
     staff.select_option("#signature_kind", "screen")
-    _submit(staff, "[data-testid=act-deliver] button")
+    pad = staff.locator("canvas[data-sz-signature]")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    staff.mouse.move(box["x"] + 20, box["y"] + 90)
+    staff.mouse.down()
+    for i in range(1, 12):  # the resident signs on the clerk's phone
+        staff.mouse.move(box["x"] + 20 + i * 22, box["y"] + 90 - (i % 3) * 25)
+    staff.mouse.up()
+    staff.shot("property-proxy-signature-pad")
+    _submit(staff, "[data-testid=act-deliver] button[class*=btn-primary]")
     assert staff.locator("[data-testid=request-state]").inner_text() == "已签收"
+    assert ProxyRequest.objects.get().signature.read().startswith(b"\x89PNG")
+    assert staff.locator("[data-testid=signature-image]").count() == 1
     staff.shot("property-proxy-delivered-staff")
 
     _go(resident, f"/services/requests/{req.pk}/")

@@ -63,7 +63,7 @@ def _step(req, action, staff, resident):
             services.material_receive(actor=staff, material=m)
         return ProxyRequest.objects.get(pk=req.pk)
     data = {"return": {"note": "缺少租赁合同，请补充"}, "submit_department": {"note": "已递交为民服务中心窗口"},
-            "result": {"note": "证件已办好"}, "deliver": {"signed_name": req.applicant_name, "signature_kind": "screen"},
+            "result": {"note": "证件已办好"}, "deliver": {"signed_name": req.applicant_name, "signature_kind": "paper"},
             "rate": {"rating": "5", "comment": "社区帮忙跑腿，很省心"}}.get(action, {})
     actor = resident if action in {"rate", "withdraw"} else staff
     return services.request_transition(actor=actor, request=req, action=action, data=data)

@@ -55,6 +55,10 @@ class ServiceItem(CommunityModel):
         return [line.strip() for line in self.materials.splitlines() if line.strip()]
 
 
+def _signature_path(instance, filename):
+    return f"services/signatures/{instance.pk}/{filename[-60:]}"
+
+
 class ProxyRequest(ScopedModel):
     """全程代办: a resident's (or a desk clerk's, for someone) request that the community carry a 事项 through."""
 
@@ -84,6 +88,8 @@ class ProxyRequest(ScopedModel):
     completed_on_time = models.BooleanField(null=True, blank=True)
     signature_kind = models.CharField(_("签收方式"), max_length=8, choices=c.SignatureKind.choices, blank=True)
     signed_name = models.CharField(_("签收人"), max_length=50, blank=True)
+    signature = models.FileField(_("签名"), upload_to=_signature_path, blank=True,
+                                 help_text=_("屏幕签名的图像，或签收单的扫描件"))
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     rating_comment = models.CharField(_("评价"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True, db_index=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import secrets
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -141,9 +144,45 @@ def _history(actor):
     return write
 
 
-def request_transition(*, actor, request: ProxyRequest, action: str, data: dict | None = None) -> ProxyRequest:
-    """One step of the table (accept, return, submit_department, result, deliver, rate, withdraw …)."""
-    return REQUEST.apply(obj=request, actor=actor, action=action, data=data or {}, history=_history(actor))
+SIGNATURE_MAX = 512 * 1024
+PNG_PREFIX = "data:image/png;base64,"
+
+
+def _signature_file(data: dict, signature_file) -> ContentFile | None:
+    """The signature the deliver step keeps: the drawn PNG (screen) or the scan of the signed slip (paper)."""
+    if data.get("signature_kind") == c.SignatureKind.SCREEN:
+        raw = str(data.get("signature_data") or "")
+        if not raw.startswith(PNG_PREFIX):
+            raise ServiceError(_("请申请人在屏幕上签名"), field="signature_data")
+        try:
+            png = base64.b64decode(raw[len(PNG_PREFIX):], validate=True)
+        except (binascii.Error, ValueError):
+            raise ServiceError(_("签名图像无法读取，请重新签名"), field="signature_data") from None
+        if not png.startswith(b"\x89PNG") or len(png) > SIGNATURE_MAX:
+            raise ServiceError(_("签名图像无法读取，请重新签名"), field="signature_data")
+        return ContentFile(png, name="signature.png")
+    if data.get("signature_kind") == c.SignatureKind.PAPER and signature_file is not None:
+        if signature_file.size > 10 * 1024 * 1024:
+            raise ServiceError(_("扫描件不能超过10MB"), field="signature_scan")
+        return signature_file
+    return None
+
+
+@transaction.atomic
+def request_transition(*, actor, request: ProxyRequest, action: str, data: dict | None = None,
+                       signature_file=None) -> ProxyRequest:
+    """One step of the table (accept, return, submit_department, result, deliver, rate, withdraw …). Delivering
+    keeps the signature: drawn on the screen (a PNG), or the scan of the paper slip the resident signed."""
+    data = dict(data or {})
+    signature = _signature_file(data, signature_file) if action == "deliver" else None
+    data.pop("signature_data", None)
+    req = REQUEST.apply(obj=request, actor=actor, action=action, data=data, history=_history(actor))
+    if signature is not None:
+        field = ProxyRequest._meta.get_field("signature")
+        name = field.storage.save(field.generate_filename(req, signature.name), signature)
+        ProxyRequest.objects.filter(pk=req.pk).update(signature=name)
+        req.signature.name = name
+    return req
 
 
 # --- venues and bookings ---------------------------------------------------------------------------------------

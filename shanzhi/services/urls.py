@@ -14,6 +14,7 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/act/", views.request_act, name="request_act"),
     path("requests/<int:pk>/own/", views.request_own, name="request_own"),
+    path("requests/<int:pk>/signature/", views.request_signature, name="request_signature"),
     path("items/", views.items, name="items"),
     path("venues/", views.venues, name="venues"),
     path("venues/<int:pk>/", views.venue_detail, name="venue"),

@@ -6,7 +6,7 @@ import datetime as dt
 
 import segno
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -160,9 +160,11 @@ def request_detail(request, req):
 
 
 def _transition(request, req, action):
-    data = {k: request.POST.get(k, "") for k in ("note", "signed_name", "signature_kind", "rating", "comment")}
+    data = {k: request.POST.get(k, "") for k in ("note", "signed_name", "signature_kind", "rating", "comment",
+                                                 "signature_data")}
     try:
-        services.request_transition(actor=request.user, request=req, action=action, data=data)
+        services.request_transition(actor=request.user, request=req, action=action, data=data,
+                                    signature_file=request.FILES.get("signature_scan"))
     except ServiceError as e:
         _fail(request, e)
     return redirect("services:request", pk=req.pk)
@@ -186,6 +188,17 @@ def request_act(request, req):
             _fail(request, e)
         return redirect("services:request", pk=req.pk)
     return _transition(request, req, request.POST.get("action", "accept"))
+
+
+@object_view(ProxyRequest)
+def request_signature(request, req):
+    """The signature kept when the result was handed back (staff and the applicant)."""
+    if not req.signature:
+        return render(request, "services/no_signature.html", {"req": req})
+    response = FileResponse(req.signature.open("rb"), content_type="image/png" if req.signature.name.endswith(
+        ".png") else "application/octet-stream")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @object_view(ProxyRequest, action="own", methods=("POST",))

@@ -15,6 +15,10 @@ from shanzhi.services.testing import make_booking, make_item, make_point, make_v
 
 pytestmark = pytest.mark.django_db
 
+# a 1×1 PNG, as the signature pad's canvas.toDataURL() sends it
+PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
+       "RU5ErkJggg==")
+
 
 @pytest.fixture
 def staff(world, make_user):
@@ -45,9 +49,14 @@ def test_a_proxy_request_runs_from_materials_to_signature_and_rating(world, staf
     req = services.request_transition(actor=staff, request=req, action="result", data={"note": "证明已开具"})
     with pytest.raises(ServiceError):
         services.request_transition(actor=staff, request=req, action="deliver", data={"signed_name": "王阿姨"})
+    with pytest.raises(ServiceError, match="屏幕上签名"):
+        services.request_transition(actor=staff, request=ProxyRequest.objects.get(pk=req.pk), action="deliver",
+                                    data={"signed_name": "王阿姨", "signature_kind": "screen"})
     req = services.request_transition(actor=staff, request=ProxyRequest.objects.get(pk=req.pk), action="deliver",
-                                      data={"signed_name": "王阿姨", "signature_kind": "screen"})
+                                      data={"signed_name": "王阿姨", "signature_kind": "screen",
+                                            "signature_data": PNG})
     assert req.state == c.RequestState.DELIVERED and req.completed_on_time is True
+    assert ProxyRequest.objects.get(pk=req.pk).signature.read().startswith(b"\x89PNG")
     with pytest.raises(NotAllowed):  # only the applicant rates
         services.request_transition(actor=staff, request=req, action="rate", data={"rating": "5"})
     req = services.request_transition(actor=resident, request=req, action="rate", data={"rating": "5", "comment": "省心"})
