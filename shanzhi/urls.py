@@ -19,6 +19,8 @@ urlpatterns = [
     path("party/", include("shanzhi.party.urls")),
     path("admission/", include("shanzhi.admission.urls")),
     path("assessment/", include("shanzhi.assessment.urls")),
+    path("organisations/", include("shanzhi.organisations.urls")),
+    path("projects/", include("shanzhi.projects.urls")),
     path("property/", include("shanzhi.property.urls")),
     path("services/", include("shanzhi.services.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),

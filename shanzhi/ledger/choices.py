@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class Ledger(models.TextChoices):
     VOLUNTEER = "volunteer", _("志愿积分")
     PARTY = "party", _("党员积分")
+    MONEY = "money", _("项目资金（分）")
     # money, in fen (分): a self-managed estate's fund, and property companies' 信用保证金 (property app)
     ESTATE = "estate", _("自管小区资金")
     DEPOSIT = "deposit", _("物业信用保证金")
@@ -23,6 +24,9 @@ class TransferKind(models.TextChoices):
     REDEEM = "redeem", _("兑换核销")
     REFUND = "refund", _("取消退回")
     VOID = "void", _("冲正")
+    APPROPRIATE = "appropriate", _("预算下达")
+    COMMIT = "commit", _("合同锁定")
+    PAY = "pay", _("项目拨付")
     FEE = "fee", _("收取物业费")
     EXPENSE = "expense", _("支出")
     SURPLUS = "surplus", _("结余返还")

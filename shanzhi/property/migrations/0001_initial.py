@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         ('cases', '0004_text_limits'),
         ('consultation', '0003_text_limits'),
         ('disclosure', '0002_text_limits'),
-        ('ledger', '0003_money_ledgers'),
+        ('ledger', '0004_money_ledgers_property'),
         ('registry', '0004_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
