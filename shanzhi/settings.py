@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "shanzhi.assessment",
     "shanzhi.organisations",
     "shanzhi.projects",
+    "shanzhi.property",
+    "shanzhi.services",
     "shanzhi.analytics",
     "shanzhi.notifications",
     "shanzhi.api",

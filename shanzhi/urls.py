@@ -23,6 +23,8 @@ urlpatterns = [
     path("assessment/", include("shanzhi.assessment.urls")),
     path("organisations/", include("shanzhi.organisations.urls")),
     path("projects/", include("shanzhi.projects.urls")),
+    path("property/", include("shanzhi.property.urls")),
+    path("services/", include("shanzhi.services.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
     path("analytics/", include("shanzhi.analytics.urls")),
     path("open-data/", include("shanzhi.analytics.open_urls")),
