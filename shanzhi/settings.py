@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "shanzhi.projects",
     "shanzhi.property",
     "shanzhi.services",
+    "shanzhi.analytics",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

@@ -26,6 +26,8 @@ urlpatterns = [
     path("property/", include("shanzhi.property.urls")),
     path("services/", include("shanzhi.services.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
+    path("analytics/", include("shanzhi.analytics.urls")),
+    path("open-data/", include("shanzhi.analytics.open_urls")),
     path("audit/", include("shanzhi.accounts.auditlog.urls")),
     path("inbox/", include("shanzhi.notifications.urls")),
     path("open311/", include("shanzhi.cases.open311_urls")),

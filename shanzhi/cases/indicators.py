@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core.indicators import (
     Indicator,
     by_prefix,
-    count_by_prefix,
     from_parts,
     register_indicator,
     shared,
@@ -79,21 +78,25 @@ def _index(codes, start, end):
     return {code: k.index for code, k in kpis_by_prefix(codes, start, end, population=True).items()}
 
 
-def _open_at_end(end: dt.date):
+@shared
+def open_counts(codes, start, end) -> dict[str, dict]:
+    """Cases open at the period's end (reported before it, still open or completed after it) and, of those, the
+    ones past their step deadline: one scan for both figures."""
     _lo, hi = _bounds(end, end)
     still_open = Q(state__in=c.OPEN_STATES) | Q(completed_at__gte=hi)
-    return Case.objects.filter(still_open, created_at__lt=hi), hi
+    qs = Case.objects.filter(still_open, created_at__lt=hi)
+    rows = by_prefix(qs, "region_code", codes, open=Count("id"),
+                     overdue=Count("id", filter=Q(due_at__lt=min(hi, timezone.now()))))
+    empty = {"open": 0, "overdue": 0}
+    return {code: rows.get(code, empty) for code in codes}
 
 
 def _open(codes, start, end):
-    qs, _hi = _open_at_end(end)
-    return count_by_prefix(qs, "region_code", codes)
+    return {code: row["open"] for code, row in open_counts(codes, start, end).items()}
 
 
 def _overdue(codes, start, end):
-    qs, hi = _open_at_end(end)
-    qs = qs.filter(due_at__lt=min(hi, timezone.now()))
-    return count_by_prefix(qs, "region_code", codes)
+    return {code: row["overdue"] for code, row in open_counts(codes, start, end).items()}
 
 
 RATES = (

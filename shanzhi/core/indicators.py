@@ -22,11 +22,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import Substr
 from django.utils.functional import lazy
 
-from .scoping import prefix_q
+from .scoping import minimal_prefixes, prefix_q
 
 Compute = Callable[[list[str], date, date], dict[str, float | int | None]]
 # numerator and denominator of a rate per region code: rollups store both so rates add up correctly over
@@ -103,18 +103,47 @@ def from_parts(parts: Parts, *, scale: float = 1.0, digits: int = 4) -> Compute:
     return compute_rate
 
 
+def _additive(aggregates: dict) -> bool:
+    return all(isinstance(a, Count | Sum) and not getattr(a, "distinct", False) for a in aggregates.values())
+
+
 def by_prefix(queryset, field: str, codes: Iterable[str], **aggregates) -> dict[str, dict]:
     """Aggregates of `queryset` per region code prefix: {code: {name: value}} for the rows whose `field` starts
-    with each code. One GROUP BY query per distinct code length (an index range filter, no joins); codes
-    without rows are missing from the answer."""
+    with each code; codes without rows are missing from the answer.
+
+    Counts and sums (which add up) take one GROUP BY over the stored codes under the asked prefixes (an index
+    range filter, no joins), added up to each asked code here; other aggregates one query per code length."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return {}
+    if _additive(aggregates):
+        return _by_stored_code(queryset, field, codes, aggregates)
     by_len: dict[int, list[str]] = {}
-    for code in dict.fromkeys(codes):
+    for code in codes:
         by_len.setdefault(len(code), []).append(code)
     out: dict[str, dict] = {}
     for length, group in by_len.items():
         rows = _grouped(queryset, field, group, length).values("_prefix").annotate(**aggregates).order_by()
         for row in rows:
             out[row.pop("_prefix")] = row
+    return out
+
+
+def _by_stored_code(queryset, field: str, codes: list[str], aggregates: dict) -> dict[str, dict]:
+    lengths = sorted({len(c) for c in codes})
+    wanted = set(codes)
+    prefixes = minimal_prefixes(codes)
+    common = os.path.commonprefix(prefixes)
+    if len(prefixes) > MANY_CODES and common:  # one range scan of the common prefix; kept by prefix below
+        prefixes = [common]
+    out: dict[str, dict] = {}
+    for row in queryset.filter(prefix_q(field, prefixes)).values(field).annotate(**aggregates).order_by():
+        stored = row.pop(field) or ""
+        for n in lengths:
+            if n <= len(stored) and stored[:n] in wanted:
+                slot = out.setdefault(stored[:n], dict.fromkeys(aggregates, 0))
+                for name, value in row.items():
+                    slot[name] += value or 0
     return out
 
 

@@ -19,6 +19,7 @@ from shanzhi.core.indicators import (
     from_parts,
     lazy_format,
     register_indicator,
+    shared,
 )
 
 from . import choices as c
@@ -39,21 +40,29 @@ def _living(end: date) -> Q:
     return Q(status=c.PersonStatus.LIVING) & (Q(move_in_date__isnull=True) | Q(move_in_date__lt=end))
 
 
-def _persons(extra: Q | None = None):
-    def compute(codes, start, end):
-        qs = Person.objects.filter(_living(end))
-        if extra is not None:
-            qs = qs.filter(extra)
-        return count_by_prefix(qs, "region_code", codes)
-    return compute
+def _band_q(low: int, high: int | None, sex: str, end: date) -> Q:
+    q = Q(sex=sex, birth_date__lte=_years_before(end, low))
+    if high is not None:
+        q &= Q(birth_date__gt=_years_before(end, high))
+    return q
 
 
-def _band(low: int, high: int | None, sex: str):
+@shared
+def person_counts(codes, start, end) -> dict[str, dict]:
+    """Every person figure of the registry for each code, in one grouped query over the living persons."""
+    counts = {"n": Count("id"), "floating": Count("id", filter=Q(residence_type=c.ResidenceType.FLOATING)),
+              "old": Count("id", filter=Q(birth_date__lte=_years_before(end, 60)))}
+    for low, high in AGE_BANDS:
+        for sex in (c.Sex.MALE, c.Sex.FEMALE):
+            counts[band_key(low, high, sex)] = Count("id", filter=_band_q(low, high, sex, end))
+    rows = by_prefix(Person.objects.filter(_living(end)), "region_code", codes, **counts)
+    empty = dict.fromkeys(counts, 0)
+    return {code: rows.get(code, empty) for code in codes}
+
+
+def _persons(name: str = "n"):
     def compute(codes, start, end):
-        q = Q(sex=sex, birth_date__lte=_years_before(end, low))
-        if high is not None:
-            q &= Q(birth_date__gt=_years_before(end, high))
-        return _persons(q)(codes, start, end)
+        return {code: row[name] for code, row in person_counts(codes, start, end).items()}
     return compute
 
 
@@ -65,22 +74,14 @@ def _households(codes, start, end):
 def _care(tag: str):
     def compute(codes, start, end):
         qs = CareTag.objects.filter(tag=tag, person__status=c.PersonStatus.LIVING)
-        return count_by_prefix(qs, "region_code", codes, Count("person", distinct=True))
+        return count_by_prefix(qs, "region_code", codes)  # one tag per person and kind
     return compute
 
 
-def _floating_share(codes, start, end):
-    qs = Person.objects.filter(_living(end))
-    rows = by_prefix(qs, "region_code", codes, n=Count("id"),
-                     f=Count("id", filter=Q(residence_type=c.ResidenceType.FLOATING)))
-    return {k: (v["f"], v["n"]) for k, v in rows.items()}
-
-
-def _elderly_share(codes, start, end):
-    qs = Person.objects.filter(_living(end))
-    rows = by_prefix(qs, "region_code", codes, n=Count("id"),
-                     old=Count("id", filter=Q(birth_date__lte=_years_before(end, 60))))
-    return {k: (v["old"], v["n"]) for k, v in rows.items()}
+def _share(name: str):
+    def parts(codes, start, end):
+        return {code: (row[name], row["n"]) for code, row in person_counts(codes, start, end).items()}
+    return parts
 
 
 def band_key(low: int, high: int | None, sex: str) -> str:
@@ -97,14 +98,14 @@ def register() -> None:
         _households, public=True, tags=frozenset({"population"}), **common))
     register_indicator(Indicator(
         "registry.floating", _("流动人口"), _("人"), _("实有人口中人口类型为“流动人口”的人数"),
-        _persons(Q(residence_type=c.ResidenceType.FLOATING)), public=True, tags=frozenset({"population"}),
+        _persons("floating"), public=True, tags=frozenset({"population"}),
         **common))
     register_indicator(Indicator(
         "registry.floating_share", _("流动人口占比"), "%", _("流动人口 ÷ 实有人口 × 100"),
-        from_parts(_floating_share, scale=100, digits=1), kind="rate", parts=_floating_share, public=True, **common))
+        from_parts(_share("floating"), scale=100, digits=1), kind="rate", parts=_share("floating"), public=True, **common))
     register_indicator(Indicator(
         "registry.elderly_share", _("60岁以上人口占比"), "%", _("期末年满60周岁的实有人口 ÷ 实有人口 × 100"),
-        from_parts(_elderly_share, scale=100, digits=1), kind="rate", parts=_elderly_share, public=True, higher_is_better=False,
+        from_parts(_share("old"), scale=100, digits=1), kind="rate", parts=_share("old"), public=True, higher_is_better=False,
         **common))
     for low, high in AGE_BANDS:
         for sex, label in ((c.Sex.MALE, _("男")), (c.Sex.FEMALE, _("女"))):
@@ -112,7 +113,7 @@ def register() -> None:
             register_indicator(Indicator(
                 band_key(low, high, sex), lazy_format(_("%(band)s岁%(sex)s性"), band=band, sex=label), _("人"),
                 lazy_format(_("实有人口中期末年龄在 %(band)s 岁、性别为%(sex)s的人数"), band=band, sex=label),
-                _band(low, high, sex), tags=frozenset({"pyramid"}), **common))
+                _persons(band_key(low, high, sex)), tags=frozenset({"pyramid"}), **common))
     for tag, label in c.CareTagKind.choices:
         register_indicator(Indicator(
             f"registry.care_{tag}", label, _("人"),

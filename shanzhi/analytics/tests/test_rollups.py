@@ -1,0 +1,80 @@
+"""Rollups: equal to core.indicators.compute for every cell, incremental (only changed cells written), rates keep
+their parts so they add up over regions and months, and the type medians."""
+
+import datetime as dt
+
+import pytest
+
+from shanzhi.analytics.models import Rollup, TypeMedian
+from shanzhi.analytics.rollups import rollup_refresh
+from shanzhi.analytics.selectors import Cell, aggregate
+from shanzhi.cases.testing import make_case
+from shanzhi.core.indicators import INDICATORS, all_indicators, compute
+from shanzhi.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def _next(month):
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def test_every_rollup_cell_equals_compute(world, facts):
+    month = facts["this_month"]
+    run = rollup_refresh(months=[month])
+    codes = list(Region.objects.values_list("code", flat=True))
+    assert run.cells == len(all_indicators()) * len(codes)
+    stored = {(r.region_code, r.indicator): r for r in Rollup.objects.filter(month=month)}
+    for ind in all_indicators():
+        expected = compute(ind.key, codes=codes, start=month, end=_next(month))
+        for code in codes:
+            value = stored[(code, ind.key)].value
+            assert value == (None if expected[code] is None else pytest.approx(float(expected[code]))), \
+                (ind.key, code)
+
+
+def test_refresh_is_incremental(world, facts):
+    month = facts["this_month"]
+    rollup_refresh(months=[month, facts["last_month"]])
+    untouched = Rollup.objects.get(region_code=world.street.code, month=facts["last_month"],
+                                   indicator="cases.reported")
+    again = rollup_refresh(months=[month])
+    assert again.changed == 0  # nothing new, nothing written
+    make_case(world.grid.code)
+    run = rollup_refresh(months=[month], modules=["cases"])
+    assert 0 < run.changed < run.cells
+    assert run.cells == len([i for i in all_indicators() if i.module == "cases"]) * Region.objects.count()
+    street = Rollup.objects.get(region_code=world.street.code, month=month, indicator="cases.reported")
+    assert street.value == compute("cases.reported", codes=[world.street.code], start=month,
+                                   end=_next(month))[world.street.code]
+    assert Rollup.objects.get(pk=untouched.pk).refreshed_at == untouched.refreshed_at
+
+
+def test_rates_keep_their_parts_and_add_up_over_months_and_regions(world, facts):
+    months = [facts["last_month"], facts["this_month"]]
+    rollup_refresh(months=months)
+    ind = INDICATORS["cases.satisfaction_rate"]
+    rows = list(Rollup.objects.filter(region_code=world.street.code, indicator=ind.key, month__in=months)
+                .order_by("month"))
+    assert all(r.denominator is not None for r in rows)
+    both = aggregate(ind, [Cell(r.value, r.numerator, r.denominator) for r in rows])
+    direct = compute(ind.key, codes=[world.street.code], start=months[0], end=_next(months[1]))[world.street.code]
+    assert both == pytest.approx(direct, abs=0.05)
+    # a district's rate is the sum of its streets' parts, not an average of their rates
+    kids = Rollup.objects.filter(region_code__in=[world.street.code, world.other_street.code], indicator=ind.key,
+                                 month=months[1])
+    district = Rollup.objects.get(region_code=world.district.code, indicator=ind.key, month=months[1])
+    assert district.numerator == sum(k.numerator for k in kids)
+    assert district.denominator == sum(k.denominator for k in kids)
+
+
+def test_type_medians_are_kept_per_district_and_type(world, facts, typology):
+    Region.objects.filter(level="community").update(housing_form="commercial")
+    rollup_refresh(months=[facts["this_month"]])
+    median = TypeMedian.objects.get(district_code=world.district.code, type_key="commercial",
+                                    month=facts["this_month"], indicator="registry.persons")
+    assert median.communities == 2
+    values = sorted(Rollup.objects.filter(region_code__in=[world.community.code, world.other_community.code],
+                                          month=facts["this_month"], indicator="registry.persons")
+                    .values_list("value", flat=True))
+    assert median.median == sum(values) / 2
