@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "shanzhi.disclosure",
     "shanzhi.volunteering",
     "shanzhi.party",
+    "shanzhi.support",
+    "shanzhi.elections",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("public/", include("shanzhi.disclosure.urls")),
     path("volunteering/", include("shanzhi.volunteering.urls")),
     path("party/", include("shanzhi.party.urls")),
+    path("support/", include("shanzhi.support.urls")),
+    path("elections/", include("shanzhi.elections.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
     path("audit/", include("shanzhi.accounts.auditlog.urls")),
     path("inbox/", include("shanzhi.notifications.urls")),
