@@ -209,6 +209,8 @@ def proxy_grant(*, actor, election: Election, grantor_serial: str, holder_serial
         raise ServiceError(_("每位受托人最多接受%(n)d人委托") % {"n": election.proxy_limit}, field="holder")
     if Proxy.objects.filter(election=election, round=election.round, grantor=holder).exists():
         raise ServiceError(_("受托人本人已委托他人，不能再受托"), field="holder")
+    if Proxy.objects.filter(election=election, round=election.round, holder=grantor).exists():
+        raise ServiceError(_("委托人已接受他人委托，须亲自投票"), field="grantor")
     if VoteCast.objects.filter(election=election, round=election.round, voter=grantor).exists():
         raise ServiceError(_("委托人已经投票"), field="grantor")
     try:
