@@ -58,6 +58,11 @@ def _note(election: Election, text: str) -> None:
     Note.objects.create(election=election, region_code=election.region_code, text=text[:1000])
 
 
+def cards_printed(*, actor, election: Election, page: int) -> None:
+    """Printing 选民证 is audited (which page of the roll)."""
+    audit_log(actor=actor, action="elections.cards.print", obj=election, after={"page": page})
+
+
 # --- set-up ----------------------------------------------------------------------------------------------
 
 @transaction.atomic

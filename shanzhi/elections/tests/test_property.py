@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from shanzhi.core.errors import ServiceError
 from shanzhi.elections import counting
 from shanzhi.elections import services as s
-from shanzhi.elections.models import Result, Voter, VoteCast
+from shanzhi.elections.models import Result, VoteCast, Voter
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,5 @@
+"""Demo step (filled below)."""
+
+
+def build(*, ctx) -> None:
+    return None
