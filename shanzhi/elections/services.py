@@ -384,7 +384,11 @@ def _conclude(actor, election: Election, outcome: counting.Outcome) -> None:
         _note(election, _("选举无效：%(p)s") % {"p": "、".join(_problem(p) for p in outcome.problems)})
         WORKFLOW.apply(obj=election, actor=actor, action="void")
         return
-    runoff = {o: serials for o, serials in outcome.runoff.items() if serials}
+    # one 另行选举 only: a seat still unfilled after it stays vacant (noted)
+    runoff = {o: serials for o, serials in outcome.runoff.items() if serials} if election.round == 1 else {}
+    if election.round > 1 and outcome.unfilled:
+        _note(election, _("另行选举后仍缺额：%(o)s") % {
+            "o": "、".join(f"{c.Office(o).label}{n}名" for o, n in outcome.unfilled.items())})
     if not runoff:
         WORKFLOW.apply(obj=election, actor=actor, action="decide")
         return
