@@ -225,6 +225,11 @@ class Tally(ElectionChild):
             models.UniqueConstraint(fields=["station", "round", "clerk"], name="elections_tally_clerk"),
         ]
 
+    def lines(self) -> list[tuple[str, str]]:
+        """(office label, "serial=votes …") per office, for comparing two entries on the page."""
+        return [(str(c.Office(o).label) if o in c.Office.values else o,
+                 " ".join(f"{k}={v}" for k, v in sorted(votes.items()))) for o, votes in self.counts.items()]
+
 
 class Result(ElectionChild):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="results")
