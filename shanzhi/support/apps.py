@@ -28,5 +28,5 @@ class SupportConfig(AppConfig):
         register_counter("support.glass_unseen", _("待确认的紧急查阅"),
                          lambda *, actor: selectors.glass_log(actor=actor, unseen_only=True).count(),
                          {Role.SECURITY_ADMIN}, "support:glass_log")
-        register_periodic("support.overdue_visits", Every(3600), services.overdue_alerts)
+        register_periodic("support.alerts", Every(3600), services.support_alerts)
         register_step("support", 75, demo.build)

@@ -68,6 +68,10 @@ def team_of(*, actor, record) -> list[TeamMember]:
     return list(record.team.filter(active=True).select_related("user"))
 
 
+def team_member(*, actor, record, pk) -> TeamMember | None:
+    return record.team.filter(active=True, pk=int(pk)).first() if str(pk).isdigit() else None
+
+
 def plans_of(*, actor, record):
     return list(record.plans.all()[:20])
 

@@ -170,6 +170,8 @@ def review_add(*, actor, record: Record, findings: str, risk_after: str) -> Revi
     Visit.objects.filter(record=record, done_at__isnull=True, due_on__gt=latest_due).update(due_on=latest_due)
     audit_log(actor=actor, action="support.review.create", obj=record,
               before={"risk": review.risk_before}, after={"risk": risk_after})
+    if record.next_review_on:
+        notification_resolve(dedupe_key=f"support.review.due:{record.pk}:{record.next_review_on.isoformat()}")
     return review
 
 
@@ -220,6 +222,26 @@ def overdue_alerts(now: dt.datetime | None = None) -> int:
             Visit.objects.filter(pk=visit.pk).update(overdue_alerted_at=timezone.now())
             audit_log(action="support.visit.overdue_alert", obj=visit.record, after={"visit": visit.pk})
     return len(due)
+
+
+def review_alerts(now: dt.datetime | None = None) -> int:
+    """The periodic job's second half: a plan review past its date (the schedule the risk sets) is told to the
+    综治专干 of the record's community, once per record and due date."""
+    today = timezone.localdate(now or timezone.now())
+    due = list(Record.objects.filter(state=c.State.ACTIVE, next_review_on__lt=today).order_by("pk")[:1000])
+    for record in due:
+        notify(recipients=selectors.role_holders(Role.SAFETY_OFFICER, record.region_code), kind="support.review_due",
+               title=_("帮教方案评估已到期：%(ref)s") % {"ref": record.reference},
+               body=_("应于 %(d)s 前评估，请组织评估并调整风险等级。") % {"d": record.next_review_on.isoformat()},
+               url=reverse("support:record", args=[record.pk]), obj=record,
+               dedupe_key=f"support.review.due:{record.pk}:{record.next_review_on.isoformat()}")
+    return len(due)
+
+
+def support_alerts() -> None:
+    """The hourly job: overdue visits and due plan reviews."""
+    overdue_alerts()
+    review_alerts()
 
 
 # --- break the glass -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("records/<int:pk>/", views.record, name="record"),
     path("records/<int:pk>/glass/", views.glass_break, name="glass_break"),
     path("records/<int:pk>/team/", views.team_add, name="team_add"),
+    path("records/<int:pk>/team/remove/", views.team_remove, name="team_remove"),
     path("records/<int:pk>/plan/", views.plan_add, name="plan_add"),
     path("records/<int:pk>/review/", views.review_add, name="review_add"),
     path("records/<int:pk>/transition/", views.transition, name="transition"),

@@ -131,6 +131,21 @@ def team_add(request, rec):
 
 
 @object_view(Record, action="manage", methods=("POST",))
+def team_remove(request, rec):
+    member = selectors.team_member(actor=request.user, record=rec, pk=request.POST.get("member", ""))
+    if member is None:
+        messages.error(request, _("请选择要移出的成员"))
+        return redirect("support:record", pk=rec.pk)
+    try:
+        services.team_remove(actor=request.user, member=member)
+    except ServiceError as e:
+        _fail(request, e)
+    else:
+        messages.success(request, _("已移出帮教小组"))
+    return redirect("support:record", pk=rec.pk)
+
+
+@object_view(Record, action="manage", methods=("POST",))
 def plan_add(request, rec):
     return _posted(request, rec, PlanForm(request.POST), lambda d: services.plan_add(
         actor=request.user, record=rec, goals=d["goals"], help_kinds=d["help_kinds"], help_given=d["help_given"]),

@@ -1,7 +1,9 @@
 """An election from roll to published result, through the services."""
 
 import pytest
+from django.db import IntegrityError, transaction
 
+from shanzhi.audit.models import AuditEvent
 from shanzhi.core.errors import ServiceError
 from shanzhi.disclosure.models import DisclosureEntry
 from shanzhi.elections import services as s
@@ -151,3 +153,34 @@ def test_outsiders_cannot_run_it(election, world, make_user):
                  make_user("community_staff", world.community.code)):
         with pytest.raises(ServiceError):
             s.roll_build(actor=user, election=election)
+
+
+def test_the_database_refuses_a_second_vote_of_one_voter(election, committee, people):
+    """Not only the service: the unique constraint holds across stations even for a raw insert."""
+    _ready(election, committee, people)
+    a = s.station_add(actor=committee, election=election, name="甲站", kind="fixed")
+    b = s.station_add(actor=committee, election=election, name="乙站", kind="mobile")
+    voter = Voter.objects.filter(election=election).first()
+    VoteCast.objects.create(election=election, region_code=election.region_code, round=1, voter=voter, station=a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VoteCast.objects.create(election=election, region_code=election.region_code, round=1, voter=voter, station=b)
+
+
+def test_every_step_is_audited(election, committee, clerks, people):
+    serials = _ready(election, committee, people)
+    s.candidate_nominate(actor=committee, election=election, serial=serials["选民1"], office="director")
+    s.election_transition(actor=committee, election=election, action="publish_candidates")
+    st = s.station_add(actor=committee, election=election, name="站", kind="fixed")
+    s.ballots_print(actor=committee, station=st, count=10)
+    s.election_transition(actor=committee, election=election, action="open_voting")
+    for i in range(1, 8):
+        s.vote_record(actor=committee, station=st, serial=serials[f"选民{i}"])
+    s.election_transition(actor=committee, election=election, action="close_voting")
+    for clerk in clerks:
+        s.tally_enter(actor=clerk, station=st, ballots_cast=7, invalid=0, counts={"director": {serials["选民1"]: 7}})
+    s.election_count(actor=committee, election=election)
+    actions = set(AuditEvent.objects.filter(object_type="elections.election", object_id=str(election.pk))
+                  .values_list("action", flat=True))
+    assert {"elections.election.create", "elections.roll.build", "elections.election.publish_roll",
+            "elections.candidate.nominate", "elections.station.add", "elections.ballots.print",
+            "elections.vote.record", "elections.tally.enter", "elections.count"} <= actions

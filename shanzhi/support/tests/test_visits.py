@@ -125,3 +125,19 @@ def test_new_record_from_the_page_finds_the_person_by_id_number(client, officer,
     assert Record.objects.filter(person__name="新对象", category=cat).exists()
     r = client.post("/support/new/", {**data, "id_number": "110101199003070011"})
     assert r.status_code == 200 and "找不到" in r.content.decode()
+
+
+def test_a_review_past_its_date_is_told_to_the_safety_officer_once(record, officer):
+    Record.objects.filter(pk=record.pk).update(next_review_on=timezone.localdate() - dt.timedelta(days=1))
+    assert s.review_alerts() == 1
+    s.review_alerts()
+    assert Notification.objects.filter(kind="support.review_due", recipient=officer).count() == 1
+    s.review_add(actor=officer, record=Record.objects.get(pk=record.pk), findings="按期评估", risk_after="medium")
+    assert not Notification.objects.filter(kind="support.review_due", read_at__isnull=True).exists()
+
+
+def test_team_member_removed_from_the_page(client, record, officer, staff):
+    member = s.team_add(actor=officer, record=record, side="community", user=staff)
+    verified_login(client, officer)
+    assert client.post(f"/support/records/{record.pk}/team/remove/", {"member": member.pk}).status_code == 302
+    assert not Record.objects.restrict(staff, "view").filter(pk=record.pk).exists()
