@@ -30,6 +30,12 @@ from .workflow import SYSTEM_ACTIONS, WORKFLOW
 STAFF_ROLE_NAMES = {label: value for value, label in c.StaffRole.choices}
 
 
+def _labelled(history) -> list:
+    """History rows with the transition's label (the table's words, not the action's code name)."""
+    labels = {t.action: t.label for t in WORKFLOW.transitions}
+    return [(h, labels.get(h.action, h.action)) for h in history]
+
+
 def _private(response):
     response["Cache-Control"] = "no-store"
     return response
@@ -83,7 +89,7 @@ def detail(request, election):
            "results": selectors.results(actor=request.user, election=election),
            "turnout": selectors.turnout(actor=request.user, election=election),
            "notes": list(election.notes.all()), "seats": list(election.seats.all()),
-           "history": list(transition_history(election)),
+           "history": _labelled(transition_history(election)),
            "transitions": [(t, ok, why) for t, ok, why in WORKFLOW.available(election, request.user)
                            if t.action not in SYSTEM_ACTIONS]}
     if run:

@@ -23,6 +23,12 @@ from .workflow import RECORD
 WORKER_ROLES = RECORD_ROLES["view"]
 
 
+def _labelled(history) -> list:
+    """History rows with the transition's label (the table's words, not the action's code name)."""
+    labels = {t.action: t.label for t in RECORD.transitions}
+    return [(h, labels.get(h.action, h.action)) for h in history]
+
+
 def _private(response):
     response["Cache-Control"] = "no-store"
     return response
@@ -80,7 +86,7 @@ def record(request, ref):
            "reviews": selectors.reviews_of(actor=request.user, record=rec),
            "visits": selectors.visits_of(actor=request.user, record=rec),
            "open_visit": selectors.open_visit(actor=request.user, record=rec),
-           "history": list(transition_history(rec)),
+           "history": _labelled(transition_history(rec)),
            "transitions": RECORD.available(rec, request.user) if manage else [],
            "manage_reason": check(request.user, RECORD_MANAGE.action, rec)[1],
            "close_reason": check(request.user, RECORD_CLOSE.action, rec)[1]}
