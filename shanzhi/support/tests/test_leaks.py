@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from shanzhi.api.tokens import token_create
 from shanzhi.core.dashboard import counters_for
 from shanzhi.core.roles import Role
 from shanzhi.support.models import Record, Visit
@@ -117,3 +118,15 @@ def test_records_are_not_in_the_restricted_sets_of_other_roles(record, world, ma
         user = make_user(role, code)
         for action in ("view", "change", "manage", "close", "export", "api"):
             assert not Record.objects.restrict(user, action).exists()
+
+
+def test_a_department_token_reads_no_record(client, record, world, make_user):
+    dept = make_user(Role.DEPARTMENT_VIEWER, world.district.code)
+    _, plain = token_create(actor=None, user=dept, regions=[world.district.code], fields=["name", "sex"], days=30)
+    schema = client.get("/api/openapi.json").json()
+    for path, ops in schema["paths"].items():
+        if "get" in ops and "{" not in path:
+            r = client.get(path if path.startswith("/api") else "/api" + path,
+                           HTTP_AUTHORIZATION=f"Bearer {plain}")
+            assert r.status_code < 500, path
+            _clean(r.content.decode(errors="replace"))
