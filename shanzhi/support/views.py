@@ -174,6 +174,7 @@ def transition(request, rec):
 @role_view(WORKER_ROLES)
 def visits(request):
     due = list(selectors.my_due_visits(actor=request.user, within_days=30)[:100])
+    services.record_list_read(actor=request.user, records=[v.record for v in due])
     return _private(render(request, "support/visits.html", {"due": due}))
 
 

@@ -135,6 +135,9 @@ def test_every_read_is_audited(client, record, officer, worker):
                                          object_id=str(record.pk)).count() == before + 1
         client.get("/support/")
         assert AuditEvent.objects.filter(action="support.record.list", actor=user).exists()
+        n = AuditEvent.objects.filter(action="support.record.list", actor=user).count()
+        client.get("/support/visits/")
+        assert AuditEvent.objects.filter(action="support.record.list", actor=user).count() == n + 1
         client.logout()
 
 
