@@ -35,9 +35,13 @@ CASES = [  # category, risk, reasons, source, team (side, name, unit), plan (goa
 ]
 
 
-def _people(code: str, n: int) -> list[Person]:
-    return list(Person.objects.filter(region_code__startswith=code, status=rc.PersonStatus.LIVING,
-                                      birth_date__lte=dt.date(2006, 1, 1)).order_by("pk")[: n * 2 : 2])
+def _people(grid: str, n: int) -> list[Person]:
+    """Adults of the grid first (its 网格长 sees them), then of its community."""
+    adults = Person.objects.filter(status=rc.PersonStatus.LIVING, birth_date__lte=dt.date(2006, 1, 1)).order_by("pk")
+    chosen = list(adults.filter(region_code=grid)[:n])
+    if len(chosen) < n:
+        chosen += list(adults.filter(region_code__startswith=grid[:12]).exclude(region_code=grid)[: n - len(chosen)])
+    return chosen
 
 
 def build(*, ctx) -> None:
@@ -62,7 +66,8 @@ def build(*, ctx) -> None:
             services.team_add(actor=officer, record=record, side=side, name=name, unit=unit)
         services.plan_add(actor=officer, record=record, goals=plan[0], help_kinds=plan[1], help_given=plan[2])
         records.append(record)
-    if len(records) < 3:
+    if len(records) < len(CASES):
+        ctx.stdout("  support: too few residents for the demo records")
         return
     visit = Visit.objects.get(record=records[1], done_at__isnull=True)
     services.visit_log(actor=worker, visit=visit, kind=c.VisitKind.HOME, notes="在家，情绪平稳，已找到临时工作")
