@@ -24,13 +24,12 @@ def load(n: int) -> float:
     from django.db import connection, transaction
 
     from shanzhi.core import pii
+    from shanzhi.elections import models as m
     from shanzhi.registry.importing import _fast_insert
     from shanzhi.registry.models import Person
 
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM elections_tally")
-    from shanzhi.elections.models import Election
-    Election.objects.all().delete()
+    for model in (m.VoteCast, m.Tally, m.Result, m.Candidate, m.Proxy, m.RollCorrection, m.Voter, m.Election):
+        model.objects.all().delete()  # a rerun starts clean (votes protect voters, voters protect persons)
     Person.objects.all().delete()
     t0 = time.perf_counter()
     kinds = {"户籍人口": "registered", "流动人口": "floating"}
@@ -38,7 +37,7 @@ def load(n: int) -> float:
     for i, (name, number, sex, birth, eth, _phone, kind, addr) in enumerate(synthetic_rows(n)):
         rows.append({"region_code": GRIDS[i % 2], "name": name, "name_pinyin": "", "name_initials": "",
                      "id_number_enc": pii.encrypt(number), "id_number_hash": pii.blind_index(number, purpose="id_number"),
-                     "sex": "male" if sex == "男" else "female", "birth_date": birth, "ethnicity": eth,
+                     "sex": "male" if sex == "男" else "female", "birth_date": dt.date.fromisoformat(birth), "ethnicity": eth,
                      "residence_type": kinds[kind], "current_address": addr})
     with transaction.atomic():
         _fast_insert(Person, rows)
