@@ -21,6 +21,7 @@ class CasesConfig(AppConfig):
         from .caches import connect_caches
         from .demo import build
         from .importing import register as register_import
+        from .indicators import register as register_indicators
         from .models import Case
         from .panels import household_visits_panel
         from .tasks import check_deadlines_task, rollup_task
@@ -40,6 +41,7 @@ class CasesConfig(AppConfig):
         register_panel("registry.household", "cases.visits", "cases/partials/household_visits.html",
                        household_visits_panel)
 
+        register_indicators()
         register_import()  # `shanzhi import cases`; the page is linked from the case list, not the menu
 
         register_periodic("cases.check_deadlines", Every(15 * 60), check_deadlines_task)

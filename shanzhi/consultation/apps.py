@@ -26,6 +26,8 @@ class ConsultationConfig(AppConfig):
 
         register("consultation:index", _("社区协商"), "messages", PARTICIPANT_ROLES)
         register_counter("consultation_review", _("待合议议题"), selectors.review_count, COMMITTEE_ROLES, "consultation:index")
+        from .indicators import register as register_indicators
+        register_indicators()
         register_step("consultation", 50, build)
         register_panel("cases.case", "consultation.topic", "consultation/partials/case_topic.html", case_topic_panel)
 

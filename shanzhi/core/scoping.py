@@ -253,6 +253,23 @@ def granted_within(actor, obj, roles) -> bool:
     return any(within(actor, code, roles) for code in codes)
 
 
+def _member_rows(model, user, action, roles):
+    path = getattr(model, "member_path", "")
+    if not path or not getattr(user, "is_authenticated", False) or not _holds(user, roles):
+        return None
+    return Q(pk__in=model._base_manager.filter(**{path: user.pk}).values("pk"))
+
+
+@_rows(_member_rows)
+def member(actor, obj, roles) -> bool:
+    """One of `roles` and a member of the body the row belongs to (a social organisation's staff): the model's
+    `member_path` leads from the row to its members' user ids (e.g. `organisation__members__user`)."""
+    path = getattr(obj, "member_path", "")
+    if not path or not getattr(actor, "pk", None) or not _holds(actor, roles):
+        return False
+    return type(obj)._base_manager.filter(pk=obj.pk, **{path: actor.pk}).exists()
+
+
 def through(field: str, model_name: str = "", when: Q | None = None):
     """Rows whose `field` (a foreign key) points at a row the actor may reach with the same action — in the
     related model, or in `model_name` of the same app (e.g. a proxy with its own strategy) — and match `when`."""
@@ -300,7 +317,7 @@ def member_of(relation: str, when=None):
 
 STRATEGIES = {"within": within, "community_widened": community_widened, "in_community": in_community,
               "owner": owner, "follower": follower, "handling_body": handling_body,
-              "granted_within": granted_within}
+              "granted_within": granted_within, "member": member}
 
 
 class CommunityModel(ScopedModel):

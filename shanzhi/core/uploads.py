@@ -33,16 +33,19 @@ class StoredUpload:
     tag: str
 
 
-def _name(file_id: str) -> str:
-    return f"{ROOT}/{uuid.UUID(str(file_id))}.bin"
+def _name(file_id: str, root: str = ROOT) -> str:
+    if not root.isidentifier():
+        raise ValueError("an upload root is a plain folder name")
+    return f"{root}/{uuid.UUID(str(file_id))}.bin"
 
 
-def _path(file_id: str) -> Path:
-    return Path(default_storage.path(_name(file_id)))
+def _path(file_id: str, root: str = ROOT) -> Path:
+    return Path(default_storage.path(_name(file_id, root)))
 
 
-def upload_store(data: bytes, filename: str, tag: str = "") -> str:
-    """Encrypt and keep an uploaded file; returns its file id."""
+def upload_store(data: bytes, filename: str, tag: str = "", *, root: str = ROOT) -> str:
+    """Encrypt and keep an uploaded file; returns its file id. Imports keep theirs under `imports/`, which
+    `uploads_cleanup` empties after some days; files kept for good (a project's invoices) name their own root."""
     file_id = str(uuid.uuid4())
     meta = json.dumps({"filename": filename[-120:], "tag": tag}).encode()
     plain = len(meta).to_bytes(4, "big") + meta + data
@@ -51,7 +54,7 @@ def upload_store(data: bytes, filename: str, tag: str = "") -> str:
     nonce = secrets.token_bytes(12)
     blob = MAGIC + bytes([len(kid)]) + kid + nonce + AESGCM(ring["keys"][ring["current"]]).encrypt(
         nonce, plain, file_id.encode())
-    path = _path(file_id)
+    path = _path(file_id, root)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
@@ -59,10 +62,10 @@ def upload_store(data: bytes, filename: str, tag: str = "") -> str:
     return file_id
 
 
-def upload_load(file_id: str | None) -> StoredUpload | None:
+def upload_load(file_id: str | None, *, root: str = ROOT) -> StoredUpload | None:
     """The kept file, or None when it is gone (cleaned up), unknown or unreadable."""
     try:
-        blob = _path(str(file_id)).read_bytes()
+        blob = _path(str(file_id), root).read_bytes()
     except (ValueError, TypeError, OSError):
         return None
     if not blob.startswith(MAGIC):

@@ -16,4 +16,6 @@ class DisclosureConfig(AppConfig):
         from .models import EDITOR_ROLES, REVIEWER_ROLES
 
         register("disclosure:manage", _("阳光五务"), "sun", EDITOR_ROLES | REVIEWER_ROLES)
+        from .indicators import register as register_indicators
+        register_indicators()
         register_step("disclosure", 55, build)  # after consultation (50), whose results it discloses

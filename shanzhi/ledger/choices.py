@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class Ledger(models.TextChoices):
     VOLUNTEER = "volunteer", _("志愿积分")
     PARTY = "party", _("党员积分")
+    MONEY = "money", _("项目资金（分）")
 
 
 class OwnerKind(models.TextChoices):
@@ -20,6 +21,9 @@ class TransferKind(models.TextChoices):
     REDEEM = "redeem", _("兑换核销")
     REFUND = "refund", _("取消退回")
     VOID = "void", _("冲正")
+    APPROPRIATE = "appropriate", _("预算下达")
+    COMMIT = "commit", _("合同锁定")
+    PAY = "pay", _("项目拨付")
 
 
 # Well-known system accounts of each ledger (Account.key).

@@ -20,4 +20,6 @@ class PartyConfig(AppConfig):
         register_counter("party.pending_records", _("党员积分待审核"),
                          lambda *, actor: selectors.pending_records(actor=actor).count(), PARTY_ROLES["approve"],
                          "party:records")
+        from .indicators import register as register_indicators
+        register_indicators()
         register_step("party", 65, build)  # after participation (60): party members volunteer too

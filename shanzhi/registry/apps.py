@@ -16,6 +16,7 @@ class RegistryConfig(AppConfig):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from .demo import build
         from .importing import register_importers
+        from .indicators import register as register_indicators
         from .models import EDIT_ROLES, MoveRequest, Person
         from .stats import living_persons, region_headline
 
@@ -39,3 +40,4 @@ class RegistryConfig(AppConfig):
         register_step("registry", 30, build)
 
         register_importers()
+        register_indicators()

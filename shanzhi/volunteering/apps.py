@@ -24,4 +24,6 @@ class VolunteeringConfig(AppConfig):
         register_counter("volunteering.open_orders", _("爱心超市待核销"),
                          lambda *, actor: selectors.open_orders(actor=actor).count(), STAFF_ROLES,
                          "volunteering:redeem_desk")
+        from .indicators import register as register_indicators
+        register_indicators()
         register_step("participation", 60, demo.build)

@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import EVALUATION_CRITERIA, REVIEW_CRITERIA, Determination, ProgrammeKind
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class NeedForm(forms.Form):
+    community_code = forms.ChoiceField(label=_("社区"), choices=())
+    title = forms.CharField(label=_("需求"), max_length=100)
+    description = forms.CharField(label=_("说明"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community_code"].choices = [(r.code, r.name) for r in regions]
+
+
+class ProgrammeForm(forms.Form):
+    region_code = forms.ChoiceField(label=_("所属街道或区"), choices=())
+    name = forms.CharField(label=_("资金项目名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("资助方式"), choices=ProgrammeKind.choices)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    budget_yuan = forms.DecimalField(label=_("预算（元）"), min_value=1, decimal_places=2, max_digits=14)
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = [(r.code, r.name) for r in regions]
+
+
+class CallForm(forms.Form):
+    title = forms.CharField(label=_("征集标题"), max_length=120)
+    description = forms.CharField(label=_("说明"), max_length=4000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    opens_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    closes_on = forms.DateField(label=_("截止日期"), widget=DATE)
+    max_amount_yuan = forms.DecimalField(label=_("单个项目资助上限（元）"), min_value=1, decimal_places=2, max_digits=14)
+    min_grade = forms.TypedChoiceField(label=_("最低等级"), coerce=int, choices=[(0, _("不限"))] + [
+        (g, f"{g}A") for g in range(1, 6)])
+
+
+class ApplicationForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("申报组织"), choices=())
+    community_code = forms.ChoiceField(label=_("服务社区"), choices=())
+    title = forms.CharField(label=_("项目名称"), max_length=120)
+    objectives = forms.CharField(label=_("项目目标"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    activities = forms.CharField(label=_("主要活动"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    budget = forms.CharField(label=_("预算明细"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("每行一项：科目 金额（元），如“活动物料 3000”"))
+    target_beneficiaries = forms.IntegerField(label=_("计划受益人数"), min_value=1)
+
+    def __init__(self, *args, organisations=(), communities=(), extra=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]
+        self.fields["community_code"].choices = [(r.code, r.name) for r in communities]
+        for field in extra:
+            self.fields[f"answer_{field['name']}"] = forms.CharField(
+                label=field["label"], max_length=2000, required=bool(field.get("required")),
+                widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeclareForm(forms.Form):
+    conflict = forms.TypedChoiceField(label=_("是否存在利益冲突"), coerce=lambda v: v == "yes",
+                                      choices=[("no", _("不存在")), ("yes", _("存在，回避本项评审"))])
+    conflict_note = forms.CharField(label=_("冲突说明"), max_length=200, required=False)
+
+
+def _score_fields(form, criteria):
+    for key, label, top in criteria:
+        form.fields[key] = forms.DecimalField(label=f"{label}（0–{top}）", min_value=0, max_value=top,
+                                              decimal_places=1)
+
+
+class ScoreForm(forms.Form):
+    comment = forms.CharField(label=_("评审意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _score_fields(self, REVIEW_CRITERIA)
+        self.order_fields([k for k, _l, _m in REVIEW_CRITERIA] + ["comment"])
+
+
+class EvaluationForm(forms.Form):
+    survey_satisfaction = forms.DecimalField(label=_("居民满意度（百分制，来自满意度问卷）"), min_value=0, max_value=100,
+                                      decimal_places=1, required=False)
+    comment = forms.CharField(label=_("评估意见"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _score_fields(self, EVALUATION_CRITERIA)
+        self.order_fields([k for k, _l, _m in EVALUATION_CRITERIA] + ["survey_satisfaction", "comment"])
+
+
+class DetermineForm(forms.Form):
+    decision = forms.ChoiceField(label=_("决定"), choices=Determination.choices)
+    reason = forms.CharField(label=_("理由"), max_length=500)
