@@ -124,3 +124,15 @@ def station_tally_state(station: Station, round_: int) -> str:
     if len(entries) == 1:
         return "one"
     return "agreed" if counting.agree(tally_entry(entries[0]), tally_entry(entries[1])) else "mismatch"
+
+
+def voters_named(*, actor, election, name: str, limit: int = 10) -> list[Voter]:
+    """Listed voters of this election whose name starts with `name` and who have not voted this round (the
+    staff mark a voter who came without their 选民证)."""
+    name = (name or "").strip()
+    if not name:
+        return []
+    voted = VoteCast.objects.filter(election=election, round=election.round).values("voter_id")
+    return list(Voter.objects.restrict(actor, "view").filter(election=election, listed=True,
+                                                             person__name__startswith=name)
+                .exclude(pk__in=voted).select_related("person").order_by("serial")[:limit])

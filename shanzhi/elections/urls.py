@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/count/", views.count, name="count"),
     path("stations/<int:pk>/", views.station, name="station"),
     path("stations/<int:pk>/vote/", views.vote, name="vote"),
+    path("stations/<int:pk>/find/", views.voter_find, name="voter_find"),
     path("stations/<int:pk>/tally/", views.tally, name="tally"),
     path("stations/<int:pk>/ballots/print/", views.ballots_print, name="ballots_print"),
     path("stations/<int:pk>/ballots/", views.ballots, name="ballots"),

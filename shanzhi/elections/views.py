@@ -230,9 +230,20 @@ def _tally_rows(station: Station, election: Election, actor) -> list[dict]:
 
 @object_view(Station)
 def station(request, station):
+    return _station_page(request, station)
+
+
+@object_view(Station, action="run", methods=("POST",))
+def voter_find(request, station):
+    """Staff look a voter up by name (posted, never in the URL) and mark them from the list."""
+    found = selectors.voters_named(actor=request.user, election=station.election, name=request.POST.get("name", ""))
+    return _station_page(request, station, found=found, searched=True)
+
+
+def _station_page(request, station, **extra):
     election = station.election
     run = selectors.may(actor=request.user, election=election)
-    return _private(render(request, "elections/station.html", {
+    return _private(render(request, "elections/station.html", {**extra,
         "st": station, "e": election, "run": run, "vote_form": VoteForm(), "ballots_form": BallotsForm(),
         "state": selectors.station_tally_state(station, election.round),
         "tallies": selectors.tallies(actor=request.user, station=station, round_=election.round),

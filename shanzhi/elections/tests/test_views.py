@@ -41,6 +41,8 @@ def test_an_election_through_its_pages(client, world, committee, clerks, people,
     for i in range(1, 8):
         _post(client, f"/elections/stations/{st.pk}/vote/", {"serial": serial[f"选民{i}"]})
     client.post(f"/elections/stations/{st.pk}/vote/", {"serial": serial["选民1"]})
+    found = client.post(f"/elections/stations/{st.pk}/find/", {"name": "选民"}).content.decode()
+    assert f'value="{serial["选民8"]}"' in found and f'value="{serial["选民1"]}"' not in found  # not yet voted
     page = client.get(base).content.decode()
     assert 'data-testid="turnout">7<' in page
     _post(client, base + "transition/", {"action": "close_voting"})
