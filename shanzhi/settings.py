@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "shanzhi.projects",
     "shanzhi.support",
     "shanzhi.elections",
+    "shanzhi.configuration",
     "shanzhi.notifications",
     "shanzhi.api",
 ]
@@ -227,11 +228,8 @@ STATIC_ROOT = VAR_DIR / "static"  # created by `shanzhi init`
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    # compressed, fingerprinted, long-cached in every mode (core/staticfiles.py); tests use plain names
+    "staticfiles": {"BACKEND": "shanzhi.core.staticfiles.ShanzhiStaticStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
 # `shanzhi backup` writes data archives here; key backups (`backup --keys`) must go elsewhere.

@@ -16,6 +16,7 @@ TASKS = {"default": {"BACKEND": os.environ.get("SHANZHI_TASK_BACKEND",
                                                "django_tasks.backends.immediate.ImmediateBackend")}}
 PASSWORD_HASHERS = ["shanzhi.core.testing.FastArgon2PasswordHasher", *PASSWORD_HASHERS[1:]]
 STATIC_ROOT = None  # whitenoise serves from the finders; no var/static is needed
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 
 # Rate limits no suite reaches; the tests of the limits set small ones.
 _NO_LIMIT = "100000/min"

@@ -23,6 +23,7 @@ urlpatterns = [
     path("projects/", include("shanzhi.projects.urls")),
     path("support/", include("shanzhi.support.urls")),
     path("elections/", include("shanzhi.elections.urls")),
+    path("config/", include("shanzhi.configuration.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
     path("audit/", include("shanzhi.accounts.auditlog.urls")),
     path("inbox/", include("shanzhi.notifications.urls")),

@@ -31,10 +31,10 @@ def test_dashboard_map_shows_open_cases(browser_page, world, viewport):
     page.login("zhang", PASSWORD)
     page.goto("/cases/dashboard/")
     page.wait_for_selector("#sz-index-map[data-ready='1']")
-    markers = page.locator("#sz-index-map path.sz-case-marker")
+    markers = page.locator("#sz-index-map .sz-case-marker")
     assert markers.count() == 4
-    assert page.locator("path.sz-marker-red").count() == 1 and page.locator("path.sz-marker-yellow").count() == 1
-    assert page.locator("path.sz-marker-green").count() == 2
+    assert page.locator(".sz-marker-red").count() == 1 and page.locator(".sz-marker-yellow").count() == 1
+    assert page.locator(".sz-marker-green").count() == 2
     assert "别的街道的问题" not in page.content()
     assert page.locator(".leaflet-tile").count() == 0  # no tile server: polygons and markers on a plain background
     legend = page.locator("[data-testid=map-legend]").inner_text()
@@ -49,7 +49,7 @@ def test_dashboard_map_shows_open_cases(browser_page, world, viewport):
     page.shot("cases-dashboard-map")
 
     # the red marker's popup names the case and links to it
-    page.locator("path.sz-marker-red").click(force=True)
+    page.locator(".sz-marker-red").click(force=True)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     page.wait_for_function(  # the popup has faded in (the screenshot below shows it whole)
@@ -73,7 +73,7 @@ def test_dashboard_map_shows_open_cases(browser_page, world, viewport):
     assert polygons.count() < shown
     page.get_by_role("checkbox", name="在办民情").check()
     assert markers.count() == 4
-    popup_link = page.locator("path.sz-marker-red")
+    popup_link = page.locator(".sz-marker-red")
     popup_link.click(force=True)
     page.locator(".leaflet-popup-content a").click()
     page.wait_for_url(f"**/cases/{cases[0].pk}/")

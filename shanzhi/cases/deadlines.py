@@ -18,7 +18,7 @@ import chinese_calendar
 from shanzhi.core.memo import Memo
 
 from . import choices as c
-from .models import DeadlineRule
+from .models import DeadlineRule, HolidayOverride
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.timedelta(days=1)
@@ -26,9 +26,24 @@ YELLOW_SHARE = Decimal("0.8")
 DEFAULT_DAYS = {c.Step.ACCEPT: Decimal(1), c.Step.HANDLE: Decimal(5), c.Step.VERIFY: Decimal(2)}
 
 
-@lru_cache(maxsize=4096)
+# HolidayOverride rows (a local holiday, a make-up day the table lacks): set a few times a year
+HOLIDAYS = Memo("cases.holiday_overrides")
+
+
+def _overrides() -> dict:
+    return HOLIDAYS.get("all", lambda: dict(HolidayOverride.objects.values_list("day", "is_workday")))
+
+
 def workday(day: dt.date) -> tuple[bool, bool]:
-    """(is a working day, known from the holiday table)."""
+    """(is a working day, known from the holiday table or a local override)."""
+    override = _overrides().get(day)
+    if override is not None:
+        return override, True
+    return _calendar_workday(day)
+
+
+@lru_cache(maxsize=4096)
+def _calendar_workday(day: dt.date) -> tuple[bool, bool]:
     try:
         return chinese_calendar.is_workday(day), True
     except NotImplementedError:

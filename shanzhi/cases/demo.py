@@ -13,8 +13,18 @@ from shanzhi.regions.models import Region
 
 from . import choices as c
 from .insight import rollup_build, window
-from .models import Case, Category, HandlingBody, HandlingBodyMember, RoutingRule
-from .services import case_create, case_transition, route_body
+from .models import Case, Category, HandlingBody
+from .services import (
+    body_member_add,
+    case_create,
+    case_transition,
+    category_create,
+    category_update,
+    handling_body_create,
+    handling_body_update,
+    route_body,
+    routing_rule_set,
+)
 from .workflow import is_handler
 
 CATEGORIES = [
@@ -51,25 +61,44 @@ TITLES = {"env.garbage": "楼道口垃圾堆放", "env.stall": "小区门口占�
           "dispute.neighbour": "楼上漏水引发纠纷"}
 
 
+def _upsert_category(code, fields) -> Category:
+    cur = Category.objects.filter(code=code).first()
+    if cur is None:
+        return category_create(actor=None, code=code, **fields)
+    changed = {k: v for k, v in fields.items() if getattr(cur, k) != v}
+    return category_update(actor=None, category=cur, **changed) if changed else cur
+
+
+def _upsert_body(name, kind, region_code) -> HandlingBody:
+    cur = HandlingBody.objects.filter(name=name).first()
+    if cur is None:
+        return handling_body_create(actor=None, name=name, kind=kind, region_code=region_code)
+    if (cur.kind, cur.region_code) != (kind, region_code):
+        return handling_body_update(actor=None, body=cur, kind=kind, region_code=region_code)
+    return cur
+
+
+def _district_wide(body, d):
+    """A category's default body must serve every grid (a community's property company does not)."""
+    return body if body is not None and body.region_code == d["district"] else None
+
+
 def _config(ctx) -> dict[str, Category]:
+    """The demo's configuration through the same services the 系统配置 pages call (actor=None: the installation)."""
     d = ctx.data
     codes = {"street": d["street"], "district": d["district"], "community": d["communities"][0]}
-    bodies = {}
-    for name, kind, level in BODIES:
-        bodies[name], _ = HandlingBody.objects.update_or_create(name=name, defaults={"kind": kind,
-                                                                                     "region_code": codes[level]})
+    bodies = {name: _upsert_body(name, kind, codes[level]) for name, kind, level in BODIES}
     cats = {}
     for code, name, parent, handler, days, public in CATEGORIES:
-        cats[code], _ = Category.objects.update_or_create(code=code, defaults={
-            "name": name, "parent": cats.get(parent), "handler_type": handler, "handle_days": Decimal(days),
-            "is_public": public, "default_body": bodies.get(ROUTES.get(code, ""))})
-    for code, body in ROUTES.items():
-        RoutingRule.objects.update_or_create(category=cats[code], region_prefix=d["district"],
-                                             defaults={"body": bodies[body]})
+        cats[code] = _upsert_category(code, {"name": name, "parent": cats.get(parent), "handler_type": handler,
+                                             "handle_days": Decimal(days), "is_public": public,
+                                             "default_body": _district_wide(bodies.get(ROUTES.get(code, "")), d)})
+    for code, body in ROUTES.items():  # each rule covers the body's own service area
+        routing_rule_set(actor=None, category=cats[code], region_prefix=bodies[body].region_code, body=bodies[body])
     users = d.get("users", {})
     if "handling_body" in users:  # the one demo account answers for every body, so the demo can be clicked through
         for body in bodies.values():
-            HandlingBodyMember.objects.get_or_create(body=body, user=users["handling_body"])
+            body_member_add(actor=None, body=body, user=users["handling_body"])
     return cats
 
 
@@ -90,7 +119,8 @@ def build(*, ctx) -> None:
     for i in range(300):
         code = rng.choice(leaves)
         g = grids[0] if i % 3 == 0 else rng.choice(grids)
-        created = now - dt.timedelta(days=rng.uniform(0, 60))
+        step = rng.random()
+        created = now - dt.timedelta(days=_age(step, rng))
         # a point inside the grid's boundary, so the dashboard map shows each case in its own grid
         lat, lng = random_point_in(g.boundary, rng) or ((g.centroid_lat or 32.39) + rng.uniform(-0.0005, 0.0005),
                                                         (g.centroid_lng or 119.43) + rng.uniform(-0.0005, 0.0005))
@@ -103,7 +133,6 @@ def build(*, ctx) -> None:
                            now=created, reporter_name="" if actor else "热线来电")
         n += 1
         t = created
-        step = rng.random()
 
         def later(hours):
             nonlocal t
@@ -118,6 +147,8 @@ def build(*, ctx) -> None:
                                 now=later(30))
                 continue
             case = case_transition(actor=staff, case=case, action="accept", now=later(30))
+            if step < 0.2:
+                continue
             body = route_body(cats[code], g.code)
             if body is None:
                 case = case_transition(actor=staff, case=case, action="assign", data={"assignee": worker.pk},
@@ -140,6 +171,8 @@ def build(*, ctx) -> None:
             if step < 0.5:
                 continue
             case = case_transition(actor=staff, case=case, action="verify", now=later(20))
+            if step < 0.55:
+                continue
             case = case_transition(actor=staff, case=case, action="feedback", data={"note": "问题已处理，请评价"},
                                    now=later(10))
             if step < 0.6:
@@ -154,6 +187,14 @@ def build(*, ctx) -> None:
     start, end = window(61)
     rows = rollup_build(start=start, end=end)
     ctx.stdout(f"  cases: {len(cats)} categories, {len(BODIES)} bodies, {n} cases, {rows} rollup rows")
+
+
+def _age(step: float, rng) -> float:
+    """Days since a demo case was reported. A case that stops in an open step (step < 0.5, except the rejected
+    ones) is recent, so most are within their deadline; about one in seven has been waiting too long."""
+    if step < 0.5 and not 0.1 <= step < 0.15:
+        return rng.uniform(0, 0.6) if rng.random() < 0.85 else rng.uniform(3, 20)
+    return rng.uniform(1, 60)
 
 
 def body_member_or_assignee(case, user) -> bool:

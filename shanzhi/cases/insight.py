@@ -193,7 +193,14 @@ def trend(*, prefix: str, start: dt.date, end: dt.date) -> list[dict]:
     return out
 
 
-def index_colour(value: float | None) -> str:
+INDEX_COLOURS = {"green": "#1b7a33", "yellow": "#f0b429", "red": "#b42318", "none": "#c5cbd3"}  # app.css .sz-index-*
+
+
+def index_band(value: float | None) -> str:
     if value is None:
-        return "#adb5bd"
-    return "#2fb344" if value >= 85 else "#f59f00" if value >= 70 else "#d63939"
+        return "none"
+    return "green" if value >= 85 else "yellow" if value >= 70 else "red"
+
+
+def index_colour(value: float | None) -> str:
+    return INDEX_COLOURS[index_band(value)]

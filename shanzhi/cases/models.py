@@ -43,6 +43,7 @@ class HandlingBody(models.Model):
     active = models.BooleanField(_("启用"), default=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="HandlingBodyMember", related_name="bodies",
                                      verbose_name=_("人员"))
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("承办单位")
@@ -89,6 +90,7 @@ class Category(models.Model):
     extra_fields = models.JSONField(_("附加字段"), default=list, blank=True)
     keywords = models.CharField(_("关键词"), max_length=200, blank=True)
     active = models.BooleanField(_("启用"), default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("民情类别")
@@ -111,6 +113,23 @@ class DeadlineRule(models.Model):
         verbose_name = _("时限规则")
         verbose_name_plural = _("时限规则")
         constraints = [models.UniqueConstraint(fields=["category", "handler_type", "step"], name="uniq_deadline_rule")]
+
+
+class HolidayOverride(models.Model):
+    """A day whose working status differs from the national holiday table (chinese_calendar): a local holiday,
+    or a make-up working day the table does not know yet. The district sets them (系统配置 → 时限与节假日)."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"), default=False)
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day} {self.note}"
 
 
 class RoutingRule(models.Model):

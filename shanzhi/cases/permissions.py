@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import rule
-from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES
+from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES, Role
+from shanzhi.core.scope import user_roles
 from shanzhi.core.scoping import code_in_scope
 
 PATROL = rule("cases.patrol", roles=GRID_ROLES, reason=_("只有本网格的网格员或网格长可以登记"))
@@ -26,3 +27,31 @@ def require_body_covers(body, case, *, field: str = "body") -> None:
     allowed, reason = body_covers(body, case)
     if not allowed:
         raise ServiceError(reason, field=field)
+
+
+# --- configuration (系统配置) ------------------------------------------------------------------------
+# Categories and their deadlines are the district's defaults, the same for every street (a resident's report
+# and the Open311 feed read one tree): the system admin and district or city managers set them.
+CONFIG_DEFAULTS = rule("cases.config_defaults", roles={Role.SYSTEM_ADMIN, Role.CITY_MANAGER, Role.DISTRICT_MANAGER},
+                       reason=_("民情类别和时限是全区统一的默认值，只有系统管理员或区级管理员可以修改"))
+# Handling bodies and routing rules belong to the area they serve: a street manager keeps those of their
+# street, the district those of the district; nobody writes outside their grant.
+CONFIG_AREA = rule("cases.config_area", roles={Role.SYSTEM_ADMIN, Role.CITY_MANAGER, Role.DISTRICT_MANAGER,
+                                               Role.STREET_MANAGER},
+                   reason=_("您只能配置本人管辖区域内的承办单位和派遣规则"))
+
+
+def can_edit_defaults(actor) -> tuple[bool, str]:
+    """Installation-wide defaults: any grant of a role named by CONFIG_DEFAULTS (they hold no region)."""
+    if actor is not None and user_roles(actor) & CONFIG_DEFAULTS.roles:
+        return True, ""
+    return False, str(CONFIG_DEFAULTS.reason)
+
+
+def route_allowed(body, region_prefix: str) -> tuple[bool, str]:
+    """What the district allows a street: a routing rule may send cases only to a body whose service area
+    covers the rule's whole area (the street's own sections, or a district department)."""
+    if body.region_code and region_prefix.startswith(body.region_code):
+        return True, ""
+    return False, str(_("%(body)s 的服务区域不覆盖 %(code)s，不能作为该区域的承办单位") % {
+        "body": body.name, "code": region_prefix})

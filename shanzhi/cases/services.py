@@ -28,14 +28,14 @@ from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import decrypt, encrypt
 from shanzhi.core.roles import Role
-from shanzhi.core.writes import clean_or_refuse, versioned_update
+from shanzhi.core.writes import clean_or_refuse, create_audited, plain, versioned_update
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.registry.validators import normalise_phone
 
 from . import choices as c
 from .caches import USER_FIELDS, grants_around, region_level
-from .deadlines import deadline_for, step_days
+from .deadlines import HOLIDAYS, RULES, deadline_for, step_days
 from .models import (
     Case,
     CaseAssignment,
@@ -44,12 +44,22 @@ from .models import (
     CasePhoto,
     CaseRating,
     Category,
+    DeadlineRule,
     HandlingBody,
+    HandlingBodyMember,
+    HolidayOverride,
     Open311Key,
     RoutingRule,
     Supervision,
 )
-from .permissions import RECATEGORISE, STAFF_CHANNEL, require_body_covers
+from .permissions import (
+    CONFIG_AREA,
+    RECATEGORISE,
+    STAFF_CHANNEL,
+    can_edit_defaults,
+    require_body_covers,
+    route_allowed,
+)
 from .photos import clean_photo
 from .workflow import ACCEPT_ROLES, WORKFLOW
 
@@ -715,3 +725,193 @@ def open311_key_check(key: str) -> Open311Key | None:
         return None
     return Open311Key.objects.filter(key_hash=hashlib.sha256(key.encode()).hexdigest(), active=True).first()
 
+
+
+# --- configuration (系统配置): categories, handling bodies, members, routing rules -------------------------
+CATEGORY_FIELDS = ["name", "parent", "description", "handler_type", "default_body", "accept_days", "handle_days",
+                   "verify_days", "is_public", "extra_fields", "keywords", "active"]
+BODY_FIELDS = ["name", "kind", "region_code", "contact", "active"]
+
+
+def _require_defaults(actor) -> None:
+    if actor is None:  # the setup command and the demo act as the installation itself
+        return
+    allowed, reason = can_edit_defaults(actor)
+    if not allowed:
+        raise NotAllowed(reason)
+
+
+def _require_area(actor, code: str) -> None:
+    if actor is not None:
+        require(actor, CONFIG_AREA.action, code)
+
+
+def _check_extra_fields(extra_fields) -> None:
+    if not isinstance(extra_fields, list) or not all(isinstance(f, dict) and f.get("code") for f in extra_fields):
+        raise ServiceError(_("附加字段应为列表，每项至少有 code"), field="extra_fields")
+
+
+@transaction.atomic
+def category_create(*, actor, code: str, name: str, **fields) -> Category:
+    """A category of the district's tree (its deadlines per step, extra fields, public or not)."""
+    _require_defaults(actor)
+    unknown = set(fields) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise ServiceError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    _check_extra_fields(fields.get("extra_fields", []))
+    return create_audited(Category, actor=actor, action="cases.category_create", code=code.strip(),
+                          name=name.strip(), duplicate_message=_("类别编码“%(c)s”已存在") % {"c": code},
+                          duplicate_field="code", **fields)
+
+
+@transaction.atomic
+def category_update(*, actor, category: Category, version: int | None = None, **fields) -> Category:
+    _require_defaults(actor)
+    unknown = set(fields) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise ServiceError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    if "extra_fields" in fields:
+        _check_extra_fields(fields["extra_fields"])
+    parent = fields.get("parent")
+    while parent is not None:  # the tree stays a tree
+        if parent.pk == category.pk:
+            raise ServiceError(_("上级类别不能是它自己或它的下级"), field="parent")
+        parent = parent.parent
+    return versioned_update(category, version, actor=actor, action="cases.category_update", **fields)
+
+
+@transaction.atomic
+def handling_body_create(*, actor, name: str, kind: str, region_code: str, contact: str = "",
+                         active: bool = True) -> HandlingBody:
+    """A handling body serving `region_code` (a street section, a district department, a utility …)."""
+    _require_area(actor, region_code)
+    return create_audited(HandlingBody, actor=actor, action="cases.body_create", name=name.strip(), kind=kind,
+                          region_code=region_code, contact=contact, active=active,
+                          duplicate_message=_("承办单位“%(n)s”已存在") % {"n": name}, duplicate_field="name")
+
+
+@transaction.atomic
+def handling_body_update(*, actor, body: HandlingBody, version: int | None = None, **fields) -> HandlingBody:
+    unknown = set(fields) - set(BODY_FIELDS)
+    if unknown:
+        raise ServiceError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    _require_area(actor, body.region_code)
+    if "region_code" in fields:
+        _require_area(actor, fields["region_code"])
+    return versioned_update(body, version, actor=actor, action="cases.body_update",
+                            duplicate_message=_("承办单位名称已存在"), duplicate_field="name", **fields)
+
+
+@transaction.atomic
+def body_member_add(*, actor, body: HandlingBody, user) -> HandlingBodyMember:
+    """A user answers for the body (they hold the handling_body_staff role on its area; accounts grants it)."""
+    _require_area(actor, body.region_code)
+    member, created = HandlingBodyMember.objects.get_or_create(body=body, user=user)
+    if created:
+        audit_log(actor=actor, action="cases.body_member_add", obj=body, before={"members": None},
+                  after={"member": user.pk})
+    return member
+
+
+@transaction.atomic
+def body_member_remove(*, actor, body: HandlingBody, user) -> None:
+    _require_area(actor, body.region_code)
+    n, _x = HandlingBodyMember.objects.filter(body=body, user=user).delete()
+    if n:
+        audit_log(actor=actor, action="cases.body_member_remove", obj=body, before={"member": user.pk},
+                  after={"member": None})
+
+
+@transaction.atomic
+def routing_rule_set(*, actor, category: Category, region_prefix: str, body: HandlingBody) -> RoutingRule:
+    """Category × area → body; an existing rule for the same category and area is replaced (before/after
+    audited). A street may route only inside its own area, and only to a body that covers it."""
+    region_prefix = (region_prefix or "").strip()
+    if not region_prefix:
+        raise ServiceError(_("请选择区域"), field="region_prefix")
+    _require_area(actor, region_prefix)
+    allowed, reason = route_allowed(body, region_prefix)
+    if not allowed:
+        raise ServiceError(reason, field="body")
+    rule = RoutingRule.objects.select_for_update().filter(category=category, region_prefix=region_prefix).first()
+    if rule is None:
+        return create_audited(RoutingRule, actor=actor, action="cases.route_create", category=category,
+                              region_prefix=region_prefix, body=body)
+    before = plain({"body": rule.body_id})
+    rule.body = body
+    rule.save(update_fields=["body"])
+    audit_log(actor=actor, action="cases.route_update", obj=rule, region_code=region_prefix, before=before,
+              after={"body": body.pk})
+    return rule
+
+
+@transaction.atomic
+def routing_rule_delete(*, actor, rule: RoutingRule) -> None:
+    _require_area(actor, rule.region_prefix)
+    audit_log(actor=actor, action="cases.route_delete", obj=rule, region_code=rule.region_prefix,
+              before={"category": rule.category_id, "region_prefix": rule.region_prefix, "body": rule.body_id},
+              after={})
+    rule.delete()
+
+
+@transaction.atomic
+def deadline_rule_set(*, actor, step: str, days, category: Category | None = None,
+                      handler_type: str = "") -> DeadlineRule:
+    """A step's working days by category and/or handler type (district-wide; the most specific rule wins)."""
+    _require_defaults(actor)
+    rule = DeadlineRule.objects.select_for_update().filter(category=category, handler_type=handler_type,
+                                                           step=step).first()
+    if rule is None:
+        rule = create_audited(DeadlineRule, actor=actor, action="cases.deadline_rule_create", category=category,
+                              handler_type=handler_type, step=step, days=days)
+    else:
+        before = plain({"days": rule.days})
+        rule.days = days
+        clean_or_refuse(rule)
+        rule.save(update_fields=["days"])
+        audit_log(actor=actor, action="cases.deadline_rule_update", obj=rule, before=before,
+                  after=plain({"days": days}))
+    RULES.clear()
+    transaction.on_commit(RULES.clear)
+    return rule
+
+
+@transaction.atomic
+def deadline_rule_delete(*, actor, rule: DeadlineRule) -> None:
+    _require_defaults(actor)
+    audit_log(actor=actor, action="cases.deadline_rule_delete", obj=rule,
+              before=plain({"category": rule.category_id, "handler_type": rule.handler_type, "step": rule.step,
+                            "days": rule.days}), after={})
+    rule.delete()
+    RULES.clear()
+    transaction.on_commit(RULES.clear)
+
+
+@transaction.atomic
+def holiday_override_set(*, actor, day, is_workday: bool, note: str = "") -> HolidayOverride:
+    """A local holiday or make-up working day; deadlines computed from now on count it."""
+    _require_defaults(actor)
+    cur = HolidayOverride.objects.select_for_update().filter(day=day).first()
+    if cur is None:
+        cur = create_audited(HolidayOverride, actor=actor, action="cases.holiday_create", day=day,
+                             is_workday=is_workday, note=note.strip())
+    else:
+        before = plain({"is_workday": cur.is_workday, "note": cur.note})
+        cur.is_workday, cur.note = is_workday, note.strip()
+        clean_or_refuse(cur)
+        cur.save(update_fields=["is_workday", "note"])
+        audit_log(actor=actor, action="cases.holiday_update", obj=cur, before=before,
+                  after={"is_workday": is_workday, "note": cur.note})
+    HOLIDAYS.clear()
+    transaction.on_commit(HOLIDAYS.clear)
+    return cur
+
+
+@transaction.atomic
+def holiday_override_delete(*, actor, override: HolidayOverride) -> None:
+    _require_defaults(actor)
+    audit_log(actor=actor, action="cases.holiday_delete", obj=override,
+              before=plain({"day": override.day, "is_workday": override.is_workday}), after={})
+    override.delete()
+    HOLIDAYS.clear()
+    transaction.on_commit(HOLIDAYS.clear)

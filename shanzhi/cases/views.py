@@ -296,7 +296,8 @@ def dashboard(request):
     rows = []
     for ch in children:
         k = by_child.get(ch.code) or insight.Kpis(population=populations.get(ch.code, 0))
-        rows.append({"region": ch, "k": k, "index": k.index, "colour": insight.index_colour(k.index)})
+        rows.append({"region": ch, "k": k, "index": k.index, "colour": insight.index_colour(k.index),
+                     "band": insight.index_band(k.index)})
     total = insight.kpis_total(prefix=root.code, start=start, end=end, population=sum(populations.values()))
     series = insight.trend(prefix=root.code, start=end - timedelta(days=59), end=end)
     geo = {"type": "FeatureCollection", "features": [

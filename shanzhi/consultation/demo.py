@@ -21,7 +21,7 @@ from .models import (
 )
 from .rules import adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
-from .services import evaluation_publish, rules_seed_defaults
+from .services import evaluation_publish, rules_adopt_defaults
 
 XIYUAN, WENCHANG, SHIJING = "321002004001", "321002004002", "321002004006"
 
@@ -69,7 +69,7 @@ def _meeting(code, kind, title, starts_at, state, topics, parties, minutes="") -
 @transaction.atomic
 def build(*, ctx) -> None:
     street = ctx.data.get("street", XIYUAN[:9])
-    rules_seed_defaults(actor=None, region_code=street)
+    rules_adopt_defaults(actor=None, street_code=street)  # the 系统配置 page's service
     now = timezone.now()
     six = [(p.value, f"{p.label}代表", False, True) for p in c.SIX_PARTIES]
     reps = [(c.Party.RESIDENT, f"居民代表{i + 1}", True, i < 25) for i in range(30)]
@@ -117,6 +117,15 @@ def build(*, ctx) -> None:
                                      for_count=81, against_count=9)
     _meeting(XIYUAN, c.MeetingKind.CONSULTATION_MEETING, "玺园社区协商议事会（活动室开放时间）",
              now + timedelta(days=6), c.MeetingState.NOTICED, [hours], six[:3] + reps[:9])
+
+    # the other stages of 五议, so every one of them shows a topic
+    _topic(SHIJING, "public_space", "施井小区增设休闲座椅和晾衣架", c.Stage.RESOLUTION, days_ago=40,
+           description="群议期间居民普遍赞成，待居民代表会议表决。")
+    _topic(XIYUAN, "facility", "玺园小区地下车库照明改造", c.Stage.EVALUATION, days_ago=150,
+           amount=Decimal("86000"), description="改造已完工，正在组织居民评议实施效果。")
+    _topic(WENCHANG, "public_space", "文昌花园中心广场改为停车场", c.Stage.REJECTED, days_ago=90,
+           decision_reason="广场是居民唯一的公共活动场地，合议认为不宜改作停车场，建议另行挖潜车位。",
+           description="部分居民提议将中心广场改为停车场以缓解停车难。")
 
     # 两评
     survey, created = EvaluationSurvey.objects.get_or_create(

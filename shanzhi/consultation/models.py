@@ -49,11 +49,15 @@ class ConsultationRule(CommunityModel):
     min_deliberation_days = models.PositiveSmallIntegerField(_("群议最少天数"), default=7)
     notice_days = models.PositiveSmallIntegerField(_("会议提前公告天数"), default=3)
     version = models.PositiveIntegerField(default=1)
+    # A rule that topics started under is never changed in place: an edit retires it and adds the next version,
+    # so each topic keeps the rule it started under (Topic.rule).
+    retired = models.BooleanField(_("已被新版本取代"), default=False)
 
     class Meta:
         verbose_name = _("议事规则")
         verbose_name_plural = _("议事规则")
-        constraints = [models.UniqueConstraint(fields=["region_code", "matter_type"], name="uniq_rule_matter")]
+        constraints = [models.UniqueConstraint(fields=["region_code", "matter_type"], condition=models.Q(retired=False),
+                                               name="uniq_rule_matter")]
         ordering = ["matter_type"]
 
     def __str__(self):

@@ -52,3 +52,8 @@ EVALUATION_BY_STREET = _rule("evaluation_by_street", {Role.STREET_MANAGER}, _("�
 EVALUATE_COMMITTEE = _rule("evaluate_committee", {Role.RESIDENT}, _("您不在这次评议的参评范围内"))
 EVALUATE_STREET = _rule("evaluate_street", {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY},
                         _("您不在这次评议的参评范围内"))
+
+# 议事规则 are the street's to decide (a community then overrides within them): the street manager adopts the
+# default catalogue for the street and edits the street's rules; a district manager may do so for its streets.
+STREET_RULES = _rule("street_rules", {Role.STREET_MANAGER, Role.DISTRICT_MANAGER},
+                     _("只有街道管理员或区级管理员可以采用和修改街道统一的议事规则"))

@@ -21,7 +21,8 @@ def effective_rules(community_code: str) -> dict[str, ConsultationRule]:
     """matter_type → rule; the community's own rule overrides the street's."""
     street_code = community_code[:9]
     rules: dict[str, ConsultationRule] = {}
-    for rule in ConsultationRule.objects.filter(region_code__in=[street_code, community_code]).order_by("region_code"):
+    for rule in ConsultationRule.objects.filter(region_code__in=[street_code, community_code], retired=False)\
+            .order_by("region_code"):
         rules[rule.matter_type] = rule  # street code sorts first, so the community's rule wins
     return rules
 

@@ -17,7 +17,7 @@ from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import blind_index
 from shanzhi.core.scoping import COMMUNITY_CODE_LEN
-from shanzhi.core.writes import create_audited, save_audited, versioned_update
+from shanzhi.core.writes import clean_or_refuse, create_audited, save_audited, versioned_update
 from shanzhi.registry.models import Building, Person
 
 from . import choices as c
@@ -64,7 +64,7 @@ def rules_seed_defaults(*, actor, region_code: str) -> int:
     made = 0
     for spec in DEFAULT_RULES:
         rule, created = ConsultationRule.objects.get_or_create(
-            region_code=region_code, matter_type=spec["matter_type"],
+            region_code=region_code, matter_type=spec["matter_type"], retired=False,
             defaults={k: v for k, v in spec.items() if k != "matter_type"})
         if created:
             rule.full_clean()
@@ -91,13 +91,59 @@ def rule_override(*, actor, community_code: str, matter_type: str, **fields) -> 
     if unknown:
         raise ServiceError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
     after = {k: str(v) for k, v in fields.items()}
-    rule = ConsultationRule.objects.filter(region_code=community_code, matter_type=matter_type).first()
+    rule = ConsultationRule.objects.filter(region_code=community_code, matter_type=matter_type, retired=False).first()
     if rule is None:
         return create_audited(ConsultationRule, actor=actor, action="consultation.rule_override", audit_after=after,
                               region_code=community_code, matter_type=matter_type,
                               **{**{f: getattr(base, f) for f in RULE_FIELDS}, **fields})
-    return versioned_update(rule, rule.version, actor=actor, action="consultation.rule_override",
-                            before={f: str(getattr(rule, f)) for f in fields}, after=after, **fields)
+    return rule_change(rule, actor=actor, action="consultation.rule_override",
+                       before={f: str(getattr(rule, f)) for f in fields}, after=after, **fields)
+
+
+def rule_change(rule: ConsultationRule, *, actor, action: str, before: dict, after: dict, **fields) -> ConsultationRule:
+    """Change a rule: in place while no topic uses it; otherwise the rule is retired (its topics keep it) and the
+    next version takes its place. Both with the optimistic version check and a before/after audit row."""
+    if not rule.topics.exists():
+        return versioned_update(rule, rule.version, actor=actor, action=action, before=before, after=after, **fields)
+    versioned_update(rule, rule.version, actor=actor, action=action, audit=False, validate=False, retired=True)
+    values = {**{f: getattr(rule, f) for f in RULE_FIELDS}, **fields}
+    new = ConsultationRule(region_code=rule.region_code, matter_type=rule.matter_type, version=rule.version, **values)
+    clean_or_refuse(new)
+    new.save(force_insert=True)
+    audit_log(actor=actor, action=action, obj=new, region_code=new.region_code, before=before,
+              after={**after, "version": new.version, "replaces": rule.pk})
+    return new
+
+
+def rules_adopt_defaults(*, actor, street_code: str) -> int:
+    """The street adopts the default catalogue (系统配置); rules it already has stay as they are."""
+    if actor is not None:
+        require(actor, P.STREET_RULES.action, street_code)
+    return rules_seed_defaults(actor=actor, region_code=street_code)
+
+
+@transaction.atomic
+def street_rule_set(*, actor, street_code: str, matter_type: str, **fields) -> ConsultationRule:
+    """Create or change a street's own rule of one matter type (before/after audited, optimistic version)."""
+    if actor is not None:
+        require(actor, P.STREET_RULES.action, street_code)
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise ServiceError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    rule = ConsultationRule.objects.select_for_update().filter(region_code=street_code, matter_type=matter_type,
+                                                               retired=False).first()
+    after = {k: str(v) for k, v in fields.items()}
+    if rule is None:
+        if not fields.get("name"):
+            raise ServiceError(_("请填写事项名称"), field="name")
+        return create_audited(ConsultationRule, actor=actor, action="consultation.street_rule_create",
+                              audit_after=after, region_code=street_code, matter_type=matter_type, **fields)
+    changed = {k: v for k, v in fields.items() if str(getattr(rule, k)) != str(v)}
+    if not changed:
+        return rule
+    return rule_change(rule, actor=actor, action="consultation.street_rule_update",
+                       before={f: str(getattr(rule, f)) for f in changed},
+                       after={k: str(v) for k, v in changed.items()}, **changed)
 
 
 # --- topics --------------------------------------------------------------------------------------------------

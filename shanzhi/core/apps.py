@@ -18,4 +18,10 @@ class CoreConfig(AppConfig):
 
         checks.register(check_rates, checks.Tags.security)
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from .preferences import load_into_session
+
+        user_logged_in.connect(load_into_session, dispatch_uid="core.preferences.load_into_session")
+
         register_periodic("core.imports_cleanup", DailyAt(datetime.time(3, 0)), uploads_cleanup_task)

@@ -80,3 +80,19 @@ class TransitionHistory(models.Model):
 
     def __str__(self):
         return f"{self.workflow}.{self.action} {self.object_type}#{self.object_id}"
+
+
+class UserPreference(models.Model):
+    """How one user likes the pages shown (适老化 elder mode); read into the session at sign-in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ui_preference")
+    elder_mode = models.BooleanField(_("长辈模式"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("界面偏好")
+        verbose_name_plural = _("界面偏好")
+
+    def __str__(self):
+        return f"{self.user_id}: elder={self.elder_mode}"

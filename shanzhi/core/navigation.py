@@ -12,7 +12,8 @@ MENU: list[tuple[str, str, str, frozenset]] = [
     ("regions:tree", _("区域网格"), "map", frozenset(STAFF_ROLES)),
     ("accounts:user_list", _("用户与授权"), "users", frozenset(USER_MANAGER_ROLES)),
     ("audit:list", _("审计日志"), "shield-check", frozenset({Role.AUDIT_ADMIN})),
-    ("admin:index", _("系统配置"), "settings", frozenset({Role.SYSTEM_ADMIN})),
+    ("configuration:home", _("系统配置"), "settings",
+     frozenset({Role.SYSTEM_ADMIN, Role.CITY_MANAGER, Role.DISTRICT_MANAGER, Role.STREET_MANAGER})),
 ]
 
 

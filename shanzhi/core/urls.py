@@ -8,4 +8,6 @@ urlpatterns = [
     path("tasks/<uuid:pk>/", views.task_progress, name="task_progress"),
     path("healthz/", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("elder/", views.elder_mode, name="elder_mode"),
+    path("session/extend/", views.session_extend, name="session_extend"),
 ]

@@ -1,14 +1,17 @@
 from django.conf import settings
 from django.db import connection
 from django.http import FileResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from shanzhi.core.scope import grants_of
 
 from .access import login_view, object_view, public_view
 from .dashboard import counters_for
+from .preferences import COOKIE_AGE, ELDER_COOKIE, ELDER_SESSION, elder_mode_of
 from .progress import OwnTask, progress_reap
+from .services import preference_set_elder
 
 
 @login_view
@@ -43,3 +46,28 @@ def favicon(request):
     response = FileResponse(icon.open("rb"), content_type="image/x-icon")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@public_view(methods=("GET", "POST"))
+def elder_mode(request):
+    """长辈模式 (适老化): large text, high contrast, 44 px targets. GET explains it; POST turns it on or off — for a
+    signed-in user stored with the account, for anyone in a cookie on this device."""
+    if request.method == "GET":
+        return render(request, "core/elder_mode.html", {"on": elder_mode_of(request)})
+    on = request.POST.get("on", "1") == "1"
+    if request.user.is_authenticated:
+        preference_set_elder(actor=request.user, on=on)
+        request.session[ELDER_SESSION] = on
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "core:elder_mode"
+    response = redirect(target)
+    response.set_cookie(ELDER_COOKIE, "1" if on else "0", max_age=COOKIE_AGE, samesite="Lax", httponly=True,
+                        secure=request.is_secure())
+    return response
+
+
+@login_view(methods=("POST",))
+def session_extend(request):
+    """The timeout warning's 继续使用: this request itself counts as activity (SessionTimeoutMiddleware)."""
+    return JsonResponse({"idle_timeout": settings.SESSION_IDLE_TIMEOUT})

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from .models import DisclosureEntry, EntryState, LedgerLine
+from .services import schedule_adopt_defaults
 
 XIYUAN, WENCHANG, SHIJING = "321002004001", "321002004002", "321002004006"
 ENTRIES = [
@@ -34,6 +35,8 @@ LEDGER = [
 
 def build(*, ctx) -> None:
     now = timezone.now()
+    if ctx.data.get("street"):  # the street's publishing calendar, through the 系统配置 page's service
+        schedule_adopt_defaults(actor=None, region_code=ctx.data["street"])
     for i, (code, category, title, period, body) in enumerate(ENTRIES):
         entry, created = DisclosureEntry.objects.get_or_create(
             region_code=code, title=title,

@@ -1,6 +1,7 @@
 """阳光五务: what a community discloses (党务、事务、居务、财务、服务), published only after review."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -76,3 +77,25 @@ class LedgerLine(models.Model):
     class Meta:
         ordering = ["date", "id"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="ledger_amount_positive")]
+
+
+class PublishingSchedule(models.Model):
+    """阳光五务 publishing calendar of a street (a community may set its own): each category is published every
+    `every_months` months by day `due_day` (e.g. 财务 monthly by the 10th). Set on 系统配置 → 公开日历."""
+
+    region_code = models.CharField(_("区域代码"), max_length=20, db_index=True)
+    category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
+    every_months = models.PositiveSmallIntegerField(_("每几个月公开一次"), default=1,
+                                                    validators=[MinValueValidator(1), MaxValueValidator(12)])
+    due_day = models.PositiveSmallIntegerField(_("截止日"), default=10,
+                                               validators=[MinValueValidator(1), MaxValueValidator(28)])
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("公开日历")
+        verbose_name_plural = _("公开日历")
+        ordering = ["region_code", "category"]
+        constraints = [models.UniqueConstraint(fields=["region_code", "category"], name="uniq_publishing_schedule")]
+
+    def __str__(self):
+        return f"{self.get_category_display()} / {self.every_months}"

@@ -12,8 +12,8 @@ from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.writes import create_audited, versioned_update
 
-from .models import DisclosureEntry, EntryState, LedgerLine
-from .permissions import EDIT, LEDGER
+from .models import Category, DisclosureEntry, EntryState, LedgerLine, PublishingSchedule
+from .permissions import EDIT, LEDGER, SCHEDULE
 from .workflow import WORKFLOW
 
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
@@ -63,3 +63,36 @@ def ledger_line_add(*, actor, entry: DisclosureEntry, date, direction: str, amou
 def entry_transition(*, actor, entry: DisclosureEntry, action: str, reason: str = "") -> DisclosureEntry:
     """One step of the review; the table declares what each step writes besides the state."""
     return WORKFLOW.apply(obj=entry, actor=actor, action=action, data={"reason": reason})
+
+
+# 阳光五务 publishing calendar: party and affairs quarterly, residents' affairs and finance monthly, services
+# quarterly — the usual street practice, adopted as a default and then edited
+DEFAULT_SCHEDULE = {Category.PARTY: 3, Category.AFFAIRS: 3, Category.RESIDENTS: 1, Category.FINANCE: 1,
+                    Category.SERVICES: 3}
+
+
+@transaction.atomic
+def schedule_set(*, actor, region_code: str, category: str, every_months: int, due_day: int = 10) -> PublishingSchedule:
+    """Create or change one category's publishing interval (before/after audited, optimistic version)."""
+    if actor is not None:
+        require(actor, SCHEDULE.action, region_code)
+    if category not in Category.values:
+        raise ServiceError(_("未知的公开类别"), field="category")
+    cur = PublishingSchedule.objects.select_for_update().filter(region_code=region_code, category=category).first()
+    if cur is None:
+        return create_audited(PublishingSchedule, actor=actor, action="disclosure.schedule_create",
+                              region_code=region_code, category=category, every_months=every_months, due_day=due_day)
+    changed = {k: v for k, v in {"every_months": every_months, "due_day": due_day}.items() if getattr(cur, k) != v}
+    if not changed:
+        return cur
+    return versioned_update(cur, cur.version, actor=actor, action="disclosure.schedule_update", **changed)
+
+
+@transaction.atomic
+def schedule_adopt_defaults(*, actor, region_code: str) -> int:
+    """The default calendar for categories the street has none for; returns how many were added."""
+    have = set(PublishingSchedule.objects.filter(region_code=region_code).values_list("category", flat=True))
+    missing = [c for c in DEFAULT_SCHEDULE if c not in have]
+    for c in missing:
+        schedule_set(actor=actor, region_code=region_code, category=c, every_months=DEFAULT_SCHEDULE[c])
+    return len(missing)

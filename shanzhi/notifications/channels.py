@@ -18,8 +18,16 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
+from .models import ChannelSetting
+
 log = logging.getLogger("shanzhi.notify")
 DEFAULT_CHANNELS = ["shanzhi.notifications.channels.LoggingChannel"]
+
+
+def stored(kind: str, field: str) -> str:
+    """A value of the channel's gateway as set on the 系统配置 page (ChannelSetting), "" when unset or off."""
+    row = ChannelSetting.objects.filter(kind=kind, active=True).values_list(field, flat=True).first()
+    return row or ""
 
 
 class Channel:
@@ -56,7 +64,7 @@ class SmsChannel(Channel):
     name = "sms"
 
     def send(self, notification) -> bool:
-        gateway = getattr(settings, "SHANZHI_SMS_GATEWAY", "")
+        gateway = getattr(settings, "SHANZHI_SMS_GATEWAY", "") or stored("sms", "gateway_url")
         if not gateway:
             log.warning("sms channel configured without SHANZHI_SMS_GATEWAY")
             return False
@@ -72,7 +80,7 @@ class WeChatTemplateChannel(Channel):
     name = "wechat"
 
     def send(self, notification) -> bool:
-        if not getattr(settings, "SHANZHI_WECHAT_TEMPLATE_ID", ""):
+        if not (getattr(settings, "SHANZHI_WECHAT_TEMPLATE_ID", "") or stored("wechat", "template_id")):
             log.warning("wechat channel configured without SHANZHI_WECHAT_TEMPLATE_ID")
             return False
         log.info("wechat template %s → user %s", notification.kind, notification.recipient_id)

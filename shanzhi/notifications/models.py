@@ -55,3 +55,28 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.notification_id} {self.channel} {self.state}"
+
+
+class ChannelSetting(models.Model):
+    """The gateway of one delivery channel (SMS, WeChat), set on the 系统配置 page. Credentials are stored
+    encrypted with the personal-data keys (core.pii, AES-GCM) and never shown again; settings win over it."""
+
+    class Kind(models.TextChoices):
+        SMS = "sms", _("短信")
+        WECHAT = "wechat", _("微信模板消息")
+
+    kind = models.CharField(_("渠道"), max_length=10, choices=Kind.choices, unique=True)
+    gateway_url = models.URLField(_("网关地址"), max_length=300, blank=True)
+    app_id = models.CharField(_("应用编号(AppID/账号)"), max_length=100, blank=True)
+    secret_enc = models.CharField(_("密钥(密文)"), max_length=500, blank=True)
+    template_id = models.CharField(_("模板编号"), max_length=100, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知渠道")
+        verbose_name_plural = _("通知渠道")
+
+    def __str__(self):
+        return self.get_kind_display()

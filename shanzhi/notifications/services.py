@@ -6,9 +6,17 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .channels import channel_paths
-from .models import Delivery, Notification
+from shanzhi.audit.services import audit_log
+from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.pii import encrypt
+from shanzhi.core.roles import Role
+from shanzhi.core.scope import user_roles
+from shanzhi.core.writes import create_audited, versioned_update
+
+from .channels import SmsChannel, WeChatTemplateChannel, channel_paths
+from .models import ChannelSetting, Delivery, Notification
 from .tasks import deliver_task
 
 
@@ -93,3 +101,56 @@ def notification_resolve(*, dedupe_key: str) -> int:
     if not dedupe_key:
         return 0
     return Notification.objects.filter(dedupe_key=dedupe_key[:120], read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- channel settings (系统配置 → 通知渠道) ---------------------------------------------------------------
+CHANNEL_FIELDS = ("gateway_url", "app_id", "template_id", "active")
+ADAPTERS = {ChannelSetting.Kind.SMS: SmsChannel, ChannelSetting.Kind.WECHAT: WeChatTemplateChannel}
+
+
+def _require_system_admin(actor) -> None:
+    if actor is not None and Role.SYSTEM_ADMIN not in user_roles(actor):
+        raise NotAllowed(_("只有系统管理员可以配置通知渠道（网关凭据属于系统配置）"))
+
+
+@transaction.atomic
+def channel_setting_set(*, actor, kind: str, secret: str = "", version: int | None = None,
+                        **fields) -> ChannelSetting:
+    """Set a channel's gateway; a blank `secret` keeps the stored one. The audit row names what changed, never
+    the secret (only that it was replaced)."""
+    _require_system_admin(actor)
+    if kind not in ChannelSetting.Kind.values:
+        raise ServiceError(_("未知的通知渠道"), field="kind")
+    fields = {k: v for k, v in fields.items() if k in CHANNEL_FIELDS}
+    if secret:
+        fields["secret_enc"] = encrypt(secret.strip())
+    cur = ChannelSetting.objects.filter(kind=kind).first()
+    if cur is None:
+        return create_audited(ChannelSetting, actor=actor, action="notifications.channel_create", kind=kind,
+                              audit_after={**{k: v for k, v in fields.items() if k != "secret_enc"},
+                                           "secret": "已设置" if secret else ""}, **fields)
+    before = {k: getattr(cur, k) for k in fields if k != "secret_enc"}
+    after = {k: v for k, v in fields.items() if k != "secret_enc"}
+    if secret:
+        before["secret"], after["secret"] = "（原密钥）", "（已更换）"
+    return versioned_update(cur, version, actor=actor, action="notifications.channel_update", before=before,
+                            after=after, **fields)
+
+
+def channel_test_send(*, actor, kind: str) -> tuple[bool, str]:
+    """Send a test message to the actor through the channel's adapter now (not through the queue)."""
+    _require_system_admin(actor)
+    adapter = ADAPTERS.get(kind)
+    if adapter is None:
+        raise ServiceError(_("未知的通知渠道"), field="kind")
+    note = Notification.objects.create(recipient=actor, kind="config.channel_test", title=_("善治通知渠道测试"),
+                                       body=_("这是一条测试消息，收到即说明渠道可用。"))
+    try:
+        sent = adapter().send(note)
+    except Exception as e:  # the gateway's failure, shown by its class only (its text may echo the request)
+        sent, reason = False, type(e).__name__
+    else:
+        reason = "" if sent else _("渠道未配置网关或没有发送")
+    audit_log(actor=actor, action="notifications.channel_test", obj=note, after={"kind": kind, "sent": sent},
+              reason=reason)
+    return bool(sent), reason

@@ -28,7 +28,7 @@ class Side(models.TextChoices):
     POLICE = "police", _("派出所")
     COMMUNITY = "community", _("社区")
     SCHOOL = "school", _("学校")
-    EMPLOYER = "employer", _("单位")
+    EMPLOYER = "employer", _("工作单位")
     FAMILY = "family", _("家庭")
     OTHER = "other", _("其他")
 

@@ -15,6 +15,7 @@ from shanzhi.registry.models import Person
 
 from .choices import SignUpState
 from .models import Activity, Donation, SignUp, Skill, StoreItem, Volunteer, VolunteerTeam
+from .store import store_item_create
 
 SKILLS = ["助老陪护", "医疗急救", "文明劝导", "环境清洁", "法律咨询", "心理疏导", "文艺表演", "电器维修", "儿童辅导"]
 TEAMS = ["红马甲志愿服务队", "银发助老服务队", "青春环保服务队"]
@@ -97,9 +98,13 @@ def build(*, ctx) -> None:
             region_code=community, donor_name=donor, description=item,
             defaults={"quantity": qty, "value": value, "received_on": timezone.localdate() - timedelta(days=15),
                       "created_by": staff})
-    for name, price, stock, limit in ITEMS:
-        StoreItem.objects.get_or_create(region_code=community, name=name,
-                                        defaults={"points_price": price, "stock": stock, "per_person_limit": limit,
-                                                  "donation": donations.get(name)})
+    for name, price, stock, limit in ITEMS:  # through the store's service, as the 系统配置 pages list them
+        if not StoreItem.objects.filter(region_code=community, name=name).exists():
+            store_item_create(actor=staff, region_code=community, name=name, points_price=price, stock=stock,
+                              per_person_limit=limit, donation=donations.get(name))
+    # last year's service, carried over: the demo resident and the first volunteers have points to spend
+    for person in ([resident_person] if resident_person else []) + [v.person for v in volunteers[:20]]:
+        points_award(actor=staff, ledger=Ledger.VOLUNTEER, person=person, amount=rng.choice([120, 160, 200]),
+                     idempotency_key=f"demo:carried-over:{person.pk}", memo="上年度志愿服务积分结转")
     ctx.stdout(f"  participation: {len(volunteers)} volunteers, {Activity.objects.count()} activities, "
                f"{SignUp.objects.count()} sign-ups")

@@ -8,6 +8,9 @@ from shanzhi.cases.deadlines import TZ, add_working_time, deadline_for, step_day
 from shanzhi.cases.models import DeadlineRule
 from shanzhi.cases.testing import make_category
 
+# working days read the local holiday overrides (HolidayOverride) besides the national table
+pytestmark = pytest.mark.django_db
+
 
 def at(*args):
     return dt.datetime(*args, tzinfo=TZ)

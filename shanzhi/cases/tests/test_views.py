@@ -206,7 +206,7 @@ def test_english_case_list_and_detail(client, world, make_user):
     client.force_login(make_user(Role.GRID_LEADER, world.grid.code))
     client.post("/i18n/setlang/", {"language": "en", "next": "/cases/"})
     page = client.get("/cases/").content.decode()
-    assert '<h2 class="page-title">Cases</h2>' in page and ">Overdue <" in page
+    assert '<h1 class="page-title">Cases</h1>' in page and ">Overdue <" in page
     assert "<th>Number</th><th>Title</th><th>Category</th>" in page and "Reported" in page
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert 'data-action="accept">Accept</button>' in page

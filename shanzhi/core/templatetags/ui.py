@@ -56,3 +56,28 @@ def url_replace(context, **kwargs):
 def panels(context, slot, obj=None):
     """The cards other apps registered for this page's slot (core.panels)."""
     return render_panels(slot, context["request"], obj)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ labels|get_item:value }}`: a dict's entry by a variable key ('' when missing)."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+PHONE_NAMES = ("phone", "mobile", "tel")
+SENSITIVE_NAMES = ("id_number", "id_card", "idno", *PHONE_NAMES)
+
+
+@register.filter
+def is_phone_field(name) -> bool:
+    """A phone input (type=tel, autocomplete=tel) by its field name."""
+    return any(n in str(name) for n in PHONE_NAMES)
+
+
+@register.filter
+def is_sensitive_field(name) -> bool:
+    """ID numbers and phones: marked data-sz-sensitive, so the timeout draft (ui.js) never stores them."""
+    return any(n in str(name) for n in SENSITIVE_NAMES)

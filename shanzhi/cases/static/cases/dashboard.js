@@ -45,11 +45,12 @@
     bounds.extend(self.getBounds());
   }
   const polygons = L.geoJSON(geo, {
-    style: (f) => ({ color: "#fff", weight: 1, fillColor: f.properties.colour, fillOpacity: 0.45 }),
+    style: (f) => ({ color: "#fff", weight: 1, fillColor: f.properties.colour, fillOpacity: 0.45, interactive: true }),
     onEachFeature: (f, l) => l.bindTooltip(textNode(f.properties.name + " " + f.properties.index), { sticky: true }),
   }).addTo(map);
   if (geo.features.length) bounds.extend(polygons.getBounds());
-  const LIGHT = { green: "#2fb344", yellow: "#f59f00", red: "#d63939" };
+  // colour, shape and letter: 红 square "!", 黄 diamond "…", 绿 circle "✓" (app.css .sz-pin-*; 1.4.1)
+  const MARK = { green: "✓", yellow: "…", red: "!" };
   const popup = (p) => {
     const box = document.createElement("div");
     const head = document.createElement("div");
@@ -66,10 +67,14 @@
     box.append(head, title, meta, link);
     return box;
   };
-  const radius = points.length > 100 ? 5 : points.length > 30 ? 6 : 7; // many markers: smaller dots
-  const markers = L.featureGroup(points.map((p) => L.circleMarker([p.lat, p.lng], {
-    radius, color: "#1d273b", weight: 1.5, fillColor: LIGHT[p.light] || LIGHT.green, fillOpacity: 0.95,
-    className: "sz-case-marker sz-marker-" + p.light,
+  const size = points.length > 100 ? 14 : points.length > 30 ? 16 : 18; // many markers: smaller marks
+  const icon = (light) => L.divIcon({
+    className: "sz-pin sz-case-marker sz-marker-" + light + " sz-pin-" + (MARK[light] ? light : "green"),
+    html: "<span aria-hidden=\"true\">" + (MARK[light] || MARK.green) + "</span>", iconSize: [size, size],
+  });
+  const markers = L.featureGroup(points.map((p) => L.marker([p.lat, p.lng], {
+    icon: icon(p.light), title: [p.number, p.title, lightLabels[p.light]].filter(Boolean).join(" · "),
+    alt: [p.number, lightLabels[p.light]].filter(Boolean).join(" "), keyboard: false,
   }).bindPopup(() => popup(p)))).addTo(map);
   if (points.length) bounds.extend(markers.getBounds());
   // The layer control writes its labels as HTML: give it escaped text.

@@ -1,6 +1,9 @@
-"""Copy the pinned front-end packages from node_modules into shanzhi/static/vendor (never committed)."""
+"""Copy the pinned front-end packages from node_modules into shanzhi/static/vendor (never committed), and trim
+Tabler's stylesheet to the selectors the templates, Python and scripts use (PurgeCSS, purgecss.config.cjs)."""
 
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from django.conf import settings
@@ -42,3 +45,34 @@ class Command(BaseCommand):
                 else:
                     shutil.copy2(s, dest / name)
         self.stdout.write(f"front-end assets copied to {dest_root}")
+        self._purge(src_root, dest_root / "tabler" / "css")
+        for f in [*dest_root.rglob("*.js"), *dest_root.rglob("*.css")]:
+            _drop_source_map(f)
+
+    def _purge(self, src_root: Path, css_dir: Path):
+        """tabler.min.css → the trimmed build (the full file stays beside it as tabler.full.min.css)."""
+        full = css_dir / "tabler.full.min.css"
+        shutil.copy2(src_root / "@tabler/core/dist/css/tabler.min.css", full)
+        script = settings.ROOT_DIR / "scripts" / "purgecss.cjs"
+        node = shutil.which("node")
+        if not node or not (src_root / "purgecss").is_dir():
+            self.stderr.write("node or purgecss missing: serving the full Tabler stylesheet")
+            return
+        done = subprocess.run([node, str(script), str(full), str(css_dir / "tabler.min.css")], capture_output=True,  # noqa: S603 - our own script and paths
+                              text=True, timeout=120, check=False)
+        if done.returncode:
+            shutil.copy2(full, css_dir / "tabler.min.css")
+            self.stderr.write(f"purgecss failed, serving the full stylesheet: {done.stderr.strip()}")
+        else:
+            self.stdout.write(done.stdout.strip())
+
+
+SOURCE_MAP = re.compile(rb"\n?(/\*# sourceMappingURL=[^*]*\*/|//# sourceMappingURL=\S*)\s*$")
+
+
+def _drop_source_map(path: Path):
+    """The packages ship no .map files we copy: drop the reference, which collectstatic would fail to hash."""
+    data = path.read_bytes()
+    trimmed = SOURCE_MAP.sub(b"\n", data)
+    if trimmed != data:
+        path.write_bytes(trimmed)

@@ -35,7 +35,7 @@
     grid: { left: 80, right: 20, top: 10, bottom: 20 },
     xAxis: { type: "value" },
     yAxis: { type: "category", data: d.care_tags.map((t) => t.name) },
-    series: [{ type: "bar", data: d.care_tags.map((t) => t.value), itemStyle: { color: "#d63939" } }],
+    series: [{ type: "bar", data: d.care_tags.map((t) => t.value), itemStyle: { color: "#6a2480" } }],
   });
   window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
 })();
