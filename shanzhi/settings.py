@@ -70,13 +70,16 @@ INSTALLED_APPS = [
     "shanzhi.disclosure",
     "shanzhi.volunteering",
     "shanzhi.party",
+    "shanzhi.portal",
+    "shanzhi.configuration",
     "shanzhi.admission",
     "shanzhi.assessment",
     "shanzhi.organisations",
     "shanzhi.projects",
+    "shanzhi.property",
+    "shanzhi.services",
     "shanzhi.support",
     "shanzhi.elections",
-    "shanzhi.configuration",
     "shanzhi.notifications",
     "shanzhi.api",
 ]
@@ -160,7 +163,8 @@ TASKS = {
 
 # --- auth and security ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend",
+                           "shanzhi.accounts.backends.PhoneBackend"]  # residents sign in with their phone number
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -278,6 +282,13 @@ SHANZHI_API_RATE_ANON = _rate("SHANZHI_API_RATE_ANON", "60/min")  # per IP, call
 SHANZHI_OPEN311_RATE_KEY = _rate("SHANZHI_OPEN311_RATE_KEY", "120/min")  # Open311 POSTs per api_key
 SHANZHI_OPEN311_RATE_POST_IP = _rate("SHANZHI_OPEN311_RATE_POST_IP", "60/min")  # Open311 POSTs per IP
 SHANZHI_OPEN311_RATE_GET_IP = _rate("SHANZHI_OPEN311_RATE_GET_IP", "300/min")  # Open311 GETs per IP
+# Resident sign-up (go-live): one-time codes sent per phone number and per IP, real-name binding tries per account
+SHANZHI_SIGNUP_RATE_PHONE = _rate("SHANZHI_SIGNUP_RATE_PHONE", "5/hour")
+SHANZHI_SIGNUP_RATE_IP = _rate("SHANZHI_SIGNUP_RATE_IP", "30/hour")
+SHANZHI_BINDING_RATE_USER = _rate("SHANZHI_BINDING_RATE_USER", "5/day")
+SHANZHI_SIGNUP_CODE_MINUTES = int(os.environ.get("SHANZHI_SIGNUP_CODE_MINUTES", 10))  # a code expires after this
+SHANZHI_SIGNUP_CODE_TRIES = int(os.environ.get("SHANZHI_SIGNUP_CODE_TRIES", 5))  # wrong entries before a code dies
+SHANZHI_SMS_BACKEND = os.environ.get("SHANZHI_SMS_BACKEND", "shanzhi.notifications.sms.LogSmsBackend")
 
 # --- notifications --------------------------------------------------------------
 # Each channel delivery (SMS, WeChat, e-mail) is a background task; a failing channel is retried after

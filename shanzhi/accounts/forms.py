@@ -61,3 +61,22 @@ class UserCreateForm(RoleChoiceMixin, forms.Form):
 class GrantForm(RoleChoiceMixin, forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     region_code = forms.CharField(label=_("区域代码"), max_length=20)
+
+
+class SignupPhoneForm(forms.Form):
+    phone = forms.CharField(label=_("手机号码"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+
+
+class SignupForm(forms.Form):
+    code = forms.CharField(label=_("短信验证码"), max_length=6,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    display_name = forms.CharField(label=_("称呼（选填）"), max_length=50, required=False)
+    password1 = forms.CharField(label=_("设置密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data

@@ -20,12 +20,17 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     is_demo = models.BooleanField(_("演示账号"), default=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # a resident's own mobile number (self-registration): encrypted, found by its blind index, never shown whole
+    phone_enc = models.CharField(_("手机号(密文)"), max_length=200, blank=True)
+    phone_hash = models.CharField(_("手机号索引"), max_length=64, blank=True, db_index=True)
 
     objects = ScopedUserManager()
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [models.UniqueConstraint(fields=["phone_hash"], condition=~models.Q(phone_hash=""),
+                                               name="uniq_user_phone")]
 
     def __str__(self):
         return self.display_name or self.username
@@ -56,3 +61,24 @@ class RoleGrant(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.region_code}"
+
+
+class PhoneCode(models.Model):
+    """A one-time sign-up code sent to a phone number: only its keyed hash is stored; it expires, dies after a
+    few wrong entries and is used once."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=20, default="signup")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone_hash", "purpose", "created_at"])]
+
+    def __str__(self):
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,8 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_page, name="login"),
+    path("register/", views.register, name="register"),
+    path("register/verify/", views.register_verify, name="register_verify"),
     path("logout/", views.logout_page, name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("2fa/setup/", views.otp_setup, name="otp_setup"),

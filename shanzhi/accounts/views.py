@@ -16,8 +16,16 @@ from shanzhi.core.access import login_view, object_view, public_view, role_view
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.roles import USER_MANAGER_ROLES
 
-from . import selectors, services
-from .forms import GrantForm, LoginForm, OtpForm, PasswordChangeForm, UserCreateForm
+from . import selectors, services, signup
+from .forms import (
+    GrantForm,
+    LoginForm,
+    OtpForm,
+    PasswordChangeForm,
+    SignupForm,
+    SignupPhoneForm,
+    UserCreateForm,
+)
 from .middleware import LAST_SEEN, LOGIN_AT
 from .models import RoleGrant, User
 
@@ -190,3 +198,49 @@ def user_detail(request, obj):
     return render(request, "accounts/user_detail.html", {"subject": obj, "grants": grants, "form": form,
                                                          "can_manage": can_manage, "manage_reason": manage_reason,
                                                          "has_device": services.has_device(obj)})
+
+
+# --- resident self-registration --------------------------------------------------------------------------
+SIGNUP_PHONE = "signup_phone"
+
+
+@public_view(methods=("GET", "POST"))
+def register(request):
+    """Step 1: the phone number; a code is sent (rate-limited per number and per IP)."""
+    form = SignupPhoneForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            phone = signup.code_send(request=request, phone=form.cleaned_data["phone"])
+        except signup.TooManyRequests as e:
+            form.add_error("phone", e.user_message)
+            status = 429
+        except ServiceError as e:
+            form.add_error(e.field or None, e.user_message)
+        else:
+            request.session[SIGNUP_PHONE] = phone
+            messages.success(request, _("验证码已发送，请查看短信。"))
+            return redirect("accounts:register_verify")
+    return render(request, "accounts/register.html", {"form": form}, status=status)
+
+
+@public_view(methods=("GET", "POST"))
+def register_verify(request):
+    """Step 2: the code and a password; the new account is signed in and sent to real-name binding."""
+    phone = request.session.get(SIGNUP_PHONE, "")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and phone and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = signup.signup_complete(phone=phone, code=d["code"], password=d["password1"],
+                                          display_name=d["display_name"])
+        except ServiceError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.user_message)
+        else:
+            request.session.pop(SIGNUP_PHONE, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[LOGIN_AT] = request.session[LAST_SEEN] = time.time()
+            messages.success(request, _("注册成功。请完成实名认证，以便参与社区事务。"))
+            return redirect("portal:bind")
+    return render(request, "accounts/register_verify.html",
+                  {"form": form, "phone_masked": signup.mask_phone(phone) if phone else ""})

@@ -386,9 +386,10 @@ class Patrol(ScopedModel):
 
 
 class HomeVisit(ScopedModel):
-    """走访/入户: a visit to a household."""
+    """走访/入户: a visit to a household (by the grid's staff, or its helpers: 网格辅助员, 专属网格员)."""
 
-    scope_roles = {"view": set(STAFF_ROLES), "change": set(STAFF_ROLES)}
+    scope_roles = {"view": set(STAFF_ROLES) | {Role.GRID_ASSISTANT, Role.DEDICATED_GRID_WORKER},
+                   "change": set(STAFF_ROLES)}
 
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("户"))

@@ -13,7 +13,7 @@ from shanzhi.core.permissions import require
 
 from . import choices as c
 from .models import Category, HomeVisit, Inspection, Patrol
-from .permissions import PATROL
+from .permissions import PATROL, VISIT
 from .services import case_create
 
 # Checklist item → the category its failure is filed under (codes from the demo configuration).
@@ -58,7 +58,7 @@ def patrol_create(*, actor, region_code: str, started_at, ended_at=None, route=(
 @transaction.atomic
 def home_visit_create(*, actor, household, notes: str, case_category: Category | None = None,
                       case_title: str = "") -> tuple[HomeVisit, object]:
-    require(actor, PATROL.action, household)
+    require(actor, VISIT.action, household)
     case = None
     if case_category is not None:
         case = case_create(actor=actor, category=case_category, channel=c.Channel.PATROL,

@@ -11,8 +11,15 @@ from shanzhi.core.scope import user_roles
 from shanzhi.core.scoping import code_in_scope
 
 PATROL = rule("cases.patrol", roles=GRID_ROLES, reason=_("只有本网格的网格员或网格长可以登记"))
+# 入户走访 (go-live): the grid's helpers log visits in their grid too
+VISIT_ROLES = frozenset(GRID_ROLES | {Role.GRID_ASSISTANT, Role.DEDICATED_GRID_WORKER})
+VISIT = rule("cases.home_visit", roles=VISIT_ROLES, reason=_("只有本网格的网格员或网格辅助员可以登记走访"))
 # staff channels (hotline, patrol, ...): a staff role at the case's grid
-STAFF_CHANNEL = rule("cases.staff_channel", roles=STAFF_ROLES, reason=_("只有该网格的工作人员可以登记此类来源的民情"))
+# who files a case for someone else: the grid's staff, and the helpers beside them (go-live): 民情收集员 at a
+# 民情收集站 of their community, 网格辅助员 and 专属网格员 in their grid
+COLLECTOR_ROLES = frozenset({Role.CASE_COLLECTOR, Role.GRID_ASSISTANT, Role.DEDICATED_GRID_WORKER})
+STAFF_CHANNEL = rule("cases.staff_channel", roles=set(STAFF_ROLES) | COLLECTOR_ROLES,
+                     reason=_("只有该网格的工作人员可以登记此类来源的民情"))
 RECATEGORISE = rule("cases.recategorise", roles=STAFF_ROLES, reason=_("您没有在此区域调整类别的角色"))
 
 

@@ -39,6 +39,7 @@ from .forms import CaseReportForm, StaffCaseForm
 from .importing import IMPORT_ROLES
 from .models import Case, CasePhoto, Category, HomeVisit, Inspection, Patrol, ReportedCase
 from .patrols import home_visit_create, inspection_record, patrol_create
+from .permissions import VISIT_ROLES
 from .photos import content_type, open_thumbnail
 from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
@@ -375,7 +376,7 @@ def _picked(request, getter, key):
     return getter(actor=request.user, pk=pk) if pk else None
 
 
-@role_view(GRID_ROLES, methods=("GET", "POST"))
+@role_view(VISIT_ROLES, methods=("GET", "POST"))
 def home_visit(request):
     """入户走访: log a visit to a household of the worker's grid; a finding can be filed as a case in one step."""
     household = _picked(request, household_get, "household")
@@ -393,7 +394,9 @@ def home_visit(request):
         else:
             if case is not None:
                 messages.success(request, _("走访已记录，发现的问题已登记为民情 %(n)s") % {"n": case.number})
-                return redirect("cases:detail", pk=case.pk)
+                if Case.objects.restrict(request.user).filter(pk=case.pk).exists():  # helpers don't see cases
+                    return redirect("cases:detail", pk=case.pk)
+                return redirect("cases:home_visit")
             messages.success(request, _("走访已记录"))
             return redirect("cases:home_visit")
     q = request.GET.get("q", "").strip()

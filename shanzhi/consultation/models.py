@@ -21,7 +21,9 @@ from shanzhi.core.scoping import CommunityModel
 from . import choices as c
 
 COMMITTEE_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.STREET_MANAGER}
-PARTICIPANT_ROLES = set(STAFF_ROLES) | {Role.RESIDENT}
+# the rosters: 合议 by the governance committee's members, 评议 by the residents' representatives (go-live)
+ROSTER_ROLES = {Role.GOVERNANCE_COMMITTEE, Role.RESIDENT_REPRESENTATIVE}
+PARTICIPANT_ROLES = set(STAFF_ROLES) | {Role.RESIDENT} | ROSTER_ROLES
 
 
 class ConsultationRule(CommunityModel):

@@ -52,6 +52,10 @@ EVALUATION_BY_STREET = _rule("evaluation_by_street", {Role.STREET_MANAGER}, _("�
 EVALUATE_COMMITTEE = _rule("evaluate_committee", {Role.RESIDENT}, _("您不在这次评议的参评范围内"))
 EVALUATE_STREET = _rule("evaluate_street", {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY},
                         _("您不在这次评议的参评范围内"))
+# The rosters (go-live): 合议 (accept, reject or merge a tabled topic) only by members of the community's
+# 社区治理委员会, 评议 (rating a carried-out topic) only by its 居民代表 — not by staff, not by other residents.
+REVIEW = _rule("review", {Role.GOVERNANCE_COMMITTEE}, _("合议只能由本社区治理委员会成员进行"))
+RATE = _rule("rate", {Role.RESIDENT_REPRESENTATIVE}, _("评议只能由本社区居民代表进行"))
 
 # 议事规则 are the street's to decide (a community then overrides within them): the street manager adopts the
 # default catalogue for the street and edits the street's rules; a district manager may do so for its streets.

@@ -19,6 +19,7 @@ from shanzhi.core.pii import blind_index
 from shanzhi.core.scoping import COMMUNITY_CODE_LEN
 from shanzhi.core.writes import clean_or_refuse, create_audited, save_audited, versioned_update
 from shanzhi.registry.models import Building, Person
+from shanzhi.registry.permissions import can_act_for
 
 from . import choices as c
 from . import permissions as P
@@ -252,6 +253,20 @@ def _add_support(*, actor, topic: Topic, person, channel: str, sheet_ref: str = 
 def support_online(*, actor, topic: Topic) -> Topic:
     person = _verified_resident(actor, topic)
     return _add_support(actor=actor, topic=topic, person=person, channel=c.Channel.ONLINE)
+
+
+@transaction.atomic
+def support_on_behalf(*, actor, topic: Topic, person: Person) -> Topic:
+    """代办: a household head supports a topic in the name of a member of their household who has no account
+    (registry.permissions.can_act_for). The support is the member's; `entered_by` and the audit row name the head."""
+    ok, reason = can_act_for(actor, person, "support")
+    if not ok:
+        raise NotAllowed(reason)
+    if not _in_area(topic, person):
+        raise NotAllowed(_("%(name)s不是受影响区域内的成年在住居民") % {"name": person.name})
+    topic = _add_support(actor=actor, topic=topic, person=person, channel=c.Channel.ONLINE)
+    audit_log(actor=actor, action="consultation.support_on_behalf", obj=topic, after={"person": person.pk})
+    return topic
 
 
 @transaction.atomic
@@ -578,7 +593,7 @@ def milestone_add(*, actor, task: ExecutionTask, title: str, due_date=None, done
 def rating_add(*, actor, topic: Topic, score: int, comment: str = "") -> Rating:
     if topic.state != c.Stage.EVALUATION:
         raise ServiceError(_("议题不在评议阶段"))
-    _verified_resident(actor, topic)
+    require(actor, P.RATE.action, topic)  # the residents' representatives' roster only
     if not 1 <= int(score) <= 5:
         raise ServiceError(_("评分须为1到5分"), field="score")
     try:

@@ -112,6 +112,7 @@ def topic_detail(request, topic):
         "rule": topic.rule,
         "staff": staff,
         "is_resident": Role.RESIDENT in {r for r, _c in _grants_in(user, topic.region_code)},
+        "is_representative": Role.RESIDENT_REPRESENTATIVE in {r for r, _c in _grants_in(user, topic.region_code)},
         "pipeline": [(s.value, s.label) for s in c.PIPELINE],
         "reached": _reached(topic),
         "transitions": [(t, ok, reason) for t, ok, reason in WORKFLOW.available(topic, user)

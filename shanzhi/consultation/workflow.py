@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shanzhi.core.roles import Role
 from shanzhi.core.workflow import Transition, Workflow
 
 from . import choices as c
@@ -22,6 +23,8 @@ from .notify import notify_followers
 from .rules import Outcome, count_votes
 
 COMMITTEE = frozenset(COMMITTEE_ROLES)
+# 合议 by the governance committee's roster only (go-live): staff table the topic, the members decide
+REVIEWERS = frozenset({Role.GOVERNANCE_COMMITTEE})
 
 
 def _enough_supporters(topic, actor, data):
@@ -105,9 +108,9 @@ WORKFLOW = Workflow(
     states=dict(Stage.choices),
     transitions=[
         Transition("table", (Stage.PROPOSED,), Stage.REVIEW, _l("提交合议"), guard=_enough_supporters),
-        Transition("accept", (Stage.REVIEW,), Stage.DELIBERATION, _l("合议通过，进入群议"), roles=COMMITTEE),
-        Transition("reject", (Stage.REVIEW,), Stage.REJECTED, _l("不予采纳"), roles=COMMITTEE, requires=("reason",)),
-        Transition("merge", (Stage.REVIEW,), Stage.MERGED, _l("合并到其他议题"), roles=COMMITTEE,
+        Transition("accept", (Stage.REVIEW,), Stage.DELIBERATION, _l("合议通过，进入群议"), roles=REVIEWERS),
+        Transition("reject", (Stage.REVIEW,), Stage.REJECTED, _l("不予采纳"), roles=REVIEWERS, requires=("reason",)),
+        Transition("merge", (Stage.REVIEW,), Stage.MERGED, _l("合并到其他议题"), roles=REVIEWERS,
                    requires=("reason", "target")),
         Transition("to_resolution", (Stage.DELIBERATION,), Stage.RESOLUTION, _l("结束群议，提交决议"), roles=COMMITTEE,
                    guard=_window_over),

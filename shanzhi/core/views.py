@@ -12,12 +12,17 @@ from .dashboard import counters_for
 from .preferences import COOKIE_AGE, ELDER_COOKIE, ELDER_SESSION, elder_mode_of
 from .progress import OwnTask, progress_reap
 from .services import preference_set_elder
+from .todo import todos_for
 
 
 @login_view
 def home(request):
-    return render(request, "core/home.html", {"counters": counters_for(request.user),
-                                              "no_grant": not grants_of(request.user)})
+    """Every role's home: that person's to-do list first, then the panels and the counters (each a link)."""
+    user = request.user
+    return render(request, "core/home.html", {
+        "todos": todos_for(user), "counters": counters_for(user),
+        # a self-registered resident has no grant until bound: the resident card says what to do instead
+        "no_grant": not grants_of(user) and not getattr(user, "phone_hash", "")})
 
 
 @object_view(OwnTask, lookup={"pk": "pk"})

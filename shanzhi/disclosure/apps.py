@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
+from shanzhi.core.todo import register_todo
 
 
 class DisclosureConfig(AppConfig):
@@ -12,6 +13,7 @@ class DisclosureConfig(AppConfig):
 
     def ready(self):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
+        from . import todos
         from .demo import build
         from .models import EDITOR_ROLES, REVIEWER_ROLES
 
@@ -19,3 +21,4 @@ class DisclosureConfig(AppConfig):
         from .indicators import register as register_indicators
         register_indicators()
         register_step("disclosure", 55, build)  # after consultation (50), whose results it discloses
+        register_todo("disclosure.entries", todos.entry_todos, roles=EDITOR_ROLES | REVIEWER_ROLES, order=60)

@@ -13,7 +13,12 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
+        from django.core import checks
+
         from .selectors import unread_count
+        from .sms import check_sms_backend
+
+        checks.register(check_sms_backend, checks.Tags.security, deploy=True)
 
         register("notifications:inbox", _("消息"), "bell", set(Role.values))
         register_counter("unread_notifications", _("未读消息"), unread_count, set(Role.values), "notifications:inbox")

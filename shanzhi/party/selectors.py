@@ -8,7 +8,7 @@ from shanzhi.ledger.models import Account
 from shanzhi.registry.models import Person
 
 from .choices import RecordState
-from .models import CoBuildingUnit, JointMeeting, PartyMember, PartyOrg, ServiceRecord
+from .models import CoBuildingUnit, JointMeeting, MemberHousehold, PartyMember, PartyOrg, ServiceRecord
 
 
 def org_tree(*, actor) -> list[dict]:
@@ -53,3 +53,19 @@ def member_candidates(*, actor, org, limit: int = 200):
                                                           political_status__in=["party_member", "probationary"],
                                                           party_member__isnull=True)
             .order_by("name")[:limit])
+
+
+def my_member(*, actor) -> PartyMember | None:
+    """The actor's own party record (through their bound registry person), whatever their grants."""
+    return (PartyMember.objects.filter(person__user_id=actor.pk).select_related("person", "org").first()
+            if getattr(actor, "is_authenticated", False) else None)
+
+
+def my_contact_households(*, member):
+    """联系户: the households the member serves, with their head (shown masked)."""
+    return (MemberHousehold.objects.filter(member=member)
+            .select_related("household__head", "household__dwelling__building").order_by("pk"))
+
+
+def my_records(*, member, limit: int = 20):
+    return ServiceRecord.objects.filter(member=member).order_by("-happened_on", "-id")[:limit]

@@ -22,7 +22,7 @@ from .models import (
     PartyOrg,
     ServiceRecord,
 )
-from .permissions import CHANGE
+from .permissions import CHANGE, SELF
 from .workflow import SERVICE_RECORD
 
 
@@ -65,6 +65,20 @@ def dual_check_in_register(*, actor, member: PartyMember, community_code: str, u
     """双报到: the employed member registers with the residence community, and their workplace becomes a
     co-building unit of that community's 大党委 (joined once, however many of its members register)."""
     require(actor, CHANGE.action, community_code)
+    return _check_in(actor, member, community_code, unit_name, service_wish, unit)
+
+
+@transaction.atomic
+def dual_check_in_self(*, actor, unit_name: str = "", service_wish: str = "") -> tuple[DualCheckIn, CoBuildingUnit]:
+    """双报到 by the member themselves (党员 role, their own record): to the community they live in."""
+    member = PartyMember.objects.filter(person__user_id=actor.pk).first()
+    if member is None:
+        raise ServiceError(_("您的账号没有关联党员信息，请联系社区党组织"))
+    require(actor, SELF.action, member.region_code)
+    return _check_in(actor, member, member.region_code[:12], unit_name, service_wish, None)
+
+
+def _check_in(actor, member, community_code, unit_name, service_wish, unit):
     committee = joint_committee_of(community_code)
     if committee is None:
         raise ServiceError(_("该社区尚未设立大党委，请先在党组织中标记大党委"))

@@ -15,4 +15,5 @@ urlpatterns = [
     path("records/", views.records, name="records"),
     path("records/<int:pk>/decide/", views.record_decide, name="record_decide"),
     path("meetings/", views.meetings, name="meetings"),
+    path("mine/", views.mine, name="mine"),
 ]

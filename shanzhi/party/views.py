@@ -15,6 +15,7 @@ from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
 from shanzhi.core.params import PointsField
+from shanzhi.core.roles import Role
 from shanzhi.registry.models import Person
 from shanzhi.volunteering.models import community_prefix
 
@@ -174,3 +175,24 @@ def meetings(request):
     return render(request, "party/meetings.html", {
         "meetings": selectors.joint_meetings(actor=request.user)[:100], "committees": committees,
         "units": selectors.co_building_units(actor=request.user), "today": timezone.localdate()})
+
+
+@role_view({Role.PARTY_MEMBER}, methods=("GET", "POST"))
+def mine(request):
+    """党员 themselves: 双报到 to their residence community, their party points and their 联系户."""
+    member = selectors.my_member(actor=request.user)
+    if request.method == "POST":
+        try:
+            services.dual_check_in_self(actor=request.user, unit_name=request.POST.get("unit_name", "").strip(),
+                                        service_wish=request.POST.get("service_wish", "").strip()[:200])
+        except ServiceError as e:
+            _fail(request, e)
+        else:
+            messages.success(request, _("双报到已登记"))
+        return redirect("party:mine")
+    ctx = {"member": member}
+    if member is not None:
+        ctx.update(points=selectors.party_points([member]).get(member.person_id, 0),
+                   households=selectors.my_contact_households(member=member),
+                   records=selectors.my_records(member=member), check_ins=member.dual_check_ins.all())
+    return render(request, "party/mine.html", ctx)

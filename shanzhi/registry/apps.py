@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core.dashboard import register_counter
 from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
+from shanzhi.core.todo import register_todo
 from shanzhi.regions.figures import register_region_figures
 
 
@@ -14,6 +15,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
+        from . import todos
         from .demo import build
         from .importing import register_importers
         from .indicators import register as register_indicators
@@ -38,6 +40,7 @@ class RegistryConfig(AppConfig):
                          "registry:move_requests")
         register_region_figures("registry", region_headline)
         register_step("registry", 30, build)
+        register_todo("registry.moves", todos.move_todos, roles=MoveRequest.scope_roles["change"], order=30)
 
         register_importers()
         register_indicators()

@@ -113,6 +113,9 @@ class Dwelling(RegistryModel):
 
 
 class Household(RegistryModel):
+    # the grid's helpers (网格辅助员, 专属网格员) find the household they visit (go-live): view only, masked
+    scope_roles = {**REGISTRY_ROLES, "view": REGISTRY_ROLES["view"] | {Role.GRID_ASSISTANT, Role.DEDICATED_GRID_WORKER}}
+
     household_number = models.CharField(_("户号"), max_length=30)
     kind = models.CharField(_("户类型"), max_length=12, choices=c.HouseholdKind.choices, default=c.HouseholdKind.FAMILY)
     head = models.ForeignKey("Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",

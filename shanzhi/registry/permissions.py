@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.permissions import rule
 
+from .models import Household
+
 OUT_OF_SCOPE = _("该记录不在您的管辖范围内")
 
 
@@ -16,3 +18,33 @@ def action_name(model, action: str = "change") -> str:
 for _model in apps.get_app_config("registry").get_models():
     for _action, _roles in getattr(_model, "scope_roles", {}).items():
         rule(action_name(_model, _action), roles=_roles, reason=OUT_OF_SCOPE)
+
+
+# --- acting for a household member (go-live) -------------------------------------------------------------------
+# A household head who has a bound account may act for members of the same household who have none (elders
+# without a phone): exactly these actions, each recorded with both names.
+PROXY_ACTIONS = {
+    "support": _("附议议题"),
+    "survey": _("填写问卷"),
+    "rate": _("评价"),
+    "signup": _("报名活动"),
+    "redeem": _("兑换爱心超市物品"),
+}
+
+
+def can_act_for(actor, person, action: str) -> tuple[bool, str]:
+    """(allowed, reason): the actor's own registry record is the head of `person`'s household, and `person`
+    lives, has no account and is not the actor."""
+    if action not in PROXY_ACTIONS:
+        return False, _("代办不包括此项操作")
+    me = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
+    if me is None or person is None or me.pk == person.pk:
+        return False, _("只有已实名认证的户主可以为家庭成员代办")
+    same = person.household_id is not None and me.household_id == person.household_id
+    if not same or not Household.objects.filter(pk=person.household_id, head_id=me.pk).exists():
+        return False, _("只有户主可以为本户家庭成员代办")
+    if person.user_id is not None:
+        return False, _("%(name)s有自己的账号，请由本人办理") % {"name": person.name}
+    if person.status != "living":
+        return False, _("该家庭成员不在册，不能代办")
+    return True, ""

@@ -875,3 +875,38 @@ def personal_data_reencrypt(*, batch_size: int = 1000, progress=None) -> dict[st
         counts[model._meta.label_lower] = done
     audit_log(actor=None, action="registry.keys.reencrypt", actor_name="console", after=counts)
     return counts
+
+
+# --- platform accounts (real-name binding, go-live) ------------------------------------------------------------
+# The registry only records which account is the person's; who may bind (the resident proving name + ID number,
+# or community staff after checking papers) is decided by the caller (portal.binding), which passes `via`.
+
+@transaction.atomic
+def person_account_link(*, actor, person: Person, user, via: str) -> Person:
+    """Record `user` as `person`'s platform account. A person already bound to another account is refused."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.user_id == user.pk:
+        return person
+    if person.user_id is not None:
+        raise ServiceError(_("该居民已绑定其他账号"), field="id_number")
+    if Person.objects.filter(user=user).exclude(pk=person.pk).exists():
+        raise ServiceError(_("该账号已绑定其他居民"), field="id_number")
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    audit_log(actor=actor, action="registry.person.account_link", obj=person, region_code=person.region_code,
+              after={"user": user.pk, "via": via})
+    return person
+
+
+@transaction.atomic
+def person_account_unlink(*, actor, person: Person, reason: str) -> Person:
+    """Forget the person's platform account; the registry record itself stays as it is."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.user_id is None:
+        return person
+    before = person.user_id
+    person.user = None
+    person.save(update_fields=["user", "updated_at"])
+    audit_log(actor=actor, action="registry.person.account_unlink", obj=person, region_code=person.region_code,
+              before={"user": before}, reason=reason[:500])
+    return person

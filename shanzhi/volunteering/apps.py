@@ -5,6 +5,7 @@ from shanzhi.core.dashboard import register_counter
 from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
 from shanzhi.core.roles import STAFF_ROLES, Role
+from shanzhi.core.todo import register_todo
 
 
 class VolunteeringConfig(AppConfig):
@@ -13,7 +14,7 @@ class VolunteeringConfig(AppConfig):
 
     def ready(self):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
-        from . import demo, selectors
+        from . import demo, selectors, todos
 
         register("volunteering:my", _("我的志愿"), "heart", {Role.RESIDENT})
         register("volunteering:store", _("爱心超市"), "gift", {Role.RESIDENT})
@@ -27,3 +28,5 @@ class VolunteeringConfig(AppConfig):
         from .indicators import register as register_indicators
         register_indicators()
         register_step("participation", 60, demo.build)
+        register_todo("volunteering.staff", todos.staff_todos, roles=STAFF_ROLES, order=60)
+        register_todo("volunteering.resident", todos.resident_todos, roles={Role.RESIDENT}, order=60)

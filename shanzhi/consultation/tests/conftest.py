@@ -31,6 +31,10 @@ class Env:
         grid = world.grid.code
         self.staff = make_user(Role.COMMUNITY_STAFF, self.code, display_name="张社工")
         self.secretary = make_user(Role.COMMUNITY_SECRETARY, self.code, display_name="陈书记")
+        # the rosters: 合议 by the governance committee's members, 评议 by the residents' representatives
+        self.committee = make_user(Role.GOVERNANCE_COMMITTEE, self.code, display_name="治理委员")
+        self.representatives = [make_user(Role.RESIDENT_REPRESENTATIVE, self.code, display_name=f"居民代表{i}")
+                                for i in range(3)]
         rules_seed_defaults(actor=self.secretary, region_code=world.street.code)
         estate = Estate.objects.create(region_code=self.code, name="施井小区")
         self.building = Building.objects.create(region_code=grid, estate=estate, name="1栋")
@@ -64,7 +68,7 @@ class Env:
     def to_deliberation(self, topic):
         for u in self.residents[1:topic.supporters_needed]:
             topic = support_online(actor=u, topic=topic)
-        return topic_transition(actor=self.secretary, topic=topic, action="accept", reason="符合规则")
+        return topic_transition(actor=self.committee, topic=topic, action="accept", reason="符合规则")
 
     def to_resolution(self, topic):
         topic = self.to_deliberation(topic)

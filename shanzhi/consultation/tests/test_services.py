@@ -1,9 +1,10 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shanzhi.accounts.models import User
 from shanzhi.audit.models import AuditEvent
 from shanzhi.consultation import services as s
 from shanzhi.consultation.execution import topic_progress
@@ -13,8 +14,12 @@ from shanzhi.consultation.rules import effective_rules
 from shanzhi.consultation.search import search
 from shanzhi.consultation.workflow import WORKFLOW
 from shanzhi.core.errors import NotAllowed, ServiceError
+from shanzhi.core.roles import Role
+from shanzhi.core.testing import make_user
 from shanzhi.core.workflow import transition_history
 from shanzhi.notifications.models import Notification
+from shanzhi.registry.models import Household, Person
+from shanzhi.registry.testing import household_in
 
 pytestmark = pytest.mark.django_db
 
@@ -84,10 +89,10 @@ def test_review_reject_needs_reason_and_merge_needs_target(env):
     other = env.topic(support=1, title="B")
     assert topic.state == "review"
     with pytest.raises(ServiceError, match="理由"):
-        s.topic_transition(actor=env.secretary, topic=topic, action="reject")
+        s.topic_transition(actor=env.committee, topic=topic, action="reject")
     with pytest.raises(NotAllowed):
         s.topic_transition(actor=env.residents[0], topic=topic, action="reject", reason="x")
-    topic = s.topic_transition(actor=env.secretary, topic=topic, action="merge", reason="同一件事", target=other)
+    topic = s.topic_transition(actor=env.committee, topic=topic, action="merge", reason="同一件事", target=other)
     assert topic.state == "merged" and topic.merged_into == other
 
 
@@ -182,10 +187,10 @@ def test_execution_rollup_evaluation_and_publish(env):
     s.task_progress_set(actor=env.staff, task=b, progress=100)
     topic = s.topic_transition(actor=env.secretary, topic=topic, action="start_evaluation")
     assert "还没有居民评议" in WORKFLOW.check(topic, env.secretary, "publish")[1]
-    s.rating_add(actor=env.residents[1], topic=topic, score=5)
-    s.rating_add(actor=env.residents[2], topic=topic, score=4)
+    s.rating_add(actor=env.representatives[1], topic=topic, score=5)
+    s.rating_add(actor=env.representatives[2], topic=topic, score=4)
     with pytest.raises(ServiceError, match="已经评议"):
-        s.rating_add(actor=env.residents[2], topic=topic, score=1)
+        s.rating_add(actor=env.representatives[2], topic=topic, score=1)
     topic = s.topic_transition(actor=env.secretary, topic=topic, action="publish")
     assert topic.state == "published" and topic.evaluation_summary["average"] == 4.5
 
@@ -300,3 +305,51 @@ def test_the_staff_member_who_tables_a_topic_is_not_told_of_it(env):
     told = set(Notification.objects.filter(title__contains="已达到附议门槛").values_list("recipient_id", flat=True))
     assert env.secretary.pk in told  # the rest of the committee hears of it
     assert env.staff.pk not in told  # the one who entered the last signature does not
+
+
+# --- the rosters (go-live): 合议 only by the governance committee, 评议 only by the representatives -----------
+
+@pytest.mark.parametrize("who", ["secretary", "staff", "resident"])
+def test_review_is_the_governance_committees_alone(env, who):
+    topic = env.topic(support=1)
+    actor = env.residents[0] if who == "resident" else getattr(env, who)
+    with pytest.raises(NotAllowed, match="角色"):
+        s.topic_transition(actor=actor, topic=topic, action="accept", reason="符合规则")
+    topic = s.topic_transition(actor=env.committee, topic=topic, action="accept", reason="符合规则")
+    assert topic.state == "deliberation"
+
+
+def test_a_committee_member_of_another_community_may_not_review(env):
+    topic = env.topic(support=1)
+    outsider = make_user(Role.GOVERNANCE_COMMITTEE, env.world.other_community.code)
+    with pytest.raises(NotAllowed):
+        s.topic_transition(actor=outsider, topic=topic, action="accept", reason="x")
+
+
+@pytest.mark.parametrize("who", ["secretary", "staff", "resident"])
+def test_rating_is_the_representatives_alone(env, who):
+    topic = env.topic(support=1)
+    Topic.objects.filter(pk=topic.pk).update(state="evaluation")
+    topic.refresh_from_db()
+    actor = env.residents[1] if who == "resident" else getattr(env, who)
+    with pytest.raises(NotAllowed, match="居民代表"):
+        s.rating_add(actor=actor, topic=topic, score=5)
+    s.rating_add(actor=env.representatives[0], topic=topic, score=5)
+    assert topic.ratings.count() == 1
+
+
+def test_a_household_head_supports_for_an_elder_without_account(env):
+    """代办 (go-live): the head's support is recorded in the elder's name; a stranger may not."""
+    head = env.persons[0]
+    household = household_in(env.world.grid.code, dwelling=head.dwelling)
+    Person.objects.filter(pk=head.pk).update(household=household, relation_to_head="head")
+    Household.objects.filter(pk=household.pk).update(head=head)
+    elder = Person.objects.create(region_code=env.world.grid.code, name="李奶奶", birth_date=date(1940, 1, 1),
+                                  dwelling=head.dwelling, household=household, relation_to_head="parent")
+    topic = env.topic(support=5)
+    with pytest.raises(NotAllowed):
+        s.support_on_behalf(actor=env.residents[1], topic=topic, person=elder)
+    head_user = User.objects.get(pk=env.residents[0].pk)
+    topic = s.support_on_behalf(actor=head_user, topic=topic, person=elder)
+    assert Support.objects.filter(topic=topic, person=elder, entered_by=head_user).exists()
+    assert AuditEvent.objects.filter(action="consultation.support_on_behalf").exists()
