@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "shanzhi.projects",
     "shanzhi.property",
     "shanzhi.services",
+    "shanzhi.support",
+    "shanzhi.elections",
     "shanzhi.analytics",
     "shanzhi.notifications",
     "shanzhi.api",

@@ -25,6 +25,8 @@ urlpatterns = [
     path("projects/", include("shanzhi.projects.urls")),
     path("property/", include("shanzhi.property.urls")),
     path("services/", include("shanzhi.services.urls")),
+    path("support/", include("shanzhi.support.urls")),
+    path("elections/", include("shanzhi.elections.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
     path("analytics/", include("shanzhi.analytics.urls")),
     path("open-data/", include("shanzhi.analytics.open_urls")),

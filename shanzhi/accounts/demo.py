@@ -46,6 +46,9 @@ def demo_accounts(ctx) -> list[tuple[str, str, str, str]]:
         ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, d["city"]),
         ("secadmin", "安全管理员", Role.SECURITY_ADMIN, d["city"]),
         ("auditadmin", "审计管理员", Role.AUDIT_ADMIN, d["city"]),
+        ("safety_officer", "钱综治", Role.SAFETY_OFFICER, community),
+        ("election_committee", "孙选委", Role.ELECTION_COMMITTEE, community),
+        ("election_clerk", "郑计票", Role.ELECTION_COMMITTEE, community),
     ]
 
 

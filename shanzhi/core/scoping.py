@@ -293,6 +293,28 @@ def through(field: str, model_name: str = "", when: Q | None = None):
     return allows
 
 
+def member_of(relation: str, when=None):
+    """Rows the actor is named on by a `relation` (reverse foreign key) row with `user` = the actor — a team
+    membership, a time-limited access grant — when they hold one of the action's roles. `when` is a Q, or a
+    callable giving one at query time (e.g. "not yet expired"), that the relation row must match too."""
+
+    def condition() -> Q:
+        return when() if callable(when) else (when or Q())
+
+    def rows(model, user, action, roles):
+        if not getattr(user, "is_authenticated", False) or not _holds(user, roles):
+            return None
+        return Q(pk__in=_related_ids(model, relation, condition(), user_id=user.pk))
+
+    def allows(actor, obj, roles) -> bool:
+        if not getattr(actor, "is_authenticated", False) or not _holds(actor, roles):
+            return False
+        return getattr(obj, relation).filter(condition(), user_id=actor.pk).exists()
+
+    allows.rows = rows
+    return allows
+
+
 STRATEGIES = {"within": within, "community_widened": community_widened, "in_community": in_community,
               "owner": owner, "follower": follower, "handling_body": handling_body,
               "granted_within": granted_within, "member": member}

@@ -95,6 +95,14 @@ def notification_mark_read(*, actor, ids: Iterable[int] | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
+def notification_resolve(*, dedupe_key: str) -> int:
+    """Mark read, for every recipient, the messages of `dedupe_key` whose matter is settled (an overdue visit
+    has been logged): an alert clears when its cause does."""
+    if not dedupe_key:
+        return 0
+    return Notification.objects.filter(dedupe_key=dedupe_key[:120], read_at__isnull=True).update(read_at=timezone.now())
+
+
 # --- channel settings (系统配置 → 通知渠道) ---------------------------------------------------------------
 CHANNEL_FIELDS = ("gateway_url", "app_id", "template_id", "active")
 ADAPTERS = {ChannelSetting.Kind.SMS: SmsChannel, ChannelSetting.Kind.WECHAT: WeChatTemplateChannel}
