@@ -57,14 +57,19 @@ def test_topic_through_five_steps(browser_page, world):
     assert topic.state == "review"
 
     # 合议 → 群议; 决议 is blocked by the minimum deliberation window, with the reason shown
+    # 合议 is the governance committee roster's, not any staff member's
+    member = browser_page("phone")
+    member.login(env.committee.username, PASSWORD)
+    _go(member, "/inbox/")  # the committee is told through the shared inbox, linking to the topic
+    member.click("text=已达到附议门槛")
+    member.wait_for_load_state("networkidle")
+    assert member.url.endswith(url)
+    member.fill("form:has(button[data-action=accept]) input[name=reason]", "符合公共空间改造规则")
+    _act(member, "accept")
+    member.shot("consultation-2-reviewed")
     staff = browser_page("phone")
     staff.login(env.secretary.username, PASSWORD)
-    _go(staff, "/inbox/")  # the committee is told through the shared inbox, linking to the topic
-    staff.click("text=已达到附议门槛")
-    staff.wait_for_load_state("networkidle")
-    assert staff.url.endswith(url)
-    staff.fill("form:has(button[data-action=accept]) input[name=reason]", "符合公共空间改造规则")
-    _act(staff, "accept")
+    _go(staff, url)
     reason = staff.text_content("[data-testid=blocked-reason]")
     assert "群议期不少于10天" in reason
     staff.shot("consultation-2-blocked")
@@ -139,10 +144,13 @@ def test_topic_through_five_steps(browser_page, world):
     staff.click("[data-testid=execution] form:has(input[name=progress]) button")
     staff.wait_for_load_state("networkidle")
     _act(staff, "start_evaluation")
-    _go(p, url)
-    p.check("input[name=score][value='4']")
-    p.click("[data-testid=rate]")
-    p.wait_for_load_state("networkidle")
+    # 评议 is the residents' representatives' roster
+    rep = browser_page("phone")
+    rep.login(env.representatives[0].username, PASSWORD)
+    _go(rep, url)
+    rep.check("input[name=score][value='4']")
+    rep.click("[data-testid=rate]")
+    rep.wait_for_load_state("networkidle")
     _go(staff, url)
     _act(staff, "publish")
     topic.refresh_from_db()

@@ -22,10 +22,14 @@ def run_check(tmp_path, **env):
 
 def test_production_settings_pass_check_deploy(tmp_path):
     (tmp_path / "keys.json").write_text((ROOT / "tests" / "keys.json").read_text())
-    result = run_check(tmp_path, SHANZHI_ENV="production", SHANZHI_SECRET_KEY=secrets.token_urlsafe(64),
-                       SHANZHI_ALLOWED_HOSTS="gov.example.cn")
+    production = dict(SHANZHI_ENV="production", SHANZHI_SECRET_KEY=secrets.token_urlsafe(64),
+                      SHANZHI_ALLOWED_HOSTS="gov.example.cn")
+    result = run_check(tmp_path, **production, SHANZHI_SMS_BACKEND="shanzhi.notifications.sms.GatewaySmsBackend")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+    # left on the development SMS backend, residents would never get their sign-up codes: the check says so
+    result = run_check(tmp_path, **production)
+    assert result.returncode != 0 and "shanzhi.W201" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_the_key_file(tmp_path):

@@ -16,6 +16,7 @@ from shanzhi.cases.services import case_lock, case_record_topic
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import blind_index
+from shanzhi.core.roles import Role
 from shanzhi.core.scoping import COMMUNITY_CODE_LEN
 from shanzhi.core.writes import clean_or_refuse, create_audited, save_audited, versioned_update
 from shanzhi.registry.models import Building, Person
@@ -54,7 +55,8 @@ from .workflow import EVALUATION, MEETING, WORKFLOW, history_writer, notice_bloc
 
 
 def committee_users(code: str):
-    grants = RoleGrant.objects.filter(role__in=COMMITTEE_ROLES).select_related("user")
+    """Who hears that a topic awaits 合议: the community's staff and the governance committee that holds it."""
+    grants = RoleGrant.objects.filter(role__in=COMMITTEE_ROLES | {Role.GOVERNANCE_COMMITTEE}).select_related("user")
     return [g.user for g in grants if code.startswith(g.region_code)]
 
 

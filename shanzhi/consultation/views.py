@@ -107,6 +107,7 @@ def topic_detail(request, topic):
     meeting = topic.deciding_meeting
     tree = task_tree(topic)
     parents = {t.parent_id for t, _d, _p in tree}
+    transitions = [(t, ok, reason) for t, ok, reason in WORKFLOW.available(topic, user) if t.action != "table" or staff]
     ctx = {
         "topic": topic,
         "rule": topic.rule,
@@ -115,8 +116,10 @@ def topic_detail(request, topic):
         "is_representative": Role.RESIDENT_REPRESENTATIVE in {r for r, _c in _grants_in(user, topic.region_code)},
         "pipeline": [(s.value, s.label) for s in c.PIPELINE],
         "reached": _reached(topic),
-        "transitions": [(t, ok, reason) for t, ok, reason in WORKFLOW.available(topic, user)
-                        if t.action != "table" or staff],
+        "transitions": transitions,
+        # a roster member (合议 by the governance committee, 评议 by the representatives) is no staff member but
+        # sees the steps that are theirs
+        "actions_visible": staff or any(ok for _t, ok, _r in transitions),
         "comments": selectors.topic_comments(actor=user, topic=topic, staff=staff),
         "surveys": [(s, _survey_counts(s)) for s in topic.surveys.all()],
         "opinions": topic.opinions.all(),

@@ -304,6 +304,7 @@ def test_the_staff_member_who_tables_a_topic_is_not_told_of_it(env):
     assert topic.state != "proposed"
     told = set(Notification.objects.filter(title__contains="已达到附议门槛").values_list("recipient_id", flat=True))
     assert env.secretary.pk in told  # the rest of the committee hears of it
+    assert env.committee.pk in told  # and so does the governance committee, whose 合议 it is
     assert env.staff.pk not in told  # the one who entered the last signature does not
 
 
