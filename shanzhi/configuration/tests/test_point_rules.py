@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from shanzhi.audit.models import AuditEvent
+from shanzhi.configuration import transfer
 from shanzhi.configuration.checklist import notices
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.roles import Role
@@ -80,3 +81,22 @@ def test_points_page_scope_forms_and_notice(client, world, make_user):
     assert PointRule.objects.get(region_code=world.street.code).points_per_hour == 18
     assert not any(world.street.name in n for n in notices(streets=[world.street]))
     assert "18" in client.get(f"/config/points/?street={world.street.code}").content.decode()
+
+
+def test_point_rule_travels_in_the_config_file_within_the_target_districts_ceiling(world, make_user):
+    from_street = make_user(Role.STREET_MANAGER, world.street.code)
+    point_rule_set(actor=from_street, region_code=world.street.code, points_per_hour=18)
+    data = transfer.export_street(world.street)
+    assert data["volunteer_points"] == [{"points_per_hour": 18}]
+    manager = make_user(Role.STREET_MANAGER, world.other_street.code)
+    changes = transfer.plan(data, world.other_street)
+    assert [(ch.kind, ch.op, ch.after) for ch in changes if ch.kind == "points"] == [("points", "add", "18")]
+    assert not PointRule.objects.filter(region_code=world.other_street.code).exists()  # dry run
+    transfer.apply(actor=manager, data=data, street=world.other_street)
+    assert point_rule_effective(region_code=world.other_street.code) == 18
+    # a target district whose ceiling is lower refuses the file whole
+    point_rule_set(actor=None, region_code=world.district.code, points_per_hour=10, max_points_per_hour=12)
+    data["volunteer_points"] = [{"points_per_hour": 20}]
+    with pytest.raises(ServiceError):
+        transfer.apply(actor=manager, data=data, street=world.other_street)
+    assert PointRule.objects.get(region_code=world.other_street.code).points_per_hour == 18
