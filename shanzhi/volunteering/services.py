@@ -21,6 +21,7 @@ from shanzhi.core.permissions import require, require_any
 from shanzhi.core.writes import create_audited, save_audited, versioned_update
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.services import points_award
+from shanzhi.registry.permissions import can_act_for
 
 from . import tokens
 from .choices import ActivityState, CheckKind, SignUpState
@@ -119,6 +120,24 @@ def signup_create(*, actor, activity: Activity, volunteer: Volunteer) -> SignUp:
     return signup
 
 
+@transaction.atomic
+def signup_on_behalf(*, actor, activity: Activity, person) -> SignUp:
+    """代办: a household head signs up a member without an account (registry.permissions.can_act_for). The
+    sign-up is the member's (their verified volunteer record); its history and the audit row name the head."""
+    ok, reason = can_act_for(actor, person, "signup")
+    if not ok:
+        raise NotAllowed(reason)
+    volunteer = Volunteer.objects.filter(person=person).first()
+    if volunteer is None:
+        raise ServiceError(_("%(name)s还没有登记为志愿者，请社区工作人员代为登记") % {"name": person.name})
+    if not person.region_code.startswith(activity.region_code[:12]):
+        raise NotAllowed(_("该活动不在%(name)s所在的社区") % {"name": person.name})
+    signup = signup_create(actor=actor, activity=activity, volunteer=volunteer)
+    audit_log(actor=actor, action="volunteering.signup_on_behalf", obj=signup, after={"person": person.pk})
+    return signup
+
+
+@transaction.atomic
 def signup_transition(*, actor, signup: SignUp, action: str, reason: str = "") -> SignUp:
     return SIGNUP.apply(obj=signup, actor=actor, action=action, data={"reason": reason, "_actor": actor},
                         history=_history)
