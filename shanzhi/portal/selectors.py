@@ -8,7 +8,7 @@ from shanzhi.cases.models import CaseHistory, Category
 from shanzhi.cases.selectors import cases_to_rate_for
 from shanzhi.cases.permissions import COLLECTOR_ROLES
 from shanzhi.consultation.choices import Stage
-from shanzhi.consultation.selectors import topic_list
+from shanzhi.consultation.selectors import open_surveys, topic_list
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
@@ -112,4 +112,5 @@ def proxy_members(*, actor) -> list[Person]:
 def proxy_choices(*, actor) -> dict:
     """What a head can do for the members: topics open for support in the community, the store's items."""
     return {"topics": list(topic_list(actor=actor, stage=Stage.PROPOSED)[:20]),
-            "items": list(store_items(actor=actor)[:20]), "activities": list(open_activities(actor=actor)[:20])}
+            "items": list(store_items(actor=actor)[:20]), "activities": list(open_activities(actor=actor)[:20]),
+            "surveys": list(open_surveys(actor=actor)[:20])}

@@ -21,7 +21,7 @@ from shanzhi.accounts.services import grant_add, grant_revoke
 from shanzhi.audit.services import audit_log
 from shanzhi.cases.choices import Channel
 from shanzhi.cases.services import case_create, case_rate_on_behalf
-from shanzhi.consultation.services import support_on_behalf
+from shanzhi.consultation.services import support_on_behalf, survey_answer_on_behalf
 from shanzhi.core import pii
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.ratelimit import SettingRateThrottle
@@ -280,3 +280,9 @@ def proxy_rate(*, actor, person_id, case, score: int, comment: str = "") -> obje
     """评价 of the member's own case (cases records the head as the rater, for the member)."""
     return case_rate_on_behalf(actor=actor, case=case, person=_proxy_member(actor, person_id, "rate"),
                                score=score, comment=comment)
+
+
+def proxy_survey(*, actor, person_id, survey, option: int) -> object:
+    """问卷 answered in the member's name (consultation records the head as `entered_by`)."""
+    return survey_answer_on_behalf(actor=actor, survey=survey, person=_proxy_member(actor, person_id, "survey"),
+                                   option=option)

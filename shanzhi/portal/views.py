@@ -201,7 +201,20 @@ def _proxy_rate(request, p) -> str:
     return _("已代为评价")
 
 
-PROXY_OPS = {"support": _proxy_support, "redeem": _proxy_redeem, "signup": _proxy_signup, "rate": _proxy_rate}
+def _proxy_survey(request, p) -> str:
+    survey = next((x for x in selectors.proxy_choices(actor=request.user)["surveys"] if str(x.pk) == p.get("survey")),
+                  None)
+    if survey is None:
+        raise ServiceError(_("请选择问卷"))
+    try:
+        option = int(p.get("option", ""))
+    except ValueError:
+        option = -1
+    services.proxy_survey(actor=request.user, person_id=p.get("person") or 0, survey=survey, option=option)
+    return _("已代为填写问卷")
+
+
+PROXY_OPS = {"survey": _proxy_survey, "support": _proxy_support, "redeem": _proxy_redeem, "signup": _proxy_signup, "rate": _proxy_rate}
 
 
 @role_view(RESIDENT, methods=("GET", "POST"))

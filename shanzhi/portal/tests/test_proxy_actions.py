@@ -1,5 +1,5 @@
-"""代办, the remaining actions: the household head signs the elder up for an activity and rates the elder's own
-case through the proxy page and the owning apps' services; the act is the member's, the head is recorded."""
+"""代办, the remaining actions: the household head answers a survey, signs the elder up for an activity and rates
+the elder's own case through the proxy page and the owning apps' services; the act is the member's, the head is recorded."""
 
 import pytest
 from django.utils import timezone
@@ -9,6 +9,10 @@ from shanzhi.cases.choices import State
 from shanzhi.cases.models import Case, CaseHistory, CaseRating
 from shanzhi.cases.services import case_rate, case_rate_on_behalf
 from shanzhi.cases.testing import make_case
+from shanzhi.consultation.choices import Stage
+from shanzhi.consultation.models import Survey, SurveyAnswer, Topic
+from shanzhi.consultation.services import survey_answer, survey_answer_on_behalf
+from shanzhi.consultation.testing import topic_in
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.scope import forget_grants
 from shanzhi.portal import services as s
@@ -96,3 +100,25 @@ def test_the_generic_rate_action_does_not_open_the_proxy_path(family, world):
     case = _awaiting_rating(world, family.elder)
     with pytest.raises(ServiceError):  # the head is not the reporter: the plain rate action refuses
         case_rate(actor=head, case=case, score=5)
+
+
+def test_the_head_answers_a_survey_for_the_elder_once(client, family, world):
+    head = _head(family)
+    topic = topic_in(world.grid.code)
+    Topic.objects.filter(pk=topic.pk).update(state=Stage.DELIBERATION)
+    survey = Survey.objects.create(topic=topic, question="加装电梯选哪种方案？", options=["方案一", "方案二"])
+    client.force_login(head)
+    assert "加装电梯选哪种方案" in client.get(PAGE).content.decode()
+    client.post(PAGE, {"op": "survey", "person": family.elder.pk, "survey": survey.pk, "option": 1})
+    answer = SurveyAnswer.objects.get(survey=survey)
+    assert (answer.person_id, answer.user_id, answer.entered_by_id, answer.option) == (family.elder.pk, None,
+                                                                                      head.pk, 1)
+    event = AuditEvent.objects.get(action="consultation.survey_answer_on_behalf")
+    assert event.actor_id == head.pk and event.after["person"] == family.elder.pk
+    resp = client.post(PAGE, {"op": "survey", "person": family.elder.pk, "survey": survey.pk, "option": 0}, follow=True)
+    assert "已经回答过" in resp.content.decode() and SurveyAnswer.objects.count() == 1
+    with pytest.raises(NotAllowed):  # not for someone outside the household
+        survey_answer_on_behalf(actor=head, survey=survey, person=person_in(world.grid.code, name="别人"), option=0)
+    # the head's own answer is separate from the elder's
+    survey_answer(actor=head, survey=survey, option=0)
+    assert SurveyAnswer.objects.count() == 2
