@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from shanzhi.cases.models import CaseHistory, Category
-from shanzhi.cases.selectors import cases_to_rate_for
 from shanzhi.cases.permissions import COLLECTOR_ROLES
+from shanzhi.cases.selectors import cases_to_rate_for
 from shanzhi.consultation.choices import Stage
 from shanzhi.consultation.selectors import open_surveys, topic_list
 from shanzhi.core.roles import Role
