@@ -481,7 +481,7 @@ def points(request):
         d = chosen["form"].cleaned_data
         try:
             point_rule_set(actor=request.user, region_code=chosen["code"], points_per_hour=d["points_per_hour"],
-                           max_points_per_hour=d.get("max_points_per_hour"), version=d["version"] or None)
+                           max_points_per_hour=d.get("max_points_per_hour"), version=d["version"])
         except ConflictError as e:
             return _conflict(request, chosen["form"], e, _back("configuration:points", street))
         except ServiceError as e:

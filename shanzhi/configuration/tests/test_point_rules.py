@@ -100,3 +100,13 @@ def test_point_rule_travels_in_the_config_file_within_the_target_districts_ceili
     with pytest.raises(ServiceError):
         transfer.apply(actor=manager, data=data, street=world.other_street)
     assert PointRule.objects.get(region_code=world.other_street.code).points_per_hour == 18
+
+
+def test_a_stale_points_form_gets_the_conflict_page(client, world, make_user):
+    user = make_user(Role.STREET_MANAGER, world.street.code)
+    verified_login(client, user)
+    point_rule_set(actor=user, region_code=world.street.code, points_per_hour=12)  # someone saved meanwhile
+    resp = client.post("/config/points/", {"street": world.street.code, "level": "street",
+                                           "street-version": 0, "street-points_per_hour": 18})
+    assert resp.status_code == 409
+    assert PointRule.objects.get(region_code=world.street.code).points_per_hour == 12
