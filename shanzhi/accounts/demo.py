@@ -93,3 +93,42 @@ def build(*, ctx) -> None:
     path.chmod(0o600)
     ctx.data["users"] = {u: User.objects.get(username=u) for u, *_ in demo_accounts(ctx)}
     ctx.stdout(f"  accounts: {len(logins)} demo users → {path}")
+
+
+def _read_logins(path) -> dict:
+    try:
+        return {i["username"]: i for i in json.loads(path.read_text())} if path.exists() else {}
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+def _write_logins(path, items: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(items, ensure_ascii=False, indent=1))
+    path.chmod(0o600)
+
+
+@transaction.atomic
+def step_logins(key: str, usernames: list[str]) -> list[dict]:
+    """Passwords for a later demo step's users, added to var/demo-logins.json as `build` does for its own.
+
+    Each user keeps the password of the previous build (var/demo-logins-<key>.json: this step rewrites
+    demo-logins.json on every run); the row shows the user's first role grant. Users not found are skipped."""
+    own = settings.VAR_DIR / f"demo-logins-{key}.json"
+    previous = _read_logins(own)
+    rng = secrets.SystemRandom()
+    items = []
+    for user in User.objects.filter(username__in=usernames).order_by("username"):
+        grant = RoleGrant.objects.filter(user=user).order_by("pk").first()
+        password = previous.get(user.username, {}).get("password") or _password(rng)
+        if not user.check_password(password):
+            user.set_password(password)
+        user.is_demo = user.is_active = True
+        user.save(update_fields=["password", "is_demo", "is_active"])
+        items.append({"username": user.username, "password": password, "role": grant.role if grant else "",
+                      "scope_code": grant.region_code if grant else "", "display_name": user.display_name})
+    main = settings.VAR_DIR / "demo-logins.json"
+    mine = {i["username"] for i in items}
+    _write_logins(own, items)
+    _write_logins(main, [i for i in _read_logins(main).values() if i["username"] not in mine] + items)
+    return items

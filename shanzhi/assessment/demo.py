@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from shanzhi.accounts.demo import step_logins
 from shanzhi.accounts.models import User
 from shanzhi.accounts.services import grant_add_at, user_create
 from shanzhi.core.indicators import INDICATORS
@@ -80,6 +81,7 @@ def build(*, ctx) -> None:
         ctx.stdout("  assessment: skipped (no accounts/regions or indicators)")
         return
     if Scheme.objects.filter(region_code=district, name__endswith=SCHEME).exists():
+        step_logins("assessment", ["assessor"])  # rebuilt accounts rewrote the logins file: add it again
         return
     today = timezone.localdate()
     scheme = scheme_save(actor=manager, district_code=district, name=f"{today.year}{SCHEME}", object_kind="community",
@@ -99,4 +101,6 @@ def build(*, ctx) -> None:
                     evidence="实地查看台账与服务阵地、随机访谈居民")
     round_compute(actor=manager, round_=rnd)
     round_publish(actor=manager, round_=rnd)
-    ctx.stdout(f"  assessment: 2 schemes, 1 round over {rnd.targets.count()} communities, published")
+    step_logins("assessment", ["assessor"])
+    ctx.stdout(f"  assessment: 2 schemes, 1 round over {rnd.targets.count()} communities, published; "
+               f"assessor login in demo-logins.json")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shanzhi.core.scoping import prefix_q
+from shanzhi.registry.permissions import can_act_for
 
 from . import choices as c
 from .models import Case, Category, HandlingBody, HomeVisit, ReportedCase, deadline_light
@@ -75,6 +76,14 @@ def household_visits(*, actor, household, limit: int = 10) -> QuerySet[HomeVisit
     """The household's most recent home visits the actor may see (for the registry's household page)."""
     return (HomeVisit.objects.restrict(actor, "view").filter(household=household)
             .select_related("visitor", "case").order_by("-visited_at", "-id")[:limit])
+
+
+def cases_to_rate_for(*, actor, person) -> QuerySet[Case]:
+    """代办: the cases a household member without an account reported that await their rating — only for a
+    head who may act for them (registry.can_act_for; the head holds no scope role over the case)."""
+    if not can_act_for(actor, person, "rate")[0]:
+        return Case.objects.none()
+    return Case.objects.filter(reporter_person=person, state=c.State.FEEDBACK).order_by("-pk")
 
 
 def my_cases(*, actor) -> QuerySet[ReportedCase]:

@@ -31,6 +31,7 @@ from shanzhi.core.roles import Role
 from shanzhi.core.writes import clean_or_refuse, create_audited, plain, versioned_update
 from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
+from shanzhi.registry.permissions import can_act_for
 from shanzhi.registry.validators import normalise_phone
 
 from . import choices as c
@@ -595,6 +596,22 @@ def _after(case: Case, action: str, *, actor, data: dict, ctx: dict) -> None:
 
 def case_rate(*, actor, case: Case, score: int, comment: str = "") -> Case:
     return case_transition(actor=actor, case=case, action="rate", data={"score": score, "comment": comment})
+
+
+@transaction.atomic
+def case_rate_on_behalf(*, actor, case: Case, person, score: int, comment: str = "") -> Case:
+    """代办: a household head rates the case a member without an account reported (registry.can_act_for). The
+    rating is the member's case's; `rated_by`, the history and the audit row name the head."""
+    ok, reason = can_act_for(actor, person, "rate")
+    if not ok:
+        raise NotAllowed(reason)
+    if case.reporter_person_id != person.pk:
+        raise NotAllowed(_("只能评价%(name)s本人反映的事项") % {"name": person.name})
+    case = case_transition(actor=actor, case=case, action="rate",
+                           data={"score": score, "comment": comment, "_on_behalf_of": person,
+                                 "_actor_name": _("%(head)s（代%(name)s）") % {"head": actor, "name": person.name}})
+    audit_log(actor=actor, action="case.rate_on_behalf", obj=case, after={"person": person.pk, "score": score})
+    return case
 
 
 @transaction.atomic

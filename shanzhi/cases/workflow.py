@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core.roles import STAFF_ROLES, Role
 from shanzhi.core.scope import roles_at
 from shanzhi.core.workflow import Transition, Workflow
+from shanzhi.registry.permissions import can_act_for
 
 from .choices import Level, State
 from .models import CaseAssignment, CaseFollower
@@ -57,6 +58,9 @@ def verifier_guard(case, actor, data):
 
 def rater_guard(case, actor, data):
     if is_reporter(case, actor):
+        return True, ""
+    member = data.get("_on_behalf_of")  # 代办 (services.case_rate_on_behalf): the head rates their member's case
+    if member is not None and member.pk == case.reporter_person_id and can_act_for(actor, member, "rate")[0]:
         return True, ""
     if case.reporter_user_id is None and roles_at(actor, case.region_code) & ACCEPT_ROLES:
         return True, ""  # a hotline or walk-in reporter rates by phone; staff record it

@@ -26,7 +26,7 @@ from shanzhi.disclosure.models import PublishingSchedule
 from shanzhi.notifications.channels import stored
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
-from shanzhi.volunteering.models import StoreItem
+from shanzhi.volunteering.models import PointRule, StoreItem
 
 SMS_CHANNEL = "shanzhi.notifications.channels.SmsChannel"
 
@@ -170,10 +170,18 @@ def checklist(*, streets: list[Region]) -> list[Section]:
     return [Section(street, _street_items(street, rows)) for street in streets]
 
 
-def notices(today: dt.date | None = None) -> list[str]:
-    """Installation-wide advice that does not block a street: holiday data and delivery channels."""
+def _point_notices(streets) -> list[str]:
+    """A street with no 志愿积分规则 (its own or its district's) gets the installation default: advice only."""
+    codes = {s.code for s in streets} | {s.code[:6] for s in streets}
+    ruled = set(PointRule.objects.filter(region_code__in=codes).values_list("region_code", flat=True))
+    return [_("街道“%(s)s”没有志愿积分规则，新活动按每小时 10 积分计（在“志愿积分规则”中设置）") % {"s": s.name}
+            for s in streets if s.code not in ruled and s.code[:6] not in ruled]
+
+
+def notices(today: dt.date | None = None, streets=()) -> list[str]:
+    """Advice that does not block a street: holiday data, delivery channels, streets without point rules."""
     today = today or timezone.localdate()
-    out = []
+    out = _point_notices(streets) if streets else []
     if not workday(dt.date(today.year + (today.month == 12), 12, 31))[1]:
         out.append(_("节假日数据未覆盖 %(y)s 年，时限只按周末计算（升级 chinesecalendar 后即可）")
                    % {"y": today.year + (today.month == 12)})

@@ -150,3 +150,14 @@ class ScheduleForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), choices=DisclosureCategory.choices)
     every_months = forms.IntegerField(label=_("每几个月公开一次"), min_value=1, max_value=12, initial=1)
     due_day = forms.IntegerField(label=_("截止日"), min_value=1, max_value=28, initial=10)
+
+
+class PointRuleForm(VersionedForm):
+    points_per_hour = forms.IntegerField(label=_("每小时积分"), min_value=1, max_value=1000)
+    max_points_per_hour = forms.IntegerField(label=_("每小时积分上限（区级）"), min_value=1, max_value=1000,
+                                             required=False, help_text=_("街道的规则不能超过此上限；留空为不限"))
+
+    def __init__(self, *args, level: str = "street", **kwargs):
+        super().__init__(*args, **kwargs)
+        if level == "street":
+            del self.fields["max_points_per_hour"]

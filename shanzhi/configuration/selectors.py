@@ -19,7 +19,7 @@ from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
 from shanzhi.disclosure.models import PublishingSchedule
 from shanzhi.regions.models import Region
-from shanzhi.volunteering.models import StoreItem
+from shanzhi.volunteering.models import PointRule, StoreItem
 
 from .checklist import streets_for
 from .permissions import CONFIG_ROLES
@@ -113,3 +113,9 @@ def region_names(codes) -> dict[str, str]:
 
 def schedule_for_street(*, street: Region):
     return PublishingSchedule.objects.filter(region_code=street.code).order_by("category")
+
+
+def point_rules_for_street(*, street: Region) -> dict:
+    """The 志愿积分规则 of the street's district and of the street itself (reference data, no resident data)."""
+    rows = PointRule.objects.filter(region_code__in=[street.code[:6], street.code])
+    return {("district" if r.region_code == street.code[:6] else "street"): r for r in rows}

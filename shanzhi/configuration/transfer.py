@@ -1,5 +1,5 @@
 """A street's configuration as one JSON file: its handling bodies (with the district's bodies it routes to),
-its routing rules, its 议事规则 and its 阳光五务 publishing calendar. Exported from one street, it applies to another: `plan()` lists every
+its routing rules, its 议事规则, its 阳光五务 publishing calendar and its 志愿积分规则. Exported from one street, it applies to another: `plan()` lists every
 difference first (the dry run), `apply()` writes them through the owning apps' services in one transaction.
 
 Region codes in the file are relative to the street ("" = the street itself, "001" = its community 001); codes
@@ -27,6 +27,8 @@ from shanzhi.disclosure.models import Category as DisclosureCategory
 from shanzhi.disclosure.models import PublishingSchedule
 from shanzhi.disclosure.services import schedule_set
 from shanzhi.regions.models import Region
+from shanzhi.volunteering.models import PointRule
+from shanzhi.volunteering.services import point_rule_set
 
 FORMAT = "shanzhi.street-config"
 VERSION = 1
@@ -63,6 +65,8 @@ def export_street(street: Region) -> dict:
                                for r in rules],
         "publishing_schedule": [{"category": p.category, "every_months": p.every_months, "due_day": p.due_day}
                                 for p in PublishingSchedule.objects.filter(region_code=street.code)],
+        "volunteer_points": [{"points_per_hour": p.points_per_hour}
+                             for p in PointRule.objects.filter(region_code=street.code)],
     }
 
 
@@ -87,7 +91,7 @@ def parse(raw: bytes) -> dict:
     if data.get("version") != VERSION:
         raise ServiceError(_("配置文件版本 %(v)s 与本系统（版本 %(mine)s）不符，请用本系统重新导出") % {
             "v": data.get("version"), "mine": VERSION}, field="file")
-    for key in ("bodies", "routes", "consultation_rules", "publishing_schedule"):
+    for key in ("bodies", "routes", "consultation_rules", "publishing_schedule", "volunteer_points"):
         if not isinstance(data.get(key, []), list) or not all(isinstance(x, dict) for x in data.get(key, [])):
             raise ServiceError(_("配置文件的“%(k)s”部分格式不对") % {"k": key}, field="file")
     return data
@@ -190,12 +194,22 @@ def _plan_schedule(data: dict, street: Region) -> list[Change]:
     return changes
 
 
+def _plan_points(data: dict, street: Region) -> list[Change]:
+    cur = PointRule.objects.filter(region_code=street.code).first()
+    changes = []
+    for spec in data.get("volunteer_points", [])[:1]:
+        after, before = str(spec.get("points_per_hour")), str(cur.points_per_hour) if cur else ""
+        changes.append(Change("points", "add" if cur is None else "same" if before == after else "change",
+                              _("志愿积分规则（每小时积分）"), before, after))
+    return changes
+
+
 def plan(data: dict, street: Region) -> list[Change]:
     """Every difference between the file and the street as it is (the dry run); ServiceError if it can't apply."""
     bodies = _target_bodies(data, street)
     _check_refs(data, street, bodies)
     return (_plan_bodies(bodies) + _plan_routes(data, street, bodies) + _plan_rules(data, street)
-            + _plan_schedule(data, street))
+            + _plan_schedule(data, street) + _plan_points(data, street))
 
 
 def _apply_bodies(actor, bodies: list[dict]) -> dict[str, HandlingBody]:
@@ -244,6 +258,8 @@ def apply(*, actor, data: dict, street: Region) -> list[Change]:
             for spec in data.get("publishing_schedule", []):
                 schedule_set(actor=actor, region_code=street.code, category=spec["category"],
                              every_months=_int(spec.get("every_months")), due_day=_int(spec.get("due_day", 10)))
+            for spec in data.get("volunteer_points", [])[:1]:
+                point_rule_set(actor=actor, region_code=street.code, points_per_hour=_int(spec.get("points_per_hour")))
             audit_log(actor=actor, action="configuration.apply", object_repr=street.code, region_code=street.code,
                       after={"from": data.get("street", {}).get("code", ""),
                              "changes": sum(1 for c in changes if c.op != "same")})

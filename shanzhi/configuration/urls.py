@@ -13,6 +13,7 @@ urlpatterns = [
     path("deadlines/", views.deadlines, name="deadlines"),
     path("channels/", views.channels, name="channels"),
     path("store/", views.store, name="store"),
+    path("points/", views.points, name="points"),
     path("disclosure/", views.disclosure, name="disclosure"),
     path("file/", views.transfer_page, name="transfer"),
     path("file/export/", views.export, name="export"),

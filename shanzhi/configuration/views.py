@@ -28,6 +28,7 @@ from shanzhi.core.scope import user_roles
 from shanzhi.disclosure.services import schedule_adopt_defaults, schedule_set
 from shanzhi.notifications import services as notify_services
 from shanzhi.notifications.models import ChannelSetting
+from shanzhi.volunteering.services import point_rule_effective, point_rule_set
 from shanzhi.volunteering.store import store_item_restock
 
 from . import selectors, transfer
@@ -40,6 +41,7 @@ from .forms import (
     DeadlineRuleForm,
     HolidayForm,
     MemberForm,
+    PointRuleForm,
     RestockForm,
     RouteForm,
     RouteTestForm,
@@ -75,7 +77,7 @@ def home(request):
     street = _street(request)
     sections = checklist(streets=[street])
     return render(request, "configuration/home.html", _ctx(
-        request, street, missing=sum(len(s.items) for s in sections), notices=notices()))
+        request, street, missing=sum(len(s.items) for s in sections), notices=notices(streets=[street])))
 
 
 @role_view(ROLES)
@@ -85,7 +87,7 @@ def checklist_page(request):
     shown = [selectors.street_get(actor=request.user, code=code)] if code else streets
     sections = checklist(streets=shown)
     return render(request, "configuration/checklist.html", {
-        "sections": sections, "notices": notices(), "streets": streets, "street": shown[0] if code else None,
+        "sections": sections, "notices": notices(streets=shown), "streets": streets, "street": shown[0] if code else None,
         "missing": sum(len(s.items) for s in sections)})
 
 
@@ -452,3 +454,41 @@ def disclosure(request):
     return render(request, "configuration/disclosure.html", _ctx(
         request, street, schedule=selectors.schedule_for_street(street=street), form=form, can_edit=can_edit,
         reason=reason))
+
+
+def _point_forms(request, street) -> dict:
+    rules = selectors.point_rules_for_street(street=street)
+    posted = request.POST.get("level") if request.method == "POST" else None
+    forms = {}
+    for level, code in (("district", street.code[:6]), ("street", street.code)):
+        cur = rules.get(level)
+        initial = {"version": cur.version if cur else 0,
+                   "points_per_hour": cur.points_per_hour if cur else None,
+                   "max_points_per_hour": cur.max_points_per_hour if cur else None}
+        can, reason = check(request.user, "volunteering.point_rule", code)
+        forms[level] = {"form": PointRuleForm(request.POST if posted == level else None, initial=initial, level=level,
+                                              prefix=level),
+                        "rule": cur, "code": code, "can_edit": can, "reason": reason}
+    return forms
+
+
+@role_view(ROLES, methods=("GET", "POST"))
+def points(request):
+    street = _street(request)
+    forms = _point_forms(request, street)
+    chosen = forms.get(request.POST.get("level", ""))
+    if request.method == "POST" and chosen and chosen["form"].is_valid():
+        d = chosen["form"].cleaned_data
+        try:
+            point_rule_set(actor=request.user, region_code=chosen["code"], points_per_hour=d["points_per_hour"],
+                           max_points_per_hour=d.get("max_points_per_hour"), version=d["version"])
+        except ConflictError as e:
+            return _conflict(request, chosen["form"], e, _back("configuration:points", street))
+        except ServiceError as e:
+            chosen["form"].add_error(e.field if e.field in chosen["form"].fields else None, e.user_message)
+        else:
+            messages.success(request, _("志愿积分规则已保存（已创建的活动仍按原积分）"))
+            return redirect(_back("configuration:points", street))
+    return render(request, "configuration/points.html", _ctx(
+        request, street, district=forms["district"], street_rule=forms["street"],
+        effective=point_rule_effective(region_code=street.code)))

@@ -180,12 +180,20 @@ class Survey(models.Model):
 
 
 class SurveyAnswer(models.Model):
+    """One resident's answer: their own (`user`), or a household member's entered by the head (代办: `person`
+    without `user`, `entered_by` the head). One answer per account and one per registry person."""
+
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True,
+                             blank=True)
+    person = models.ForeignKey("registry.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
     option = models.PositiveSmallIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["survey", "user"], name="uniq_survey_answer")]
+        constraints = [models.UniqueConstraint(fields=["survey", "user"], name="uniq_survey_answer"),
+                       models.UniqueConstraint(fields=["survey", "person"], name="uniq_survey_answer_person")]
 
 
 class OpinionRecord(models.Model):

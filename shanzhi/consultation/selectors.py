@@ -10,7 +10,7 @@ from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 
 from .choices import PUBLIC_STAGES, EvaluationState, MeetingState, Source, Stage
-from .models import EvaluationSurvey, Meeting, Topic
+from .models import EvaluationSurvey, Meeting, Survey, Topic
 from .rules import effective_rules
 from .search import search
 
@@ -32,6 +32,12 @@ def topic_list(*, actor, stage: str = "", q: str = "", community: str = ""):
     if q:
         qs = search(qs, q)
     return qs.order_by("-created_at", "-id")
+
+
+def open_surveys(*, actor):
+    """Surveys of topics in 群议 that the actor sees (the proxy page offers them for a household member)."""
+    return (Survey.objects.filter(topic__in=topic_list(actor=actor, stage=Stage.DELIBERATION).values("pk"))
+            .select_related("topic").order_by("-created_at"))
 
 
 def stage_counts(*, actor) -> dict[str, int]:

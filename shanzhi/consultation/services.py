@@ -384,18 +384,42 @@ def survey_create(*, actor, topic: Topic, question: str, options: list[str]) -> 
 
 
 @transaction.atomic
-def survey_answer(*, actor, survey: Survey, option: int) -> None:
+def survey_answer(*, actor, survey: Survey, option: int) -> SurveyAnswer:
     topic = Topic.objects.get(pk=survey.topic_id)
     if topic.state != c.Stage.DELIBERATION:
         raise ServiceError(_("问卷只在群议阶段开放"))
-    _verified_resident(actor, topic)
+    person = _verified_resident(actor, topic)
+    return _answer_save(survey, option, user=actor, person=person, message=_("您已经回答过这个问卷"))
+
+
+def _answer_save(survey: Survey, option: int, *, user, person, message: str, entered_by=None) -> SurveyAnswer:
     if not 0 <= option < len(survey.options):
         raise ServiceError(_("请选择一个选项"), field="option")
     try:
         with transaction.atomic():
-            SurveyAnswer.objects.create(survey=survey, user=actor, option=option)
+            return SurveyAnswer.objects.create(survey=survey, user=user, person=person, option=option,
+                                               entered_by=entered_by or user)
     except IntegrityError:
-        raise ServiceError(_("您已经回答过这个问卷"))
+        raise ServiceError(message) from None
+
+
+@transaction.atomic
+def survey_answer_on_behalf(*, actor, survey: Survey, person: Person, option: int) -> SurveyAnswer:
+    """代办: a household head answers for a member of their household who has no account
+    (registry.permissions.can_act_for). The answer is the member's; `entered_by` and the audit row name the head."""
+    ok, reason = can_act_for(actor, person, "survey")
+    if not ok:
+        raise NotAllowed(reason)
+    topic = Topic.objects.get(pk=survey.topic_id)
+    if topic.state != c.Stage.DELIBERATION:
+        raise ServiceError(_("问卷只在群议阶段开放"))
+    if not _in_area(topic, person):
+        raise NotAllowed(_("%(name)s不是受影响区域内的成年在住居民") % {"name": person.name})
+    answer = _answer_save(survey, option, user=None, person=person, entered_by=actor,
+                          message=_("%(name)s已经回答过这个问卷") % {"name": person.name})
+    audit_log(actor=actor, action="consultation.survey_answer_on_behalf", obj=topic,
+              after={"person": person.pk, "survey": survey.pk})
+    return answer
 
 
 @transaction.atomic

@@ -6,8 +6,9 @@ from django.db.models import QuerySet
 
 from shanzhi.cases.models import CaseHistory, Category
 from shanzhi.cases.permissions import COLLECTOR_ROLES
+from shanzhi.cases.selectors import cases_to_rate_for
 from shanzhi.consultation.choices import Stage
-from shanzhi.consultation.selectors import topic_list
+from shanzhi.consultation.selectors import open_surveys, topic_list
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
@@ -16,7 +17,7 @@ from shanzhi.regions.models import Region
 from shanzhi.registry import choices as rc
 from shanzhi.registry.models import Building, Person, Unit
 from shanzhi.registry.permissions import can_act_for
-from shanzhi.volunteering.selectors import store_items
+from shanzhi.volunteering.selectors import open_activities, store_items
 
 from .models import BindingRequest, CorrectionRequest, RequestState
 from .services import person_of
@@ -102,10 +103,14 @@ def my_units(*, actor) -> QuerySet[Unit]:
 
 def proxy_members(*, actor) -> list[Person]:
     """The household members the actor may act for (household head; members without an account)."""
-    return [p for p in my_household(actor=actor)[1] if can_act_for(actor, p, "support")[0]]
+    members = [p for p in my_household(actor=actor)[1] if can_act_for(actor, p, "support")[0]]
+    for p in members:  # the member's own cases awaiting a rating (a handful per household)
+        p.to_rate = list(cases_to_rate_for(actor=actor, person=p)[:10])
+    return members
 
 
 def proxy_choices(*, actor) -> dict:
     """What a head can do for the members: topics open for support in the community, the store's items."""
     return {"topics": list(topic_list(actor=actor, stage=Stage.PROPOSED)[:20]),
-            "items": list(store_items(actor=actor)[:20])}
+            "items": list(store_items(actor=actor)[:20]), "activities": list(open_activities(actor=actor)[:20]),
+            "surveys": list(open_surveys(actor=actor)[:20])}

@@ -20,8 +20,8 @@ from shanzhi.accounts.models import RoleGrant, User
 from shanzhi.accounts.services import grant_add, grant_revoke
 from shanzhi.audit.services import audit_log
 from shanzhi.cases.choices import Channel
-from shanzhi.cases.services import case_create
-from shanzhi.consultation.services import support_on_behalf
+from shanzhi.cases.services import case_create, case_rate_on_behalf
+from shanzhi.consultation.services import support_on_behalf, survey_answer_on_behalf
 from shanzhi.core import pii
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.ratelimit import SettingRateThrottle
@@ -40,6 +40,7 @@ from shanzhi.registry.services import (
     person_update,
 )
 from shanzhi.registry.validators import parse_id_number
+from shanzhi.volunteering.services import signup_on_behalf
 from shanzhi.volunteering.store import order_place
 
 from .models import BindingAttempt, BindingRequest, CorrectionField, CorrectionRequest, RequestState
@@ -268,3 +269,20 @@ def proxy_redeem(*, actor, person_id, item) -> object:
     order = order_place(actor=actor, item=item, person=person)
     audit_log(actor=actor, action="portal.proxy_redeem", obj=order, after={"person": person.pk})
     return order
+
+
+def proxy_signup(*, actor, person_id, activity) -> object:
+    """报名 in the member's name (volunteering records the head in the sign-up's history and the audit row)."""
+    return signup_on_behalf(actor=actor, activity=activity, person=_proxy_member(actor, person_id, "signup"))
+
+
+def proxy_rate(*, actor, person_id, case, score: int, comment: str = "") -> object:
+    """评价 of the member's own case (cases records the head as the rater, for the member)."""
+    return case_rate_on_behalf(actor=actor, case=case, person=_proxy_member(actor, person_id, "rate"),
+                               score=score, comment=comment)
+
+
+def proxy_survey(*, actor, person_id, survey, option: int) -> object:
+    """问卷 answered in the member's name (consultation records the head as `entered_by`)."""
+    return survey_answer_on_behalf(actor=actor, survey=survey, person=_proxy_member(actor, person_id, "survey"),
+                                   option=option)

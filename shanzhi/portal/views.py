@@ -163,25 +163,71 @@ def collect(request):
         "units": selectors.my_units(actor=request.user)})
 
 
+def _proxy_support(request, p) -> str:
+    topic = selectors.topic_list(actor=request.user).filter(pk=p.get("topic") or 0).first()
+    if topic is None:
+        raise ServiceError(_("请选择议题"))
+    services.proxy_support(actor=request.user, person_id=p.get("person") or 0, topic=topic)
+    return _("已代为附议")
+
+
+def _proxy_redeem(request, p) -> str:
+    item = selectors.store_items(actor=request.user).filter(pk=p.get("item") or 0).first()
+    if item is None:
+        raise ServiceError(_("请选择物品"))
+    order = services.proxy_redeem(actor=request.user, person_id=p.get("person") or 0, item=item)
+    return _("已代为兑换，核销码 %(c)s") % {"c": order.code}
+
+
+def _proxy_signup(request, p) -> str:
+    activity = selectors.open_activities(actor=request.user).filter(pk=p.get("activity") or 0).first()
+    if activity is None:
+        raise ServiceError(_("请选择活动"))
+    services.proxy_signup(actor=request.user, person_id=p.get("person") or 0, activity=activity)
+    return _("已代为报名“%(t)s”，请等待审核") % {"t": activity.title}
+
+
+def _proxy_rate(request, p) -> str:
+    member = next((m for m in selectors.proxy_members(actor=request.user) if str(m.pk) == p.get("person")), None)
+    case = next((c for c in (member.to_rate if member else []) if str(c.pk) == p.get("case")), None)
+    if case is None:
+        raise ServiceError(_("请选择要评价的事项"))
+    try:
+        score = int(p.get("score") or 0)
+    except ValueError:
+        score = 0
+    services.proxy_rate(actor=request.user, person_id=member.pk, case=case, score=score,
+                        comment=(p.get("comment") or "")[:500])
+    return _("已代为评价")
+
+
+def _proxy_survey(request, p) -> str:
+    survey = next((x for x in selectors.proxy_choices(actor=request.user)["surveys"] if str(x.pk) == p.get("survey")),
+                  None)
+    if survey is None:
+        raise ServiceError(_("请选择问卷"))
+    try:
+        option = int(p.get("option", ""))
+    except ValueError:
+        option = -1
+    services.proxy_survey(actor=request.user, person_id=p.get("person") or 0, survey=survey, option=option)
+    return _("已代为填写问卷")
+
+
+PROXY_OPS = {"survey": _proxy_survey, "support": _proxy_support, "redeem": _proxy_redeem, "signup": _proxy_signup, "rate": _proxy_rate}
+
+
 @role_view(RESIDENT, methods=("GET", "POST"))
 def proxy(request):
-    """代办: a household head supports a topic or redeems points for a member who has no account. The member
-    is named in the form's body (never in the URL) and checked by registry.can_act_for."""
+    """代办: a household head supports a topic, redeems points, signs up for an activity or rates a case for a
+    member who has no account. The member is named in the form's body (never in the URL) and checked by
+    registry.can_act_for."""
     if request.method == "POST":
-        p = request.POST
+        op = PROXY_OPS.get(request.POST.get("op", ""))
         try:
-            if p.get("op") == "support":
-                topic = selectors.topic_list(actor=request.user).filter(pk=p.get("topic") or 0).first()
-                if topic is None:
-                    raise ServiceError(_("请选择议题"))
-                services.proxy_support(actor=request.user, person_id=p.get("person") or 0, topic=topic)
-                messages.success(request, _("已代为附议"))
-            elif p.get("op") == "redeem":
-                item = selectors.store_items(actor=request.user).filter(pk=p.get("item") or 0).first()
-                if item is None:
-                    raise ServiceError(_("请选择物品"))
-                order = services.proxy_redeem(actor=request.user, person_id=p.get("person") or 0, item=item)
-                messages.success(request, _("已代为兑换，核销码 %(c)s") % {"c": order.code})
+            if op is None:
+                raise ServiceError(_("请选择代办事项"))
+            messages.success(request, op(request, request.POST))
         except ServiceError as e:
             messages.error(request, e.user_message)
         return redirect("portal:proxy")

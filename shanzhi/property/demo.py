@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc
 
+from shanzhi.accounts.demo import step_logins
 from shanzhi.accounts.models import RoleGrant, User
 from shanzhi.cases.services import case_transition
 from shanzhi.disclosure.services import entry_transition
@@ -33,12 +34,13 @@ from .models import (
 from .selectors import fund_balance
 
 SHIJING = "321002004006"
+LOGINS = ["demo_property", "demo_owners_committee", "demo_shijing_staff", "demo_shijing_treasurer"]
 EXPENSES = [("保洁员工资", "保洁员老周", 0.45), ("楼道照明电费", "供电公司", 0.08), ("绿化修剪", "园林养护队", 0.12),
             ("下水道疏通", "王师傅", 0.06)]
 
 
 def _user(username: str, name: str, role: str, code: str) -> User:
-    """A demo user of this step (no password: it shows data, nobody logs in as it)."""
+    """A demo user of this step; `build` gives it a password in var/demo-logins.json (accounts.demo.step_logins)."""
     user, created = User.objects.get_or_create(username=username, defaults={"display_name": name})
     if created:
         user.set_unusable_password()
@@ -220,4 +222,6 @@ def build(*, ctx) -> None:
         _committee(secretary, company, contract.estate)
     sme = _shijing(manager, rng)
     dwellings = Dwelling.objects.filter(building__estate=sme.estate).count() if sme else 0
-    ctx.stdout(f"  property: company {'yes' if company else 'no'}, 施井 self-managed estate of {dwellings} dwellings")
+    logins = step_logins("property", LOGINS)
+    ctx.stdout(f"  property: company {'yes' if company else 'no'}, 施井 self-managed estate of {dwellings} dwellings, "
+               f"{len(logins)} demo logins")

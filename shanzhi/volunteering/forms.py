@@ -12,7 +12,8 @@ class ActivityForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     slots = forms.IntegerField(label=_("招募人数"), min_value=1, initial=10)
-    points_per_hour = forms.IntegerField(label=_("每小时积分"), min_value=1, max_value=1000, initial=10)
+    points_per_hour = forms.IntegerField(label=_("每小时积分"), min_value=1, max_value=1000, required=False,
+                                         help_text=_("留空则按本街道的志愿积分规则"))
     description = forms.CharField(label=_("活动内容"), required=False, max_length=1000)
 
     def __init__(self, *args, regions=(), **kwargs):

@@ -313,3 +313,23 @@ class Certificate(ParticipationModel):
 
     def __str__(self):
         return self.code
+
+
+class PointRule(models.Model):
+    """志愿积分规则 of a district (the default and the ceiling) or a street (an override within the district's
+    ceiling). An activity created without its own points per hour takes the rule of its street, else its
+    district; the activity keeps the value it was created with. Set on 系统配置 → 志愿积分规则."""
+
+    region_code = models.CharField(_("区域代码"), max_length=20, unique=True)
+    points_per_hour = models.PositiveIntegerField(_("每小时积分"))
+    max_points_per_hour = models.PositiveIntegerField(_("每小时积分上限"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("志愿积分规则")
+        verbose_name_plural = _("志愿积分规则")
+        ordering = ["region_code"]
+        constraints = [models.CheckConstraint(condition=Q(points_per_hour__gt=0), name="point_rule_positive")]
+
+    def __str__(self):
+        return f"{self.region_code}: {self.points_per_hour}"

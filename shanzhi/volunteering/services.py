@@ -21,11 +21,12 @@ from shanzhi.core.permissions import require, require_any
 from shanzhi.core.writes import create_audited, save_audited, versioned_update
 from shanzhi.ledger.choices import Ledger
 from shanzhi.ledger.services import points_award
+from shanzhi.registry.permissions import can_act_for
 
 from . import tokens
 from .choices import ActivityState, CheckKind, SignUpState
-from .models import Activity, LateCheckRequest, SignUp, SignUpHistory, Volunteer, VolunteerTeam
-from .permissions import SELF, STAFF
+from .models import Activity, LateCheckRequest, PointRule, SignUp, SignUpHistory, Volunteer, VolunteerTeam
+from .permissions import POINT_RULE, SELF, STAFF
 from .workflow import LATE_CHECK, SIGNUP
 
 CHECK_WINDOW = timedelta(hours=1)  # scanning opens an hour before the start and closes an hour after the end
@@ -73,9 +74,12 @@ def team_add_member(*, actor, team: VolunteerTeam, volunteer: Volunteer) -> None
 
 @transaction.atomic
 def activity_create(*, actor, region_code: str, title: str, place: str, starts_at, ends_at, slots: int,
-                    points_per_hour: int = 10, team=None, description: str = "", skills=(), organiser=None
-                    ) -> Activity:
+                    points_per_hour: int | None = None, team=None, description: str = "", skills=(),
+                    organiser=None) -> Activity:
+    """Without its own points per hour the activity takes the 志愿积分规则 of its street or district (kept)."""
     require(actor, STAFF.action, region_code)
+    if points_per_hour is None:
+        points_per_hour = point_rule_effective(region_code=region_code)
     activity = Activity(region_code=region_code, title=title, place=place, starts_at=starts_at, ends_at=ends_at,
                         slots=slots, points_per_hour=points_per_hour, team=team, description=description,
                         organiser=organiser or actor)
@@ -116,6 +120,24 @@ def signup_create(*, actor, activity: Activity, volunteer: Volunteer) -> SignUp:
     return signup
 
 
+@transaction.atomic
+def signup_on_behalf(*, actor, activity: Activity, person) -> SignUp:
+    """代办: a household head signs up a member without an account (registry.permissions.can_act_for). The
+    sign-up is the member's (their verified volunteer record); its history and the audit row name the head."""
+    ok, reason = can_act_for(actor, person, "signup")
+    if not ok:
+        raise NotAllowed(reason)
+    volunteer = Volunteer.objects.filter(person=person).first()
+    if volunteer is None:
+        raise ServiceError(_("%(name)s还没有登记为志愿者，请社区工作人员代为登记") % {"name": person.name})
+    if not person.region_code.startswith(activity.region_code[:12]):
+        raise NotAllowed(_("该活动不在%(name)s所在的社区") % {"name": person.name})
+    signup = signup_create(actor=actor, activity=activity, volunteer=volunteer)
+    audit_log(actor=actor, action="volunteering.signup_on_behalf", obj=signup, after={"person": person.pk})
+    return signup
+
+
+@transaction.atomic
 def signup_transition(*, actor, signup: SignUp, action: str, reason: str = "") -> SignUp:
     return SIGNUP.apply(obj=signup, actor=actor, action=action, data={"reason": reason, "_actor": actor},
                         history=_history)
@@ -228,3 +250,56 @@ def late_check_decide(*, actor, request: LateCheckRequest, action: str, reason: 
                 raise ServiceError(_("签退时间早于签到时间，不能同意"))
             _settle(actor=actor, signup=signup)
     return req
+
+
+# --- 志愿积分规则: district default and ceiling, street override within it ---------------------------------------
+
+DISTRICT_CODE_LEN, STREET_CODE_LEN = 6, 9
+DEFAULT_POINTS_PER_HOUR = 10
+
+
+def point_rule_effective(*, region_code: str) -> int:
+    """Points per hour for a new activity in `region_code`: the street's rule (capped by the district's ceiling),
+    else the district's, else the installation default."""
+    rules = {r.region_code: r for r in PointRule.objects.filter(
+        region_code__in=[region_code[:DISTRICT_CODE_LEN], region_code[:STREET_CODE_LEN]])}
+    district = rules.get(region_code[:DISTRICT_CODE_LEN])
+    street = rules.get(region_code[:STREET_CODE_LEN]) if len(region_code) >= STREET_CODE_LEN else None
+    value = (street or district).points_per_hour if (street or district) else DEFAULT_POINTS_PER_HOUR
+    if district is not None and district.max_points_per_hour:
+        value = min(value, district.max_points_per_hour)
+    return value
+
+
+def _point_rule_check(region_code: str, points_per_hour: int, max_points_per_hour: int | None) -> None:
+    if len(region_code) not in (DISTRICT_CODE_LEN, STREET_CODE_LEN):
+        raise ServiceError(_("志愿积分规则只能设在区或街道"), field="region_code")
+    if points_per_hour is None or points_per_hour < 1:
+        raise ServiceError(_("每小时积分至少为 1"), field="points_per_hour")
+    if len(region_code) == STREET_CODE_LEN:
+        if max_points_per_hour:
+            raise ServiceError(_("每小时积分上限由区级设置，街道不能设置"), field="max_points_per_hour")
+        district = PointRule.objects.filter(region_code=region_code[:DISTRICT_CODE_LEN]).first()
+        ceiling = district.max_points_per_hour if district else None
+        if ceiling and points_per_hour > ceiling:
+            raise ServiceError(_("每小时积分不能超过区级规定的上限 %(m)s") % {"m": ceiling}, field="points_per_hour")
+    elif max_points_per_hour and points_per_hour > max_points_per_hour:
+        raise ServiceError(_("默认每小时积分不能超过上限"), field="points_per_hour")
+
+
+@transaction.atomic
+def point_rule_set(*, actor, region_code: str, points_per_hour: int, max_points_per_hour: int | None = None,
+                   version: int | None = None) -> PointRule:
+    """Create or change the rule of a district or street (before/after audited, optimistic version)."""
+    if actor is not None:
+        require(actor, POINT_RULE.action, region_code)
+    _point_rule_check(region_code, points_per_hour, max_points_per_hour)
+    cur = PointRule.objects.select_for_update().filter(region_code=region_code).first()
+    if cur is None:
+        return create_audited(PointRule, actor=actor, action="volunteering.point_rule_create", region_code=region_code,
+                              points_per_hour=points_per_hour, max_points_per_hour=max_points_per_hour)
+    changed = {k: v for k, v in {"points_per_hour": points_per_hour,
+                                  "max_points_per_hour": max_points_per_hour}.items() if getattr(cur, k) != v}
+    if not changed:
+        return cur
+    return versioned_update(cur, version, actor=actor, action="volunteering.point_rule_update", **changed)
