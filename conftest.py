@@ -158,3 +158,14 @@ def clock(monkeypatch):
     now = [1_700_000_000.0]
     monkeypatch.setattr(SettingRateThrottle, "timer", staticmethod(lambda: now[0]))
     return now
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run once, in the SQLite pass: what they check (pages, forms, scripts, accessibility) does not
+    depend on the database, and every service they drive is tested on both databases by the apps' own tests."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    once = pytest.mark.skip(reason="browser test: runs once, in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(once)
