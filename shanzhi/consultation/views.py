@@ -99,6 +99,14 @@ def topic_new(request):
     return render(request, "consultation/topic_new.html", {"form": form})
 
 
+def _transitions(topic, user, staff: bool) -> list:
+    return [(t, ok, reason) for t, ok, reason in WORKFLOW.available(topic, user) if t.action != "table" or staff]
+
+
+def _any_allowed(transitions) -> bool:
+    return any(ok for _t, ok, _r in transitions)
+
+
 @object_view(Topic)
 def topic_detail(request, topic):
     user = request.user
@@ -107,7 +115,7 @@ def topic_detail(request, topic):
     meeting = topic.deciding_meeting
     tree = task_tree(topic)
     parents = {t.parent_id for t, _d, _p in tree}
-    transitions = [(t, ok, reason) for t, ok, reason in WORKFLOW.available(topic, user) if t.action != "table" or staff]
+    transitions = _transitions(topic, user, staff)
     ctx = {
         "topic": topic,
         "rule": topic.rule,
@@ -119,7 +127,7 @@ def topic_detail(request, topic):
         "transitions": transitions,
         # a roster member (合议 by the governance committee, 评议 by the representatives) is no staff member but
         # sees the steps that are theirs
-        "actions_visible": staff or any(ok for _t, ok, _r in transitions),
+        "actions_visible": staff or _any_allowed(transitions),
         "comments": selectors.topic_comments(actor=user, topic=topic, staff=staff),
         "surveys": [(s, _survey_counts(s)) for s in topic.surveys.all()],
         "opinions": topic.opinions.all(),
