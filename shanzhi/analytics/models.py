@@ -189,3 +189,15 @@ class MonthlyReport(ScopedModel):
         verbose_name_plural = _("月度报告")
         ordering = ["-month", "region_code"]
         constraints = [models.UniqueConstraint(fields=["region_code", "month"], name="uniq_monthly_report")]
+
+
+class StaleMonth(models.Model):
+    """A past month whose source rows changed after its rollups were built (a back-dated case, a late volunteer
+    record, a corrected move-in date): the hourly refresh recomputes it for that module, then deletes the mark."""
+
+    month = models.DateField()
+    module = models.CharField(max_length=40)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "module"], name="uniq_stale_month")]
