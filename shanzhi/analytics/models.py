@@ -123,6 +123,10 @@ class Facility(ScopedModel):
     name = models.CharField(_("名称"), max_length=100)
     area_m2 = models.DecimalField(_("面积(平方米)"), max_digits=9, decimal_places=1)
     opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
+    # a bookable venue of the services app (a community room, a school playground opened to residents) is the same
+    # place: the inventory links it instead of keeping a second record of it
+    venue = models.OneToOneField("services.Venue", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="facility", verbose_name=_("预约场地"))
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
