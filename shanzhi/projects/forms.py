@@ -82,8 +82,9 @@ class ScoreForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    survey_satisfaction = forms.DecimalField(label=_("居民满意度（百分制，来自满意度问卷）"), min_value=0, max_value=100,
-                                      decimal_places=1, required=False)
+    survey_satisfaction = forms.DecimalField(
+        label=_("居民满意度（百分制，纸质问卷汇总）"), min_value=0, max_value=100, decimal_places=1, required=False,
+        help_text=_("项目已发起网上满意度测评并有答卷时，以居民答卷为准，此处不必填写"))
     comment = forms.CharField(label=_("评估意见"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):

@@ -315,7 +315,9 @@ def project_detail(request, obj):
         "amount": money.yuan(obj.amount_fen), "paid": money.yuan(obj.paid_fen),
         "remaining": money.yuan(obj.amount_fen - obj.paid_fen),
         "milestone_actions": {m.pk: MILESTONE.available(m, user) for m in detail["milestones"]},
-        "project_actions": PROJECT.available(obj, user), "now": timezone.localtime()})
+        "project_actions": PROJECT.available(obj, user), "now": timezone.localtime(),
+        "satisfaction": services.survey_satisfaction(obj),
+        "survey_communities": selectors.survey_communities(obj) if can["manage"][0] else []})
 
 
 def _milestone(obj, request) -> Milestone:
@@ -388,6 +390,8 @@ PROJECT_OPS = {
     "evaluation": _op_evaluation,
     "casework": _op_casework,
     "close": lambda r, o: services.project_transition(actor=r.user, project=o, action="close"),
+    "survey": lambda r, o: services.satisfaction_survey_open(actor=r.user, project=o,
+                                                             community_code=r.POST.get("community_code", "")),
 }
 
 
