@@ -97,6 +97,7 @@ class Call(ScopedModel):
     needs = models.ManyToManyField(Need, blank=True, related_name="calls", verbose_name=_("回应的社区需求"))
     state = models.CharField(_("状态"), max_length=8, choices=CallState.choices, default=CallState.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("项目征集")

@@ -22,7 +22,7 @@ from shanzhi.consultation.workflow import evaluation_results
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import PermissionDenied, allows, require
 from shanzhi.core.uploads import upload_store
-from shanzhi.core.writes import create_audited
+from shanzhi.core.writes import create_audited, versioned_update
 from shanzhi.disclosure import services as disclosure
 from shanzhi.organisations.choices import CreditSource, OrgStatus
 from shanzhi.organisations.models import Organisation, OrgMember
@@ -124,6 +124,19 @@ def call_open(*, actor, programme: Programme, title: str, opens_on, closes_on, m
     if needs:
         call.needs.set(needs)
     return call
+
+
+@transaction.atomic
+def call_form_update(*, actor, call: Call, form: list, expected_version: int) -> Call:
+    """Change a call's application questions while nobody has applied yet (an application answers the questions
+    it was shown; they are not rewritten under it)."""
+    require(actor, PROGRAMME.action, call.programme)
+    if call.applications.exists():
+        raise ServiceError(_("已有组织申报，不能再修改申报表"), field="form_fields")
+    if not form:
+        raise ServiceError(_("请至少保留一个问题"), field="form_fields")
+    return versioned_update(call, expected_version, actor=actor, action="projects.call_form_update",
+                            form=_check_form(form))
 
 
 def eligibility(call: Call, organisation: Organisation, community_code: str, today=None) -> tuple[bool, str]:
