@@ -18,7 +18,15 @@ from shanzhi.regions.models import Region
 from . import selectors, services
 from .choices import GRADE_INDICATORS, OrgKind
 from .complaints import complaint_file
-from .forms import ComplaintForm, CreditForm, GradeForm, IncubationForm, InspectionForm, MemberForm, OrganisationForm
+from .forms import (
+    ComplaintForm,
+    CreditForm,
+    GradeForm,
+    IncubationForm,
+    InspectionForm,
+    MemberForm,
+    OrganisationForm,
+)
 from .models import ORG_ROLES, Organisation
 from .permissions import GRADE, MANAGE
 from .workflow import WORKFLOW

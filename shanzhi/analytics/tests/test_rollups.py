@@ -7,9 +7,9 @@ import pytest
 
 from shanzhi.analytics.models import Rollup, StaleMonth, TypeMedian
 from shanzhi.analytics.rollups import rollup_refresh, rollup_refresh_current
+from shanzhi.analytics.selectors import Cell, aggregate
 from shanzhi.analytics.staleness import mark_stale
 from shanzhi.analytics.testing import at
-from shanzhi.analytics.selectors import Cell, aggregate
 from shanzhi.cases.models import Case
 from shanzhi.cases.testing import make_case
 from shanzhi.core.indicators import INDICATORS, all_indicators, compute

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from shanzhi.consultation.services import evaluation_vote
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import PermissionDenied
 from shanzhi.core.roles import Role
@@ -191,8 +192,6 @@ def test_org_staff_see_only_their_organisation(world, people):
 def test_satisfaction_comes_from_the_residents_anonymous_ballots(world, people, make_user):
     """居民满意度 through consultation's evaluation ballot: residents of the community answer once each; the final
     evaluation takes their average, not a typed figure."""
-    from shanzhi.consultation.services import evaluation_vote
-
     p = people
     _org, staff, _programme, _app, project = _through_contract(world, p)
     with pytest.raises(ServiceError, match="社区"):

@@ -10,8 +10,8 @@ from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 from shanzhi.organisations.testing import make_org_staff
 from shanzhi.projects import selectors, services
-from shanzhi.projects.models import ReviewAssignment
-from shanzhi.projects.testing import make_application, make_project
+from shanzhi.projects.models import Call, ReviewAssignment
+from shanzhi.projects.testing import make_application, make_call, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +79,6 @@ def test_bad_budget_line_names_the_row(client, world, make_user):
 
 
 def test_a_manager_edits_the_calls_questions_until_someone_applies(client, world, make_user):
-    from shanzhi.projects.models import Call
-    from shanzhi.projects.testing import make_call
-
     call = make_call(world.grid.code)
     manager = make_user(Role.STREET_MANAGER, world.street.code)
     verified_login(client, manager)

@@ -3,8 +3,8 @@
 import datetime as dt
 import io
 
-import xlsxwriter
 import pytest
+import xlsxwriter
 from django.utils import timezone
 
 from shanzhi.core.errors import ServiceError
