@@ -633,9 +633,11 @@ def rating_add(*, actor, topic: Topic, score: int, comment: str = "") -> Rating:
 
 # --- 两评 --------------------------------------------------------------------------------------------------
 EVALUATORS = {c.EvaluationKind.RESIDENTS_ON_COMMITTEE: P.EVALUATE_COMMITTEE,
-              c.EvaluationKind.COMMITTEE_ON_STREET: P.EVALUATE_STREET}
+              c.EvaluationKind.COMMITTEE_ON_STREET: P.EVALUATE_STREET,
+              c.EvaluationKind.RESIDENTS_ON_SERVICE: P.EVALUATE_COMMITTEE}
 EVALUATION_RUNNERS = {c.EvaluationKind.RESIDENTS_ON_COMMITTEE: P.EVALUATION_BY_COMMITTEE,
-                      c.EvaluationKind.COMMITTEE_ON_STREET: P.EVALUATION_BY_STREET}
+                      c.EvaluationKind.COMMITTEE_ON_STREET: P.EVALUATION_BY_STREET,
+                      c.EvaluationKind.RESIDENTS_ON_SERVICE: P.EVALUATION_BY_COMMITTEE}
 
 
 @transaction.atomic
