@@ -42,8 +42,8 @@ from shanzhi.volunteering.store import order_cancel, order_place
 
 from . import choices as c
 from .context import acting_in
-from .permissions import can_dispute_for, can_review
 from .models import DEFAULT_LIMITS, REVIEW_ROLES, AssistedAction, AssistedSession, AssistRule
+from .permissions import can_dispute_for, can_review
 
 # --- limits --------------------------------------------------------------------------------------------------
 

@@ -154,8 +154,11 @@ def mine(request):
 @role_view(RESIDENT, methods=("POST",))
 def mine_dispute(request):
     pk = str(request.POST.get("action", ""))
-    action = selectors.my_action(actor=request.user, pk=int(pk)) if pk.isdigit() and len(pk) < 18 else None
-    if action is None:
+    if not (pk.isdigit() and len(pk) < 18):
+        messages.error(request, _("请选择有异议的事项"))
+        return redirect("assisted_me:mine")
+    action = selectors.my_action(actor=request.user, pk=int(pk))
+    if action is None:  # not one of the resident's own
         raise Http404
     _dispute(request, action)
     return redirect("assisted_me:mine")
