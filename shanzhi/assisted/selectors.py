@@ -44,9 +44,10 @@ def session_choices(*, actor, session: AssistedSession) -> dict:
     with acting_in(session):
         to_rate = list(cases_to_rate_for(actor=actor, person=person)[:20])
     return {
-        "topics": Topic.objects.filter(region_code=community, state=Stage.PROPOSED).order_by("-pk")[:30],
+        "topics": Topic.objects.filter(region_code=community, state=Stage.PROPOSED).exclude(supports__person=person)
+        .order_by("-pk")[:30],
         "surveys": Survey.objects.filter(topic__region_code=community, topic__state=Stage.DELIBERATION)
-        .order_by("-pk")[:20],
+        .exclude(answers__person=person).order_by("-pk")[:20],
         "cases": to_rate,
         "activities": Activity.objects.filter(region_code__in=ancestor_codes(person.region_code),
                                               state=ActivityState.OPEN, ends_at__gt=timezone.now())

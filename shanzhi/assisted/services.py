@@ -36,6 +36,7 @@ from shanzhi.core.scope import roles_at
 from shanzhi.core.writes import clean_or_refuse
 from shanzhi.registry.models import Person
 from shanzhi.registry.permissions import can_act_for
+from shanzhi.registry.services import canonical_id_number
 from shanzhi.volunteering.models import Activity, Order, SignUp, StoreItem
 from shanzhi.volunteering.services import signup_on_behalf, signup_transition
 from shanzhi.volunteering.store import order_cancel, order_place
@@ -95,7 +96,7 @@ def assist_rule_set(*, actor, region_code: str, session_minutes: int, sessions_p
 
 def _by_id(actor, name: str, id_number: str) -> Person | None:
     """The living person the actor may see whose ID number (blind index) and name both match, else None."""
-    number = (id_number or "").strip().upper()
+    number = canonical_id_number(id_number or "")  # however it was typed (spaces, lower-case x, 15 digits)
     if not number or not name:
         return None
     person = (Person.objects.restrict(actor, "view").select_related("household")
@@ -197,7 +198,7 @@ def _rate(*, actor, person, target_id, score=None, comment="", **_kw):
     if case is None:
         raise ServiceError(_("该事项不是本人反映的待评价事项"), field="target")
     case_rate_on_behalf(actor=actor, case=case, person=person, score=score or 0, comment=comment)
-    return case.number, CaseRating.objects.filter(case=case).latest("pk").pk
+    return f"{case.number} {case.title}", CaseRating.objects.filter(case=case).latest("pk").pk
 
 
 def _signup(*, actor, person, target_id, **_kw):
