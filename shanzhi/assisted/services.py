@@ -4,9 +4,9 @@ An action goes through the owning app's own 代办 service (`support_on_behalf`,
 `case_rate_on_behalf`, `signup_on_behalf`, `order_place`) with the resident as the one it is for. Those services
 ask `registry.permissions.can_act_for`; this app registers an authority there (apps.ready, `context.py`) that
 allows the staff member of the session that is open *while this module runs the action* (`acting_in`), and nobody
-else — so the
-owning apps' uniqueness rules (one support per registry person, one answer per person…) hold whether the
-resident acts from their own account or through the desk.
+else. The records stay the resident's, so the owning apps' uniqueness rules (one support per registry person, one
+answer per person…) hold whether the resident acts from their own account or through the desk; each act is also
+an `AssistedAction` row naming the session and the record it made, and an `assisted.act` audit row.
 """
 
 from __future__ import annotations
