@@ -20,6 +20,7 @@ from shanzhi.core.testing import PASSWORD, make_user, make_world
 from shanzhi.registry.models import Household
 from shanzhi.registry.services import household_update
 from shanzhi.registry.testing import dwelling_in, household_in, person_in
+from tests import a11y
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 667}
@@ -139,6 +140,8 @@ def test_a_form_printed_before_a_change_shows_the_difference(phone, scene, tmp_p
     assert page.locator("[data-testid=diff-household_number]").count() == 1
     assert page.locator("[data-testid=diff-kind]").count() == 1
     shot(page, "7-difference")
+    # the page that only a POST reaches (the route sweep cannot): axe and the scripted checks
+    assert a11y.axe_violations(page) == [] and a11y.structure_problems(page) == []
     stored = Household.objects.get(pk=household.pk)
     assert (stored.household_number, stored.kind) == ("B0502", "family")  # nothing written yet
 
