@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "shanzhi.support",
     "shanzhi.elections",
     "shanzhi.analytics",
+    "shanzhi.paperforms",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

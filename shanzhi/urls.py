@@ -31,6 +31,7 @@ urlpatterns = [
     path("elections/", include("shanzhi.elections.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
     path("analytics/", include("shanzhi.analytics.urls")),
+    path("paper/", include("shanzhi.paperforms.urls")),
     path("open-data/", include("shanzhi.analytics.open_urls")),
     path("audit/", include("shanzhi.accounts.auditlog.urls")),
     path("inbox/", include("shanzhi.notifications.urls")),
