@@ -23,6 +23,8 @@ ORG_ROLES = {
     "change": set(MANAGER_ROLES),
     "grade": ASSESSOR | set(MANAGER_ROLES),
     "own": ORG_STAFF,
+    # residents of the region the organisation is registered with may complain about it
+    "complain": {Role.RESIDENT},
 }
 
 
@@ -34,6 +36,7 @@ class OrgScoped(ScopedModel):
         "view": ((community_widened, set(STAFF_ROLES) | ASSESSOR), (member, ORG_STAFF)),
         "own": member,
         "grade": community_widened,
+        "complain": community_widened,
     }
     member_path = "organisation__members__user"
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import check
-from shanzhi.core.roles import MANAGER_ROLES, Role
+from shanzhi.core.roles import MANAGER_ROLES
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
 from shanzhi.regions.models import Region
@@ -40,10 +40,10 @@ def directory(request):
         "organisations": list(selectors.public_directory(kind=kind)[:300]), "kinds": OrgKind.choices, "kind": kind})
 
 
-@role_view({Role.RESIDENT}, methods=("GET", "POST"))
-def complain(request, pk):
+@object_view(Organisation, action="complain", methods=("GET", "POST"))
+def complain(request, obj):
     """A resident's complaint about an organisation in the public directory serving their community."""
-    organisation = get_object_or_404(selectors.public_directory(), pk=pk)
+    organisation = get_object_or_404(selectors.public_directory(), pk=obj.pk)
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -30,6 +30,7 @@ from shanzhi.organisations.models import OrgMember
 from shanzhi.organisations.selectors import my_organisations
 from shanzhi.regions.models import Region
 from shanzhi.registry.models import Person
+from shanzhi.registry.selectors import person_by_id_number
 
 from . import money, selectors, services
 from .choices import DEFAULT_FORM, EVALUATION_CRITERIA, REVIEW_CRITERIA, ProgrammeKind, ProjectState
@@ -374,9 +375,14 @@ def _op_activity(request, obj):
 
 
 def _op_beneficiary(request, obj):
-    person = Person.objects.restrict(request.user, "view").filter(pk=request.POST.get("person") or 0).first()
+    """Find the person by ID number (through the blind index, within the staff member's scope) or by the registry
+    number; the organisation then sees only the pseudonym."""
+    key = (request.POST.get("person") or "").strip()
+    person = person_by_id_number(actor=request.user, id_number=key) if len(key) >= 15 else None
+    if person is None and key.isdigit() and len(key) < 15:
+        person = Person.objects.restrict(request.user, "view").filter(pk=key).first()
     if person is None:
-        raise ServiceError(_("人口库中没有找到该人员（请输入人员编号）"))
+        raise ServiceError(_("人口库中没有找到该人员（请输入身份证号或人员编号）"))
     services.beneficiary_link(actor=request.user, project=obj, person=person)
 
 

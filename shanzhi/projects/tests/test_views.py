@@ -12,6 +12,7 @@ from shanzhi.organisations.testing import make_org_staff
 from shanzhi.projects import selectors, services
 from shanzhi.projects.models import Call, ReviewAssignment
 from shanzhi.projects.testing import make_application, make_call, make_project
+from shanzhi.registry.testing import person_in
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,18 @@ def test_a_manager_edits_the_calls_questions_until_someone_applies(client, world
     assert "保存申报表" not in page and "往年服务情况" in page
     client.post(url, {"version": call.version, "form_fields": "新问题"})
     assert Call.objects.get(pk=call.pk).form == call.form
+
+
+def test_staff_link_a_beneficiary_by_id_number_within_their_scope(client, world, make_user):
+    project = make_project(world.grid.code)
+    person_in(world.grid.code, id_number="11010519491231002X", name="王奶奶")
+    person_in(world.other_grid.code, id_number="110105194912310021", name="外街居民")
+    staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
+    verified_login(client, staff)
+    url = f"/projects/projects/{project.pk}/act/"
+    resp = client.post(url, {"op": "beneficiary", "person": "11010519491231002x"}, follow=True)
+    project.refresh_from_db()
+    assert project.beneficiaries == 1 and "王奶奶" not in resp.content.decode()
+    resp = client.post(url, {"op": "beneficiary", "person": "110105194912310021"}, follow=True)
+    project.refresh_from_db()
+    assert project.beneficiaries == 1 and "没有找到该人员" in resp.content.decode()
