@@ -30,6 +30,7 @@ urlpatterns = [
     path("ledger/", include("shanzhi.ledger.urls")),
     path("analytics/", include("shanzhi.analytics.urls")),
     path("open-data/", include("shanzhi.analytics.open_urls")),
+    path("reporting/", include("shanzhi.reporting.urls")),
     path("audit/", include("shanzhi.accounts.auditlog.urls")),
     path("inbox/", include("shanzhi.notifications.urls")),
     path("open311/", include("shanzhi.cases.open311_urls")),
