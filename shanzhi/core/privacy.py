@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 
 from .masking import mask_id_number, mask_phone
+from .memo import Memo
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -158,6 +159,24 @@ def mask_ref(text: str, ref: str, *, names: frozenset[str] = frozenset(), field:
         if f.ref == ref:
             return mask_all(text, [f])
     return None
+
+
+# Public feeds read without a reviewer in the loop (the Open311 feed, the disclosure page's consultation titles)
+# mask every finding as they render; the community's names are kept in memory for a minute between reads
+# (cleared when the registry writes a person in this process: it calls `NAMES_MEMO.clear_on_change(Person)`).
+NAMES_MEMO = Memo("privacy.names", ttl=60.0)
+
+
+def _cached_names(community_code: str) -> frozenset[str]:
+    return NAMES_MEMO.get(community_code, lambda: names_in(community_code))
+
+
+def public_text(text: str, *, region_code: str = "") -> str:
+    """`text` as a public page or feed may show it: every finding masked (names of the record's community)."""
+    if not text:
+        return text or ""
+    names = _cached_names(region_code[:12]) if region_code else frozenset()
+    return mask_all(text, scan(text, names=names))
 
 
 def counts(findings: Iterable[Finding]) -> dict[str, int]:
