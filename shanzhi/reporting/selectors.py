@@ -12,7 +12,15 @@ from shanzhi.core.scope import prefixes_for_roles, roles_at
 from shanzhi.core.scoping import prefix_q
 from shanzhi.regions.models import Region
 
-from .models import DISTRICT_ROLES, EDITABLE_STATES, PREPARER_ROLES, STREET_ROLES, Report, ReportKind, ReportState
+from .models import (
+    DISTRICT_ROLES,
+    EDITABLE_STATES,
+    PREPARER_ROLES,
+    STREET_ROLES,
+    Report,
+    ReportKind,
+    ReportState,
+)
 
 # which state waits for which level, and the roles of that level
 WAITING = {"prepare": (EDITABLE_STATES, PREPARER_ROLES), "street": ((ReportState.SUBMITTED,), STREET_ROLES),

@@ -18,8 +18,17 @@ from shanzhi.regions.models import Region
 
 from . import selectors, services
 from .forms import KindForm, PrepareForm, RoundForm
-from .models import (CHAIN_ROLES, DISTRICT_ROLES, EDITABLE_STATES, PREPARER_ROLES, READER_ROLES, STREET_ROLES,
-                     Report, ReportKind, ReportState)
+from .models import (
+    CHAIN_ROLES,
+    DISTRICT_ROLES,
+    EDITABLE_STATES,
+    PREPARER_ROLES,
+    READER_ROLES,
+    STREET_ROLES,
+    Report,
+    ReportKind,
+    ReportState,
+)
 from .workflow import WORKFLOW
 
 BADGE = {ReportState.DRAFT: "sz-badge-muted", ReportState.SUBMITTED: "sz-badge-info",

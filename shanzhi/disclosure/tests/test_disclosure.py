@@ -4,11 +4,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from shanzhi.audit.models import AuditEvent
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 from shanzhi.disclosure import services as s
-from shanzhi.audit.models import AuditEvent
 from shanzhi.disclosure.models import DisclosureEntry
 from shanzhi.disclosure.privacy import entry_findings
 from shanzhi.disclosure.selectors import ledger_totals
