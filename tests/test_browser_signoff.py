@@ -12,9 +12,12 @@ from django.test import Client
 
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import PASSWORD, make_user, verified_login
+from shanzhi.disclosure import services as ds
 from shanzhi.disclosure.models import DisclosureEntry
 from shanzhi.registry.testing import person_in
-from shanzhi.reporting.models import Report
+from shanzhi.reporting import services
+from shanzhi.reporting.models import Report, ReportKind
+from tests import a11y
 
 SCREENSHOT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "screenshots")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,6 +55,7 @@ def _verified(browser_page, live_server, user, viewport="desktop"):
 
 
 def test_monthly_report_goes_up_two_levels_and_is_frozen(browser_page, world, live_server):
+    services.kinds_seed_defaults()
     person_in(world.grid.code, name="周一")
     staff = make_user(Role.COMMUNITY_STAFF, world.community.code, username="xy-staff")
     street = make_user(Role.STREET_MANAGER, world.street.code, first_name="曲江审核员")
@@ -148,3 +152,31 @@ def test_disclosure_draft_with_a_phone_is_caught_masked_and_published(browser_pa
     _go(public, f"/public/?c={world.community.code}&entry={entry.pk}")
     assert "138********" in public.content() and "13812345678" not in public.content()
     _shot(public, "09-disclosure-public")
+
+
+def test_signoff_and_privacy_pages_pass_axe(browser_page, world, live_server):
+    """axe-core and the scripted checks (tests/a11y.py) over this work's pages, at 375 and 1280 px, as the
+    community, the street (with the bulk approval) and the reviewer with findings on the page."""
+    staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
+    street = make_user(Role.STREET_MANAGER, world.street.code)
+    services.kinds_seed_defaults()
+    kind = ReportKind.objects.get(key="population")
+    v1 = services.report_prepare(actor=staff, kind=kind, community_code=world.community.code, period="2026-10")
+    services.report_transition(actor=staff, report=v1, action="submit")
+    entry = ds.entry_create(actor=staff, community_code=world.community.code, category="services", title="通知",
+                            body="联系13812345678")
+    urls = {"staff": ["/reporting/", f"/reporting/{v1.pk}/", f"/reporting/{v1.pk}/diff/", "/reporting/kinds/",
+                      f"/public/manage/{entry.pk}/"],
+            "street": ["/reporting/?waiting=street", f"/reporting/{v1.pk}/"]}
+    problems = []
+    for who, user in (("staff", staff), ("street", street)):
+        for viewport in ("phone", "desktop"):
+            page = _verified(browser_page, live_server, user, viewport)
+            for url in urls[who]:
+                _go(page, url)
+                found = a11y.axe_violations(page)
+                problems += [f"{who} {viewport} {url}: axe {v['id']} {v['nodes'][:2]}" for v in found]
+                problems += [f"{who} {viewport} {url}: {p}" for p in a11y.structure_problems(page)]
+            if viewport == "phone":
+                _shot(page, f"10-a11y-{who}")
+    assert not problems, "\n".join(problems)

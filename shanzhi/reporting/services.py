@@ -176,3 +176,25 @@ def kind_create(*, actor, region_code: str, key: str, name: str, indicator_keys:
                           name=name.strip(), indicators=list(dict.fromkeys(indicator_keys)),
                           requested_by=requested_by.strip(), duplicate_message=_("代码已被使用"),
                           duplicate_field="key")
+
+
+# The monthly reports every community files; departments add their own on the 报表种类 page (the migration
+# 0002_seed_kinds seeds the same list into a new database).
+DEFAULT_KINDS = [
+    ("population", "人口情况月报", "公安、民政",
+     ["registry.persons", "registry.households", "registry.floating", "registry.care_elderly_alone"]),
+    ("cases", "民情统计月报", "区社会治理中心",
+     ["cases.reported", "cases.closed", "cases.open", "cases.overdue", "cases.on_time_rate"]),
+    ("volunteering", "志愿服务月报", "区文明办",
+     ["volunteering.volunteers", "volunteering.hours", "volunteering.points"]),
+]
+
+
+def kinds_seed_defaults() -> int:
+    """The default report kinds where missing (demo, tests); returns how many were added."""
+    added = 0
+    for key, name, by, keys in DEFAULT_KINDS:
+        _kind, made = ReportKind.objects.get_or_create(key=key, defaults={"name": name, "requested_by": by,
+                                                                          "indicators": keys})
+        added += made
+    return added
