@@ -12,6 +12,7 @@ names are ever logged or audited — callers audit counts by kind only.
 from __future__ import annotations
 
 import datetime
+import io
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 import jieba
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageFilter, ImageOps
 from stdnum.cn import ric
 
 from .masking import mask_id_number, mask_phone
@@ -216,3 +218,38 @@ def review(texts: dict[str, str], findings: list[Finding], labels: dict[str, str
             out.append({"field": field, "label": labels.get(field, field), "segments": segments(text, mine),
                         "findings": mine})
     return out
+
+
+# --- photos -----------------------------------------------------------------------------------------------
+# A photo goes public as a blurred copy; the original stays private. Regions are drawn by the reviewer
+# (fractions of the width and height: x, y, w, h in 0..1) and blurred server-side: pixelated to 1/12 of the
+# region's size and then blurred, so the covered detail can't be read back. No face or plate detector is
+# bundled (none of the project's dependencies has one); regions are drawn by hand.
+
+Region = tuple[float, float, float, float]
+
+
+def _box(region: Region, width: int, height: int) -> tuple[int, int, int, int] | None:
+    try:
+        x, y, w, h = (min(max(float(v), 0.0), 1.0) for v in region)
+    except (TypeError, ValueError):
+        return None
+    box = (int(x * width), int(y * height), int(min(x + w, 1.0) * width), int(min(y + h, 1.0) * height))
+    return box if box[2] - box[0] >= 2 and box[3] - box[1] >= 2 else None
+
+
+def blur_regions(data: bytes, regions: Iterable[Region]) -> bytes:
+    """The public copy of a photo: the regions pixelated and blurred, EXIF (and its location) dropped, JPEG."""
+    image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
+    for region in regions:
+        box = _box(region, *image.size)
+        if box is None:
+            continue
+        part = image.crop(box)
+        small = part.resize((max(1, part.width // 12), max(1, part.height // 12)), Image.Resampling.BILINEAR)
+        part = small.resize(part.size, Image.Resampling.NEAREST).filter(
+            ImageFilter.GaussianBlur(max(2, min(part.size) // 8)))
+        image.paste(part, box[:2])
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()

@@ -1,6 +1,10 @@
 """The privacy scan of public texts: true positives, no false positive on numbers that only look personal,
 names matched as words of their own, masking."""
 
+import io
+
+from PIL import Image
+
 from shanzhi.core import privacy
 from shanzhi.registry.testing import person_in
 
@@ -60,3 +64,30 @@ def test_names_come_from_the_registered_source(db, world):
     assert "赵德芳" not in privacy.names_in(world.other_community.code)
     found = privacy.scan_fields({"body": "感谢赵德芳同志"}, region_code=world.community.code)
     assert [(f.kind, f.field) for f in found] == [("name", "body")]
+
+
+def _photo() -> bytes:
+    image = Image.new("RGB", (200, 100), "white")
+    for x in range(0, 100, 2):  # fine black-and-white stripes on the left half: detail a blur must remove
+        for y in range(100):
+            image.putpixel((x, y), (0, 0, 0))
+    exif = Image.Exif()
+    exif[0x010F] = "camera"
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_blur_regions_covers_the_region_only_and_drops_exif():
+    original = Image.open(io.BytesIO(_photo())).convert("L")
+    blurred = Image.open(io.BytesIO(privacy.blur_regions(_photo(), [(0.0, 0.0, 0.5, 1.0)])))
+    assert not blurred.getexif()
+    gray = blurred.convert("L")
+
+    def contrast(img, x0, x1):
+        values = [img.getpixel((x, 50)) for x in range(x0, x1)]
+        return max(values) - min(values)
+
+    assert contrast(original, 20, 80) > 200 and contrast(gray, 20, 80) < 60  # the stripes are gone
+    assert abs(gray.getpixel((150, 50)) - original.getpixel((150, 50))) < 10  # outside it: unchanged
+    assert privacy.blur_regions(_photo(), [("x", 0, 1, 1), (0.9, 0.9, 0.0, 0.0)])  # bad regions are skipped
