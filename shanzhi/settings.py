@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "shanzhi.elections",
     "shanzhi.analytics",
     "shanzhi.paperforms",
+    "shanzhi.reporting",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

@@ -33,6 +33,7 @@ urlpatterns = [
     path("analytics/", include("shanzhi.analytics.urls")),
     path("paper/", include("shanzhi.paperforms.urls")),
     path("open-data/", include("shanzhi.analytics.open_urls")),
+    path("reporting/", include("shanzhi.reporting.urls")),
     path("audit/", include("shanzhi.accounts.auditlog.urls")),
     path("inbox/", include("shanzhi.notifications.urls")),
     path("open311/", include("shanzhi.cases.open311_urls")),

@@ -7,7 +7,8 @@ key); POST needs an `api_key` (Open311Key). No reporter data is ever published.
 What the feed publishes (every read, list or by id, and the updates feed):
 - only cases of public categories that staff have looked at (`accepted_at`, set by 受理 and by 不予受理):
   a fresh report is not published; a rejected one shows its status to its client, never its description;
-- the description and the address only when the reporter consented (`Case.publish_consent`: an opt-in box
+- the description (its ID numbers, phones and registry names masked: `core.privacy.public_text`) and the
+  address only when the reporter consented (`Case.publish_consent`: an opt-in box
   on the resident form; an Open311 POST is a report to a public GeoReport service and consents by its
   nature; staff channels — patrol, hotline, walk-in, import — never do); without consent both are empty and
   lat/long are rounded to 3 decimals (about 100 m), the grid code stays as `address_id`;
@@ -57,6 +58,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from shanzhi.core.access import public_view
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.privacy import public_text
 from shanzhi.core.ratelimit import SettingRateThrottle, throttle_wait
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.regions.geo import grid_code_at
@@ -227,7 +229,7 @@ def _request(case: Case, request) -> dict:
     return {
         "service_request_id": str(case.pk), "status": status, "status_notes": notes,
         "service_name": case.category.name, "service_code": case.category.code,
-        "description": case.description if consent else "",
+        "description": public_text(case.description, region_code=case.region_code) if consent else "",
         "agency_responsible": case.lead_body.name if case.lead_body_id else "",
         "service_notice": "", "requested_datetime": _fmt_dt(case.created_at), "updated_datetime": _fmt_dt(
             case.updated_at), "expected_datetime": _fmt_dt(case.due_at) if case.is_open else None,

@@ -9,11 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shanzhi.core.errors import ServiceError
-from shanzhi.core.permissions import require
+from shanzhi.core.permissions import require, require_any
+from shanzhi.core.privacy import counts, mask_all
 from shanzhi.core.writes import create_audited, versioned_update
 
 from .models import Category, DisclosureEntry, EntryState, LedgerLine, PublishingSchedule
-from .permissions import EDIT, LEDGER, SCHEDULE
+from .permissions import EDIT, LEDGER, REVIEW, SCHEDULE
+from .privacy import entry_findings
 from .workflow import WORKFLOW
 
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
@@ -34,8 +36,7 @@ def _editable(entry: DisclosureEntry) -> None:
 @transaction.atomic
 def entry_create(*, actor, community_code: str, category: str, title: str, body: str = "",
                  period: str = "") -> DisclosureEntry:
-    require(actor, EDIT.action, community_code)
-    check_not_personal(title, body)
+    require(actor, EDIT.action, community_code)  # personal data is caught by the scan before publishing
     return create_audited(DisclosureEntry, actor=actor, action="disclosure.entry_create",
                           audit_after={"category": category}, region_code=community_code[:12], category=category,
                           title=title.strip(), body=body.strip(), period=period.strip(), author=actor)
@@ -60,9 +61,39 @@ def ledger_line_add(*, actor, entry: DisclosureEntry, date, direction: str, amou
 
 
 @transaction.atomic
-def entry_transition(*, actor, entry: DisclosureEntry, action: str, reason: str = "") -> DisclosureEntry:
-    """One step of the review; the table declares what each step writes besides the state."""
-    return WORKFLOW.apply(obj=entry, actor=actor, action=action, data={"reason": reason})
+def entry_transition(*, actor, entry: DisclosureEntry, action: str, reason: str = "",
+                     override: bool = False) -> DisclosureEntry:
+    """One step of the review; the table declares what each step writes besides the state. Publishing with
+    findings of the privacy scan left needs `override` and a reason (audited)."""
+    return WORKFLOW.apply(obj=entry, actor=actor, action=action, data={"reason": reason, "override": override})
+
+
+MASKABLE = (EntryState.DRAFT, EntryState.REJECTED, EntryState.SUBMITTED)
+
+
+@transaction.atomic
+def entry_mask(*, actor, entry: DisclosureEntry, ref: str = "") -> DisclosureEntry:
+    """Replace one finding of the privacy scan (`ref`, or all of them when empty) by its masked form — the
+    author's or the reviewer's one tap before publishing. The audit row counts what was masked, by kind."""
+    require_any(actor, (EDIT.action, REVIEW.action), entry)
+    if entry.state not in MASKABLE:
+        raise ServiceError(_("已公开的事项不能再修改"))
+    found = [f for f in entry_findings(entry) if not ref or f.ref == ref]
+    if not found:
+        raise ServiceError(_("内容已变化，请刷新后再遮盖"))
+    by_field: dict[str, list] = {}
+    for f in found:
+        by_field.setdefault(f.field, []).append(f)
+    changes = {}
+    for field, items in by_field.items():
+        if field.startswith("line."):
+            line = entry.lines.get(pk=int(field.split(".", 1)[1]))
+            line.summary = mask_all(line.summary, items)
+            line.save(update_fields=["summary"])
+        else:
+            changes[field] = mask_all(getattr(entry, field), items)
+    return versioned_update(entry, entry.version, actor=actor, action="disclosure.entry_mask", before={},
+                            after={"masked": counts(found)}, **changes)
 
 
 # 阳光五务 publishing calendar: party and affairs quarterly, residents' affairs and finance monthly, services

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -15,9 +16,11 @@ from shanzhi.consultation.selectors import actor_communities, public_evaluations
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import check
+from shanzhi.core.privacy import review
 
 from . import selectors, services
 from .models import EDITOR_ROLES, REVIEWER_ROLES, Category, Direction, DisclosureEntry, LedgerLine
+from .privacy import entry_findings, entry_texts
 from .workflow import WORKFLOW
 
 TABS = [*Category.choices, ("consultation", _l("协商成果")), ("evaluations", _l("两评结果"))]
@@ -72,6 +75,19 @@ def manage(request):
         "entries": selectors.entry_list(actor=request.user, state=request.GET.get("state", ""))[:100], "form": form})
 
 
+def _privacy(request, obj) -> dict:
+    """The privacy review partial's context: findings while the entry is not yet public."""
+    if obj.state not in services.MASKABLE:
+        return {}
+    texts = entry_texts(obj)
+    found = entry_findings(obj)
+    labels = {"title": _("标题"), "body": _("内容"), **{k: _("收支摘要") for k in texts if k.startswith("line.")}}
+    url = reverse("disclosure:entry_act", args=[obj.pk])
+    return {"privacy": review(texts, found, labels), "privacy_count": len(found), "privacy_mask_url": url,
+            "privacy_publish_url": url, "privacy_publish_action": "approve",
+            "privacy_may_publish": WORKFLOW.check(obj, request.user, "approve", {"override": True, "reason": "-"})[0]}
+
+
 @object_view(DisclosureEntry)
 def entry(request, obj):
     open_for_lines = obj.state in ("draft", "rejected")
@@ -79,20 +95,22 @@ def entry(request, obj):
     return render(request, "disclosure/entry.html", {
         "entry": obj, "lines": obj.lines.all(), "totals": selectors.ledger_totals(obj),
         "transitions": WORKFLOW.available(obj, request.user), "directions": Direction.choices,
-        "editable": may_record, "ledger_reason": record_reason})
+        "editable": may_record, "ledger_reason": record_reason, **_privacy(request, obj)})
 
 
 @object_view(DisclosureEntry, methods=("POST",))
 def entry_act(request, obj):
     p = request.POST
     try:
-        if p.get("op") == "line":
+        if p.get("op") == "mask":
+            services.entry_mask(actor=request.user, entry=obj, ref=p.get("ref", ""))
+        elif p.get("op") == "line":
             services.ledger_line_add(actor=request.user, entry=obj, date=p.get("date") or None,
                                      direction=p.get("direction", ""), amount=p.get("amount") or None,
                                      summary=p.get("summary", ""), document_ref=p.get("document_ref", ""))
         else:
             services.entry_transition(actor=request.user, entry=obj, action=p.get("action", ""),
-                                      reason=p.get("reason", ""))
+                                      reason=p.get("reason", ""), override=p.get("override") == "1")
     except ServiceError as e:
         messages.error(request, e.user_message)
     except ValidationError as e:  # a ledger line's own checks (no direction, amount or date out of range)

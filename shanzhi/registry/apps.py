@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from shanzhi.core.dashboard import register_counter
 from shanzhi.core.demo import register_step
 from shanzhi.core.navigation import register
+from shanzhi.core.privacy import NAMES_MEMO, register_name_source
 from shanzhi.core.todo import register_todo
 from shanzhi.regions.figures import register_region_figures
 
@@ -41,6 +42,10 @@ class RegistryConfig(AppConfig):
         register_region_figures("registry", region_headline)
         register_step("registry", 30, build)
         register_todo("registry.moves", todos.move_todos, roles=MoveRequest.scope_roles["change"], order=30)
+
+        from .privacy import names_under
+        register_name_source(names_under)  # the privacy scan of public texts
+        NAMES_MEMO.clear_on_change(Person)
 
         register_importers()
         register_indicators()

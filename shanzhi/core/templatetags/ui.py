@@ -3,6 +3,7 @@
 from django import template
 from django.utils import formats, timezone
 
+from shanzhi.core import privacy
 from shanzhi.core.panels import render_panels
 
 register = template.Library()
@@ -81,3 +82,10 @@ def is_phone_field(name) -> bool:
 def is_sensitive_field(name) -> bool:
     """ID numbers and phones: marked data-sz-sensitive, so the timeout draft (ui.js) never stores them."""
     return any(n in str(name) for n in SENSITIVE_NAMES)
+
+
+@register.filter
+def public_text(value, region_code=""):
+    """A text on a public page with its ID numbers, phones and the community's registry names masked
+    (`core.privacy.public_text`)."""
+    return privacy.public_text(str(value or ""), region_code=str(region_code or ""))

@@ -4,11 +4,15 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from shanzhi.audit.models import AuditEvent
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user
 from shanzhi.disclosure import services as s
+from shanzhi.disclosure.models import DisclosureEntry
+from shanzhi.disclosure.privacy import entry_findings
 from shanzhi.disclosure.selectors import ledger_totals
+from shanzhi.registry.testing import person_in
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +50,43 @@ def test_finance_ledger_reviewed_by_second_person_then_public(client, world, peo
     assert "施井小区自管物业费收支公示" in listing
 
 
-def test_personal_data_is_refused(world, people):
-    staff = people[0]
-    with pytest.raises(ServiceError, match="身份证号或手机号"):
-        s.entry_create(actor=staff, community_code=world.community.code, category="residents", title="低保名单",
-                       body="张三 321002197001011234")
-    with pytest.raises(ServiceError, match="身份证号或手机号"):
-        s.entry_create(actor=staff, community_code=world.community.code, category="services", title="联系",
+def test_personal_data_is_caught_before_publishing_and_masked(world, people):
+    staff, secretary, _other = people
+    person_in(world.grid.code, name="钱多多")
+    e = s.entry_create(actor=staff, community_code=world.community.code, category="services", title="联系",
+                       body="有事请找钱多多，电话13812345678，合同号321002197001011234")
+    e = s.entry_transition(actor=staff, entry=e, action="submit")
+    found = entry_findings(e)
+    assert [f.kind for f in found] == ["name", "phone"]  # the 18-digit number has a wrong check digit
+    with pytest.raises(NotAllowed, match="个人信息"):
+        s.entry_transition(actor=secretary, entry=e, action="approve")
+    phone = next(f for f in found if f.kind == "phone")
+    e = s.entry_mask(actor=secretary, entry=e, ref=phone.ref)
+    assert "13812345678" not in e.body and "138********" in e.body and "钱多多" in e.body
+    event = AuditEvent.objects.filter(action="disclosure.entry_mask").latest("id")
+    assert "13812345678" not in str(event.after) and "钱多多" not in str(event.after)
+    with pytest.raises(NotAllowed):  # the name is left: publishing needs an override with a reason
+        s.entry_transition(actor=secretary, entry=DisclosureEntry.objects.get(pk=e.pk), action="approve",
+                           override=True, reason=" ")
+    e = s.entry_transition(actor=secretary, entry=DisclosureEntry.objects.get(pk=e.pk), action="approve",
+                           override=True, reason="本人同意公开联系人姓名")
+    assert e.state == "published"
+    override = AuditEvent.objects.get(action="disclosure.privacy_override")
+    assert override.after == {"name": 1} and "钱多多" not in str(override.after)
+
+
+def test_mask_is_refused_once_published_and_for_other_roles(world, people):
+    staff, secretary, _other = people
+    e = s.entry_create(actor=staff, community_code=world.community.code, category="affairs", title="通知",
                        body="电话13812345678")
+    resident = make_user(Role.RESIDENT, world.grid.code)
+    with pytest.raises(NotAllowed):
+        s.entry_mask(actor=resident, entry=e)
+    e = s.entry_mask(actor=staff, entry=e)
+    e = s.entry_transition(actor=staff, entry=e, action="submit")
+    e = s.entry_transition(actor=secretary, entry=e, action="approve")
+    with pytest.raises(ServiceError):
+        s.entry_mask(actor=secretary, entry=e)
 
 
 def test_residents_cannot_write(world):
