@@ -104,12 +104,14 @@ REOPEN_ACTIONS = ("reopen", "recur")
 
 
 def _reopen_parts(codes, start, end):
-    """Reopens in the period (by the time of the reopen) and cases closed in it (by 办结时间)."""
+    """Reopens in the period and closures (办结) in it, both counted from the case histories by when they
+    happened: a reopened case clears its 办结时间, so its first closure is still counted here."""
     lo, hi = _bounds(start, end)
-    rows = by_prefix(CaseHistory.objects.filter(action__in=REOPEN_ACTIONS, at__gte=lo, at__lt=hi),
-                     "case__region_code", codes, n=Count("id"))
-    kpis = kpis_by_prefix(codes, start, end)
-    return {code: ((rows.get(code) or {}).get("n") or 0, kpis[code].closed) for code in codes}
+    events = CaseHistory.objects.filter(action__in=(*REOPEN_ACTIONS, "complete"), at__gte=lo, at__lt=hi)
+    rows = by_prefix(events, "case__region_code", codes, reopened=Count("id", filter=Q(action__in=REOPEN_ACTIONS)),
+                     closed=Count("id", filter=Q(action="complete")))
+    return {code: ((rows.get(code) or {}).get("reopened") or 0, (rows.get(code) or {}).get("closed") or 0)
+            for code in codes}
 
 
 RATES = (
@@ -142,7 +144,7 @@ def register() -> None:
                                      parts=parts, module=MODULE, higher_is_better=better, public=True))
     register_indicator(Indicator(
         "cases.reopen_rate", _("重办率"), "%",
-        _("期内重新办理的次数(居民不满意重办、问题复发重办，按重办时间计) ÷ 期内办结案件数 × 100"),
+        _("期内重新办理的次数(居民不满意重办、问题复发重办) ÷ 期内办结次数 × 100(均按发生时间计)"),
         from_parts(_reopen_parts, scale=100, digits=1), kind="rate", parts=_reopen_parts, module=MODULE,
         higher_is_better=False, public=True))
     weights = "、".join(f"{k} {v:.2f}" for k, v in WEIGHTS.items())

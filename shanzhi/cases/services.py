@@ -887,6 +887,20 @@ def handling_body_update(*, actor, body: HandlingBody, version: int | None = Non
 
 
 @transaction.atomic
+def handling_body_set_categories(*, actor, body: HandlingBody, categories) -> HandlingBody:
+    """The body's responsibility list (职责清单): the categories it answers for. A 'not our responsibility'
+    closure can forward a case only to a body whose list names its category (or a parent)."""
+    _require_area(actor, body.region_code)
+    before = sorted(body.categories.values_list("code", flat=True))
+    body.categories.set(categories)
+    after = sorted(body.categories.values_list("code", flat=True))
+    if before != after:
+        audit_log(actor=actor, action="cases.body_categories", obj=body, before={"categories": before},
+                  after={"categories": after})
+    return body
+
+
+@transaction.atomic
 def body_member_add(*, actor, body: HandlingBody, user) -> HandlingBodyMember:
     """A user answers for the body (they hold the handling_body_staff role on its area; accounts grants it)."""
     _require_area(actor, body.region_code)
