@@ -58,8 +58,8 @@ from .models import (
 from .permissions import (
     CONFIG_AREA,
     RECATEGORISE,
-    body_responsible,
     STAFF_CHANNEL,
+    body_responsible,
     can_edit_defaults,
     require_body_covers,
     route_allowed,

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from shanzhi.audit.services import audit_log
 from shanzhi.core import indicators
 from shanzhi.core.access import object_view, public_view, role_view
-from shanzhi.core.progress import OwnTask, progress_reap
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.progress import OwnTask, progress_reap
 from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES, Role
 from shanzhi.core.scope import prefixes_for_roles, user_roles
 from shanzhi.core.scoping import minimal_prefixes, prefix_q
@@ -28,8 +28,6 @@ from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.regions.models import Region
 from shanzhi.regions.selectors import region_place
 from shanzhi.registry.forms import RevealForm
-from shanzhi.replies.render import render as render_template
-from shanzhi.replies.selectors import templates_for
 from shanzhi.registry.selectors import (
     building_get,
     building_list,
@@ -37,9 +35,11 @@ from shanzhi.registry.selectors import (
     household_list,
     living_population_by_child,
 )
+from shanzhi.replies.render import render as render_template
+from shanzhi.replies.selectors import templates_for
 
-from . import choices as c
 from . import bulk, insight, selectors, services
+from . import choices as c
 from .forms import CaseReportForm, StaffCaseForm
 from .importing import IMPORT_ROLES
 from .models import Case, CasePhoto, Category, HomeVisit, Inspection, Patrol, ReportedCase

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import choices as c
@@ -13,7 +15,8 @@ class TemplateForm(forms.Form):
                                     help_text=_("民情类别或议题类型的编码；不填则所有类别可用"))
     title = forms.CharField(label=_("名称"), max_length=40)
     body = forms.CharField(label=_("模板正文"), max_length=2000, widget=forms.Textarea(attrs={"rows": 6}),
-                           help_text=_("可用占位符：") + "、".join("{%s}%s" % (k, v) for k, v in PLACEHOLDERS.items()))
+                           help_text=lazy(lambda: gettext("可用占位符：") + "、".join(
+                               f"{{{k}}}{v}" for k, v in PLACEHOLDERS.items()), str)())
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -20,7 +20,7 @@ def _check_body(body: str) -> None:
     unknown = unknown_placeholders(body)
     if unknown:
         raise ServiceError(_("模板正文中有未知的占位符：%(u)s；可用的有：%(k)s") % {
-            "u": "、".join("{%s}" % u for u in unknown), "k": "、".join("{%s}" % k for k in PLACEHOLDERS)},
+            "u": "、".join(f"{{{u}}}" for u in unknown), "k": "、".join(f"{{{k}}}" for k in PLACEHOLDERS)},
             field="body")
     if not (body or "").strip():
         raise ServiceError(_("请填写模板正文"), field="body")

@@ -17,6 +17,7 @@ from shanzhi.core import indicators
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.models import TaskProgress
 from shanzhi.core.roles import Role
+from shanzhi.core.testing import verified_login
 from shanzhi.replies.services import template_create
 
 pytestmark = pytest.mark.django_db
@@ -273,7 +274,7 @@ def test_responsibility_list_is_kept_on_the_bodies_page(client, world, make_user
     street = make_user(Role.STREET_MANAGER, world.street.code)
     body = make_body()
     road, lamp = make_category(), make_category("lamp", "路灯")
-    client.force_login(street)
+    verified_login(client, street)  # a street manager signs in with two factors
     url = reverse("configuration:bodies")
     page = client.get(url, {"street": world.street.code, "body": body.pk}).content.decode()
     assert 'data-testid="body-categories"' in page
