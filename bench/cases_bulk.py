@@ -18,14 +18,21 @@ from _django import setup
 
 
 def _accepted(n: int, *, worker, leader, category, grid: str) -> list:
+    """N accepted cases (not measured): one through the services, the rest copied from it in one INSERT."""
+    import secrets
+
+    from shanzhi.cases.models import Case
     from shanzhi.cases.services import case_create, case_transition
 
-    out = []
-    for i in range(n):
-        case = case_create(actor=worker, category=category, channel="patrol", title=f"批量{i}", description="描述",
-                           region_code=grid, notify_staff=False)
-        out.append(case_transition(actor=leader, case=case, action="accept").pk)
-    return out
+    first = case_create(actor=worker, category=category, channel="patrol", title="批量0", description="描述",
+                        region_code=grid, notify_staff=False)
+    first = case_transition(actor=leader, case=first, action="accept")
+    skip = {"id", "number", "tracking_code", "title"}
+    values = {f.attname: getattr(first, f.attname) for f in Case._meta.concrete_fields if f.attname not in skip}
+    rows = [Case(**values, number=f"B{secrets.token_hex(7).upper()}", tracking_code=secrets.token_hex(4).upper(),
+                 title=f"批量{i}") for i in range(1, n)]
+    Case.objects.bulk_create(rows, batch_size=500)
+    return [first.pk] + list(Case.objects.filter(number__in=[r.number for r in rows]).values_list("pk", flat=True))
 
 
 def main() -> None:

@@ -64,6 +64,7 @@ def case_bulk_apply(*, actor, action: str, ids: list[int], data: dict, progress_
         results.append(_one(actor, cases.get(pk), pk, action, data))
         if progress_id and i % PROGRESS_EVERY == 0:
             progress_update(progress_id, done=i, message=_("已处理 %(i)s / %(n)s 件") % {"i": i, "n": len(ids)})
+    results.sort(key=lambda r: r["ok"])  # the refused first: they are what needs a look
     ok = sum(1 for r in results if r["ok"])
     audit_log(actor=actor, action="case.bulk", object_repr=str(ACTIONS[action]),
               after={"action": action, "items": len(ids), "ok": ok, "refused": len(ids) - ok,

@@ -8,8 +8,11 @@ class RepliesConfig(AppConfig):
     verbose_name = "答复模板"
 
     def ready(self):
+        from shanzhi.core.demo import register_step
         from shanzhi.core.navigation import register
 
+        from .demo import build
         from .permissions import MANAGE_ROLES
 
         register("replies:list", _("答复模板"), "template", MANAGE_ROLES, after="configuration:home")
+        register_step("replies", 42, build)

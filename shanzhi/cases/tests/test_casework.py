@@ -286,3 +286,25 @@ def test_responsibility_list_is_kept_on_the_bodies_page(client, world, make_user
     other = make_user(Role.STREET_MANAGER, world.other_street.code)
     with pytest.raises(NotAllowed):
         handling_body_set_categories(actor=other, body=body, categories=[])
+
+
+def test_demo_steps_give_responsibility_lists_and_default_templates(settings, tmp_path):
+    from shanzhi.accounts.demo import build as accounts
+    from shanzhi.cases.demo import build as cases
+    from shanzhi.cases.demo import build_responsibilities
+    from shanzhi.cases.models import HandlingBody
+    from shanzhi.core.demo import DemoContext
+    from shanzhi.regions.demo import build as regions
+    from shanzhi.replies.demo import build as replies
+    from shanzhi.replies.models import ResponseTemplate
+
+    settings.VAR_DIR = tmp_path
+    ctx = DemoContext(persons=0, stdout=lambda s: None)
+    regions(ctx=ctx)
+    accounts(ctx=ctx)
+    cases(ctx=ctx)
+    build_responsibilities(ctx=ctx)
+    replies(ctx=ctx)
+    replies(ctx=ctx)  # idempotent
+    assert HandlingBody.objects.filter(categories__isnull=False).distinct().count() >= 2
+    assert ResponseTemplate.objects.filter(region_code="").count() == 8
