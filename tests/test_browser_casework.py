@@ -16,6 +16,7 @@ from shanzhi.cases.testing import image_upload, make_body, make_case, make_categ
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import PASSWORD, make_user
 from shanzhi.replies.services import template_create
+from tests import a11y
 
 os.makedirs(os.path.join(os.path.dirname(__file__), "..", "var", "screenshots", "casework"), exist_ok=True)
 
@@ -173,8 +174,6 @@ def test_casework_pages_pass_axe_at_both_widths(browser_page, world, cast):
     """The pages this work adds or changes, with their new parts showing: the list's bulk bar, the template
     picker and the responsible-body choice on a case, the bulk report, the resident's reopen form and the
     template page."""
-    from tests import a11y
-
     p = cast
     template_create(actor=None, region_code="", kind="case_reply", step="complete", title="已修复", body="{编号}已修复")
     template_create(actor=None, region_code="", kind="case_reply", step="dispatch", title="限时", body="{编号}")

@@ -7,17 +7,24 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from shanzhi.accounts.demo import build as accounts
 from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import bulk
 from shanzhi.cases import choices as c
-from shanzhi.cases.models import Case, CaseAssignment, CaseHistory, CasePhoto
+from shanzhi.cases.demo import build as cases
+from shanzhi.cases.demo import build_responsibilities
+from shanzhi.cases.models import Case, CaseAssignment, CaseHistory, CasePhoto, HandlingBody
 from shanzhi.cases.services import case_transition, handling_body_set_categories
 from shanzhi.cases.testing import image_upload, make_body, make_body_staff, make_case, make_category
 from shanzhi.core import indicators
+from shanzhi.core.demo import DemoContext
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.models import TaskProgress
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
+from shanzhi.regions.demo import build as regions
+from shanzhi.replies.demo import build as replies
+from shanzhi.replies.models import ResponseTemplate
 from shanzhi.replies.services import template_create
 
 pytestmark = pytest.mark.django_db
@@ -289,15 +296,6 @@ def test_responsibility_list_is_kept_on_the_bodies_page(client, world, make_user
 
 
 def test_demo_steps_give_responsibility_lists_and_default_templates(settings, tmp_path):
-    from shanzhi.accounts.demo import build as accounts
-    from shanzhi.cases.demo import build as cases
-    from shanzhi.cases.demo import build_responsibilities
-    from shanzhi.cases.models import HandlingBody
-    from shanzhi.core.demo import DemoContext
-    from shanzhi.regions.demo import build as regions
-    from shanzhi.replies.demo import build as replies
-    from shanzhi.replies.models import ResponseTemplate
-
     settings.VAR_DIR = tmp_path
     ctx = DemoContext(persons=0, stdout=lambda s: None)
     regions(ctx=ctx)
