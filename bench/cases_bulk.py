@@ -42,9 +42,9 @@ def main() -> None:
     connection = setup("cases-bulk")
 
     from shanzhi.cases.bulk import case_bulk_apply
-    from shanzhi.cases.models import Case, CaseHistory
+    from shanzhi.cases.models import Case, CaseHistory, HandlingBodyMember
     from shanzhi.cases.services import case_transition
-    from shanzhi.cases.testing import make_body, make_body_staff, make_category
+    from shanzhi.cases.testing import make_body, make_category
     from shanzhi.core.roles import Role
     from shanzhi.core.testing import make_user, make_world
     from shanzhi.replies.services import template_create
@@ -56,8 +56,9 @@ def main() -> None:
     staff = make_user(Role.COMMUNITY_STAFF, world.community.code, username=f"bs{stamp}")
     category = make_category(code=f"bulk{stamp % 100000}", name="批量")
     body = make_body(name=f"批量承办{stamp}")
-    for _ in range(3):
-        make_body_staff(body)
+    for i in range(3):
+        member = make_user(Role.HANDLING_BODY_STAFF, world.street.code, username=f"bh{stamp}{i}")
+        HandlingBodyMember.objects.create(body=body, user=member)
     template = template_create(actor=None, region_code=world.community.code, kind="case_reply", step="dispatch",
                                title=f"限时{stamp}", body="请于{期限}前办结{编号}（{类别}）")
 

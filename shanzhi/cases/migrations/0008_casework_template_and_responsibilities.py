@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_holiday_overrides'),
+        ('cases', '0007_handler_type_social_org'),
         ('replies', '0001_initial'),
     ]
 
