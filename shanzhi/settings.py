@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "shanzhi.regions",
     "shanzhi.registry",
     "shanzhi.ledger",
+    "shanzhi.replies",
     "shanzhi.cases",
     "shanzhi.consultation",
     "shanzhi.disclosure",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("support/", include("shanzhi.support.urls")),
     path("elections/", include("shanzhi.elections.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
+    path("replies/", include("shanzhi.replies.urls")),
     path("analytics/", include("shanzhi.analytics.urls")),
     path("paper/", include("shanzhi.paperforms.urls")),
     path("open-data/", include("shanzhi.analytics.open_urls")),

@@ -20,7 +20,7 @@ class CasesConfig(AppConfig):
 
         from . import selectors, todos
         from .caches import connect_caches
-        from .demo import build
+        from .demo import build, build_responsibilities
         from .importing import register as register_import
         from .indicators import register as register_indicators
         from .models import Case
@@ -44,6 +44,7 @@ class CasesConfig(AppConfig):
         register_todo("cases.staff", todos.staff_todos, roles=set(Case.scope_roles["view"]), order=20)
         register_todo("cases.mine", todos.reporter_todos, roles={Role.RESIDENT}, order=20)
         register_step("cases", 40, build)
+        register_step("cases.responsibilities", 41, build_responsibilities)
         register_panel("registry.household", "cases.visits", "cases/partials/household_visits.html",
                        household_visits_panel)
 

@@ -199,3 +199,14 @@ def _age(step: float, rng) -> float:
 
 def body_member_or_assignee(case, user) -> bool:
     return is_handler(case, user)
+
+
+def build_responsibilities(*, ctx) -> None:
+    """Demo step "cases.responsibilities" (order 41): each body's responsibility list (职责清单) — the categories
+    routed to it by default or by a routing rule, with their sub-categories. Idempotent."""
+    for body in HandlingBody.objects.filter(active=True):
+        cats = set(Category.objects.filter(default_body=body)) | {r.category for r in body.routes.select_related(
+            "category")}
+        cats |= set(Category.objects.filter(parent__in=cats))
+        if cats and not body.categories.exists():
+            body.categories.set(cats)

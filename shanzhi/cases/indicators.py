@@ -27,7 +27,7 @@ from shanzhi.registry.models import Person
 from . import choices as c
 from .deadlines import TZ
 from .insight import CASE_RATE_CEILING, WEIGHTS, Kpis
-from .models import Case, CaseRating
+from .models import Case, CaseHistory, CaseRating
 
 MODULE = "cases"
 
@@ -99,6 +99,21 @@ def _overdue(codes, start, end):
     return {code: row["overdue"] for code, row in open_counts(codes, start, end).items()}
 
 
+# a case back in handling after it was closed: a dissatisfied rating (reopen) or the problem back (recur)
+REOPEN_ACTIONS = ("reopen", "recur")
+
+
+def _reopen_parts(codes, start, end):
+    """Reopens in the period and closures (办结) in it, both counted from the case histories by when they
+    happened: a reopened case clears its 办结时间, so its first closure is still counted here."""
+    lo, hi = _bounds(start, end)
+    events = CaseHistory.objects.filter(action__in=(*REOPEN_ACTIONS, "complete"), at__gte=lo, at__lt=hi)
+    rows = by_prefix(events, "case__region_code", codes, reopened=Count("id", filter=Q(action__in=REOPEN_ACTIONS)),
+                     closed=Count("id", filter=Q(action="complete")))
+    return {code: ((rows.get(code) or {}).get("reopened") or 0, (rows.get(code) or {}).get("closed") or 0)
+            for code in codes}
+
+
 RATES = (
     ("cases.response_rate", _("响应率"), _("受理或不予受理的案件数 ÷ 上报案件数 × 100"), "responded", "reported", True),
     ("cases.on_time_rate", _("按时办结率"), _("在办理时限内办结的案件数 ÷ 办结案件数 × 100(按办结时间计)"),
@@ -127,6 +142,11 @@ def register() -> None:
         parts = _parts(num, den)
         register_indicator(Indicator(key, label, "%", formula, from_parts(parts, scale=100, digits=1), kind="rate",
                                      parts=parts, module=MODULE, higher_is_better=better, public=True))
+    register_indicator(Indicator(
+        "cases.reopen_rate", _("重办率"), "%",
+        _("期内重新办理的次数(居民不满意重办、问题复发重办) ÷ 期内办结次数 × 100(均按发生时间计)"),
+        from_parts(_reopen_parts, scale=100, digits=1), kind="rate", parts=_reopen_parts, module=MODULE,
+        higher_is_better=False, public=True))
     weights = "、".join(f"{k} {v:.2f}" for k, v in WEIGHTS.items())
     register_indicator(Indicator(
         "cases.index", _("民情指数"), _("分"),

@@ -43,6 +43,10 @@ class HandlingBody(models.Model):
     active = models.BooleanField(_("启用"), default=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="HandlingBodyMember", related_name="bodies",
                                      verbose_name=_("人员"))
+    # 职责清单: the categories the body answers for; a 'not our responsibility' closure may name it as the
+    # responsible body only for these (or their sub-categories)
+    categories = models.ManyToManyField("Category", blank=True, related_name="responsible_bodies",
+                                        verbose_name=_("职责类别"))
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -286,6 +290,9 @@ class CaseHistory(models.Model):
     note = LimitedTextField(_("说明"), max_length=2000, blank=True)
     public = models.BooleanField(_("对上报人可见"), default=True)
     at = models.DateTimeField(_("时间"), db_index=True)
+    # the response template (答复模板) the text was started from, if any
+    template = models.ForeignKey("replies.ResponseTemplate", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("答复模板"))
 
     class Meta:
         verbose_name = _("民情记录")

@@ -36,6 +36,18 @@ def require_body_covers(body, case, *, field: str = "body") -> None:
         raise ServiceError(reason, field=field)
 
 
+def body_responsible(body, case) -> tuple[bool, str]:
+    """The body's responsibility list (职责清单) names the case's category or one of its parents."""
+    codes = set(body.categories.values_list("pk", flat=True))
+    category = case.category
+    while category is not None:
+        if category.pk in codes:
+            return True, ""
+        category = category.parent
+    return False, str(_("%(b)s 的职责清单中没有“%(c)s”，请选择负责此类事项的单位") % {
+        "b": body.name, "c": case.category.name})
+
+
 # --- configuration (系统配置) ------------------------------------------------------------------------
 # Categories and their deadlines are the district's defaults, the same for every street (a resident's report
 # and the Open311 feed read one tree): the system admin and district or city managers set them.

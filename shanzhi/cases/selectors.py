@@ -112,6 +112,20 @@ def bodies_for(*, case: Case) -> QuerySet[HandlingBody]:
     return HandlingBody.objects.filter(active=True, region_code__in=codes)
 
 
+def bulk_bodies(*, actor, prefixes) -> QuerySet[HandlingBody]:
+    """Bodies a bulk dispatch may name: serving one of the actor's areas, a part of one, or a region above one
+    (each case still checks that the body covers it)."""
+    above = {p[:n] for p in prefixes for n in range(2, len(p) + 1)}
+    return HandlingBody.objects.filter(Q(region_code__in=above) | prefix_q("region_code", prefixes), active=True)
+
+
+def responsible_bodies(*, case: Case) -> QuerySet[HandlingBody]:
+    """Bodies serving the case's region whose responsibility list (职责清单) names its category or a parent:
+    where a 'not our responsibility' case may be forwarded."""
+    cats = [case.category_id] + ([case.category.parent_id] if case.category.parent_id else [])
+    return bodies_for(case=case).filter(categories__in=cats).exclude(pk=case.lead_body_id or 0).distinct()
+
+
 def haversine_m(lat1, lng1, lat2, lng2) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)

@@ -33,6 +33,8 @@ from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.registry.permissions import can_act_for
 from shanzhi.registry.validators import normalise_phone
+from shanzhi.replies.render import render as render_template
+from shanzhi.replies.selectors import template_usable
 
 from . import choices as c
 from .caches import USER_FIELDS, grants_around, region_level
@@ -57,6 +59,7 @@ from .permissions import (
     CONFIG_AREA,
     RECATEGORISE,
     STAFF_CHANNEL,
+    body_responsible,
     can_edit_defaults,
     require_body_covers,
     route_allowed,
@@ -122,14 +125,14 @@ def _deadline_updates(case: Case, step: str, start: dt.datetime, handler_type: s
 NO_DEADLINE = {"step": "", "step_started_at": None, "yellow_at": None, "due_at": None, "alert_level": 0}
 
 
-def _history(actor, *, public=True, at=None):
+def _history(actor, *, public=True, at=None, template=None):
     def write(case, t, before, data):
         note = str(data.get("reason") or data.get("note") or "")
         return CaseHistory.objects.create(
             case=case, action=t.action, label=str(t.label), from_state=before, to_state=t.target, actor=actor
             if actor and actor.is_authenticated else None, actor_name=str(data.get("_actor_name") or actor or
                                                                            _("系统")), note=note, public=public,
-            at=at or timezone.now())
+            at=at or timezone.now(), template=template)
 
     return write
 
@@ -399,7 +402,8 @@ def _chosen_body(case, data, ctx, note):
         raise ServiceError(_("请选择承办单位"), field="body")
     require_body_covers(body, case)
     data["body"] = body.pk
-    data["note"] = note % {"b": body}
+    extra = str(data.get("note") or "").strip()  # the dispatcher's own words (e.g. from a template) follow
+    data["note"] = note % {"b": body} + (f"：{extra}" if extra else "")
     ctx["body"] = body
     return body
 
@@ -465,6 +469,26 @@ def _prep_reopen(case, actor, data, ctx):
             **_deadline_updates(case, c.Step.HANDLE, ctx["now"])}
 
 
+def _prep_forward(case, actor, data, ctx):
+    """非本单位职责: the responsible body must be named, must list the case's category among its
+    responsibilities and serve the case's area; the case goes there as the new lead, with a fresh deadline."""
+    if _body(data) is None:
+        raise ServiceError(_("“非本单位职责”须写明负责单位"), field="body")
+    body = _body(data)
+    if body.pk == case.lead_body_id:
+        raise ServiceError(_("负责单位不能是当前承办单位"), field="body")
+    allowed, reason = body_responsible(body, case)
+    if not allowed:
+        raise ServiceError(reason, field="body")
+    reason_text = str(data.get("reason") or "").strip()
+    if not reason_text:
+        raise ServiceError(_("请填写不属于本单位职责的原因"), field="reason")
+    data["note"] = reason_text  # _chosen_body writes "转交 X：reason" as the history note
+    _chosen_body(case, data, ctx, _("非本单位职责，转交 %(b)s"))
+    data["reason"] = data["note"]
+    return {"lead_body": body, "assignee": None, **_deadline_updates(case, c.Step.HANDLE, ctx["now"], body.kind)}
+
+
 def _prep_escalate_dissatisfied(case, actor, data, ctx):
     return {**_prep_reopen(case, actor, data, ctx), "level": min(case.level + 1, c.Level.DISTRICT),
             "assignee": None, "lead_body": None}
@@ -475,8 +499,39 @@ PREPARE = {
     "assist": _prep_assist, "escalate": _prep_escalate, "return": _prep_unassign, "reroute": _prep_unassign,
     "complete": _prep_complete, "verify_fail": _prep_verify_fail, "verify": _prep_no_deadline, "rate": _prep_rate,
     "merge": _prep_merge, "reopen": _prep_reopen, "escalate_dissatisfied": _prep_escalate_dissatisfied,
-    "archive": _prep_no_deadline,
+    "archive": _prep_no_deadline, "forward": _prep_forward, "recur": _prep_reopen,
 }
+
+
+def template_values(case: Case) -> dict[str, str]:
+    """The values of the response templates' placeholders (replies.render.PLACEHOLDERS) for one case."""
+    return {"编号": case.number, "标题": case.title, "类别": case.category.name if case.category_id else "",
+            "期限": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M") if case.due_at else "",
+            "承办单位": case.lead_body.name if case.lead_body_id else "", "社区": case.region_code,
+            "日期": timezone.localdate().isoformat()}
+
+
+def _template(case: Case, actor, data: dict):
+    """The response template named in `data` (checked: usable by the actor at this case), its placeholders in the
+    texts filled with the case's values. A forged or foreign id is refused."""
+    pk = data.pop("template", None)
+    if pk in (None, ""):
+        return None
+    template = template_usable(actor=actor, pk=pk, region_code=case.region_code)
+    if template is None:
+        raise ServiceError(_("所选答复模板不可用"), field="template")
+    for key in ("note", "reason"):
+        if data.get(key):
+            data[key] = render_template(str(data[key]), template_values(case))
+    return template
+
+
+def _normalise(action: str, data: dict) -> str:
+    """A 'not our responsibility' closure is a forward to the responsible body (it may not simply close)."""
+    if action == "complete" and data.get("outcome") == c.Outcome.NOT_OUR_RESPONSIBILITY:
+        data["reason"] = data.get("reason") or data.get("note") or ""
+        return "forward"
+    return action
 
 
 def case_transition(*, actor, case: Case, action: str, data: dict | None = None, photos=(),
@@ -484,9 +539,11 @@ def case_transition(*, actor, case: Case, action: str, data: dict | None = None,
     """Run one workflow action on a case, with its side effects. Raises ServiceError/NotAllowed/ConflictError."""
     ctx = {"now": now or timezone.now(), "body": None}
     data = dict(data or {})
+    action = _normalise(action, data)
+    template = _template(case, actor, data)
     prepare = PREPARE.get(action)
     updates = prepare(case, actor, data, ctx) if prepare else {}
-    write_history = _history(actor, public=action not in ("assist",), at=ctx["now"])
+    write_history = _history(actor, public=action not in ("assist",), at=ctx["now"], template=template)
 
     def history_and_effects(current, t, before, data):
         """Runs inside the workflow's transaction, right after the conditional update."""
@@ -576,10 +633,20 @@ def _after_reopen(case, actor, user, data, ctx):
     return _handlers(case), _("居民不满意，请重新处置：%(t)s") % {"t": case.title}
 
 
+def _after_recur(case, actor, user, data, ctx):
+    return _handlers(case), _("居民反映问题复发，请重新处置：%(t)s") % {"t": case.title}
+
+
+def _after_forward(case, actor, user, data, ctx):
+    recipients, _title = _after_dispatch(case, actor, user, data, ctx)
+    return recipients, _("转交给您单位的民情（非原承办单位职责）：%(t)s") % {"t": case.title}
+
+
 AFTER = {
     "dispatch": _after_dispatch, "assist": _after_assist, "assign": _after_assign, "complete": _after_complete,
     "feedback": _after_feedback, "rate": _after_rate, "verify_fail": _after_verify_fail, "merge": _after_merge,
-    "reopen": _after_reopen, **{a: _after_unassigned(a) for a in UNASSIGNED_TITLES},
+    "reopen": _after_reopen, "recur": _after_recur, "forward": _after_forward,
+    **{a: _after_unassigned(a) for a in UNASSIGNED_TITLES},
 }
 
 
@@ -817,6 +884,20 @@ def handling_body_update(*, actor, body: HandlingBody, version: int | None = Non
         _require_area(actor, fields["region_code"])
     return versioned_update(body, version, actor=actor, action="cases.body_update",
                             duplicate_message=_("承办单位名称已存在"), duplicate_field="name", **fields)
+
+
+@transaction.atomic
+def handling_body_set_categories(*, actor, body: HandlingBody, categories) -> HandlingBody:
+    """The body's responsibility list (职责清单): the categories it answers for. A 'not our responsibility'
+    closure can forward a case only to a body whose list names its category (or a parent)."""
+    _require_area(actor, body.region_code)
+    before = sorted(body.categories.values_list("code", flat=True))
+    body.categories.set(categories)
+    after = sorted(body.categories.values_list("code", flat=True))
+    if before != after:
+        audit_log(actor=actor, action="cases.body_categories", obj=body, before={"categories": before},
+                  after={"categories": after})
+    return body
 
 
 @transaction.atomic

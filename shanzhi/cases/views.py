@@ -12,12 +12,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
+from shanzhi.core import indicators
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.progress import OwnTask, progress_reap
 from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES, Role
 from shanzhi.core.scope import prefixes_for_roles, user_roles
 from shanzhi.core.scoping import minimal_prefixes, prefix_q
@@ -32,16 +35,18 @@ from shanzhi.registry.selectors import (
     household_list,
     living_population_by_child,
 )
+from shanzhi.replies.render import render as render_template
+from shanzhi.replies.selectors import templates_for
 
+from . import bulk, insight, selectors, services
 from . import choices as c
-from . import insight, selectors, services
 from .forms import CaseReportForm, StaffCaseForm
 from .importing import IMPORT_ROLES
 from .models import Case, CasePhoto, Category, HomeVisit, Inspection, Patrol, ReportedCase
 from .patrols import home_visit_create, inspection_record, patrol_create
 from .permissions import VISIT_ROLES
 from .photos import content_type, open_thumbnail
-from .workflow import ACCEPT_ROLES, SYSTEM_ACTIONS, WORKFLOW, is_reporter
+from .workflow import ACCEPT_ROLES, REPORTER_ACTIONS, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
 VIEW_ROLES = Case.scope_roles["view"]
 FILTER_KEYS = selectors.FILTER_KEYS
@@ -66,7 +71,8 @@ def case_list(request):
     roles = _roles(request)
     ctx = {"page": page, "rows": rows, "filters": filters, "states": c.State.choices, "channels": c.Channel.choices,
            "categories": Category.objects.filter(active=True), "overdue": selectors.overdue_count(actor=request.user),
-           "can_create": bool(set(Case.scope_roles["create"]) & roles), "can_import": bool(IMPORT_ROLES & roles)}
+           "can_create": bool(set(Case.scope_roles["create"]) & roles), "can_import": bool(IMPORT_ROLES & roles),
+           **_bulk_context(request, roles)}
     if request.htmx:
         return render(request, "cases/list.html#results", ctx)
     return render(request, "cases/list.html", ctx)
@@ -74,6 +80,44 @@ def case_list(request):
 
 def _roles(request):
     return user_roles(request.user)
+
+
+def _bulk_context(request, roles) -> dict:
+    """The bulk bar under the list (staff who accept cases): actions, bodies and dispatch templates."""
+    if not roles & ACCEPT_ROLES:
+        return {}
+    prefixes = minimal_prefixes(prefixes_for_roles(request.user, ACCEPT_ROLES))
+    picks = []
+    if prefixes:
+        picks = [(t, t.body) for t in templates_for(actor=request.user, kind="case_reply", step="dispatch",
+                                                    region_code=prefixes[0])[:8]]
+    return {"bulk": {"actions": list(bulk.ACTIONS.items()), "picks": picks,
+                     "bodies": selectors.bulk_bodies(actor=request.user, prefixes=prefixes)}}
+
+
+@role_view(ACCEPT_ROLES, methods=("POST",))
+def case_bulk(request):
+    """Bulk work on the ticked cases, or on all cases matching the list's filters; each item through its
+    service and permission check. Shows the per-item report (after a progress bar when it runs long)."""
+    filters = {k: request.POST.get(k, "") for k in FILTER_KEYS}
+    ids = bulk.bulk_ids(actor=request.user, ids=request.POST.getlist("ids"), filters=filters,
+                        select_all=request.POST.get("select_all") == "1")
+    data = {k: request.POST.get(k, "") for k in ("body", "note", "template", "original")}
+    try:
+        progress = bulk.case_bulk_start(actor=request.user, action=request.POST.get("bulk_action", ""), ids=ids,
+                                        data=data)
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+        return redirect(f"{reverse('cases:list')}?{urlencode({k: v for k, v in filters.items() if v})}")
+    return redirect("cases:bulk_report", pk=progress.pk)
+
+
+@object_view(OwnTask, lookup={"pk": "pk"})
+def case_bulk_report(request, task):
+    """The bulk job's progress, then its report: one row per item, done or refused with the reason."""
+    task = progress_reap(task)
+    report = task.result if task.kind == "cases.bulk" and task.finished else {}
+    return render(request, "cases/bulk_report.html", {"task": task, "report": report})
 
 
 @role_view(Case.scope_roles["export"])
@@ -90,10 +134,27 @@ def case_export(request):
     return xlsx_response("民情列表.xlsx", headers, rows, sheet="民情")
 
 
+# the response templates (答复模板) offered beside each action's text field: action -> kind
+TEMPLATE_KINDS = {"reject": "rejection", "return": "rejection", "feedback": "feedback", "dispatch": "case_reply",
+                  "progress": "case_reply", "complete": "case_reply", "forward": "case_reply"}
+
+
+def _pickers(case, actor, names) -> dict:
+    values = services.template_values(case)
+    codes = [case.category.code] + ([case.category.parent.code] if case.category.parent_id else [])
+    return {action: [(t, render_template(t.body, values)) for t in templates_for(
+        actor=actor, kind=kind, step=action, region_code=case.region_code, category_codes=codes)[:8]]
+        for action, kind in TEMPLATE_KINDS.items() if action in names}
+
+
 def _action_context(case, actor):
-    available = [(t, ok, why) for t, ok, why in WORKFLOW.available(case, actor) if t.action not in SYSTEM_ACTIONS]
+    available = [(t, ok, why) for t, ok, why in WORKFLOW.available(case, actor)
+                 if t.action not in SYSTEM_ACTIONS and t.action != "recur"]
     ctx = {"actions": available, "outcomes": [o for o in c.Outcome.choices if o[0] != c.Outcome.DUPLICATE]}
     names = {t.action for t, ok, _ in available if ok}
+    ctx["pickers"] = _pickers(case, actor, names)
+    if names & {"forward", "complete"}:
+        ctx["forward_bodies"] = selectors.responsible_bodies(case=case)
     if "assign" in names:
         ctx["grid_staff"] = services.staff_at(case.region_code, [Role.GRID_WORKER, Role.GRID_LEADER], levels=(15,))
     if names & {"dispatch", "assist"}:
@@ -123,7 +184,7 @@ def case_detail(request, case):
 
 def _run_action(request, case):
     data = {k: request.POST.get(k, "") for k in ("reason", "note", "assignee", "body", "outcome", "score", "comment",
-                                                 "original")}
+                                                 "original", "template")}
     action = request.POST.get("action", "")
     if action in SYSTEM_ACTIONS:
         raise ServiceError(_("该操作由系统触发"))
@@ -235,9 +296,11 @@ def my_cases(request):
 def my_detail(request, case):
     can_verify = case.state == c.State.COMPLETED and is_reporter(case, request.user)
     can_rate = case.state == c.State.FEEDBACK and WORKFLOW.check(case, request.user, "rate", {"score": 5})[0]
+    can_recur = case.state in WORKFLOW.transition("recur").source and WORKFLOW.check(case, request.user, "recur")[0]
     return render(request, "cases/my_detail.html", {
         "case": case, "timeline": selectors.case_timeline(actor=request.user, case=case, public_only=True),
-        "can_verify": can_verify, "can_rate": can_rate, "photos": case.photos.filter(history__isnull=True)})
+        "can_verify": can_verify, "can_rate": can_rate, "can_recur": can_recur,
+        "photos": case.photos.filter(history__isnull=True)})
 
 
 @object_view(CasePhoto, lookup={"pk": "pk"})
@@ -262,7 +325,7 @@ def case_photo(request, photo):
 
 @object_view(ReportedCase, lookup={"pk": "pk"}, methods=("POST",))
 def my_act(request, case):
-    if request.POST.get("action") not in {"verify", "verify_fail", "rate"}:
+    if request.POST.get("action") not in REPORTER_ACTIONS:
         messages.error(request, _("不能执行该操作"))
         return redirect("cases:my_detail", pk=case.pk)
     try:
@@ -305,9 +368,12 @@ def dashboard(request):
         {"type": "Feature", "geometry": r["region"].boundary, "properties": {
             "name": r["region"].name, "index": r["index"], "colour": r["colour"]}} for r in rows if r["region"].boundary]}
     points = selectors.case_map_points(actor=request.user, prefix=root.code, limit=MAP_POINTS)
+    # the registered figure over the same days (the rollup's end day is inclusive, the indicator's period is not)
+    reopen_rate = indicators.compute("cases.reopen_rate", codes=[root.code], start=start,
+                                     end=end + timedelta(days=1))[root.code]
     return render(request, "cases/dashboard.html", {
         "root": root, "rows": rows, "total": total, "series": series, "geo": geo, "start": start, "end": end,
-        "weights": insight.WEIGHTS, "points": points, "points_capped": len(points) >= MAP_POINTS,
+        "weights": insight.WEIGHTS, "points": points, "reopen_rate": reopen_rate, "points_capped": len(points) >= MAP_POINTS,
         "outline": root.boundary or None, "lights": c.Light.choices,
         "light_labels": {value: str(label) for value, label in c.Light.choices}})
 

@@ -4,11 +4,17 @@ Branches: 不予受理 (reject, with reason), 联动 (dispatch to a handling bod
 street/district level), 协助 (assisting bodies), 退回 (return, with reason), 核查不通过 (back to
 handling), 合并 (a duplicate closes into its original). A dissatisfied rating reopens the case once
 (`reopen`); a second one escalates it (`escalate_dissatisfied`). Both are run by the rating service,
-never offered as buttons (SYSTEM_ACTIONS).
+never offered as buttons (SYSTEM_ACTIONS). A reporter whose problem is back reopens a case closed as fixed
+to the same handler (`recur`, 问题复发); a handler who finds the case is not their body's business names the
+responsible body and forwards it there in one step (`forward`, 非本单位职责转交) — a 'not our responsibility'
+closure (`complete` with that outcome) is run as this forward.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shanzhi.core.roles import STAFF_ROLES, Role
@@ -16,7 +22,7 @@ from shanzhi.core.scope import roles_at
 from shanzhi.core.workflow import Transition, Workflow
 from shanzhi.registry.permissions import can_act_for
 
-from .choices import Level, State
+from .choices import Level, Outcome, State
 from .models import CaseAssignment, CaseFollower
 
 S = State
@@ -73,6 +79,25 @@ def escalate_guard(case, actor, data):
     return True, ""
 
 
+RECUR_WINDOW = dt.timedelta(days=90)  # after that, the same problem is a new report
+
+
+def recur_guard(case, actor, data):
+    if not is_reporter(case, actor):
+        return False, str(_("只有上报人可以反映问题复发"))
+    if case.outcome != Outcome.FIXED:
+        return False, str(_("只有办结结果为“已解决”的民情可以因问题复发重办"))
+    if case.completed_at and timezone.now() - case.completed_at > RECUR_WINDOW:
+        return False, str(_("办结已超过 90 天，请重新反映"))
+    return True, ""
+
+
+def forward_guard(case, actor, data):
+    if is_handler(case, actor) or roles_at(actor, case.region_code) & DISPATCH_ROLES:
+        return True, ""
+    return False, str(_("只有承办人、承办单位人员或派遣人员可以转交"))
+
+
 def system_guard(case, actor, data):
     if data.get("_system"):
         return True, ""
@@ -101,6 +126,8 @@ WORKFLOW = Workflow(
                    guard=handler_guard),
         Transition("reroute", (S.DISPATCHED, S.HANDLING), S.ACCEPTED, _("改派"), roles=DISPATCH_ROLES,
                    requires=("reason",)),
+        Transition("forward", (S.DISPATCHED, S.HANDLING), S.DISPATCHED, _("非本单位职责，转交"),
+                   requires=("body", "reason"), guard=forward_guard),
         Transition("start", (S.DISPATCHED,), S.HANDLING, _("开始处置"), guard=handler_guard),
         Transition("progress", (S.HANDLING,), S.HANDLING, _("处置进展"), requires=("note",), guard=handler_guard),
         Transition("complete", (S.HANDLING,), S.COMPLETED, _("办结"), requires=("outcome", "note"),
@@ -111,6 +138,8 @@ WORKFLOW = Workflow(
         Transition("feedback", (S.VERIFIED,), S.FEEDBACK, _("反馈上报人"), roles=ACCEPT_ROLES, requires=("note",)),
         Transition("rate", (S.FEEDBACK,), S.RATED, _("评价"), requires=("score",), guard=rater_guard),
         Transition("reopen", (S.RATED,), S.HANDLING, _("不满意重办"), guard=system_guard),
+        Transition("recur", (S.VERIFIED, S.FEEDBACK, S.RATED, S.ARCHIVED), S.HANDLING, _("问题复发，重新办理"),
+                   requires=("note",), guard=recur_guard),
         Transition("escalate_dissatisfied", (S.RATED,), S.ACCEPTED, _("不满意越级"), guard=system_guard),
         Transition("archive", (S.RATED, S.FEEDBACK, S.REJECTED), S.ARCHIVED, _("归档"), roles=DISPATCH_ROLES),
         Transition("merge", (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING), S.ARCHIVED, _("合并为重复件"),
@@ -119,4 +148,6 @@ WORKFLOW = Workflow(
 )
 SYSTEM_ACTIONS = {"reopen", "escalate_dissatisfied"}
 # Actions that need a form with more than a reason (the detail page shows their own forms).
-FORM_ACTIONS = {"assign", "dispatch", "assist", "complete", "rate", "merge", "progress", "feedback"}
+FORM_ACTIONS = {"assign", "dispatch", "assist", "complete", "rate", "merge", "progress", "feedback", "forward"}
+# Actions a reporter runs from their own case page.
+REPORTER_ACTIONS = {"verify", "verify_fail", "rate", "recur"}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from shanzhi.accounts.services import user_create_with_grant
 from shanzhi.cases import services as case_services
 from shanzhi.cases.choices import HandlerType
+from shanzhi.cases.models import Category
 from shanzhi.cases.permissions import can_edit_defaults
 from shanzhi.consultation.services import rules_adopt_defaults, street_rule_set
 from shanzhi.core.access import role_view
@@ -167,6 +168,11 @@ def _body_post(request, body, street, form):
             case_services.body_member_remove(actor=request.user, body=body, user=user)
         messages.success(request, _("已移除人员"))
         return body
+    if action == "categories" and body is not None:  # 职责清单
+        cats = Category.objects.filter(pk__in=[x for x in request.POST.getlist("categories") if x.isdigit()])
+        case_services.handling_body_set_categories(actor=request.user, body=body, categories=cats)
+        messages.success(request, _("已保存职责清单"))
+        return body
     if not form.is_valid():
         return None
     values = form.values()
@@ -212,7 +218,9 @@ def bodies(request):
     can_edit, reason = check(request.user, case_services.CONFIG_AREA.action, body.region_code if body else street.code)
     return render(request, "configuration/bodies.html", _ctx(
         request, street, bodies=selectors.bodies_for_street(actor=request.user, street=street), body=body, form=form,
-        member_form=MemberForm(), can_edit=can_edit, reason=reason))
+        member_form=MemberForm(), can_edit=can_edit, reason=reason,
+        all_categories=Category.objects.filter(active=True).order_by("code") if body else (),
+        body_categories=set(body.categories.values_list("pk", flat=True)) if body else set()))
 
 
 @role_view(ROLES, methods=("GET", "POST"))

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import require, require_any
 from shanzhi.core.privacy import counts, mask_all
@@ -127,3 +128,36 @@ def schedule_adopt_defaults(*, actor, region_code: str) -> int:
     for c in missing:
         schedule_set(actor=actor, region_code=region_code, category=c, every_months=DEFAULT_SCHEDULE[c])
     return len(missing)
+
+
+BULK_ACTIONS = ("submit", "approve")  # submit drafts for review; publish (审核通过并公开) submitted entries
+
+
+def entry_bulk_transition(*, actor, action: str, ids) -> dict:
+    """Bulk work on the manage list: each entry through `entry_transition` (its scope, roles, the second-person
+    rule), each in its own transaction; an id outside the actor's scope, or forged, is refused, never acted on.
+    Returns {"ok", "refused", "results": [{"id", "title", "ok", "reason"}]}, the refused first."""
+    if action not in BULK_ACTIONS:
+        raise ServiceError(_("不支持的批量操作"), field="action")
+    ids = list(dict.fromkeys(int(x) for x in ids if str(x).strip().isdigit()))
+    if not ids:
+        raise ServiceError(_("请先勾选公开事项"), field="ids")
+    found = {e.pk: e for e in DisclosureEntry.objects.restrict(actor, "view").filter(pk__in=ids)}
+    results = []
+    for pk in ids:
+        entry = found.get(pk)
+        if entry is None:
+            results.append({"id": pk, "title": "", "ok": False, "reason": _("不存在或不在您的工作范围内")})
+            continue
+        try:
+            entry_transition(actor=actor, entry=entry, action=action)
+        except ServiceError as e:
+            results.append({"id": pk, "title": entry.title, "ok": False, "reason": e.user_message})
+        else:
+            results.append({"id": pk, "title": entry.title, "ok": True, "reason": ""})
+    results.sort(key=lambda r: r["ok"])
+    ok = sum(1 for r in results if r["ok"])
+    audit_log(actor=actor, action="disclosure.bulk", object_repr=action,
+              after={"action": action, "items": len(ids), "ok": ok, "refused": len(ids) - ok})
+    return {"action": action, "label": str(WORKFLOW.transition(action).label), "ok": ok, "refused": len(ids) - ok,
+            "results": results}

@@ -88,6 +88,18 @@ def _privacy(request, obj) -> dict:
             "privacy_may_publish": WORKFLOW.check(obj, request.user, "approve", {"override": True, "reason": "-"})[0]}
 
 
+@role_view(EDITOR_ROLES | REVIEWER_ROLES, methods=("POST",))
+def bulk(request):
+    """Bulk submit or publish from the manage list; the answer is the per-item report."""
+    try:
+        report = services.entry_bulk_transition(actor=request.user, action=request.POST.get("bulk_action", ""),
+                                                ids=request.POST.getlist("ids"))
+    except ServiceError as e:
+        messages.error(request, e.user_message)
+        return redirect("disclosure:manage")
+    return render(request, "disclosure/bulk_report.html", {"report": report})
+
+
 @object_view(DisclosureEntry)
 def entry(request, obj):
     open_for_lines = obj.state in ("draft", "rejected")
