@@ -215,6 +215,8 @@ class Case(ScopedModel):
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="duplicates", verbose_name=_("重复于"))
     is_repeat = models.BooleanField(_("30日内重复投诉"), default=False)
+    # jieba tokens of title and description for the duplicate engine (core.similarity), written on save
+    similar_tokens = models.TextField(blank=True, default="", editable=False)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     # deadlines of the current step
     step = models.CharField(_("当前环节"), max_length=10, choices=c.Step.choices, blank=True)
