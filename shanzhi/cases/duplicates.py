@@ -10,7 +10,8 @@ Residents and anonymous reporters see only cases of public categories; staff see
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, IntegerField, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,9 +36,13 @@ from . import choices as c
 from .models import CASE_ROLES, Case, CaseFollower, CaseHistory
 
 KIND = "case"
-CAP = 400  # rows scored per keystroke at most (newest first)
-FIELDS = ("id", "number", "title", "description", "address", "state", "region_code", "building_id", "lat", "lng",
-          "category__name", "category__is_public", "publish_consent", "created_at", "similar_tokens")
+CAP = 400  # rows scored per keystroke at most (newest first; on PostgreSQL those sharing the most words first)
+SHORTLIST = 60
+ROW = ("id", "title", "description", "similar_tokens", "lat", "lng", "building_id")
+# PostgreSQL: how many of the query's words a row shares, over the GIN-indexed array (migration 0007)
+TOKENS_SQL = "string_to_array(cases_case.similar_tokens, ' ')"
+OVERLAP_SQL = f"cardinality(ARRAY(SELECT unnest({TOKENS_SQL}) INTERSECT SELECT unnest(%s::text[])))"
+SHARES_SQL = f"({TOKENS_SQL} && %s::text[] OR cases_case.similar_tokens = '')"
 
 
 def index_case(sender, instance: Case, **kwargs) -> None:
@@ -78,21 +83,30 @@ def candidate_rows(actor, query: Query, *, exclude_pk: int | None = None):
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if connection.vendor == "postgresql" and query.tokens:
-        # the GIN index of migration 0007; empty (not yet indexed) rows stay candidates
-        qs = qs.extra(where=["(string_to_array(cases_case.similar_tokens, ' ') && %s::text[] "
-                             "OR cases_case.similar_tokens = '')"], params=[sorted(query.tokens)])
-    return qs.order_by("-created_at", "-id")
+        # shares a word (the GIN index), those sharing the most first; rows not yet indexed stay candidates
+        words = sorted(query.tokens)
+        # constant SQL; the words are parameters
+        shares = RawSQL(SHARES_SQL, [words], output_field=BooleanField())  # noqa: S611
+        overlap = RawSQL(OVERLAP_SQL, [words], output_field=IntegerField())  # noqa: S611
+        qs = qs.alias(shares=shares).filter(shares=True).annotate(overlap=overlap).order_by(
+            "-overlap", "-created_at", "-id")
+        return qs, SHORTLIST
+    return qs.order_by("-created_at", "-id"), CAP
 
 
 def case_candidates(actor, query: Query):
-    rows = candidate_rows(actor, query, exclude_pk=query.extra.get("exclude"))
-    for case in rows.select_related("category").only(*FIELDS)[:CAP]:
-        tokens = stored_tokens(case.similar_tokens) or tokenize(f"{case.title} {case.description}")
+    """Bare rows (id, tokens, place) to score; the engine loads the few it shows (`load_cases`)."""
+    rows, cap = candidate_rows(actor, query, exclude_pk=query.extra.get("exclude"))
+    for pk, title, description, tokens, lat, lng, building_id in rows.values_list(*ROW)[:cap]:
+        tokens = stored_tokens(tokens) or tokenize(f"{title} {description}")
         distance = None
-        if query.lat is not None and query.lng is not None and case.lat is not None and case.lng is not None:
-            distance = round(haversine_m(query.lat, query.lng, case.lat, case.lng))
-        same = bool(query.building_id and case.building_id == query.building_id)
-        yield Candidate(case, tokens, distance, same)
+        if query.lat is not None and query.lng is not None and lat is not None and lng is not None:
+            distance = round(haversine_m(query.lat, query.lng, lat, lng))
+        yield Candidate(pk, tokens, distance, bool(query.building_id and building_id == query.building_id))
+
+
+def load_cases(ids) -> dict:
+    return Case.objects.select_related("category").in_bulk(list(ids))
 
 
 def follower_counts(case_ids) -> dict[int, int]:
@@ -132,4 +146,4 @@ def case_follow(*, actor, case: Case) -> Case:
 
 def register() -> None:
     pre_save.connect(index_case, sender=Case, dispatch_uid="cases.duplicates.index_case")
-    register_kind(KIND, case_candidates, "cases/partials/similar_case.html")
+    register_kind(KIND, case_candidates, "cases/partials/similar_case.html", load=load_cases)

@@ -3,8 +3,8 @@ merge targets a reviewer is offered, and what a merge moves to the surviving top
 
 Candidates are the open, unmerged topics of the proposer's community that the actor may see
 (`Topic.objects.restrict`), narrowed to those sharing a word through the indexed token table
-(`SearchToken`, written by `search.reindex_topic` whenever a topic is written) and scored on their title and
-description.
+(`SearchToken`, written by `search.reindex_topic` whenever a topic is written), the forty sharing the most
+scored on their stored tokens.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ServiceError
-from shanzhi.core.similarity import Candidate, Query, register_kind, suggest, tokenize
+from shanzhi.core.similarity import Candidate, Query, register_kind, suggest
 
 from . import choices as c
 from .models import Follow, SearchToken, Support, Topic, TopicHistory
@@ -30,10 +30,6 @@ def open_topics(actor, community_code: str):
                                                         merged_into__isnull=True)
 
 
-def topic_tokens(topic: Topic) -> frozenset[str]:
-    return tokenize(f"{topic.title} {topic.description[:1000]}")
-
-
 def topic_candidates(actor, query: Query):
     community = query.region_code
     if not community:
@@ -44,8 +40,15 @@ def topic_candidates(actor, query: Query):
     ids = list(SearchToken.objects.filter(topic__in=pool.values("pk"), token__in=sorted(query.tokens))
                .values("topic_id").annotate(n=Count("id")).order_by("-n", "-topic_id")
                .values_list("topic_id", flat=True)[:SHORTLIST])
-    for topic in Topic.objects.filter(pk__in=ids).select_related("rule"):
-        yield Candidate(topic, topic_tokens(topic))
+    tokens: dict[int, set] = {pk: set() for pk in ids}
+    for pk, token in SearchToken.objects.filter(topic_id__in=ids).values_list("topic_id", "token"):
+        tokens[pk].add(token)
+    for pk in ids:
+        yield Candidate(pk, frozenset(tokens[pk]))
+
+
+def load_topics(ids) -> dict:
+    return Topic.objects.select_related("rule").in_bulk(list(ids))
 
 
 def similar_topics(*, actor, community_code: str, text: str, exclude: int | None = None, limit: int = 5):
@@ -92,4 +95,4 @@ def move_to_survivor(*, actor, topic: Topic, target: Topic) -> dict:
 
 
 def register() -> None:
-    register_kind(KIND, topic_candidates, "consultation/partials/similar_topic.html")
+    register_kind(KIND, topic_candidates, "consultation/partials/similar_topic.html", load=load_topics)

@@ -147,7 +147,8 @@ def topic_detail(request, topic):
         "stances": c.Stance.choices,
         "parties": c.Party.choices,
         "opinion_kinds": c.OpinionKind.choices,
-        "other_topics": merge_targets(actor=user, topic=topic) if staff else [],
+        "other_topics": merge_targets(actor=user, topic=topic) if any(
+            t.action == "merge" and ok for t, ok, _r in transitions) else [],
         "leaf_tasks": [t for t, _d, _p in tree if t.pk not in parents],
         "source_case": source_case(actor=user, topic=topic),
     }

@@ -152,15 +152,18 @@ class Suggestion:
 class Kind:
     key: str
     candidates: Callable[..., Iterable[Candidate]]
-    template: str  # the full-detail card of one suggestion (`s` in its context)
+    template: str  # the full-detail card of one suggestion (`item` in its context)
+    # candidates may carry bare ids (cheap rows to score); `load(ids) -> {id: obj}` fetches the few shown
+    load: Callable[[list], dict] | None = None
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register_kind(key: str, candidates: Callable[..., Iterable[Candidate]], template: str) -> None:
+def register_kind(key: str, candidates: Callable[..., Iterable[Candidate]], template: str,
+                  load: Callable[[list], dict] | None = None) -> None:
     """An app's candidate query: `candidates(actor, query)` returns its scoped, open, nearby rows with tokens."""
-    KINDS[key] = Kind(key, candidates, template)
+    KINDS[key] = Kind(key, candidates, template, load)
 
 
 def kind(key: str) -> Kind:
@@ -176,7 +179,7 @@ def rank(query: Query, candidates: Iterable[Candidate], *, limit: int = 5,
         if s >= threshold:
             found.append(Suggestion(cand.obj, s, cand.distance_m, cand.same_building))
     found.sort(key=lambda x: (-x.score, x.distance_m if x.distance_m is not None else math.inf,
-                              -getattr(x.obj, "pk", 0)))
+                              -(x.obj if isinstance(x.obj, int) else getattr(x.obj, "pk", 0))))
     return found[:limit]
 
 
@@ -184,4 +187,9 @@ def suggest(key: str, *, actor, query: Query, limit: int = 5, threshold: float =
     """The best similar open items of kind `key` that the actor may see, best first."""
     if not query.tokens:
         return []
-    return rank(query, KINDS[key].candidates(actor, query), limit=limit, threshold=threshold)
+    k = KINDS[key]
+    found = rank(query, k.candidates(actor, query), limit=limit, threshold=threshold)
+    if k.load is not None and found:
+        objs = k.load([s.obj for s in found])
+        found = [Suggestion(objs[s.obj], s.score, s.distance_m, s.same_building) for s in found if s.obj in objs]
+    return found
