@@ -14,6 +14,7 @@ from shanzhi.consultation.models import Support, Topic
 from shanzhi.consultation.tests.conftest import Env
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import PASSWORD, make_user
+from tests import a11y
 
 SHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "screenshots", "dedupe")
 
@@ -49,6 +50,7 @@ def test_resident_follows_the_existing_case_instead_of_filing(browser_page, worl
     assert "3号楼楼道灯坏了" in text and "晚上上下楼看不见" in text and existing.number in text
     assert "3号楼二单元" in text and "玺园" in text  # address (consented) and the place
     card.scroll_into_view_if_needed()
+    assert a11y.axe_violations(res) == [] and a11y.structure_problems(res) == []  # the box as shown, not only empty
     res.shot("dedupe/case-similar")
     res.click("[data-testid=follow-case]")
     res.wait_for_url(re.compile(rf"/cases/mine/{existing.pk}/$"))
@@ -85,6 +87,7 @@ def test_proposer_sees_the_topic_and_committee_merges_two(browser_page, world):
     card.wait_for()
     assert "1栋门前绿地改停车位" in card.inner_text() and "消防通道" in card.inner_text()
     card.scroll_into_view_if_needed()
+    assert a11y.axe_violations(res) == [] and a11y.structure_problems(res) == []
     res.shot("dedupe/topic-similar")
 
     # …but proposes anyway; two residents support both

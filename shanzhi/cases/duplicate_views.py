@@ -7,12 +7,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shanzhi.core.access import login_view, public_view
+from shanzhi.core.access import object_view, public_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.similarity import Query, kind, suggest
 from shanzhi.regions.selectors import region_place
 
 from .duplicates import KIND, can_follow, case_follow, follower_counts, is_staff, visible_cases
+from .models import FollowableCase
 
 
 def _num(request, key):
@@ -44,10 +45,11 @@ def similar(request):
                                                         "hint": _("如果是同一个问题，可以直接关注它，办理进展和答复会通知您，不必重复反映。")})
 
 
-@login_view(methods=("POST",))
-def follow(request, pk):
-    """Follow an existing case found while reporting (no new case); then it is under “我的反映”."""
-    case = visible_cases(request.user).filter(pk=pk).first()
+@object_view(FollowableCase, lookup={"pk": "pk"}, methods=("POST",))
+def follow(request, case):
+    """Follow an existing case found while reporting (no new case); then it is under “我的反映”. A case of a
+    category not public to residents is 404, like one outside the resident's community."""
+    case = visible_cases(request.user).filter(pk=case.pk).first()
     if case is None:
         raise Http404
     try:

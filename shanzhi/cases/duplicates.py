@@ -2,15 +2,16 @@
 existing case instead of filing a new one.
 
 Candidates are open, unmerged cases in the same community as the grid being reported, in the same building
-or within RADIUS_M — restricted first by the (region_code, state) index, then, on PostgreSQL, by "shares a
-word" through the GIN index over `similar_tokens`; the engine scores the few hundred rows left in Python.
+or within RADIUS_M — on PostgreSQL read from a partial covering index of open cases (migration 0007: region
+code, tokens, place; no heap visits) and narrowed to those sharing a word with the query; the engine scores
+the rows left (about a thousand at most) in Python.
 Residents and anonymous reporters see only cases of public categories; staff see the cases in their scope.
 """
 
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, IntegerField, Q
+from django.db.models import BooleanField, Count, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import pre_save
 from django.utils import timezone
@@ -36,13 +37,10 @@ from . import choices as c
 from .models import CASE_ROLES, Case, CaseFollower, CaseHistory
 
 KIND = "case"
-CAP = 400  # rows scored per keystroke at most (newest first; on PostgreSQL those sharing the most words first)
-SHORTLIST = 60
-ROW = ("id", "title", "description", "similar_tokens", "lat", "lng", "building_id")
-# PostgreSQL: how many of the query's words a row shares, over the GIN-indexed array (migration 0007)
-TOKENS_SQL = "string_to_array(cases_case.similar_tokens, ' ')"
-OVERLAP_SQL = f"cardinality(ARRAY(SELECT unnest({TOKENS_SQL}) INTERSECT SELECT unnest(%s::text[])))"
-SHARES_SQL = f"({TOKENS_SQL} && %s::text[] OR cases_case.similar_tokens = '')"
+CAP = 1000  # rows scored per keystroke at most, newest first
+ROW = ("id", "similar_tokens", "lat", "lng", "building_id")
+# PostgreSQL: shares a word with the query (rows not yet indexed stay candidates)
+SHARES_SQL = "(string_to_array(cases_case.similar_tokens, ' ') && %s::text[] OR cases_case.similar_tokens = '')"
 
 
 def index_case(sender, instance: Case, **kwargs) -> None:
@@ -83,26 +81,27 @@ def candidate_rows(actor, query: Query, *, exclude_pk: int | None = None):
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if connection.vendor == "postgresql" and query.tokens:
-        # shares a word (the GIN index), those sharing the most first; rows not yet indexed stay candidates
-        words = sorted(query.tokens)
         # constant SQL; the words are parameters
-        shares = RawSQL(SHARES_SQL, [words], output_field=BooleanField())  # noqa: S611
-        overlap = RawSQL(OVERLAP_SQL, [words], output_field=IntegerField())  # noqa: S611
-        qs = qs.alias(shares=shares).filter(shares=True).annotate(overlap=overlap).order_by(
-            "-overlap", "-created_at", "-id")
-        return qs, SHORTLIST
-    return qs.order_by("-created_at", "-id"), CAP
+        shares = RawSQL(SHARES_SQL, [sorted(query.tokens)], output_field=BooleanField())  # noqa: S611
+        qs = qs.alias(shares=shares).filter(shares=True)
+    return qs.order_by("-created_at", "-id")
 
 
 def case_candidates(actor, query: Query):
     """Bare rows (id, tokens, place) to score; the engine loads the few it shows (`load_cases`)."""
-    rows, cap = candidate_rows(actor, query, exclude_pk=query.extra.get("exclude"))
-    for pk, title, description, tokens, lat, lng, building_id in rows.values_list(*ROW)[:cap]:
-        tokens = stored_tokens(tokens) or tokenize(f"{title} {description}")
+    rows = candidate_rows(actor, query, exclude_pk=query.extra.get("exclude"))
+    for pk, tokens, lat, lng, building_id in rows.values_list(*ROW)[:CAP]:
+        tokens = stored_tokens(tokens) or _unindexed_tokens(pk)
         distance = None
         if query.lat is not None and query.lng is not None and lat is not None and lng is not None:
             distance = round(haversine_m(query.lat, query.lng, lat, lng))
         yield Candidate(pk, tokens, distance, bool(query.building_id and building_id == query.building_id))
+
+
+def _unindexed_tokens(pk: int) -> frozenset[str]:
+    """A row written before the tokens column (or by a bulk path that skipped save): tokenized now."""
+    title, description = Case.objects.filter(pk=pk).values_list("title", "description").get()
+    return tokenize(f"{title} {description}")
 
 
 def load_cases(ids) -> dict:

@@ -16,7 +16,16 @@ from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.masking import shown
 from shanzhi.core.pii import decrypt
 from shanzhi.core.roles import ADMIN_TRIO, STAFF_ROLES, Role
-from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, follower, handling_body, owner, through, within
+from shanzhi.core.scoping import (
+    ScopedModel,
+    ScopedQuerySet,
+    follower,
+    handling_body,
+    in_community,
+    owner,
+    through,
+    within,
+)
 
 from . import choices as c
 
@@ -454,6 +463,17 @@ class ReportedCase(Case):
     scope_strategy = (owner, follower)  # their own reports and the cases they follow
     owner_path = "reporter_user"
     follower_relation = "followers"
+
+    class Meta:
+        proxy = True
+
+
+class FollowableCase(Case):
+    """A case a resident may follow instead of reporting it again (the duplicate engine's 关注): reached by a
+    resident grant in the case's community; the view also requires an open case of a public category."""
+
+    scope_roles = {"view": {Role.RESIDENT}}
+    scope_strategy = in_community
 
     class Meta:
         proxy = True

@@ -47,7 +47,7 @@ def test_rank_orders_best_first_and_drops_below_threshold():
              Candidate(Obj(3), tokenize("广场舞噪音扰民"))]
     found = rank(query, cands)
     assert [s.obj.pk for s in found][0] == 1 and 3 not in [s.obj.pk for s in found]
-    assert all(a.score >= b.score for a, b in zip(found, found[1:]))
+    assert all(a.score >= b.score for a, b in zip(found, found[1:], strict=False))
 
 
 def test_token_string_is_stored_sorted_and_bounded():
