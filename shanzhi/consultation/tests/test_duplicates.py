@@ -79,7 +79,7 @@ def test_merge_targets_offer_the_most_similar_first(client, env):
     a = _propose(env, env.residents[0], "1栋门前绿地改停车位")
     _propose(env, env.residents[1], "广场舞噪音扰民")
     b = _propose(env, env.residents[2], "门前绿地改建停车位")
-    client.force_login(env.secretary)
+    client.force_login(env.committee)  # 合议 (and its merge) is the governance committee's
     page = client.get(f"/consultation/topics/{a.pk}/").content.decode()
     options = page.split('name="target"')[1].split("</select>")[0]
     assert options.index(f'value="{b.pk}"') < options.index("广场舞")
