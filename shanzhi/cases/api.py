@@ -73,6 +73,7 @@ class CaseOut(Schema):
     created_at: datetime
     updated_at: datetime
     version: int
+    duplicate_of: int | None = None  # merged as a duplicate: the id of the case it was merged into
 
 
 class CasePage(Schema):
@@ -158,7 +159,8 @@ def _out(case: Case, now) -> dict:
             "region_code": case.region_code, "address": case.address, "lat": case.lat, "lng": case.lng,
             "lead_body": case.lead_body.name if case.lead_body_id else None, "light": case.light(now),
             "due_at": case.due_at, "outcome": case.outcome, "outcome_label": case.get_outcome_display(),
-            "created_at": case.created_at, "updated_at": case.updated_at, "version": case.version}
+            "created_at": case.created_at, "updated_at": case.updated_at, "version": case.version,
+            "duplicate_of": case.duplicate_of_id}
 
 
 def _reporter(request, case: Case) -> dict | None:

@@ -21,6 +21,7 @@ class CasesConfig(AppConfig):
         from . import selectors, todos
         from .caches import connect_caches
         from .demo import build, build_responsibilities
+        from .duplicates import register as register_duplicates
         from .importing import register as register_import
         from .indicators import register as register_indicators
         from .models import Case
@@ -28,6 +29,7 @@ class CasesConfig(AppConfig):
         from .tasks import check_deadlines_task, rollup_task
 
         connect_caches()
+        register_duplicates()
 
         register("cases:list", _("民情"), "message-report", Case.scope_roles["view"], after="regions:tree")
         register("cases:dashboard", _("民情指数"), "chart-line", STAFF_ROLES, after="cases:list")

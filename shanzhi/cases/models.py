@@ -16,7 +16,16 @@ from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.masking import shown
 from shanzhi.core.pii import decrypt
 from shanzhi.core.roles import ADMIN_TRIO, STAFF_ROLES, Role
-from shanzhi.core.scoping import ScopedModel, ScopedQuerySet, follower, handling_body, owner, through, within
+from shanzhi.core.scoping import (
+    ScopedModel,
+    ScopedQuerySet,
+    follower,
+    handling_body,
+    in_community,
+    owner,
+    through,
+    within,
+)
 
 from . import choices as c
 
@@ -219,6 +228,8 @@ class Case(ScopedModel):
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="duplicates", verbose_name=_("重复于"))
     is_repeat = models.BooleanField(_("30日内重复投诉"), default=False)
+    # jieba tokens of title and description for the duplicate engine (core.similarity), written on save
+    similar_tokens = models.TextField(blank=True, default="", editable=False)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     # deadlines of the current step
     step = models.CharField(_("当前环节"), max_length=10, choices=c.Step.choices, blank=True)
@@ -459,6 +470,17 @@ class ReportedCase(Case):
     scope_strategy = (owner, follower)  # their own reports and the cases they follow
     owner_path = "reporter_user"
     follower_relation = "followers"
+
+    class Meta:
+        proxy = True
+
+
+class FollowableCase(Case):
+    """A case a resident may follow instead of reporting it again (the duplicate engine's 关注): reached by a
+    resident grant in the case's community; the view also requires an open case of a public category."""
+
+    scope_roles = {"view": {Role.RESIDENT}}
+    scope_strategy = in_community
 
     class Meta:
         proxy = True

@@ -54,6 +54,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from shanzhi.core.access import public_view
@@ -211,6 +212,8 @@ def _status(case: Case) -> tuple[str, str]:
     notes = case.get_state_display()
     if case.outcome:
         notes += f"：{case.get_outcome_display()}"
+    if case.duplicate_of_id:  # merged: the surviving request's id, as in service_request_id
+        notes += _("，已合并到 #%(id)s") % {"id": case.duplicate_of_id}
     return ("open" if case.state in c.OPEN_STATES else "closed"), notes
 
 

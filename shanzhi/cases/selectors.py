@@ -45,6 +45,8 @@ def case_list(*, actor, filters: dict | None = None, action: str = "view") -> Qu
         qs = qs.filter(state__in=c.OPEN_STATES, yellow_at__lte=now, due_at__gt=now)
     if str(f.get("body", "")).isdigit():
         qs = qs.filter(assignments__body_id=int(f["body"]), assignments__active=True)
+    if not q:  # merged duplicates point to the surviving case; the list shows only that one (a search finds both)
+        qs = qs.filter(duplicate_of__isnull=True)
     return qs.order_by("-created_at", "-id")
 
 

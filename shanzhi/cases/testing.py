@@ -12,7 +12,7 @@ from shanzhi.core.scope import user_roles
 from shanzhi.core.testing import make_user
 
 from . import choices as c
-from .models import Case, CasePhoto, Category, HandlingBody, HandlingBodyMember, ReportedCase
+from .models import Case, CasePhoto, Category, FollowableCase, HandlingBody, HandlingBodyMember, ReportedCase
 from .services import case_create, case_transition
 
 
@@ -77,4 +77,10 @@ def photo_in(code: str, owner=None) -> CasePhoto:
     return case.photos.get()
 
 
-MATRIX_FACTORIES = {Case: case_in, ReportedCase: reported_case_in, CasePhoto: photo_in}
+def followable_case_in(code: str, owner=None) -> FollowableCase:
+    """An open case of a public category in the grid, someone else's: a resident of the community may follow it."""
+    return FollowableCase.objects.get(pk=make_case(code, category=make_category(code="public", name="公共设施")).pk)
+
+
+MATRIX_FACTORIES = {Case: case_in, ReportedCase: reported_case_in, CasePhoto: photo_in,
+                    FollowableCase: followable_case_in}

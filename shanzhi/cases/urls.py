@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import print_views, views
+from . import duplicate_views, print_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("inspections/", views.inspection, name="inspection"),
     path("report/", views.report, name="report"),
     path("report/nearby/", views.nearby, name="nearby"),
+    path("report/similar/", duplicate_views.similar, name="similar"),
+    path("<int:pk>/follow/", duplicate_views.follow, name="follow"),
     path("track/", views.track, name="track"),
     path("mine/", views.my_cases, name="my_list"),
     path("mine/<int:pk>/", views.my_detail, name="my_detail"),

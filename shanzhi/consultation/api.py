@@ -27,13 +27,15 @@ class TopicOut(Schema):
     resolution: dict
     evaluation_summary: dict
     created_at: datetime
+    merged_into: int | None = None  # merged as a duplicate: the id of the surviving topic
 
 
 def _out(t: Topic) -> TopicOut:
     return TopicOut(id=t.pk, title=t.title, state=t.state, state_label=str(t.get_state_display()),
                     matter_type=t.rule.matter_type, region_code=t.region_code, support_count=t.support_count,
                     supporters_needed=t.supporters_needed, progress=topic_progress(t), resolution=t.resolution,
-                    evaluation_summary=t.evaluation_summary, created_at=t.created_at)
+                    evaluation_summary=t.evaluation_summary, created_at=t.created_at,
+                    merged_into=t.merged_into_id)
 
 
 @router.get("/topics", response=list[TopicOut])

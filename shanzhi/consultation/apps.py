@@ -21,6 +21,7 @@ class ConsultationConfig(AppConfig):
 
         from . import selectors, todos
         from .demo import build
+        from .duplicates import register as register_duplicates
         from .models import COMMITTEE_ROLES, PARTICIPANT_ROLES
         from .notify import send_daily_digests
         from .panels import case_topic_panel
@@ -30,6 +31,7 @@ class ConsultationConfig(AppConfig):
         from .indicators import register as register_indicators
         register_indicators()
         register_step("consultation", 50, build)
+        register_duplicates()
         register_todo("consultation.topics", todos.topic_todos, roles=PARTICIPANT_ROLES, order=40)
         register_panel("cases.case", "consultation.topic", "consultation/partials/case_topic.html", case_topic_panel)
 

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-import re
-
-import jieba
 from django.db.models import Count
+
+from shanzhi.core.similarity import tokenize as _tokenize
 
 from .models import SearchToken, Topic
 
-jieba.setLogLevel(logging.WARNING)
-_WORD = re.compile(r"\w", re.UNICODE)
-
 
 def tokenize(text: str) -> set[str]:
-    return {t.strip().lower()[:40] for t in jieba.cut_for_search(text or "") if _WORD.search(t) and t.strip()}
+    """The duplicate engine's tokens (core.similarity): the same words index search and suggestions."""
+    return set(_tokenize(text))
 
 
 def reindex_topic(topic: Topic) -> None:

@@ -29,6 +29,8 @@ def topic_list(*, actor, stage: str = "", q: str = "", community: str = ""):
         qs = qs.filter(region_code=community)
     if stage:
         qs = qs.filter(state=stage)
+    else:  # merged topics point to the surviving one; the list shows that one (the 已合并 stage filter finds them)
+        qs = qs.exclude(state=Stage.MERGED)
     if q:
         qs = search(qs, q)
     return qs.order_by("-created_at", "-id")

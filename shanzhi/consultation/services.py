@@ -26,6 +26,7 @@ from shanzhi.registry.permissions import can_act_for
 from . import choices as c
 from . import permissions as P
 from .catalogue import DEFAULT_RULES
+from .duplicates import check_target, move_to_survivor
 from .models import (
     COMMITTEE_ROLES,
     Comment,
@@ -333,8 +334,7 @@ def topic_transition(*, actor, topic: Topic, action: str, reason: str = "", targ
     elif action in ("reject", "merge"):
         extra = {"decision_reason": reason}
         if action == "merge":
-            if target is None or target.pk == topic.pk or target.region_code != topic.region_code:
-                raise ServiceError(_("请选择本社区的另一个议题"), field="target")
+            check_target(topic, target)
             extra["merged_into"] = target
     elif action in ("resolve", "fail"):
         outcome, _reason = vote_outcome(topic)
@@ -351,6 +351,10 @@ def topic_transition(*, actor, topic: Topic, action: str, reason: str = "", targ
     data = {"reason": reason, "target": str(target.pk) if target else ""}
     topic = WORKFLOW.apply(obj=topic, actor=actor, action=action, data=data, history=history_writer(actor),
                            extra_updates=extra)
+    if action == "merge":  # supporters, followers and a history line move to the surviving topic
+        move_to_survivor(actor=actor, topic=topic, target=target)
+        topic.refresh_from_db(fields=["support_count"])
+        _maybe_table(Topic.objects.get(pk=target.pk), actor)
     notify_followers(topic=topic, message=_("议题“%(t)s”：%(s)s") % {"t": topic.title, "s": topic.get_state_display()},
                      actor=actor)
     return topic

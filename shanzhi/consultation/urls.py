@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import duplicate_views, views
 
 app_name = "consultation"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.topic_new, name="topic_new"),
+    path("new/similar/", duplicate_views.similar, name="similar"),
     path("topics/<int:pk>/", views.topic_detail, name="topic"),
     path("topics/<int:pk>/act/", views.topic_act, name="topic_act"),
     path("from-case/<int:pk>/", views.case_to_topic, name="case_to_topic"),

@@ -21,6 +21,7 @@ from shanzhi.registry.models import Building
 
 from . import choices as c
 from . import operations, selectors, services
+from .duplicates import merge_targets
 from .execution import task_tree, topic_progress
 from .forms import MeetingForm, TopicForm
 from .models import (
@@ -146,8 +147,8 @@ def topic_detail(request, topic):
         "stances": c.Stance.choices,
         "parties": c.Party.choices,
         "opinion_kinds": c.OpinionKind.choices,
-        "other_topics": Topic.objects.filter(region_code=topic.region_code, state__in=[
-            c.Stage.REVIEW, c.Stage.DELIBERATION]).exclude(pk=topic.pk) if staff else [],
+        "other_topics": merge_targets(actor=user, topic=topic) if any(
+            t.action == "merge" and ok for t, ok, _r in transitions) else [],
         "leaf_tasks": [t for t, _d, _p in tree if t.pk not in parents],
         "source_case": source_case(actor=user, topic=topic),
     }

@@ -110,7 +110,7 @@ WORKFLOW = Workflow(
         Transition("table", (Stage.PROPOSED,), Stage.REVIEW, _l("提交合议"), guard=_enough_supporters),
         Transition("accept", (Stage.REVIEW,), Stage.DELIBERATION, _l("合议通过，进入群议"), roles=REVIEWERS),
         Transition("reject", (Stage.REVIEW,), Stage.REJECTED, _l("不予采纳"), roles=REVIEWERS, requires=("reason",)),
-        Transition("merge", (Stage.REVIEW,), Stage.MERGED, _l("合并到其他议题"), roles=REVIEWERS,
+        Transition("merge", (Stage.PROPOSED, Stage.REVIEW), Stage.MERGED, _l("合并到其他议题"), roles=REVIEWERS,
                    requires=("reason", "target")),
         Transition("to_resolution", (Stage.DELIBERATION,), Stage.RESOLUTION, _l("结束群议，提交决议"), roles=COMMITTEE,
                    guard=_window_over),

@@ -18,12 +18,14 @@ class RegistryConfig(AppConfig):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
         from . import todos
         from .demo import build
+        from .duplicates import register as register_duplicates
         from .importing import register_importers
         from .indicators import register as register_indicators
         from .models import EDIT_ROLES, MoveRequest, Person
         from .stats import living_persons, region_headline
 
         view_roles = Person.scope_roles["view"]
+        register_duplicates()
         register("registry:home", _("基础信息"), "building-community", view_roles, after="regions:tree")
         register("registry:person_list", _("人员"), "users-group", view_roles, after="registry:home")
         register("registry:move_requests", _("迁入审批"), "transfer-in", MoveRequest.scope_roles["change"],

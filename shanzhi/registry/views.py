@@ -22,6 +22,7 @@ from shanzhi.regions.models import Region
 
 from . import choices as c
 from . import exporting, forms, printing, selectors, services, stats
+from .duplicates import likely_duplicates
 from .models import EDIT_ROLES, Building, CareTag, Dwelling, Household, MoveRequest, Need, Person
 
 VIEW_ROLES = Person.scope_roles["view"]
@@ -531,8 +532,8 @@ def person_merge(request, obj):
             context["candidates"] = selectors.merge_candidates(actor=user, person=obj, q=form.cleaned_data["q"])
     else:
         # likely duplicates (same name and birth date) that the actor may change, offered first
-        context["likely"] = [d for d in selectors.person_possible_duplicates(actor=user, person=obj)[:10]
-                             if selectors.may_change(actor=user, model=Person, region_code=d.region_code)]
+        # (the duplicate engine: same name, pinyin or birth date in the community, the same building lifting them)
+        context["likely"] = likely_duplicates(actor=user, person=obj)
     return _no_store(render(request, "registry/merge.html", context))
 
 
