@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "shanzhi.support",
     "shanzhi.elections",
     "shanzhi.analytics",
+    "shanzhi.field",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

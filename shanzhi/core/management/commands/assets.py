@@ -16,6 +16,7 @@ ASSETS = {
     "echarts": [("echarts/dist/echarts.min.js", "echarts.min.js")],
     "leaflet": [("leaflet/dist/leaflet.js", "leaflet.js"), ("leaflet/dist/leaflet.css", "leaflet.css"),
                 ("leaflet/dist/images", "images")],
+    "idb": [("idb/build/umd.js", "idb.umd.js")],
     "swagger-ui": [("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-bundle.js"),
                    ("swagger-ui-dist/swagger-ui.css", "swagger-ui.css")],
 }
