@@ -31,28 +31,27 @@ STATIC_ASSETS = ["vendor/tabler/css/tabler.min.css", "shanzhi/app.css", "shanzhi
                  "vendor/htmx/htmx.min.js", "shanzhi/ui.js", "vendor/idb/idb.umd.js", "field/validate.js",
                  "field/field.js", "field/field.css", "field/icon-192.png"]
 PAGES = ["field:home", "field:household_new", "field:visit_new", "field:case_new"]
-REASON = "只有网格员、网格长使用手机端"
+REASON = gettext_lazy("只有网格员、网格长使用手机端")
 
 
 def texts() -> dict:
     """What field.js shows, translated here (the script holds no UI text of its own)."""
-    t = gettext_lazy
     return {
-        "online": t("已联网"), "offline": t("离线：记录先保存在本机，联网后自动同步"), "syncing": t("正在同步…"),
-        "sync_failed": t("同步未完成，稍后自动重试"),
-        "roster": t("本机名册：{h} 户、{b} 栋楼（{t} 更新）"), "no_roster": t("本机还没有名册，请联网打开本页下载"),
-        "states": {"waiting": t("等待同步"), "sent": t("已同步"), "refused": t("被退回"), "conflict": t("有冲突"),
-                   "resolved": t("已处理")},
-        "kinds": {"household_create": t("登记住户"), "visit_create": t("入户走访"), "case_create": t("登记民情"),
-                  "household_update": t("住户情况变更")},
-        "queue_summary": t("等待 {w} 条，已同步 {s} 条，被退回 {r} 条，冲突 {c} 条"),
-        "conflict_intro": t("这户的信息在您离线期间已被他人修改。请比较两个版本，选择保留哪一个："),
-        "field": t("项目"), "server_version": t("服务器上（第 {v} 版）"), "my_version": t("我的修改"),
-        "kind": t("户类型"), "living_here": t("在本地居住"), "yes": t("是"), "no": t("否"),
-        "keep_mine": t("用我的修改"), "keep_server": t("保留服务器上的"),
-        "resolved_mine": t("已选用我的修改，重新排队同步"), "resolved_server": t("已保留服务器上的版本"),
-        "choose": t("请选择"), "no_match": t("本机名册中没有找到，请换个关键词"), "photo_alt": t("现场照片"),
-        "living": t("在本地居住"), "not_living": t("不在本地居住"),
+        "online": _("已联网"), "offline": _("离线：记录先保存在本机，联网后自动同步"), "syncing": _("正在同步…"),
+        "sync_failed": _("同步未完成，稍后自动重试"),
+        "roster": _("本机名册：{h} 户、{b} 栋楼（{t} 更新）"), "no_roster": _("本机还没有名册，请联网打开本页下载"),
+        "states": {"waiting": _("等待同步"), "sent": _("已同步"), "refused": _("被退回"), "conflict": _("有冲突"),
+                   "resolved": _("已处理")},
+        "kinds": {"household_create": _("登记住户"), "visit_create": _("入户走访"), "case_create": _("登记民情"),
+                  "household_update": _("住户情况变更")},
+        "queue_summary": _("等待 {w} 条，已同步 {s} 条，被退回 {r} 条，冲突 {c} 条"),
+        "conflict_intro": _("这户的信息在您离线期间已被他人修改。请比较两个版本，选择保留哪一个："),
+        "field": _("项目"), "server_version": _("服务器上（第 {v} 版）"), "my_version": _("我的修改"),
+        "kind": _("户类型"), "living_here": _("在本地居住"), "yes": _("是"), "no": _("否"),
+        "keep_mine": _("用我的修改"), "keep_server": _("保留服务器上的"),
+        "resolved_mine": _("已选用我的修改，重新排队同步"), "resolved_server": _("已保留服务器上的版本"),
+        "choose": _("请选择"), "no_match": _("本机名册中没有找到，请换个关键词"), "photo_alt": _("现场照片"),
+        "living": _("在本地居住"), "not_living": _("不在本地居住"),
         "household_kinds": dict(HouseholdWithHeadForm.base_fields["kind"].choices),
     }
 
@@ -71,7 +70,7 @@ def _options(form, roster: dict) -> None:
              "households": [(h["id"], f'{h["number"]} {h["address"]} '
                              f'{h["members"][0]["name"] if h["members"] else ""}'.strip())
                             for h in roster["households"]]}
-    for name, field in form.fields.items():
+    for field in form.fields.values():
         source = field.widget.attrs.get("data-sz-source")
         if source:
             field.choices = [("", _("请选择"))] + lists[source]

@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 from stdnum.cn import ric
 
-from shanzhi.field.forms import GB11643_CODES, GB11643_WEIGHTS, HouseholdWithHeadForm, VisitForm, form_schema, \
-    rules_schema
+from shanzhi.field.forms import (
+    GB11643_CODES,
+    GB11643_WEIGHTS,
+    HouseholdWithHeadForm,
+    VisitForm,
+    form_schema,
+    rules_schema,
+)
 
 VALIDATE_JS = Path(__file__).resolve().parents[1] / "static" / "field" / "validate.js"
 HARNESS = """
