@@ -94,6 +94,8 @@ def server_side(n: int) -> dict:
     client = Client()
     client.force_login(worker)
 
+    _post_all(client, _items(10, household.pk, dwelling.pk, grid, "warm"))  # both paths start warm
+    _direct(worker, _items(10, household.pk, dwelling.pk, grid, "warm"), household, dwelling, category, grid)
     items = _items(n, household.pk, dwelling.pk, grid, "sync")
     before = _counts()
     sync_seconds = _post_all(client, items)

@@ -88,5 +88,5 @@ def day_work(*, actor) -> list[TodoItem]:
     due = my_due_visits(actor=actor).count()
     if due:
         items.append(TodoItem(key="support.visits", label=_("%(n)d 次帮教走访本周到期") % {"n": due},
-                              url=reverse("support:home"), count=due))
+                              url=reverse("support:visits"), count=due))
     return items

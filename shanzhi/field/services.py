@@ -49,8 +49,13 @@ class Conflict(Exception):
 
 def _form(kind: str, payload: dict, actor):
     cls = FORMS[kind]
-    form = cls(data=payload, categories=case_categories(), grids=grids_of(actor=actor)) if cls is CaseForm \
-        else cls(data=payload)
+    if cls is CaseForm:
+        if not hasattr(actor, "_field_case_choices"):  # once per request, not per item of a batch
+            actor._field_case_choices = (case_categories(), grids_of(actor=actor))
+        categories, grids = actor._field_case_choices
+        form = cls(data=payload, categories=categories, grids=grids)
+    else:
+        form = cls(data=payload)
     if not form.is_valid():
         name, errors = next(iter(form.errors.items()))
         label = form.fields[name].label if name in form.fields else ""
@@ -134,7 +139,7 @@ def _household_update(actor, payload: dict) -> dict:
                                      living_here=d["living_here"])
     except ConflictError as e:
         household.refresh_from_db()
-        raise Conflict(str(e), server=_household_values(household), mine=mine) from None
+        raise Conflict(e.user_message, server=_household_values(household), mine=mine) from None
     return {"record": {"type": "household", "id": household.pk, "version": household.version}, "detail": ""}
 
 
