@@ -83,14 +83,18 @@ def server_side(n: int) -> dict:
     from shanzhi.cases.testing import make_category
     from shanzhi.core.roles import Role
     from shanzhi.core.testing import make_user, make_world
-    from shanzhi.registry.testing import dwelling_in, household_in
+    from shanzhi.registry.models import Household
+    from shanzhi.registry.testing import dwelling_in
+
+    def household_in(code, *, dwelling, household_number):
+        return Household.objects.create(region_code=code, dwelling=dwelling, household_number=household_number)
 
     world = make_world()
     grid = world.grid.code
     worker = make_user(Role.GRID_WORKER, grid, username=f"bench-field-{uuid.uuid4().hex[:6]}")
     category = make_category(code="water", name="水管漏水")
     dwelling = dwelling_in(grid)
-    household = household_in(grid, dwelling=dwelling)
+    household = household_in(grid, dwelling=dwelling, household_number=f"B{uuid.uuid4().hex[:12]}")
     client = Client()
     client.force_login(worker)
 
