@@ -279,7 +279,7 @@ def test_three_jobs_offline_then_synced_once(browser_page, world, tmp_path):
     page.add_init_script(SEND_TWICE)
     ctx.set_offline(False)
     start = time.monotonic()
-    home(page)
+    page.goto("/field/")
     wait_synced(page, timeout=120)
     sync_seconds = time.monotonic() - start
     shot(page, "09-home-200-synced")
