@@ -243,7 +243,7 @@
       const li = el("li", { class: "list-group-item", "data-sz-item": item.client_id, "data-sz-state": item.state,
                             "data-sz-kind": item.kind });
       const line = el("div", { class: "d-flex gap-2 align-items-start" });
-      line.appendChild(el("span", { class: "badge text-nowrap " + BADGES[item.state] }, T.states[item.state]));
+      line.appendChild(el("span", { class: "badge text-nowrap flex-shrink-0 " + BADGES[item.state] }, T.states[item.state]));
       line.appendChild(el("span", { class: "flex-fill" }, T.kinds[item.kind] + "：" + (item.summary || "")));
       li.appendChild(line);
       if (item.detail) li.appendChild(el("div", { class: "small mt-1", "data-sz-detail": "" }, item.detail));
