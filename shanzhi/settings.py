@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "shanzhi.analytics",
     "shanzhi.paperforms",
     "shanzhi.reporting",
+    "shanzhi.field",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from shanzhi.api.main import api
+from shanzhi.field.views import service_worker
 
 admin.site.site_header = "善治 系统配置"
 admin.site.site_title = "善治"
@@ -28,6 +29,8 @@ urlpatterns = [
     path("property/", include("shanzhi.property.urls")),
     path("services/", include("shanzhi.services.urls")),
     path("support/", include("shanzhi.support.urls")),
+    path("field/", include("shanzhi.field.urls")),
+    path("sw.js", service_worker, name="service_worker"),
     path("elections/", include("shanzhi.elections.urls")),
     path("ledger/", include("shanzhi.ledger.urls")),
     path("replies/", include("shanzhi.replies.urls")),

@@ -511,6 +511,34 @@ def household_create(*, actor, household_number: str, dwelling: Dwelling | None 
     return household
 
 
+def household_number_suggest(region_code: str, *, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """The next free 户号 in a grid, as the registry numbers them: the grid's code and a four-digit sequence
+    (`3210020010010001`). Numbers of every scope count (户号 are unique across the platform); `taken` adds
+    numbers already promised elsewhere (a phone's offline registrations)."""
+    width = len(region_code) + 4
+    used = {n for n in Household.objects.filter(household_number__startswith=region_code)
+            .values_list("household_number", flat=True) if len(n) == width and n[len(region_code):].isdigit()}
+    used |= {n for n in taken if n.startswith(region_code) and len(n) == width and n[len(region_code):].isdigit()}
+    last = max((int(n[len(region_code):]) for n in used), default=0)
+    return f"{region_code}{last + 1:04d}"
+
+
+@transaction.atomic
+def household_create_with_head(*, actor, dwelling: Dwelling, household_number: str = "", head: dict,
+                               number_suggested: bool = False, **fields) -> tuple[Household, Person]:
+    """登记住户: a household in a dwelling and its first person, the head, in one transaction. `head` holds the
+    person's fields (`name`, plain `id_number`/`phone`, …). A suggested 户号 (`number_suggested`) that someone
+    else took meanwhile is replaced by the next free one; a typed one is refused when taken."""
+    number = normalise(household_number)
+    if number_suggested and (not number or Household.objects.filter(household_number=number).exists()):
+        number = household_number_suggest(dwelling.region_code)
+    household = household_create(actor=actor, household_number=number, dwelling=dwelling, **fields)
+    person = person_create(actor=actor, dwelling=dwelling, household=household,
+                           **{**head, "relation_to_head": c.Relation.HEAD})
+    household.refresh_from_db()
+    return household, person
+
+
 @transaction.atomic
 def household_update(*, actor, household: Household, version: int | None = None, **fields) -> Household:
     version = household.version if version is None else version

@@ -17,6 +17,7 @@ ASSETS = {
     "leaflet": [("leaflet/dist/leaflet.js", "leaflet.js"), ("leaflet/dist/leaflet.css", "leaflet.css"),
                 ("leaflet/dist/images", "images")],
     "jsqr": [("jsqr/dist/jsQR.js", "jsQR.js")],  # the paper forms' scan page (paperforms/scan.js)
+    "idb": [("idb/build/umd.js", "idb.umd.js")],  # the field app's offline store (field/static)
     "swagger-ui": [("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-bundle.js"),
                    ("swagger-ui-dist/swagger-ui.css", "swagger-ui.css")],
 }
