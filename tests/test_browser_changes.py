@@ -6,7 +6,6 @@ persons changed (versions, audit rows). A grid assistant's edit becomes a change
 approve. Screenshots go to var/screenshots/changes/."""
 
 import datetime
-import io
 import os
 
 import openpyxl
@@ -17,8 +16,8 @@ from shanzhi.audit.models import AuditEvent
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import PASSWORD, make_user, make_world
 from shanzhi.registry.models import ChangeRequest, Person
-from shanzhi.registry.tests.conftest import make_id
 from shanzhi.registry.testing import dwelling_in, household_in, person_in
+from shanzhi.registry.tests.conftest import make_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -31,10 +31,9 @@ from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 from shanzhi.registry import choices as rc
-from shanzhi.registry.models import Person
-from shanzhi.registry.permissions import can_act_for
 from shanzhi.registry.changes import change_propose, change_requests_drop
-from shanzhi.registry.models import ChangeRequest, ChangeSource, ChangeState
+from shanzhi.registry.models import ChangeRequest, ChangeSource, ChangeState, Person
+from shanzhi.registry.permissions import can_act_for
 from shanzhi.registry.services import (
     canonical_id_number,
     person_account_link,

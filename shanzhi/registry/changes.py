@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
@@ -52,7 +53,7 @@ FIELDS: dict[str, list[str]] = {
 }
 SENSITIVE = {"id_number": ("id_number_enc", "id_number_hash"), "phone": ("phone_enc", "phone_hash")}
 SENSITIVE_LABELS = {"id_number": "证件号码", "phone": "联系电话"}
-STALE = "该记录在申请提出后已被修改（版本 %(a)s → %(b)s），不能直接批准；请核对当前内容后驳回，由申请人重新提出"
+STALE = gettext_noop("该记录在申请提出后已被修改（版本 %(a)s → %(b)s），不能直接批准；请核对当前内容后驳回，由申请人重新提出")
 
 # Called with (request) after a decision is committed (portal registers the resident's notification).
 DECIDED_HOOKS: list[Callable] = []
@@ -206,26 +207,31 @@ def is_stale(req: ChangeRequest, target: Model | None) -> bool:
     return target is None or target.version != req.base_version
 
 
+def _entry_shown(entry: dict) -> tuple:
+    """(before, after) of a diff entry as stored or decrypted; a sensitive field's as its masks."""
+    name = entry["field"]
+    new = entry["new"] if "new" in entry else entry_value(entry)
+    old = entry["old"] if "old" in entry else pii.decrypt(entry.get("old_enc", ""))
+    if name in SENSITIVE:
+        new = new if "new" in entry else shown(name, new)
+        old = old if "old" in entry else shown(name, old)
+    return old, new
+
+
 def diff_rows(req: ChangeRequest, target: Model | None = None, revealed: dict | None = None) -> list[dict]:
     """What the pages show per field: label, before, after, the value now (when the record changed since) and
     whether it differs from the before. Sensitive values stay masked unless `revealed` holds them."""
     revealed = revealed or {}
-    stale = req.state in {ChangeState.DRAFT, ChangeState.PENDING} and is_stale(req, target)
+    stale = target is not None and req.state in {ChangeState.DRAFT, ChangeState.PENDING} and is_stale(req, target)
     rows = []
     for entry in req.diff:
-        name = entry["field"]
-        new = entry["new"] if "new" in entry else entry_value(entry)
-        old = entry["old"] if "old" in entry else pii.decrypt(entry.get("old_enc", ""))
-        if name in SENSITIVE:
-            new = new if "new" in entry else shown(name, new)
-            old = old if "old" in entry else shown(name, old)
-        now = current_value(target, name) if stale and target is not None else None
+        name, kind = entry["field"], req.target_type
+        old, new = _entry_shown(entry)
+        now = current_value(target, name) if stale else None
         rows.append({
-            "field": name, "label": field_label(req.target_type, name), "sensitive": name in SENSITIVE,
-            "old": display(req.target_type, name, old),
-            "new": revealed.get(name) or display(req.target_type, name, new),
-            "now": display(req.target_type, name, now) if stale and target is not None else None,
-            "conflict": stale and target is not None and now != old,
+            "field": name, "label": field_label(kind, name), "sensitive": name in SENSITIVE,
+            "old": display(kind, name, old), "new": revealed.get(name) or display(kind, name, new),
+            "now": display(kind, name, now) if stale else None, "conflict": stale and now != old,
         })
     return rows
 

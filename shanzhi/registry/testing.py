@@ -12,9 +12,9 @@ from shanzhi.core.pii import blind_index, encrypt
 from . import choices as c
 from .models import (
     Building,
+    CareTag,
     ChangeBatch,
     ChangeRequest,
-    CareTag,
     Dwelling,
     Estate,
     Household,

@@ -3,12 +3,10 @@
 import pytest
 
 from shanzhi.core.errors import ServiceError
-from shanzhi.core.pii import decrypt
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import forget_grants
 from shanzhi.portal import services as s
-from shanzhi.registry.models import ChangeRequest
-from shanzhi.registry.models import Building, Person
+from shanzhi.registry.models import Building, ChangeRequest, Person
 from shanzhi.registry.testing import person_in
 
 

@@ -14,23 +14,25 @@ from shanzhi.core.roles import Role
 from shanzhi.registry import roundtrip as rt
 from shanzhi.registry import services as s
 from shanzhi.registry.models import ChangeBatch, ChangeRequest, Person
-from shanzhi.registry.tests.conftest import make_id
 from shanzhi.registry.testing import dwelling_in, household_in, person_in
+from shanzhi.registry.tests.conftest import make_id
 
 
 @pytest.fixture
 def grid(world, make_user):
+    dwelling = dwelling_in(world.grid.code)
+    household = household_in(world.grid.code, dwelling=dwelling)
+    persons = [person_in(world.grid.code, household=household, name=f"居民{i}", dwelling=dwelling,
+                         id_number=make_id(seq=i + 10, birth=datetime.date(1960 + i, 1, 1)),
+                         phone=f"1380000{i:04d}") for i in range(5)]
+
     class G:
         code = world.grid.code
         worker = make_user(Role.GRID_WORKER, world.grid.code)
         assistant = make_user(Role.GRID_ASSISTANT, world.grid.code)
         other = make_user(Role.GRID_WORKER, world.other_grid.code)
-        dwelling = dwelling_in(world.grid.code)
-        household = household_in(world.grid.code, dwelling=dwelling)
-        persons = [person_in(world.grid.code, household=household, name=f"居民{i}", dwelling=dwelling,
-                             id_number=make_id(seq=i + 10, birth=datetime.date(1960 + i, 1, 1)),
-                             phone=f"1380000{i:04d}") for i in range(5)]
         outside = person_in(world.other_grid.code, name="别网格")
+    G.persons = persons
     return G
 
 
