@@ -29,7 +29,7 @@ def scene():
     code = world.grid.code
     dwelling = dwelling_in(code)
     household = household_in(code, dwelling=dwelling)
-    persons = [person_in(code, household=household, dwelling=dwelling, name=n,
+    persons = [person_in(code, household=household, name=n,
                          id_number=make_id(seq=i + 20, birth=datetime.date(1950 + i, 3, 1)), phone=f"1370000{i:04d}")
                for i, n in enumerate(["王建国", "李秀英", "张伟", "刘芳", "陈静", "杨洋"])]
     make_user(Role.GRID_WORKER, code, username="rt_worker")

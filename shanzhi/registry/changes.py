@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
@@ -144,13 +145,19 @@ def _sensitive_entry(obj: Model, name: str, raw) -> dict | None:
             "new_enc": pii.encrypt(number) if number else ""}
 
 
+@lru_cache(maxsize=256)
+def _choice_labels(kind: str, name: str, language: str) -> dict:
+    return {str(label): key for key, label in TARGETS[kind]._meta.get_field(name).flatchoices}
+
+
 def _typed(kind: str, name: str, value):
     """A form's or cell's value as the model field holds it ("" for an empty text field; a choice's label, as a
     resident types it, for its value)."""
     f = TARGETS[kind]._meta.get_field(name)
     if f.choices and isinstance(value, str) and value:
-        labels = {str(label): key for key, label in f.flatchoices}
-        value = labels.get(value.strip(), value.strip())
+        labels = _choice_labels(kind, name, get_language())
+        value = value.strip()
+        value = value if value in labels.values() else labels.get(value, value)
     if value is None and not f.null:
         return "" if f.get_internal_type() in {"CharField", "TextField"} else value
     return f.to_python(value) if value not in (None, "") else value

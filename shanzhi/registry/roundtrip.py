@@ -49,6 +49,7 @@ KEEP_IF_EMPTY = {"sex", "birth_date", "id_type"}  # derived from the ID number: 
 FIXED = {"id_type"}  # changed on the person page only
 LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_rows=50_000, max_cols=60, memory=1024 * 1024 * 1024)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>((?:(?!</c>).){0,4000}?)</c>', re.S)
 
 
@@ -181,7 +182,7 @@ def _check_text(record: dict) -> tuple[str, str] | None:
     for header, value in record.items():
         if CONTROL.search(value or ""):
             return header, _("含有不可见的控制字符，请删除后重新导入")
-        if any(unicodedata.category(ch) == "Co" for ch in value or ""):
+        if PRIVATE_USE.search(value or ""):
             return header, _("含有无法识别的字符（私用区字符），请改为常用汉字")
     return None
 

@@ -22,7 +22,7 @@ from shanzhi.registry.tests.conftest import make_id
 def grid(world, make_user):
     dwelling = dwelling_in(world.grid.code)
     household = household_in(world.grid.code, dwelling=dwelling)
-    persons = [person_in(world.grid.code, household=household, name=f"居民{i}", dwelling=dwelling,
+    persons = [person_in(world.grid.code, household=household, name=f"居民{i}",
                          id_number=make_id(seq=i + 10, birth=datetime.date(1960 + i, 1, 1)),
                          phone=f"1380000{i:04d}") for i in range(5)]
 
