@@ -40,6 +40,7 @@ def scene():
 
 def test_roster_goes_out_to_xlsx_and_back_with_three_changed_rows(browser_page, scene, tmp_path):
     page = browser_page("phone")
+    page.set_default_timeout(60000)  # a shared, busy CI machine
     page.login("rt_worker", PASSWORD)
     page.goto("/registry/roundtrip/")
     page.shot("changes/01-roundtrip")
@@ -90,6 +91,7 @@ def test_roster_goes_out_to_xlsx_and_back_with_three_changed_rows(browser_page, 
 def test_an_assistants_edit_waits_for_the_community(browser_page, scene):
     person = scene["persons"][0]
     page = browser_page("phone")
+    page.set_default_timeout(60000)
     page.login("rt_assistant", PASSWORD)
     page.goto(f"/registry/changes/propose/person/{person.pk}/")
     page.fill("input[name=workplace]", "广陵区文昌社区")
@@ -103,6 +105,7 @@ def test_an_assistants_edit_waits_for_the_community(browser_page, scene):
     assert req.state == "pending"
 
     staff = browser_page("phone")
+    staff.set_default_timeout(60000)
     staff.login("rt_staff", PASSWORD)
     staff.goto("/")
     staff.click("a[data-todo='registry.changes']")

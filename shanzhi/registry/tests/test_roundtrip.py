@@ -13,6 +13,7 @@ from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.roles import Role
 from shanzhi.registry import roundtrip as rt
 from shanzhi.registry import services as s
+from shanzhi.registry.changes import change_approve
 from shanzhi.registry.models import ChangeBatch, ChangeRequest, Person
 from shanzhi.registry.testing import dwelling_in, household_in, person_in
 from shanzhi.registry.tests.conftest import make_id
@@ -147,7 +148,6 @@ def test_a_proposers_import_becomes_change_requests(grid, world, make_user):
     a.refresh_from_db()
     assert a.current_address == ""
     staff = make_user(Role.COMMUNITY_STAFF, world.community.code)
-    from shanzhi.registry.changes import change_approve
     change_approve(actor=staff, request=req)
     a.refresh_from_db()
     assert a.current_address == "文昌路 1 号"
