@@ -50,7 +50,8 @@ FIXED = {"id_type"}  # changed on the person page only
 LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_rows=50_000, max_cols=60, memory=1024 * 1024 * 1024)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>((?:(?!</c>).){0,4000}?)</c>', re.S)
+_FORMULA = re.compile(rb"<f[ >/]")
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
 
 
 # --- which grids ----------------------------------------------------------------------------------------------
@@ -156,8 +157,12 @@ def _formula_cells(data: bytes, filename: str) -> list[tuple[int, int]]:
         return []
     if b"<f" not in xml:
         return []
-    return [(int(m.group(2)), _col_index(m.group(1).decode())) for m in _FORMULA_CELL.finditer(xml)
-            if b"<f" in m.group(3)]
+    found = []
+    for m in _FORMULA.finditer(xml):  # the formula's cell is the last one opened before it
+        ref = _CELL_REF.match(xml, xml.rfind(b'<c r="', 0, m.start()))
+        if ref:
+            found.append((int(ref.group(2)), _col_index(ref.group(1).decode())))
+    return found
 
 
 @dataclass
