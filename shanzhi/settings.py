@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shanzhi.volunteering",
     "shanzhi.party",
     "shanzhi.portal",
+    "shanzhi.assisted",
     "shanzhi.configuration",
     "shanzhi.admission",
     "shanzhi.assessment",
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "shanzhi.support",
     "shanzhi.elections",
     "shanzhi.analytics",
+    "shanzhi.paperforms",
     "shanzhi.notifications",
     "shanzhi.api",
 ]

@@ -23,7 +23,7 @@ def case_list(*, actor, filters: dict | None = None, action: str = "view") -> Qu
     """Cases in the actor's scope, filtered. Filters: q, state, category, channel, level, light
     (yellow|red|overdue), open (1), body."""
     f = filters or {}
-    qs = Case.objects.restrict(actor, action).select_related("category", "lead_body", "assignee")
+    qs = Case.objects.restrict(actor, action).select_related("category", "lead_body", "assignee", "building__estate")
     now = timezone.now()
     if q := (f.get("q") or "").strip():
         qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(address__icontains=q)

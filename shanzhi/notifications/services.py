@@ -20,21 +20,27 @@ from .models import ChannelSetting, Delivery, Notification
 from .tasks import deliver_task
 
 
-def _already_told(candidates: list, dedupe_key: str) -> set:
-    if not dedupe_key:
+def _already_told(candidates: list, dedupe_key: str, same: dict) -> set:
+    """Who already has this message: with a dedupe_key, any message of that key; without one, an unread
+    message of the same kind, title and object (the same alert sent twice before it was read)."""
+    ids = [u.pk for u in candidates]
+    if not ids:
         return set()
-    return set(Notification.objects.filter(recipient__in=[u.pk for u in candidates], dedupe_key=dedupe_key)
-               .values_list("recipient_id", flat=True))
+    if dedupe_key:
+        qs = Notification.objects.filter(recipient__in=ids, dedupe_key=dedupe_key[:120])
+    else:
+        qs = Notification.objects.filter(recipient__in=ids, read_at__isnull=True, **same)
+    return set(qs.values_list("recipient_id", flat=True))
 
 
-def _to_tell(recipients: Iterable, *, actor, security: bool, dedupe_key: str) -> list:
+def _to_tell(recipients: Iterable, *, actor, security: bool, dedupe_key: str, same: dict) -> list:
     """The recipients, once each, without None, the actor (unless a security notice) and those that already
-    have the message of this dedupe_key."""
+    have the message (`_already_told`)."""
     skip = set()
     if actor is not None and getattr(actor, "pk", None) is not None and not security:
         skip.add(actor.pk)
     candidates = [u for u in recipients if u is not None and u.pk not in skip]
-    skip |= _already_told(candidates, dedupe_key)
+    skip |= _already_told(candidates, dedupe_key, same)
     users = []
     for user in candidates:
         if user.pk not in skip:
@@ -72,14 +78,16 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: 
     `recipients` are users (duplicates and None are dropped). `actor` is whoever caused the message: they are
     never told of their own action — except by a `security` notice (a new or removed authenticator), which
     the account's owner gets even when the change was made in their name. With `dedupe_key` a recipient gets
-    the message once, however often the sender runs (e.g. one red card per case and step). Returns the number
-    of messages stored.
+    the message once, however often the sender runs (e.g. one red card per case and step); without one, a
+    recipient who has not yet read the same alert (kind, title and object) is not told it again. Returns the
+    number of messages stored.
     """
-    users = _to_tell(recipients, actor=actor, security=security, dedupe_key=dedupe_key)
-    if not users:
-        return 0
     object_type = obj._meta.label_lower if obj is not None else ""
     object_id = str(obj.pk) if obj is not None else ""
+    same = {"kind": kind, "title": title[:200], "object_type": object_type, "object_id": object_id}
+    users = _to_tell(recipients, actor=actor, security=security, dedupe_key=dedupe_key, same=same)
+    if not users:
+        return 0
     rows = _store([Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url[:300],
                                 object_type=object_type, object_id=object_id, dedupe_key=dedupe_key[:120])
                    for user in users], dedupe_key)

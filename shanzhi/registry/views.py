@@ -187,15 +187,16 @@ def household_print(request, obj):
     return _no_store(printing.respond(request, "registry/print/household.html", {
         "household": obj, "members": members, "rows": printing.blank_rows(len(members), 8),
         "record_url": reverse("registry:household", args=[obj.pk]),
-    }, filename=f"入户登记表-{obj.household_number}"))
+    }, filename=f"入户登记表-{obj.household_number}", paper=(printing.FORM_HOUSEHOLD, obj.pk, obj.version)))
 
 
 @role_view(VIEW_ROLES)
 def blank_form(request):
-    return printing.respond(request, "registry/print/household.html", {
-        "household": None, "members": [], "rows": printing.blank_rows(0, 8),
-        "record_url": reverse("registry:home")},
-                            filename="入户登记表-空白")
+    """The blank 入户登记表: write-in boxes of at least 8 mm, one box per digit (ID number 18, phone 11)."""
+    return printing.respond(request, "registry/print/household_blank.html", {
+        "people": range(4), "id_boxes": range(18), "phone_boxes": range(11), "year_boxes": range(4),
+        "record_url": reverse("registry:home")}, filename="入户登记表-空白",
+        paper=(printing.FORM_HOUSEHOLD_BLANK, 0, printing.BLANK_LAYOUT_VERSION))
 
 
 @object_view(Building, lookup={"pk": "pk"})

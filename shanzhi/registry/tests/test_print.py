@@ -2,11 +2,12 @@
 
 import shutil
 import subprocess
+from unittest import mock
 
 import pytest
 
 from shanzhi.core.roles import Role
-from shanzhi.registry.printing import qr_data_uri
+from shanzhi.registry.printing import FORM_HOUSEHOLD, paper_url, qr_data_uri
 from shanzhi.registry.testing import dwelling_in, household_in, person_in
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +39,12 @@ def test_household_form_pdf_has_number_and_name_but_no_full_id(client, world, ma
 
 
 def test_household_form_html_carries_qr_of_the_record(client, world, make_user, household):
+    """The code is the signed scan link naming the form, the record and its version (paperforms)."""
     client.force_login(make_user(Role.GRID_WORKER, world.grid.code))
-    html = client.get(f"/registry/households/{household.pk}/print/").content.decode()
-    assert qr_data_uri(f"http://testserver/registry/households/{household.pk}/") in html
+    with mock.patch("django.core.signing.time.time", return_value=1_800_000_000):
+        html = client.get(f"/registry/households/{household.pk}/print/").content.decode()
+        url = "http://testserver" + paper_url(FORM_HOUSEHOLD, household.pk, household.version)
+    assert qr_data_uri(url) in html
 
 
 def test_blank_building_and_grid_sheets(client, world, make_user, household, tmp_path):

@@ -13,6 +13,8 @@
 //   data-sz-error-summary        a form's error summary: focused after a failed submit
 //   data-sz-chart                a chart container: gets a "以表格查看" data table built from its ECharts option
 //   data-sz-draft / data-sz-no-draft  POST forms in <main> keep a local draft (not data-sz-sensitive fields)
+//   data-sz-filters              a list page's filter bar (GET form): on phones folded behind one 筛选 button
+//                                (the label from the body's data-sz-filters-label; the count of filters set)
 //   data-sz-idle (on body)       seconds until the idle logout: warns 2 minutes before, 继续使用 extends
 // htmx swaps are announced in the #sz-live status region (unless the target is a live region itself).
 (function () {
@@ -252,7 +254,32 @@
     window.szIdle = { reset, tick };
   }
 
+  function foldFilters() {
+    if (!window.matchMedia("(max-width: 767.98px)").matches) return;
+    document.querySelectorAll("form[data-sz-filters]").forEach((form, i) => {
+      const fields = [...form.elements].filter((el) => el.name && el.type !== "hidden" && el.type !== "submit");
+      const set = fields.filter((el) => (el.type === "checkbox" || el.type === "radio") ? el.checked : el.value).length;
+      if (!form.id) form.id = "sz-filters-" + i;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn w-100 mb-3 sz-filter-toggle";
+      button.setAttribute("aria-controls", form.id);
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("data-testid", "filter-toggle");
+      button.textContent = (document.body.dataset.szFiltersLabel || "筛选") + (set ? " (" + set + ")" : "");
+      form.classList.add("sz-folded");
+      form.before(button);
+    });
+  }
+  on(".sz-filter-toggle", "click", (el) => {
+    const form = document.getElementById(el.getAttribute("aria-controls"));
+    if (!form) return;
+    const open = !form.classList.toggle("sz-folded");
+    el.setAttribute("aria-expanded", String(open));
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
+    foldFilters();
     const summary = document.querySelector("[data-sz-error-summary]");
     if (summary) {
       // after a failed submit the summary, not an autofocused field, takes the focus (the browser runs autofocus

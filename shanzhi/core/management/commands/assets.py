@@ -16,6 +16,7 @@ ASSETS = {
     "echarts": [("echarts/dist/echarts.min.js", "echarts.min.js")],
     "leaflet": [("leaflet/dist/leaflet.js", "leaflet.js"), ("leaflet/dist/leaflet.css", "leaflet.css"),
                 ("leaflet/dist/images", "images")],
+    "jsqr": [("jsqr/dist/jsQR.js", "jsQR.js")],  # the paper forms' scan page (paperforms/scan.js)
     "swagger-ui": [("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-bundle.js"),
                    ("swagger-ui-dist/swagger-ui.css", "swagger-ui.css")],
 }
