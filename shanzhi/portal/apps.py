@@ -15,13 +15,13 @@ class PortalConfig(AppConfig):
         from shanzhi.core.panels import register_panel
         from shanzhi.core.roles import Role
         from shanzhi.core.todo import register_todo
+        from shanzhi.registry.changes import register_decided_hook
 
-        from . import demo, panels, todos
+        from . import demo, panels, services, todos
         from .models import DESK_ROLES
 
         desk = DESK_ROLES | {Role.STREET_MANAGER}
         register("portal:bindings", _("实名认证核验"), "id", desk)
-        register("portal:corrections", _("信息更正审核"), "edit", desk)
         register("portal:household", _("我的家庭"), "home", {Role.RESIDENT})
         register("portal:building", _("我的楼栋"), "building", {Role.BUILDING_CAPTAIN})
         register("portal:collect", _("代为反映"), "message-plus", COLLECTOR_ROLES)
@@ -30,3 +30,4 @@ class PortalConfig(AppConfig):
         register_todo("portal.desk", todos.desk_todos, roles=desk, order=50)
         register_todo("portal.bind", todos.unbound_todos, order=5)
         register_step("residents", 90, demo.build)
+        register_decided_hook(services.correction_decided)

@@ -2,20 +2,19 @@
 
 A `BindingRequest` is what a resident's real-name binding becomes when the registry could not confirm it
 at once (no person with that name and ID number, or that person already bound): the community's staff
-check the resident's papers in person and approve or reject it. A `CorrectionRequest` asks staff to change
-one field of the resident's own registry record; approving it writes through the registry's service.
-Both are scoped to the community (region_code) they were sent to.
+check the resident's papers in person and approve or reject it. A correction request asks staff to change
+one field of the resident's own registry record: it is a registry.ChangeRequest (source "resident"), on the same
+machinery as staff proposals. Binding requests are scoped to the community (region_code) they were sent to.
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.masking import shown
 from shanzhi.core.pii import decrypt
 from shanzhi.core.roles import Role
-from shanzhi.core.scoping import ScopedModel, owner
+from shanzhi.core.scoping import ScopedModel
 
 DESK_ROLES = {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY, Role.GRID_LEADER}
 
@@ -83,37 +82,3 @@ class CorrectionField(models.TextChoices):
     EDUCATION = "education", _("文化程度")
     MARITAL_STATUS = "marital_status", _("婚姻状况")
     EMPLOYMENT = "employment", _("就业状况")
-
-
-class CorrectionRequest(ScopedModel):
-    scope_roles = {"view": DESK_ROLES | {Role.STREET_MANAGER}, "decide": DESK_ROLES, "own": {Role.RESIDENT}}
-    scope_strategies = {"own": owner}
-    owner_path = "user"
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("申请人"))
-    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("居民"))
-    field = models.CharField(_("更正项目"), max_length=20, choices=CorrectionField.choices)
-    value_enc = models.CharField(_("更正为(密文)"), max_length=400)
-    note = LimitedTextField(_("说明"), max_length=300, blank=True)
-    state = models.CharField(_("状态"), max_length=10, choices=RequestState.choices, default=RequestState.PENDING,
-                             db_index=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(_("驳回理由"), max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("信息更正申请")
-        verbose_name_plural = _("信息更正申请")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.person_id} {self.get_field_display()}"
-
-    @property
-    def value_shown(self) -> str:
-        value = decrypt(self.value_enc)
-        return shown("phone", value) if self.field == CorrectionField.PHONE else value

@@ -15,11 +15,12 @@ from shanzhi.core.scoping import prefix_q
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 from shanzhi.registry import choices as rc
-from shanzhi.registry.models import Building, Person, Unit
+from shanzhi.registry.changes import diff_rows, my_change_requests
+from shanzhi.registry.models import Building, ChangeSource, Person, Unit
 from shanzhi.registry.permissions import can_act_for
 from shanzhi.volunteering.selectors import open_activities, store_items
 
-from .models import BindingRequest, CorrectionRequest, RequestState
+from .models import BindingRequest, RequestState
 from .services import person_of
 
 __all__ = ["person_of"]
@@ -39,13 +40,11 @@ def binding_request_list(*, actor, state: str = RequestState.PENDING) -> QuerySe
     return qs.filter(state=state) if state in RequestState.values else qs
 
 
-def correction_request_list(*, actor, state: str = RequestState.PENDING) -> QuerySet[CorrectionRequest]:
-    qs = CorrectionRequest.objects.restrict(actor, "view").select_related("person", "user")
-    return qs.filter(state=state) if state in RequestState.values else qs
-
-
-def my_corrections(*, actor) -> QuerySet[CorrectionRequest]:
-    return CorrectionRequest.objects.restrict(actor, "own").order_by("-created_at")[:10]
+def my_corrections(*, actor) -> list[dict]:
+    """The resident's ten latest correction requests (registry change requests they made), each with its
+    field-by-field rows (a phone masked)."""
+    return [{"req": req, "rows": diff_rows(req)}
+            for req in my_change_requests(actor=actor, source=ChangeSource.RESIDENT)[:10]]
 
 
 def my_household(*, actor) -> tuple[Person | None, list[Person]]:

@@ -31,20 +31,20 @@ from shanzhi.notifications.services import notify
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 from shanzhi.registry import choices as rc
-from shanzhi.registry.models import Person
+from shanzhi.registry.changes import change_propose, change_requests_drop
+from shanzhi.registry.models import ChangeRequest, ChangeSource, ChangeState, Person
 from shanzhi.registry.permissions import can_act_for
 from shanzhi.registry.services import (
     canonical_id_number,
     person_account_link,
     person_account_unlink,
-    person_update,
 )
 from shanzhi.registry.validators import parse_id_number
 from shanzhi.volunteering.services import signup_on_behalf
 from shanzhi.volunteering.store import order_place
 
-from .models import BindingAttempt, BindingRequest, CorrectionField, CorrectionRequest, RequestState
-from .workflow import BINDING, CORRECTION
+from .models import BindingAttempt, BindingRequest, CorrectionField, RequestState
+from .workflow import BINDING
 
 
 def person_of(user) -> Person | None:
@@ -177,7 +177,7 @@ def account_delete(*, actor) -> None:
     for grant in RoleGrant.objects.filter(user=user):
         grant_revoke(actor=actor, grant=grant, check_actor=False)
     BindingRequest.objects.filter(user=user).delete()
-    CorrectionRequest.objects.filter(user=user, state=RequestState.PENDING).delete()
+    change_requests_drop(actor=actor, user=user)
     user.username = f"deleted-{user.pk}"
     user.display_name = user.email = user.first_name = user.last_name = ""
     user.phone_enc = user.phone_hash = ""
@@ -189,8 +189,9 @@ def account_delete(*, actor) -> None:
 
 # --- correction requests ---------------------------------------------------------------------------------------
 
-@transaction.atomic
-def correction_submit(*, actor, field: str, value: str, note: str = "") -> CorrectionRequest:
+def correction_submit(*, actor, field: str, value: str, note: str = "") -> ChangeRequest:
+    """The resident asks to correct one field of their own record: a registry change request (source
+    "resident"), decided by the community on the registry's 变更审核 page like staff proposals."""
     person = person_of(actor)
     if person is None:
         raise ServiceError(_("请先完成实名认证"))
@@ -199,31 +200,21 @@ def correction_submit(*, actor, field: str, value: str, note: str = "") -> Corre
     value = (value or "").strip()
     if not value:
         raise ServiceError(_("请填写更正后的内容"), field="value")
-    req = CorrectionRequest(user=actor, person=person, field=field, value_enc=pii.encrypt(value[:200]),
-                            note=(note or "").strip()[:300], region_code=person.region_code)
-    req.full_clean()
-    req.save()
-    audit_log(actor=actor, action="portal.correction.submit", obj=req, region_code=req.region_code,
-              after={"field": field})
-    return req
+    try:
+        return change_propose(actor=actor, target=person, values={field: value[:200]}, note=note,
+                              source=ChangeSource.RESIDENT)
+    except ServiceError as e:
+        raise ServiceError(e.user_message, field="value") from None
 
 
-@transaction.atomic
-def correction_approve(*, actor, request: CorrectionRequest) -> CorrectionRequest:
-    """Approve and write the new value through the registry's own service (its checks, event and audit)."""
-    person_update(actor=actor, person=request.person, **{request.field: pii.decrypt(request.value_enc)})
-    req = CORRECTION.apply(obj=request, actor=actor, action="approve")
-    notify(recipients=[request.user], kind="portal.correction", title=_("您的信息更正已通过"),
-           url=reverse("portal:household"), actor=actor)
-    return req
-
-
-def correction_reject(*, actor, request: CorrectionRequest, reason: str) -> CorrectionRequest:
-    with transaction.atomic():
-        req = CORRECTION.apply(obj=request, actor=actor, action="reject", data={"reason": reason})
-        notify(recipients=[request.user], kind="portal.correction", title=_("您的信息更正申请未通过"), body=reason,
-               url=reverse("portal:household"), actor=actor)
-    return req
+def correction_decided(req: ChangeRequest) -> None:
+    """registry.changes' hook: tell the resident how their correction was decided."""
+    if req.source != ChangeSource.RESIDENT or req.requested_by_id is None:
+        return
+    approved = req.state == ChangeState.APPROVED
+    notify(recipients=[req.requested_by], kind="portal.correction",
+           title=_("您的信息更正已通过") if approved else _("您的信息更正申请未通过"), body="" if approved else req.reason,
+           url=reverse("portal:household"), actor=req.decided_by)
 
 
 # --- filing a case for someone else (民情收集员, 网格辅助员, 专属网格员) ------------------------------------------

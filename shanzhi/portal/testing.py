@@ -8,9 +8,8 @@ from stdnum.cn import ric
 
 from shanzhi.core import pii
 from shanzhi.core.testing import make_user
-from shanzhi.registry.testing import person_in
 
-from .models import BindingRequest, CorrectionRequest
+from .models import BindingRequest
 
 _seq = itertools.count(100)
 
@@ -29,10 +28,4 @@ def binding_request_in(code: str, owner=None) -> BindingRequest:
                                          id_number_hash=pii.blind_index(number, purpose="id_number"))
 
 
-def correction_request_in(code: str, owner=None) -> CorrectionRequest:
-    person = person_in(code, name="赵六")
-    return CorrectionRequest.objects.create(user=owner or make_user(), person=person, field="workplace",
-                                            value_enc=pii.encrypt("扬州市某公司"), region_code=code)
-
-
-MATRIX_FACTORIES = {BindingRequest: binding_request_in, CorrectionRequest: correction_request_in}
+MATRIX_FACTORIES = {BindingRequest: binding_request_in}

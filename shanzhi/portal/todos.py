@@ -1,4 +1,4 @@
-"""The portal's to-dos: binding and correction requests waiting at the community desk; a new resident's binding."""
+"""The portal's to-dos: binding requests waiting at the community desk; a new resident's binding."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,11 +10,9 @@ from . import selectors
 
 def desk_todos(*, actor) -> list[TodoItem]:
     bindings = selectors.binding_request_list(actor=actor).count()
-    corrections = selectors.correction_request_list(actor=actor).count()
+    # correction requests are registry change requests: the registry's to-do counts them
     return [TodoItem("portal.bindings", _("%(n)s 件实名认证待核验") % {"n": bindings}, reverse("portal:bindings"),
-                     bindings),
-            TodoItem("portal.corrections", _("%(n)s 件信息更正待审核") % {"n": corrections},
-                     reverse("portal:corrections"), corrections)]
+                     bindings)]
 
 
 def unbound_todos(*, actor) -> list[TodoItem]:

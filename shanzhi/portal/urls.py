@@ -16,5 +16,4 @@ urlpatterns = [
     path("desk/bindings/", views.bindings, name="bindings"),
     path("desk/bindings/<int:pk>/", views.binding_decide, name="binding_decide"),
     path("desk/corrections/", views.corrections, name="corrections"),
-    path("desk/corrections/<int:pk>/", views.correction_decide, name="correction_decide"),
 ]

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shanzhi.cases.permissions import COLLECTOR_ROLES
@@ -13,7 +14,7 @@ from shanzhi.core.roles import Role
 
 from . import selectors, services
 from .forms import BindForm, CollectForm, CorrectionForm, DecideForm
-from .models import DESK_ROLES, BindingRequest, CorrectionRequest
+from .models import DESK_ROLES, BindingRequest
 
 RESIDENT = {Role.RESIDENT}
 DESK_VIEW = DESK_ROLES | {Role.STREET_MANAGER}
@@ -133,15 +134,9 @@ def binding_decide(request, obj):
 
 @role_view(DESK_VIEW)
 def corrections(request):
-    state = request.GET.get("state", "pending")
-    page = Paginator(selectors.correction_request_list(actor=request.user, state=state), 25).get_page(
-        request.GET.get("page"))
-    return render(request, "portal/corrections.html", {"page": page, "state": state})
-
-
-@object_view(CorrectionRequest, action="decide", methods=("POST",))
-def correction_decide(request, obj):
-    return _decide(request, obj, services.correction_approve, services.correction_reject, "portal:corrections")
+    """Residents' correction requests are decided on the registry's 变更审核 page (same machinery as staff
+    proposals); the old address leads there."""
+    return redirect(reverse("registry:changes") + "?source=resident")
 
 
 @role_view(COLLECTOR_ROLES, methods=("GET", "POST"))

@@ -1,4 +1,4 @@
-"""Binding and correction requests as workflow tables: 待核验 → 已通过 | 已驳回, by community staff."""
+"""Binding requests as a workflow table: 待核验 → 已通过 | 已驳回, by community staff."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,4 +27,3 @@ def _table(name: str) -> Workflow:
 
 
 BINDING = _table("portal.binding")
-CORRECTION = _table("portal.correction")

@@ -21,7 +21,7 @@ class RegistryConfig(AppConfig):
         from .duplicates import register as register_duplicates
         from .importing import register_importers
         from .indicators import register as register_indicators
-        from .models import EDIT_ROLES, MoveRequest, Person
+        from .models import DIRECT_ROLES, EDIT_ROLES, PROPOSE_ROLES, ChangeRequest, MoveRequest, Person
         from .stats import living_persons, region_headline
 
         view_roles = Person.scope_roles["view"]
@@ -31,6 +31,10 @@ class RegistryConfig(AppConfig):
         register("registry:move_requests", _("迁入审批"), "transfer-in", MoveRequest.scope_roles["change"],
                  after="registry:person_list")
         register("imports:persons", _("导入"), "file-import", EDIT_ROLES, after="registry:person_list")
+        register("registry:changes", _("变更审核"), "git-pull-request", ChangeRequest.scope_roles["view"],
+                 after="registry:move_requests")
+        register("registry:roundtrip", _("花名册表格往返"), "table-export", DIRECT_ROLES | PROPOSE_ROLES,
+                 after="imports:persons")
 
         def living(*, actor):
             return living_persons(actor=actor).count()
@@ -44,6 +48,7 @@ class RegistryConfig(AppConfig):
         register_region_figures("registry", region_headline)
         register_step("registry", 30, build)
         register_todo("registry.moves", todos.move_todos, roles=MoveRequest.scope_roles["change"], order=30)
+        register_todo("registry.changes", todos.change_todos, roles=ChangeRequest.scope_roles["decide"], order=31)
 
         from .privacy import names_under
         register_name_source(names_under)  # the privacy scan of public texts

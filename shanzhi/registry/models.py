@@ -15,7 +15,7 @@ from shanzhi.core.fields import LimitedTextField
 from shanzhi.core.masking import age_of, shown
 from shanzhi.core.pii import decrypt
 from shanzhi.core.roles import STAFF_ROLES, Role
-from shanzhi.core.scoping import ScopedModel
+from shanzhi.core.scoping import ScopedModel, owner, within
 
 from . import choices as c
 
@@ -343,3 +343,115 @@ class MoveRequest(ScopedModel):
 
     def __str__(self):
         return f"{self.person} → {self.to_dwelling or self.to_household or self.region_code}"
+
+
+# --- change requests (issue 22.6) -----------------------------------------------------------------------------
+# Who edits the registry how, as data: "direct" roles write at once through the services; "propose" roles make a
+# change request that an "approve" role of the record's community decides (approvers also edit directly).
+# SHANZHI_REGISTRY_EDIT_POLICY (role → mode) in settings overrides entries.
+EDIT_POLICY = {
+    Role.GRID_WORKER: "direct",
+    Role.GRID_LEADER: "direct",
+    Role.COMMUNITY_STAFF: "approve",
+    Role.COMMUNITY_SECRETARY: "approve",
+    Role.GRID_ASSISTANT: "propose",
+    Role.DEDICATED_GRID_WORKER: "propose",
+    Role.BUILDING_CAPTAIN: "propose",
+    Role.CASE_COLLECTOR: "propose",
+    **getattr(settings, "SHANZHI_REGISTRY_EDIT_POLICY", {}),
+}
+PROPOSE_ROLES = frozenset(r for r, mode in EDIT_POLICY.items() if mode == "propose")
+APPROVE_ROLES = frozenset(r for r, mode in EDIT_POLICY.items() if mode == "approve")
+DIRECT_ROLES = frozenset(r for r, mode in EDIT_POLICY.items() if mode in {"direct", "approve"})
+
+
+class ChangeSource(models.TextChoices):
+    STAFF = "staff", _("工作人员提出")
+    RESIDENT = "resident", _("居民申请更正")
+    IMPORT = "import", _("表格导入")
+
+
+class ChangeState(models.TextChoices):
+    DRAFT = "draft", _("待确认")
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已生效")
+    REJECTED = "rejected", _("已驳回")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ChangeBatch(ScopedModel):
+    """One re-import of a grid's roster (the Excel round-trip): its change requests are drafts until the person
+    who uploaded it confirms the preview. Owned by that person."""
+
+    scope_roles = {"own": DIRECT_ROLES | PROPOSE_ROLES}
+    scope_strategies = {"own": owner}
+    owner_path = "created_by"
+    owner_field = "created_by"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=ChangeState.choices, default=ChangeState.DRAFT)
+    mode = models.CharField(max_length=10, default="direct")  # direct | propose: what confirming does
+    rows = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+
+    def __str__(self):
+        return self.filename or f"#{self.pk}"
+
+
+class ChangeRequest(ScopedModel):
+    """A proposed change of one registry record, field by field (before/after), decided by the community.
+
+    `diff` is a list of {"field", "label", "old", "new"}; a sensitive field (ID number, phone) keeps only masked
+    values and the new value encrypted ({"sensitive": true, "old": masked, "new": masked, "new_enc": …}); an entry
+    may carry "new_enc" alone (moved from the portal's correction requests) and is decrypted when shown.
+    `base_version` is the record's version the proposal was made against: approving a request whose record
+    changed since is refused as a conflict."""
+
+    scope_roles = {"view": set(STAFF_ROLES) | PROPOSE_ROLES, "decide": APPROVE_ROLES,
+                   "own": DIRECT_ROLES | PROPOSE_ROLES | {Role.RESIDENT}}
+    scope_strategies = {"view": ((within, STAFF_ROLES), (owner, PROPOSE_ROLES)), "own": owner}
+    owner_path = "requested_by"
+    owner_field = "requested_by"
+
+    source = models.CharField(_("来源"), max_length=10, choices=ChangeSource.choices, default=ChangeSource.STAFF,
+                              db_index=True)
+    state = models.CharField(_("状态"), max_length=12, choices=ChangeState.choices, default=ChangeState.PENDING,
+                             db_index=True)
+    target_type = models.CharField(_("记录类型"), max_length=12)
+    target_id = models.PositiveIntegerField(_("记录编号"))
+    target_label = models.CharField(_("记录"), max_length=200, blank=True)
+    base_version = models.PositiveIntegerField(_("提出时的版本"))
+    diff = models.JSONField(default=list)
+    note = LimitedTextField(_("说明"), max_length=300, blank=True)
+    batch = models.ForeignKey(ChangeBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="changes")
+    row_no = models.PositiveIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("提出人"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("驳回理由"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("变更申请")
+        verbose_name_plural = _("变更申请")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "state"])]
+
+    def __str__(self):
+        return f"{self.target_label} · {self.get_state_display()}"
+
+
+# Proposing a change (or editing directly through the same page) needs the record in scope for one of those roles.
+for _model in (Person, Household, Dwelling):
+    _model.scope_roles = {**_model.scope_roles, "propose": DIRECT_ROLES | PROPOSE_ROLES}

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import itertools
 
+from django.contrib.auth import get_user_model
+
 from shanzhi.core.pii import blind_index, encrypt
 
 from . import choices as c
 from .models import (
     Building,
     CareTag,
+    ChangeBatch,
+    ChangeRequest,
     Dwelling,
     Estate,
     Household,
@@ -90,7 +94,27 @@ def move_request_in(code: str, owner=None) -> MoveRequest:
                                       to_dwelling=dwelling)
 
 
+def change_request_in(code: str, owner=None) -> ChangeRequest:
+    """A pending change of a person's workplace in grid `code`, proposed by `owner`."""
+    person = person_in(code, name="周七")
+    return ChangeRequest.objects.create(region_code=code, target_type="person", target_id=person.pk,
+                                        target_label=person.name, base_version=person.version, requested_by=owner,
+                                        diff=[{"field": "workplace", "old": "", "new": "扬州市某公司"}])
+
+
+def change_batch_in(code: str, owner=None) -> ChangeBatch:
+    """A round-trip import's batch (a draft with one changed row) uploaded by `owner`."""
+    if owner is None:
+        owner = get_user_model().objects.create(username=f"batch-owner-{next(_seq)}")
+    batch = ChangeBatch.objects.create(region_code=code, created_by=owner, filename="roster.xlsx", rows=1)
+    req = change_request_in(code, owner)
+    ChangeRequest.objects.filter(pk=req.pk).update(batch=batch, state="draft", source="import", row_no=3)
+    return batch
+
+
 MATRIX_FACTORIES = {
+    ChangeRequest: change_request_in,
+    ChangeBatch: change_batch_in,
     MoveRequest: move_request_in,
     Estate: estate_in,
     Building: building_in,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import changes_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -38,4 +38,19 @@ urlpatterns += [
     path("needs/<int:pk>/status/", views.need_status, name="need_status"),
 ]
 urlpatterns += [
+]
+urlpatterns += [
+    path("changes/", changes_views.change_list, name="changes"),
+    path("changes/<int:pk>/", changes_views.change_detail, name="change"),
+    path("changes/<int:pk>/decide/", changes_views.change_decide, name="change_decide"),
+    path("changes/<int:pk>/withdraw/", changes_views.change_withdraw, name="change_withdraw"),
+    path("changes/<int:pk>/reveal/", changes_views.change_reveal, name="change_reveal"),
+    path("changes/propose/person/<int:pk>/", changes_views.propose_person, name="propose_person"),
+    path("changes/propose/household/<int:pk>/", changes_views.propose_household, name="propose_household"),
+    path("changes/propose/dwelling/<int:pk>/", changes_views.propose_dwelling, name="propose_dwelling"),
+    path("roundtrip/", changes_views.roundtrip_home, name="roundtrip"),
+    path("roundtrip/export/", changes_views.roundtrip_export, name="roundtrip_export"),
+    path("roundtrip/<int:pk>/", changes_views.roundtrip_batch, name="roundtrip_batch"),
+    path("roundtrip/<int:pk>/confirm/", changes_views.roundtrip_confirm, name="roundtrip_confirm"),
+    path("roundtrip/<int:pk>/discard/", changes_views.roundtrip_discard, name="roundtrip_discard"),
 ]

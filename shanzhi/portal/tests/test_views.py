@@ -3,12 +3,10 @@
 import pytest
 
 from shanzhi.core.errors import ServiceError
-from shanzhi.core.pii import decrypt
 from shanzhi.core.roles import Role
 from shanzhi.core.scope import forget_grants
 from shanzhi.portal import services as s
-from shanzhi.portal.models import CorrectionRequest
-from shanzhi.registry.models import Building, Person
+from shanzhi.registry.models import Building, ChangeRequest, Person
 from shanzhi.registry.testing import person_in
 
 
@@ -30,28 +28,36 @@ def test_a_correction_goes_through_staff_into_the_registry(client, family):
     client.force_login(_bound(family))
     resp = client.post("/me/household/correction/", {"field": "workplace", "value": "扬州市广陵区图书馆", "note": "换工作"})
     assert resp.status_code == 302
-    req = CorrectionRequest.objects.get()
-    assert req.state == "pending" and decrypt(req.value_enc) == "扬州市广陵区图书馆"
+    req = ChangeRequest.objects.get()  # the registry's change request, source "resident"
+    assert req.source == "resident" and req.state == "pending" and req.requested_by == family.user
+    assert req.diff == [{"field": "workplace", "old": "", "new": "扬州市广陵区图书馆"}]
     family.head.refresh_from_db()
     assert family.head.workplace != "扬州市广陵区图书馆"  # not before staff approve
+    assert "扬州市广陵区图书馆" in client.get("/me/household/").content.decode()  # the resident sees it pending
     client.force_login(family.other_staff)
-    assert client.post(f"/me/desk/corrections/{req.pk}/", {"decision": "approve"}).status_code == 404
+    assert client.post(f"/registry/changes/{req.pk}/decide/", {"decision": "approve"}).status_code == 404
     client.force_login(family.staff)
-    assert "扬州市广陵区图书馆" in client.get("/me/desk/corrections/").content.decode()
-    client.post(f"/me/desk/corrections/{req.pk}/", {"decision": "approve"})
+    assert client.get("/me/desk/corrections/")["Location"] == "/registry/changes/?source=resident"
+    assert "李明" in client.get("/registry/changes/?source=resident").content.decode()
+    client.post(f"/registry/changes/{req.pk}/decide/", {"decision": "approve"})
     family.head.refresh_from_db()
     assert family.head.workplace == "扬州市广陵区图书馆"
-    assert CorrectionRequest.objects.get().state == "approved"
+    assert ChangeRequest.objects.get().state == "approved"
     assert family.head.events.filter(kind="update").exists()  # written by the registry's own service
 
 
-def test_a_bad_correction_is_refused_with_the_registrys_message(family):
+def test_a_phone_correction_is_masked_for_staff_and_a_bad_one_refused(client, family):
     _bound(family)
-    req = s.correction_submit(actor=family.user, field="phone", value="12")
+    req = s.correction_submit(actor=family.user, field="phone", value="13912345678")
+    assert "13912345678" not in str(req.diff), req.diff
+    assert req.diff[0]["new"] == "139********"
+    client.force_login(family.staff)
+    html = client.get(f"/registry/changes/{req.pk}/").content.decode()
+    assert "139********" in html and "13912345678" not in html
     with pytest.raises(ServiceError) as e:
-        s.correction_approve(actor=family.staff, request=req)
-    assert e.value.field == "phone"
-    assert CorrectionRequest.objects.get().state == "pending"
+        s.correction_submit(actor=family.user, field="phone", value="12")
+    assert e.value.field == "value"
+    assert ChangeRequest.objects.count() == 1
 
 
 def test_building_captain_sees_only_their_buildings_residents_masked(client, family, make_user, world):
