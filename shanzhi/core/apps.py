@@ -25,3 +25,7 @@ class CoreConfig(AppConfig):
         user_logged_in.connect(load_into_session, dispatch_uid="core.preferences.load_into_session")
 
         register_periodic("core.imports_cleanup", DailyAt(datetime.time(3, 0)), uploads_cleanup_task)
+        from . import partitioning  # monthly partitions (PostgreSQL): the months ahead, and old months archived
+
+        register_periodic("partitions.create", DailyAt(datetime.time(2, 0)), partitioning.create_future)
+        register_periodic("partitions.archive", DailyAt(datetime.time(2, 30)), partitioning.archive_old)
