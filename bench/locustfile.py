@@ -82,7 +82,7 @@ class Staff(Base):
 
     @task(1)
     def api_list(self):
-        self.page("/api/cases?limit=20", "staff: API case list")
+        self.page("/api/cases/?limit=20", "staff: API case list")
 
 
 class Manager(Base):
