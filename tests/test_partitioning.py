@@ -1,4 +1,4 @@
-"""Monthly partitions of the append-only tables (issue 20, shanzhi.core.partitioning): on PostgreSQL the
+"""Monthly partitions of the append-only tables (issue 20, shanzhi.audit.partitioning): on PostgreSQL the
 migrations made them partitioned, rows land in their month, queries by time prune to the partitions they need
 (EXPLAIN), the job keeps future months ready, and the archival job detaches, dumps and drops old months only."""
 
@@ -6,9 +6,9 @@ migrations made them partitioned, rows land in their month, queries by time prun
 import pytest
 from django.db import connection
 
+from shanzhi.audit import partitioning
 from shanzhi.audit.models import AuditEvent
 from shanzhi.audit.services import audit_log
-from shanzhi.core import partitioning
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

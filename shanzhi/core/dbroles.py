@@ -20,7 +20,7 @@ def grant_statements(*, owner: str, runtime: str, database: str, schema: str = "
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(s, r),
         # the audit log: append and read only
         sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {} FROM {}").format(audit, r),
-        # … and on each of its monthly partitions (core/partitioning.py), which can be named directly
+        # … and on each of its monthly partitions (audit/partitioning.py), which can be named directly
         sql.SQL("DO $$ DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits "
                 "WHERE inhparent = to_regclass({}) LOOP EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE, "
                 "REFERENCES, TRIGGER ON %s FROM %I', p, {}); END LOOP; END $$")

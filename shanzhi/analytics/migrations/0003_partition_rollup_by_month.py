@@ -1,11 +1,11 @@
-"""PostgreSQL: analytics_rollup becomes a table partitioned by month (issue 20; shanzhi.core.partitioning).
+"""PostgreSQL: analytics_rollup becomes a table partitioned by month (issue 20; shanzhi.audit.partitioning).
 
 The existing table is attached as it is as the partition of everything before next month (no copy); the months
 ahead get partitions, kept ahead by the daily job "partitions.create". A no-op on SQLite."""
 
 from django.db import migrations
 
-from shanzhi.core import partitioning
+from shanzhi.audit import partitioning
 
 TABLE = "analytics_rollup"
 

@@ -8,6 +8,7 @@ import redis
 
 from shanzhi.core import replica
 from shanzhi.core.leader import Leadership
+from shanzhi.regions.models import Region
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -42,8 +43,6 @@ def test_without_redis_every_scheduler_runs(monkeypatch):
 
 
 def test_without_a_replica_the_router_reads_the_primary(rf, db):
-    from shanzhi.regions.models import Region
-
     calls = []
 
     @replica.reads_from_replica

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from shanzhi.core import partitioning
+from shanzhi.audit import partitioning
 
 
 class Command(BaseCommand):
