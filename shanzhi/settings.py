@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shanzhi.volunteering",
     "shanzhi.party",
     "shanzhi.portal",
+    "shanzhi.assisted",
     "shanzhi.configuration",
     "shanzhi.admission",
     "shanzhi.assessment",

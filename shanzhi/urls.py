@@ -18,6 +18,8 @@ urlpatterns = [
     path("volunteering/", include("shanzhi.volunteering.urls")),
     path("party/", include("shanzhi.party.urls")),
     path("me/", include("shanzhi.portal.urls")),
+    path("me/assisted/", include("shanzhi.assisted.resident_urls")),
+    path("assisted/", include("shanzhi.assisted.urls")),
     path("config/", include("shanzhi.configuration.urls")),
     path("admission/", include("shanzhi.admission.urls")),
     path("assessment/", include("shanzhi.assessment.urls")),

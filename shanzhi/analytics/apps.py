@@ -20,9 +20,11 @@ class AnalyticsConfig(AppConfig):
         from .demo import build
         from .indicators import register as register_indicators
         from .models import VIEW_ROLES
+        from .staleness import connect as connect_staleness
         from .tasks import monthly_reports_on_the_first, refresh_task
 
         register_indicators()
+        connect_staleness()
         register("analytics:dashboard", _("民生大数据"), "chart-dots", VIEW_ROLES, after="cases:dashboard")
         register("analytics:pivot", _("透视分析"), "table", VIEW_ROLES, after="analytics:dashboard")
         register("analytics:reports", _("月度报告"), "file-text", VIEW_ROLES, after="analytics:pivot")

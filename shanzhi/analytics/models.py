@@ -123,6 +123,10 @@ class Facility(ScopedModel):
     name = models.CharField(_("名称"), max_length=100)
     area_m2 = models.DecimalField(_("面积(平方米)"), max_digits=9, decimal_places=1)
     opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
+    # a bookable venue of the services app (a community room, a school playground opened to residents) is the same
+    # place: the inventory links it instead of keeping a second record of it
+    venue = models.OneToOneField("services.Venue", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="facility", verbose_name=_("预约场地"))
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -189,3 +193,15 @@ class MonthlyReport(ScopedModel):
         verbose_name_plural = _("月度报告")
         ordering = ["-month", "region_code"]
         constraints = [models.UniqueConstraint(fields=["region_code", "month"], name="uniq_monthly_report")]
+
+
+class StaleMonth(models.Model):
+    """A past month whose source rows changed after its rollups were built (a back-dated case, a late volunteer
+    record, a corrected move-in date): the hourly refresh recomputes it for that module, then deletes the mark."""
+
+    month = models.DateField()
+    module = models.CharField(max_length=40)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "module"], name="uniq_stale_month")]

@@ -18,6 +18,7 @@ from shanzhi.regions.models import Region
 
 from .models import Rollup, RollupRun, TypeMedian
 from .periods import current_month, next_month
+from .staleness import module_of, refresh_stale
 from .typology import type_resolver
 
 ROLLUP_LEVELS = (Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
@@ -95,7 +96,7 @@ def rollup_refresh(*, months: Iterable[dt.date], modules: Iterable[str] | None =
     t0 = time.monotonic()
     months = sorted(set(months))
     modules = set(modules) if modules else None
-    indicators = [i for i in all_indicators() if modules is None or i.module in modules]
+    indicators = [i for i in all_indicators() if modules is None or module_of(i) in modules]
     codes = list(Region.objects.filter(level__in=ROLLUP_LEVELS).values_list("code", flat=True))
     now = timezone.now()
     cells = changed = 0
@@ -115,9 +116,12 @@ def rollup_refresh(*, months: Iterable[dt.date], modules: Iterable[str] | None =
 
 
 def rollup_refresh_current(*, actor=None) -> RollupRun:
-    """The scheduled refresh: this month, and last month during the first three days of a month (late entries)."""
+    """The scheduled refresh: this month, and last month during the first three days of a month (late entries);
+    then every past month a back-dated write marked stale (analytics.staleness), for its module only."""
     month = current_month()
     months = [month]
     if timezone.localdate().day <= 3:
         months.append((month - dt.timedelta(days=1)).replace(day=1))
-    return rollup_refresh(months=months, actor=actor)
+    run = rollup_refresh(months=months, actor=actor)
+    refresh_stale(refresh=rollup_refresh, actor=actor)
+    return run

@@ -20,6 +20,7 @@ from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import code_in_scope, minimal_prefixes, prefix_q
 from shanzhi.regions.choices import CODE_LENGTH, Level
 from shanzhi.regions.models import Region
+from shanzhi.services.models import Venue
 
 from .models import (
     VIEW_ROLES,
@@ -368,6 +369,15 @@ def public_open_data(*, street: Region, month: dt.date) -> dict:
 def facilities(*, actor, region: Region):
     return list(Facility.objects.restrict(actor, "view").filter(prefix_q("region_code", [region.code]))
                 .order_by("region_code", "kind", "name")[:500])
+
+
+def venues_outside_inventory(*, actor, region: Region) -> list:
+    """The community's bookable venues not yet counted in its facility inventory (services' venues are the same
+    places as the inventory's rooms: link them, don't register them twice)."""
+    if region.level != Level.COMMUNITY:
+        return []
+    return list(Venue.objects.restrict(actor, "view").filter(prefix_q("region_code", [region.code]), active=True,
+                                                              facility__isnull=True).order_by("name")[:100])
 
 
 def resource(*, actor, region: Region):

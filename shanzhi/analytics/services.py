@@ -48,6 +48,39 @@ def facility_create(*, actor, region_code: str, kind: str, name: str, area_m2, o
     return facility
 
 
+WEEKDAYS = "一二三四五六日"
+
+
+def venue_hours(venue) -> str:
+    """“周一至周五 08:00–21:00” from the venue's opening rule."""
+    days = [int(d) for d in venue.weekdays if d.isdigit() and 1 <= int(d) <= 7]
+    if not days:
+        return ""
+    if days == list(range(days[0], days[-1] + 1)) and len(days) > 1:
+        label = _("周%(a)s至周%(b)s") % {"a": WEEKDAYS[days[0] - 1], "b": WEEKDAYS[days[-1] - 1]}
+    else:
+        label = _("周") + "、".join(WEEKDAYS[d - 1] for d in days)
+    return f"{label} {venue.opens_at:%H:%M}–{venue.closes_at:%H:%M}"
+
+
+@transaction.atomic
+def facility_from_venue(*, actor, venue, kind: str) -> Facility:
+    """Count a bookable venue in the community's inventory: one place, one record, linked (not copied by hand)."""
+    code = venue.region_code[:12]
+    require(actor, "analytics.inventory", code)
+    if Facility.objects.filter(venue=venue).exists():
+        raise ServiceError(_("该场地已在设施台账中"), field="venue")
+    if not venue.area or venue.area <= 0:
+        raise ServiceError(_("场地“%(n)s”未填写面积，请先在场地信息中补充") % {"n": venue.name}, field="venue")
+    facility = Facility(region_code=code, kind=kind, name=venue.name[:100], area_m2=venue.area,
+                        opening_hours=venue_hours(venue)[:100], venue=venue)
+    clean_or_refuse(facility, exclude=["venue"])
+    facility.save()
+    audit_log(actor=actor, action="analytics.facility_from_venue", obj=facility,
+              after={"kind": kind, "venue": venue.pk, "area_m2": str(venue.area)})
+    return facility
+
+
 @transaction.atomic
 def resource_save(*, actor, region_code: str, social_workers: int, staff: int, funding_yuan) -> CommunityResource:
     require(actor, "analytics.inventory", region_code)

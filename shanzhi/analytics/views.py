@@ -126,6 +126,28 @@ def screen_data(request):
     return JsonResponse(selectors.screen(actor=request.user, region=region, month=month))
 
 
+def _resources_post(request, region, facility_form, resource_form) -> bool:
+    """One of the resources page's three forms; True when it wrote something."""
+    which = request.POST.get("form")
+    if which == "facility" and facility_form.is_valid():
+        services.facility_create(actor=request.user, region_code=region.code, **facility_form.cleaned_data)
+        messages.success(request, _("已登记设施"))
+        return True
+    if which == "venue":
+        venue = next((v for v in selectors.venues_outside_inventory(actor=request.user, region=region)
+                      if str(v.pk) == request.POST.get("venue")), None)
+        if venue is None:
+            raise Http404
+        services.facility_from_venue(actor=request.user, venue=venue, kind=request.POST.get("kind", ""))
+        messages.success(request, _("已将场地纳入设施台账"))
+        return True
+    if which == "resource" and resource_form.is_valid():
+        services.resource_save(actor=request.user, region_code=region.code, **resource_form.cleaned_data)
+        messages.success(request, _("已保存人力与经费"))
+        return True
+    return False
+
+
 @role_view(VIEW_ROLES, methods=("GET", "POST"))
 def resources(request):
     """Facilities, staffing and funding of a community, and the gaps to the balance standards."""
@@ -134,13 +156,7 @@ def resources(request):
     resource_form = ResourceForm(request.POST or None) if request.POST.get("form") == "resource" else ResourceForm()
     if request.method == "POST":
         try:
-            if request.POST.get("form") == "facility" and facility_form.is_valid():
-                services.facility_create(actor=request.user, region_code=region.code, **facility_form.cleaned_data)
-                messages.success(request, _("已登记设施"))
-                return redirect(f"{reverse('analytics:resources')}?region={region.code}")
-            if request.POST.get("form") == "resource" and resource_form.is_valid():
-                services.resource_save(actor=request.user, region_code=region.code, **resource_form.cleaned_data)
-                messages.success(request, _("已保存人力与经费"))
+            if _resources_post(request, region, facility_form, resource_form):
                 return redirect(f"{reverse('analytics:resources')}?region={region.code}")
         except ServiceError as e:
             messages.error(request, e.user_message)
@@ -148,6 +164,7 @@ def resources(request):
     return render(request, "analytics/resources.html", {
         "region": region, "month": month, "kinds": FacilityKind.choices,
         "facilities": selectors.facilities(actor=request.user, region=region),
+        "venues": selectors.venues_outside_inventory(actor=request.user, region=region),
         "resource": selectors.resource(actor=request.user, region=region),
         "gaps": selectors.dashboard(actor=request.user, region=region, month=month)["gaps"],
         "standards": selectors.standards(), "facility_form": facility_form, "resource_form": resource_form,

@@ -49,6 +49,7 @@ class HandlerType(models.TextChoices):
     PROPERTY_COMPANY = "property_company", _("物业公司")
     UTILITY = "utility", _("公用事业单位")
     UNIT = "unit", _("驻区单位")
+    SOCIAL_ORG = "social_org", _("社会组织")
 
 
 class Step(models.TextChoices):

@@ -109,6 +109,8 @@ class EvaluationKind(models.TextChoices):
 
     RESIDENTS_ON_COMMITTEE = "residents_on_committee", _("居民代表评议居委会")
     COMMITTEE_ON_STREET = "committee_on_street", _("居委会评议街道")
+    # residents rate a service they received (a 三社联动 project): the same anonymous ballot
+    RESIDENTS_ON_SERVICE = "residents_on_service", _("居民满意度测评")
 
 
 class EvaluationState(models.TextChoices):

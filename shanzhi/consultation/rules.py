@@ -6,9 +6,11 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
+from shanzhi.core import voting
 from shanzhi.core.scoping import COMMUNITY_CODE_LEN, prefix_q
 from shanzhi.registry.choices import PersonStatus
 from shanzhi.registry.models import Person
@@ -64,30 +66,32 @@ class Outcome:
     reason: str
 
 
+MAJORITY_RULES = {Majority.SIMPLE: (voting.SIMPLE, True), Majority.TWO_THIRDS: (voting.TWO_THIRDS, False)}
+
+
 def count_votes(*, eligible: int, present: int, votes_for: int, votes_against: int, abstentions: int,
                 quorum_percent: int, majority: str, abstentions_count: bool) -> Outcome:
     """Quorum: present ≥ ⌈eligible × quorum%⌉. Majority over the base (for + against, plus abstentions when
-    they count): simple = more than half, two-thirds = at least two thirds. No base, no decision."""
+    they count): simple = more than half, two-thirds = at least two thirds. No base, no decision.
+    Counted by the one vote counter, `core.voting`."""
     if min(eligible, present, votes_for, votes_against, abstentions) < 0:
         raise ValueError("negative count")
     if present > eligible:
         raise ValueError(_("到会人数不能多于应到人数"))
     if votes_for + votes_against + abstentions > present:
         raise ValueError(_("票数不能多于到会人数"))
-    needed = math.ceil(eligible * quorum_percent / 100)
-    quorum_met = eligible > 0 and present >= needed
+    share, strict = MAJORITY_RULES.get(majority, MAJORITY_RULES[Majority.SIMPLE])
     base = votes_for + votes_against + (abstentions if abstentions_count else 0)
-    if majority == Majority.TWO_THIRDS:
-        majority_met = base > 0 and 3 * votes_for >= 2 * base
-    else:
-        majority_met = base > 0 and 2 * votes_for > base
-    if not quorum_met:
+    v = voting.count(eligible=eligible, present=present, votes_for=votes_for, base=base,
+                     rule=voting.Rule(Fraction(quorum_percent, 100), share, strict))
+    needed = v.quorum_needed_heads
+    if not v.quorum_met:
         reason = _("到会%(present)d人，未达到法定人数%(needed)d人") % {"present": present, "needed": needed}
     elif base == 0:
         reason = _("没有有效票")
-    elif not majority_met:
+    elif not v.majority_met:
         reason = _("赞成%(f)d票，未达到%(rule)s（表决基数%(base)d）") % {
             "f": votes_for, "rule": Majority(majority).label, "base": base}
     else:
         reason = ""
-    return Outcome(needed, quorum_met, base, quorum_met and majority_met, reason)
+    return Outcome(needed, v.quorum_met, base, v.passed, reason)

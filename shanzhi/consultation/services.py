@@ -17,6 +17,7 @@ from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import blind_index
 from shanzhi.core.roles import Role
+from shanzhi.core.scope import roles_at
 from shanzhi.core.scoping import COMMUNITY_CODE_LEN
 from shanzhi.core.writes import clean_or_refuse, create_audited, save_audited, versioned_update
 from shanzhi.registry.models import Building, Person
@@ -281,6 +282,44 @@ def support_paper(*, actor, topic: Topic, name: str, id_number: str, sheet_ref: 
     if not _in_area(topic, person):
         raise ServiceError(_("%(name)s不是受影响区域内的成年在住居民") % {"name": person.name}, field="id_number")
     return _add_support(actor=actor, topic=topic, person=person, channel=c.Channel.PAPER, sheet_ref=sheet_ref)
+
+
+def _may_withdraw_for(actor, topic: Topic, person) -> None:
+    """The person themselves (their bound account) or the topic community's staff, e.g. when a resident disputes
+    what was entered in their name (代办参与)."""
+    own = getattr(actor, "is_authenticated", False) and person.user_id == actor.pk
+    if not own and not roles_at(actor, topic.region_code) & COMMITTEE_ROLES:
+        raise NotAllowed(_("只有本人或社区工作人员可以撤回"))
+
+
+@transaction.atomic
+def support_withdraw(*, actor, topic: Topic, person: Person, reason: str = "") -> Topic:
+    """Withdraw a person's 附议 while the topic still gathers supporters; the count goes down with it."""
+    _may_withdraw_for(actor, topic, person)
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    if topic.state != c.Stage.PROPOSED:
+        raise ServiceError(_("议题已进入下一阶段，附议不能撤回"))
+    deleted, _rows = Support.objects.filter(topic=topic, person=person).delete()
+    if not deleted:
+        raise ServiceError(_("%(name)s没有附议过这个议题") % {"name": person.name})
+    Topic.objects.filter(pk=topic.pk).update(support_count=F("support_count") - 1)
+    audit_log(actor=actor, action="consultation.support_withdraw", obj=topic, after={"person": person.pk},
+              reason=reason[:200])
+    return Topic.objects.get(pk=topic.pk)
+
+
+@transaction.atomic
+def survey_answer_withdraw(*, actor, survey: Survey, person: Person, reason: str = "") -> None:
+    """Withdraw a person's survey answer while the survey is open (群议)."""
+    topic = Topic.objects.get(pk=survey.topic_id)
+    _may_withdraw_for(actor, topic, person)
+    if topic.state != c.Stage.DELIBERATION:
+        raise ServiceError(_("问卷已结束，答卷不能撤回"))
+    deleted, _rows = SurveyAnswer.objects.filter(survey=survey, person=person).delete()
+    if not deleted:
+        raise ServiceError(_("%(name)s没有回答过这个问卷") % {"name": person.name})
+    audit_log(actor=actor, action="consultation.survey_answer_withdraw", obj=topic,
+              after={"person": person.pk, "survey": survey.pk}, reason=reason[:200])
 
 
 @transaction.atomic
@@ -633,9 +672,11 @@ def rating_add(*, actor, topic: Topic, score: int, comment: str = "") -> Rating:
 
 # --- 两评 --------------------------------------------------------------------------------------------------
 EVALUATORS = {c.EvaluationKind.RESIDENTS_ON_COMMITTEE: P.EVALUATE_COMMITTEE,
-              c.EvaluationKind.COMMITTEE_ON_STREET: P.EVALUATE_STREET}
+              c.EvaluationKind.COMMITTEE_ON_STREET: P.EVALUATE_STREET,
+              c.EvaluationKind.RESIDENTS_ON_SERVICE: P.EVALUATE_COMMITTEE}
 EVALUATION_RUNNERS = {c.EvaluationKind.RESIDENTS_ON_COMMITTEE: P.EVALUATION_BY_COMMITTEE,
-                      c.EvaluationKind.COMMITTEE_ON_STREET: P.EVALUATION_BY_STREET}
+                      c.EvaluationKind.COMMITTEE_ON_STREET: P.EVALUATION_BY_STREET,
+                      c.EvaluationKind.RESIDENTS_ON_SERVICE: P.EVALUATION_BY_COMMITTEE}
 
 
 @transaction.atomic

@@ -57,3 +57,9 @@ class CreditForm(forms.Form):
     delta = forms.IntegerField(label=_("分值变化"), min_value=-50, max_value=50)
     reason = forms.CharField(label=_("原因"), max_length=200)
     reference = forms.CharField(label=_("关联"), max_length=60, required=False, help_text=_("如 民情编号，同一关联只记一次"))
+
+
+class ComplaintForm(forms.Form):
+    title = forms.CharField(label=_("投诉事项"), max_length=100)
+    description = forms.CharField(label=_("具体情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                                  help_text=_("时间、地点、经过；请勿填写他人的身份证号或电话"))

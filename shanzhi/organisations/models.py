@@ -64,6 +64,10 @@ class Organisation(OrgScoped):
     incubation_stage = models.CharField(_("孵化阶段"), max_length=12, choices=IncubationStage.choices, blank=True,
                                         default="")
     credit_score = models.IntegerField(_("信用分"), default=100)
+    # residents' complaints about its service are cases dispatched to this handling body; closing them moves the
+    # credit score (organisations.complaints)
+    body = models.OneToOneField("cases.HandlingBody", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="organisation", verbose_name=_("承办单位"))
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 

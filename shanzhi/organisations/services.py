@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
+from shanzhi.cases.models import HandlingBodyMember
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.writes import create_audited
@@ -46,12 +47,15 @@ def member_add(*, actor, organisation: Organisation, name: str, position: str = 
     require(actor, MANAGE.action, organisation)
     if qualification and not (certificate_no and certificate_expiry):
         raise ServiceError(_("持社工资格的人员须填写证书编号和有效期"), field="certificate_no")
-    return create_audited(OrgMember, actor=actor, action="organisations.member_add",
-                          audit_after={"organisation": organisation.pk, "qualification": qualification},
-                          organisation=organisation, region_code=organisation.region_code, name=name.strip(),
-                          position=position.strip(), qualification=qualification, certificate_no=certificate_no,
-                          certificate_expiry=certificate_expiry, user=user,
-                          duplicate_message=_("该账号已是本组织人员"), duplicate_field="user")
+    member = create_audited(OrgMember, actor=actor, action="organisations.member_add",
+                            audit_after={"organisation": organisation.pk, "qualification": qualification},
+                            organisation=organisation, region_code=organisation.region_code, name=name.strip(),
+                            position=position.strip(), qualification=qualification, certificate_no=certificate_no,
+                            certificate_expiry=certificate_expiry, user=user,
+                            duplicate_message=_("该账号已是本组织人员"), duplicate_field="user")
+    if user is not None and organisation.body_id:  # they answer the complaints dispatched to the organisation
+        HandlingBodyMember.objects.get_or_create(body_id=organisation.body_id, user=user)
+    return member
 
 
 @transaction.atomic

@@ -9,5 +9,6 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/", views.act, name="act"),
+    path("<int:pk>/complain/", views.complain, name="complain"),
     path("<int:pk>/grade/", views.grade, name="grade"),
 ]

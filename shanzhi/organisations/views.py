@@ -4,20 +4,29 @@ members, incubation, inspection, grading, and the public directory."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import check
-from shanzhi.core.roles import MANAGER_ROLES
+from shanzhi.core.roles import MANAGER_ROLES, Role
 from shanzhi.core.scope import prefixes_for_roles
 from shanzhi.core.scoping import prefix_q
 from shanzhi.regions.models import Region
 
 from . import selectors, services
 from .choices import GRADE_INDICATORS, OrgKind
-from .forms import CreditForm, GradeForm, IncubationForm, InspectionForm, MemberForm, OrganisationForm
+from .complaints import complaint_file
+from .forms import (
+    ComplaintForm,
+    CreditForm,
+    GradeForm,
+    IncubationForm,
+    InspectionForm,
+    MemberForm,
+    OrganisationForm,
+)
 from .models import ORG_ROLES, Organisation
 from .permissions import GRADE, MANAGE
 from .workflow import WORKFLOW
@@ -29,6 +38,22 @@ def directory(request):
     kind = kind if kind in OrgKind.values else ""
     return render(request, "organisations/directory.html", {
         "organisations": list(selectors.public_directory(kind=kind)[:300]), "kinds": OrgKind.choices, "kind": kind})
+
+
+@role_view({Role.RESIDENT}, methods=("GET", "POST"))
+def complain(request, pk):
+    """A resident's complaint about an organisation in the public directory serving their community."""
+    organisation = get_object_or_404(selectors.public_directory(), pk=pk)
+    form = ComplaintForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = complaint_file(actor=request.user, organisation=organisation, **form.cleaned_data)
+        except ServiceError as e:
+            form.add_error(None, e.user_message)
+        else:
+            messages.success(request, _("投诉已提交，社区将核实办理，您可以在“我的民情”中跟进"))
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "organisations/complain.html", {"organisation": organisation, "form": form})
 
 
 @role_view(ORG_ROLES["view"])

@@ -29,6 +29,43 @@ class ProgrammeForm(forms.Form):
         self.fields["region_code"].choices = [(r.code, r.name) for r in regions]
 
 
+FIELDS_HELP = _("每行一项，写申报组织要回答的问题；末尾加 * 表示必填，如“项目团队 *”。最多 20 项，每项 60 字以内。")
+
+
+def parse_form_fields(text: str) -> list[dict]:
+    """The call's extra application questions from one line each (“项目团队 *” = required). Names are generated
+    (q1, q2 …), so a manager never types an identifier; a line's problem is named by its number."""
+    fields = []
+    for i, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        required = line.endswith(("*", "＊"))
+        label = line.rstrip("*＊ ").strip()
+        if not label:
+            raise forms.ValidationError(_("第 %(n)d 行只有星号，请写上问题") % {"n": i})
+        if len(label) > 60:
+            raise forms.ValidationError(_("第 %(n)d 行超过 60 字") % {"n": i})
+        fields.append({"name": f"q{len(fields) + 1}", "label": label, "required": required})
+    if len(fields) > 20:
+        raise forms.ValidationError(_("申报表最多 20 个问题"))
+    if len({f["label"] for f in fields}) != len(fields):
+        raise forms.ValidationError(_("有重复的问题"))
+    return fields
+
+
+def form_fields_text(fields: list[dict]) -> str:
+    return "\n".join(f"{f['label']}{' *' if f.get('required') else ''}" for f in fields)
+
+
+class CallFieldsForm(forms.Form):
+    form_fields = forms.CharField(label=_("申报表问题"), max_length=2000, required=False, help_text=FIELDS_HELP,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_form_fields(self):
+        return parse_form_fields(self.cleaned_data.get("form_fields") or "")
+
+
 class CallForm(forms.Form):
     title = forms.CharField(label=_("征集标题"), max_length=120)
     description = forms.CharField(label=_("说明"), max_length=4000, required=False,
@@ -38,6 +75,12 @@ class CallForm(forms.Form):
     max_amount_yuan = forms.DecimalField(label=_("单个项目资助上限（元）"), min_value=1, decimal_places=2, max_digits=14)
     min_grade = forms.TypedChoiceField(label=_("最低等级"), coerce=int, choices=[(0, _("不限"))] + [
         (g, f"{g}A") for g in range(1, 6)])
+    form_fields = forms.CharField(label=_("申报表问题"), max_length=2000, required=False,
+                                  help_text=_("留空使用默认问题（项目团队、风险与应对）。") + str(FIELDS_HELP),
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_form_fields(self):
+        return parse_form_fields(self.cleaned_data.get("form_fields") or "") or None
 
 
 class ApplicationForm(forms.Form):
@@ -82,8 +125,9 @@ class ScoreForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    survey_satisfaction = forms.DecimalField(label=_("居民满意度（百分制，来自满意度问卷）"), min_value=0, max_value=100,
-                                      decimal_places=1, required=False)
+    survey_satisfaction = forms.DecimalField(
+        label=_("居民满意度（百分制，纸质问卷汇总）"), min_value=0, max_value=100, decimal_places=1, required=False,
+        help_text=_("项目已发起网上满意度测评并有答卷时，以居民答卷为准，此处不必填写"))
     comment = forms.CharField(label=_("评估意见"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):

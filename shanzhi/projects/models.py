@@ -97,6 +97,7 @@ class Call(ScopedModel):
     needs = models.ManyToManyField(Need, blank=True, related_name="calls", verbose_name=_("回应的社区需求"))
     state = models.CharField(_("状态"), max_length=8, choices=CallState.choices, default=CallState.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("项目征集")
@@ -197,6 +198,9 @@ class Project(ScopedModel):
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(auto_now_add=True, db_index=True)
     disclosed = models.BooleanField(_("已送公开"), default=False)
+    # residents' satisfaction, asked through consultation's anonymous evaluation ballot (居民满意度测评)
+    satisfaction_survey = models.ForeignKey("consultation.EvaluationSurvey", on_delete=models.SET_NULL, null=True,
+                                            blank=True, related_name="+", verbose_name=_("满意度测评"))
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -6,6 +6,8 @@ from django.db.models import Count, QuerySet, Sum
 
 from shanzhi.core.scoping import prefix_q
 from shanzhi.organisations.models import Organisation
+from shanzhi.regions.choices import Level
+from shanzhi.regions.models import Region
 
 from .choices import AppState, PaymentState, ProjectState
 from .models import (
@@ -169,3 +171,9 @@ def project_files(*, actor, project: Project) -> dict:
 
     return {"attachments": rows(Milestone, "attachment"), "invoices": rows(Payment, "invoice"),
             "photos": rows(ProgressReport, "photo")}
+
+
+def survey_communities(project) -> list:
+    """The communities a project's satisfaction survey may be held in: its own, or those of its street."""
+    return list(Region.objects.filter(prefix_q("code", [project.region_code]), level=Level.COMMUNITY)
+                .order_by("code").values_list("code", "name")[:100])

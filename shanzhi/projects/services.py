@@ -12,13 +12,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shanzhi.audit.services import audit_log
 from shanzhi.cases.photos import clean_photo
+from shanzhi.consultation.choices import EvaluationKind
+from shanzhi.consultation.services import evaluation_create
+from shanzhi.consultation.workflow import evaluation_results
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import PermissionDenied, allows, require
 from shanzhi.core.uploads import upload_store
-from shanzhi.core.writes import create_audited
+from shanzhi.core.writes import create_audited, versioned_update
 from shanzhi.disclosure import services as disclosure
 from shanzhi.organisations.choices import CreditSource, OrgStatus
 from shanzhi.organisations.models import Organisation, OrgMember
@@ -120,6 +124,19 @@ def call_open(*, actor, programme: Programme, title: str, opens_on, closes_on, m
     if needs:
         call.needs.set(needs)
     return call
+
+
+@transaction.atomic
+def call_form_update(*, actor, call: Call, form: list, expected_version: int) -> Call:
+    """Change a call's application questions while nobody has applied yet (an application answers the questions
+    it was shown; they are not rewritten under it)."""
+    require(actor, PROGRAMME.action, call.programme)
+    if call.applications.exists():
+        raise ServiceError(_("已有组织申报，不能再修改申报表"), field="form_fields")
+    if not form:
+        raise ServiceError(_("请至少保留一个问题"), field="form_fields")
+    return versioned_update(call, expected_version, actor=actor, action="projects.call_form_update",
+                            form=_check_form(form))
 
 
 def eligibility(call: Call, organisation: Organisation, community_code: str, today=None) -> tuple[bool, str]:
@@ -558,6 +575,37 @@ def evaluation_assign(*, actor, project: Project, kind: str, assessor) -> Evalua
         raise ServiceError(_("该项目的此类评估已指派")) from None
 
 
+SATISFACTION_ITEMS = (_l("服务内容满足需要"), _l("服务人员态度"), _l("服务带来的实际改变"))
+
+
+@transaction.atomic
+def satisfaction_survey_open(*, actor, project: Project, community_code: str) -> Project:
+    """Open the residents' satisfaction survey of a project in one of the communities it serves, on consultation's
+    anonymous evaluation ballot (one ballot per resident, 1–5 per item); the final evaluation reads its result."""
+    require(actor, MANAGE.action, project)
+    if project.satisfaction_survey_id:
+        raise ServiceError(_("该项目已发起满意度测评"))
+    if not community_code.startswith(project.region_code) or len(community_code) != 12:
+        raise ServiceError(_("请选择项目服务范围内的社区"), field="community_code")
+    survey = evaluation_create(actor=actor, region_code=community_code, kind=EvaluationKind.RESIDENTS_ON_SERVICE,
+                               title=(_("“%(t)s”居民满意度测评") % {"t": project.title})[:120],
+                               year=timezone.localdate().year, items=[str(i) for i in SATISFACTION_ITEMS])
+    Project.objects.filter(pk=project.pk).update(satisfaction_survey=survey)
+    audit_log(actor=actor, action="projects.satisfaction_survey_open", obj=project, after={"survey": survey.pk})
+    project.refresh_from_db()
+    return project
+
+
+def survey_satisfaction(project: Project) -> tuple[Decimal | None, int]:
+    """(satisfaction on 0–100, ballots): the survey's overall average of 1–5 scores as a share of 5."""
+    if not project.satisfaction_survey_id:
+        return None, 0
+    results = evaluation_results(project.satisfaction_survey)
+    if not results["ballots"]:
+        return None, 0
+    return (Decimal(str(results["overall"])) * 20).quantize(Decimal("0.1")), results["ballots"]
+
+
 CREDIT_BANDS = [(90, 5), (75, 2), (60, 0)]
 
 
@@ -578,7 +626,10 @@ def evaluation_submit(*, actor, evaluation: Evaluation, scores: dict, comment: s
     if not comment.strip():
         raise ServiceError(_("请填写评估意见"), field="comment")
     clean, total = score_form(EVALUATION_CRITERIA, scores)
-    sat = None if satisfaction in (None, "") else Decimal(str(satisfaction))
+    # the residents' own answers when the project asked them; a typed figure (a paper survey's result) otherwise
+    sat, _ballots = survey_satisfaction(evaluation.project)
+    if sat is None and satisfaction not in (None, ""):
+        sat = Decimal(str(satisfaction))
     if sat is not None and not (0 <= sat <= 100):
         raise ServiceError(_("满意度须在 0–100 之间"), field="satisfaction")
     n = Evaluation.objects.filter(pk=evaluation.pk, submitted_at__isnull=True).update(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("programmes/", views.programmes, name="programmes"),
     path("programmes/<int:pk>/call/", views.call_new, name="call_new"),
     path("calls/<int:pk>/", views.call_detail, name="call"),
+    path("calls/<int:pk>/fields/", views.call_fields, name="call_fields"),
     path("calls/<int:pk>/apply/", views.apply, name="apply"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/act/", views.application_act, name="application_act"),

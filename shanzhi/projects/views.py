@@ -35,6 +35,7 @@ from . import money, selectors, services
 from .choices import DEFAULT_FORM, EVALUATION_CRITERIA, REVIEW_CRITERIA, ProgrammeKind, ProjectState
 from .forms import (
     ApplicationForm,
+    CallFieldsForm,
     CallForm,
     DeclareForm,
     DetermineForm,
@@ -42,6 +43,7 @@ from .forms import (
     NeedForm,
     ProgrammeForm,
     ScoreForm,
+    form_fields_text,
 )
 from .models import (
     ASSESSOR,
@@ -57,7 +59,7 @@ from .models import (
     Project,
     ReviewAssignment,
 )
-from .permissions import ACCEPT, ACTIVITY, BENEFICIARY, DELIVER, MANAGE
+from .permissions import ACCEPT, ACTIVITY, BENEFICIARY, DELIVER, MANAGE, PROGRAMME
 from .workflow import MILESTONE, PROJECT
 
 NEED_ROLES = set(COMMUNITY_ROLES) | set(MANAGER_ROLES)
@@ -136,7 +138,8 @@ def call_new(request, obj):
         kinds = [k for k in request.POST.getlist("kinds") if k in OrgKind.values]
         try:
             call = services.call_open(actor=request.user, programme=obj, needs=chosen, kinds=kinds,
-                                      max_amount_fen=_fen(data.pop("max_amount_yuan")), **data)
+                                      max_amount_fen=_fen(data.pop("max_amount_yuan")),
+                                      form=data.pop("form_fields"), **data)
         except ServiceError as e:
             _form_error(form, e)
         else:
@@ -147,11 +150,35 @@ def call_new(request, obj):
                                                       "needs": needs, "kinds": OrgKind.choices})
 
 
+def _call_page(request, obj, fields_form=None):
+    apps = list(selectors.application_list(actor=request.user).filter(call=obj).order_by("rank", "-created_at")[:200])
+    editable = check(request.user, PROGRAMME.action, obj.programme)[0] and not obj.applications.exists()
+    if editable and fields_form is None:
+        fields_form = CallFieldsForm(initial={"form_fields": form_fields_text(obj.form)})
+    return render(request, "projects/call.html", {"call": obj, "applications": apps, "needs": list(obj.needs.all()),
+                                                  "max_amount": money.yuan(obj.max_amount_fen),
+                                                  "fields_form": fields_form if editable else None})
+
+
 @object_view(Call)
 def call_detail(request, obj):
-    apps = list(selectors.application_list(actor=request.user).filter(call=obj).order_by("rank", "-created_at")[:200])
-    return render(request, "projects/call.html", {"call": obj, "applications": apps, "needs": list(obj.needs.all()),
-                                                  "max_amount": money.yuan(obj.max_amount_fen)})
+    return _call_page(request, obj)
+
+
+@object_view(Call, action="change", methods=("POST",))
+def call_fields(request, obj):
+    """Edit the call's application questions (only while nobody has applied)."""
+    form = CallFieldsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.call_form_update(actor=request.user, call=obj, form=form.cleaned_data["form_fields"],
+                                      expected_version=int(request.POST.get("version") or 0))
+        except ServiceError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, _("申报表已更新"))
+            return redirect("projects:call", pk=obj.pk)
+    return _call_page(request, obj, fields_form=form)
 
 
 def _budget(text: str) -> list[dict]:
@@ -315,7 +342,9 @@ def project_detail(request, obj):
         "amount": money.yuan(obj.amount_fen), "paid": money.yuan(obj.paid_fen),
         "remaining": money.yuan(obj.amount_fen - obj.paid_fen),
         "milestone_actions": {m.pk: MILESTONE.available(m, user) for m in detail["milestones"]},
-        "project_actions": PROJECT.available(obj, user), "now": timezone.localtime()})
+        "project_actions": PROJECT.available(obj, user), "now": timezone.localtime(),
+        "satisfaction": services.survey_satisfaction(obj),
+        "survey_communities": selectors.survey_communities(obj) if can["manage"][0] else []})
 
 
 def _milestone(obj, request) -> Milestone:
@@ -388,6 +417,8 @@ PROJECT_OPS = {
     "evaluation": _op_evaluation,
     "casework": _op_casework,
     "close": lambda r, o: services.project_transition(actor=r.user, project=o, action="close"),
+    "survey": lambda r, o: services.satisfaction_survey_open(actor=r.user, project=o,
+                                                             community_code=r.POST.get("community_code", "")),
 }
 
 

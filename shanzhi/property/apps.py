@@ -13,6 +13,7 @@ class PropertyConfig(AppConfig):
         from shanzhi.core.navigation import register
 
         from . import demo, selectors
+        from .importing import register as register_importer
         from .models import COMMITTEE, PROPERTY, RESIDENTS, STAFF
 
         register("property:index", _("物业与自管"), "building-estate", STAFF | PROPERTY | COMMITTEE | RESIDENTS)
@@ -24,3 +25,4 @@ class PropertyConfig(AppConfig):
             key="property.complaints", label=_("物业投诉"), unit=_("件"), module="property", compute=complaints,
             formula=_("期间内居民对物业服务的投诉（物业服务类民情案件）数"), higher_is_better=False, public=True))
         register_step("property", 86, demo.build)
+        register_importer()

@@ -364,7 +364,8 @@ class Collection(models.Model):
     date = models.DateField(_("日期"), db_index=True)
     collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                      related_name="+")
-    transfer = models.OneToOneField("ledger.Transfer", on_delete=models.PROTECT, null=True, related_name="+")
+    # one transfer per receipt at the desk; a batch of receipts (property.importing) shares one 收款凭证
+    transfer = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, null=True, related_name="+")
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -14,6 +14,8 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
+from shanzhi.core import voting
+
 from .choices import Threshold
 
 PARTICIPATION = Fraction(2, 3)
@@ -38,23 +40,19 @@ class Decision:
     reason: str
 
 
-def _share(part, whole) -> Fraction:
-    return Fraction(Decimal(part)) / Fraction(Decimal(whole)) if whole else Fraction(0)
+RULES = {Threshold.ORDINARY: voting.Rule(PARTICIPATION, voting.SIMPLE, strict=True),
+         Threshold.SPECIAL: voting.Rule(PARTICIPATION, voting.THREE_QUARTERS, strict=False)}
 
 
 def decide(t: Tally, threshold: str = Threshold.ORDINARY) -> Decision:
-    if t.voted_count > t.eligible_count or t.for_count > t.voted_count or t.for_area > t.voted_area \
-            or t.voted_area > t.eligible_area:
-        raise ValueError("inconsistent tally")
-    participation = _share(t.voted_count, t.eligible_count) >= PARTICIPATION \
-        and _share(t.voted_area, t.eligible_area) >= PARTICIPATION
-    if threshold == Threshold.SPECIAL:
-        need = Fraction(3, 4)
-        count_met = _share(t.for_count, t.voted_count) >= need
-        area_met = _share(t.for_area, t.voted_area) >= need
-    else:
-        count_met = _share(t.for_count, t.voted_count) > Fraction(1, 2)
-        area_met = _share(t.for_area, t.voted_area) > Fraction(1, 2)
+    """The one vote counter (`core.voting`) run twice: by dwellings (heads) and by floor area (the weight)."""
+    rule = RULES.get(threshold, RULES[Threshold.ORDINARY])
+    by_count = voting.count(eligible=t.eligible_count, present=t.voted_count, votes_for=t.for_count,
+                            base=t.voted_count, rule=rule)
+    by_area = voting.count(eligible=t.eligible_area, present=t.voted_area, votes_for=t.for_area,
+                           base=t.voted_area, rule=rule)
+    participation = by_count.quorum_met and by_area.quorum_met
+    count_met, area_met = by_count.majority_met, by_area.majority_met
     if not participation:
         reason = _("参与表决的户数或面积未达到三分之二（户数 %(vc)d/%(ec)d，面积 %(va)s/%(ea)s㎡）") % {
             "vc": t.voted_count, "ec": t.eligible_count, "va": t.voted_area, "ea": t.eligible_area}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from shanzhi.core.scope import roles_at
 from shanzhi.core.writes import clean_or_refuse, create_audited, versioned_update
 from shanzhi.disclosure.services import entry_create, entry_transition, ledger_line_add
 from shanzhi.ledger.choices import Ledger, TransferKind
+from shanzhi.ledger.models import Transfer
 from shanzhi.ledger.services import system_account, transfer_create
 from shanzhi.registry.models import Dwelling, Person
 
@@ -479,6 +481,78 @@ def collection_record(*, actor, sme: SelfManagedEstate, bill: FeeBill, amount: i
     col.save(update_fields=["transfer"])
     audit_log(actor=actor, action="property.collection", obj=sme, after={"amount": amount, "method": method})
     return col
+
+
+@dataclass(frozen=True)
+class CollectionItem:
+    """One line of a batch of receipts (a day's cash book or a bank statement): `row` names it in messages."""
+
+    row: int
+    bill: FeeBill
+    amount: int
+    method: str
+    receipt_no: str
+    date: dt.date | None = None
+
+
+def _batch_problems(sme: SelfManagedEstate, items: list[CollectionItem]) -> list[tuple[int, str, str]]:
+    """(row, field, message) for every line that can't be receipted; the bills' balances count the batch's own
+    earlier lines, so two lines for one bill can't together exceed what is due."""
+    problems, seen, due = [], {}, {}
+    taken = set(Collection.objects.filter(estate=sme, receipt_no__in=[i.receipt_no.strip() for i in items])
+                .values_list("receipt_no", flat=True))
+    for i in items:
+        receipt = i.receipt_no.strip()[:30]
+        left = due.setdefault(i.bill.pk, i.bill.amount - i.bill.paid)
+        if i.bill.estate_id != sme.pk:
+            problems.append((i.row, "bill", _("账单不属于本小区")))
+        elif int(i.amount) <= 0:
+            problems.append((i.row, "amount", _("金额必须大于零")))
+        elif i.method not in c.PayMethod.values:
+            problems.append((i.row, "method", _("请选择现金或转账")))
+        elif not receipt:
+            problems.append((i.row, "receipt_no", _("请填写收据号")))
+        elif receipt in taken or receipt in seen:
+            problems.append((i.row, "receipt_no", _("收据号 %(r)s 已使用") % {"r": receipt}))
+        elif int(i.amount) > left:
+            problems.append((i.row, "amount", _("收款超过应收：该户本月还应收 %(d)s 元") % {"d": yuan(left)}))
+        else:
+            seen[receipt] = i.row
+            due[i.bill.pk] = left - int(i.amount)
+    return problems
+
+
+@transaction.atomic
+def collections_record_batch(*, actor, sme: SelfManagedEstate, items: list[CollectionItem],
+                             idempotency_key: str) -> list[Collection]:
+    """Receipt many collections at once, all or none: every line is checked first (the message names its row);
+    the bills are paid with the same conditional update as one at a time; the money moves fees → fund in one
+    ledger transfer (a 收款凭证 covering the batch's receipts). Sending the same batch again changes nothing."""
+    _books_check(actor, sme)
+    key = f"sme:{sme.pk}:batch:{idempotency_key}"[:120]
+    if Transfer.objects.filter(idempotency_key=key).exists():
+        return list(Collection.objects.filter(transfer__idempotency_key=key))
+    if not items:
+        raise ServiceError(_("没有要登记的收款"))
+    problems = _batch_problems(sme, items)
+    if problems:
+        row, field, message = problems[0]
+        raise ServiceError(_("第%(row)d行：%(m)s") % {"row": row, "m": message}, field=field)
+    today = timezone.localdate()
+    for i in items:
+        if FeeBill.objects.filter(pk=i.bill.pk, paid__lte=F("amount") - int(i.amount)).update(
+                paid=F("paid") + int(i.amount)) != 1:
+            raise ServiceError(_("第%(row)d行：收款超过应收，账单已被他人更新，请刷新后重试") % {"row": i.row},
+                               field="amount")
+    total = sum(int(i.amount) for i in items)
+    transfer = transfer_create(actor=actor, source=_account(sme, "fees"), target=_account(sme, "fund"), amount=total,
+                               kind=TransferKind.FEE, idempotency_key=key,
+                               memo=_("批量收款 %(n)d 笔") % {"n": len(items)})
+    cols = Collection.objects.bulk_create([
+        Collection(estate=sme, bill=i.bill, amount=int(i.amount), method=i.method, receipt_no=i.receipt_no.strip()[:30],
+                   date=i.date or today, collected_by=actor, transfer=transfer) for i in items], batch_size=500)
+    audit_log(actor=actor, action="property.collection_batch", obj=sme, after={"count": len(items), "amount": total})
+    return cols
 
 
 @transaction.atomic

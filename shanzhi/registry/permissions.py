@@ -32,11 +32,25 @@ PROXY_ACTIONS = {
 }
 
 
+# Other ways to be allowed (a higher app registers from its ready()): `fn(actor, person, action) -> bool`. The
+# assisted app (代办参与) grants the staff member of an open, identity-checked session for that person.
+PROXY_AUTHORITIES: list = []
+
+
+def register_proxy_authority(fn) -> None:
+    if fn not in PROXY_AUTHORITIES:
+        PROXY_AUTHORITIES.append(fn)
+
+
 def can_act_for(actor, person, action: str) -> tuple[bool, str]:
-    """(allowed, reason): the actor's own registry record is the head of `person`'s household, and `person`
-    lives, has no account and is not the actor."""
+    """(allowed, reason): a registered authority allows it (an assisted session, for a living person), or the
+    actor's own registry record is the head of `person`'s household, and `person` lives, has no account and is
+    not the actor."""
     if action not in PROXY_ACTIONS:
         return False, _("代办不包括此项操作")
+    if person is not None and person.status == "living" and any(fn(actor, person, action)
+                                                                for fn in PROXY_AUTHORITIES):
+        return True, ""
     me = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
     if me is None or person is None or me.pk == person.pk:
         return False, _("只有已实名认证的户主可以为家庭成员代办")

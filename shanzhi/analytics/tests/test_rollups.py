@@ -5,9 +5,12 @@ import datetime as dt
 
 import pytest
 
-from shanzhi.analytics.models import Rollup, TypeMedian
-from shanzhi.analytics.rollups import rollup_refresh
+from shanzhi.analytics.models import Rollup, StaleMonth, TypeMedian
+from shanzhi.analytics.rollups import rollup_refresh, rollup_refresh_current
 from shanzhi.analytics.selectors import Cell, aggregate
+from shanzhi.analytics.staleness import mark_stale
+from shanzhi.analytics.testing import at
+from shanzhi.cases.models import Case
 from shanzhi.cases.testing import make_case
 from shanzhi.core.indicators import INDICATORS, all_indicators, compute
 from shanzhi.regions.models import Region
@@ -78,3 +81,29 @@ def test_type_medians_are_kept_per_district_and_type(world, facts, typology):
                                           month=facts["this_month"], indicator="registry.persons")
                     .values_list("value", flat=True))
     assert median.median == sum(values) / 2
+
+
+def test_a_back_dated_change_refreshes_its_month_without_being_asked(world, facts, django_capture_on_commit_callbacks):
+    """A case of last month completed today changes last month's figures; the hourly refresh catches up."""
+    last = facts["last_month"]
+    rollup_refresh(months=[last, facts["this_month"]])
+    before = Rollup.objects.get(region_code=world.street.code, month=last, indicator="cases.reported").value
+    case = make_case(world.grid2.code)
+    Case.objects.filter(pk=case.pk).update(created_at=at(last + dt.timedelta(days=5)))
+    case.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        case.title = "井盖破损（补录）"
+        case.save(update_fields=["title"])
+    assert StaleMonth.objects.filter(month=last, module="cases").exists()
+    assert not StaleMonth.objects.filter(month=facts["this_month"]).exists()  # refreshed hourly anyway
+    rollup_refresh_current()
+    after = Rollup.objects.get(region_code=world.street.code, month=last, indicator="cases.reported").value
+    assert after == before + 1 == compute("cases.reported", codes=[world.street.code], start=last,
+                                          end=_next(last))[world.street.code]
+    assert not StaleMonth.objects.exists()
+
+
+def test_months_before_the_oldest_rollup_are_not_marked(world, facts):
+    rollup_refresh(months=[facts["this_month"]])
+    assert mark_stale([dt.date(1990, 1, 5), facts["this_month"]], "cases") == 0
+    assert mark_stale([facts["last_month"]], "cases") == 0  # older than any rollup: nothing to correct

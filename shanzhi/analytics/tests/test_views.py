@@ -18,6 +18,7 @@ from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user, verified_login
 from shanzhi.notifications.models import Notification
 from shanzhi.registry.testing import person_in
+from shanzhi.services.testing import make_venue
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +127,27 @@ def test_resources_facility_registered_and_gap_listed(client, world, rolled):
     bad = client.post(reverse("analytics:resources") + f"?region={world.community.code}",
                       {"form": "facility", "kind": "activity", "name": "", "area_m2": "-3"})
     assert bad.status_code == 200 and Facility.objects.count() == 1
+
+
+def test_a_bookable_venue_joins_the_inventory_once_and_counts_in_the_gaps(client, world, rolled):
+    venue = make_venue(world.community.code, name="育才小学操场", area=1200, weekdays="67")
+    elsewhere = make_venue(world.other_community.code, name="琼花活动室")
+    _login(client, Role.COMMUNITY_SECRETARY, world.community.code)
+    url = reverse("analytics:resources") + f"?region={world.community.code}"
+    page = client.get(url).content.decode()
+    assert "育才小学操场" in page and "琼花活动室" not in page
+    # another community's venue: not found, nothing written
+    assert client.post(url, {"form": "venue", "region": world.community.code, "venue": elsewhere.pk,
+                             "kind": "activity"}).status_code == 404
+    assert client.post(url, {"form": "venue", "region": world.community.code, "venue": venue.pk,
+                             "kind": "activity"}).status_code == 302
+    facility = Facility.objects.get(venue=venue)
+    assert (facility.region_code, facility.area_m2, facility.opening_hours) == (
+        world.community.code, 1200, "周六至周日 08:00–21:00")
+    # linked once: the venue leaves the list and a second try changes nothing
+    assert 'data-testid="venues-outside"' not in client.get(url).content.decode()
+    client.post(url, {"form": "venue", "region": world.community.code, "venue": venue.pk, "kind": "activity"})
+    assert Facility.objects.filter(venue=venue).count() == 1
 
 
 def test_monthly_report_rendered_kept_and_delivered(client, world, rolled):

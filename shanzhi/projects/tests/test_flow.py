@@ -2,9 +2,11 @@
 contract (money committed) → deliverable accepted → payment on the ledger → disclosure → evaluation → credit."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
+from shanzhi.consultation.services import evaluation_vote
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import PermissionDenied
 from shanzhi.core.roles import Role
@@ -185,3 +187,36 @@ def test_org_staff_see_only_their_organisation(world, people):
                                                                   kind="community", legal_rep="x"))
     assert list(selectors.project_list(actor=other_in_street)) == []
     assert list(selectors.project_list(actor=p["community"])) == [project]
+
+
+def test_satisfaction_comes_from_the_residents_anonymous_ballots(world, people, make_user):
+    """居民满意度 through consultation's evaluation ballot: residents of the community answer once each; the final
+    evaluation takes their average, not a typed figure."""
+    p = people
+    _org, staff, _programme, _app, project = _through_contract(world, p)
+    with pytest.raises(ServiceError, match="社区"):
+        services.satisfaction_survey_open(actor=p["street"], project=project,
+                                          community_code=world.other_community.code)
+    with pytest.raises(PermissionDenied):
+        services.satisfaction_survey_open(actor=p["other_org_staff"], project=project,
+                                          community_code=world.community.code)
+    project = services.satisfaction_survey_open(actor=p["street"], project=project,
+                                                community_code=world.community.code)
+    survey = project.satisfaction_survey
+    assert survey.region_code == world.community.code and survey.kind == "residents_on_service"
+    assert services.survey_satisfaction(project) == (None, 0)
+    residents = [make_user(Role.RESIDENT, world.grid.code) for _ in range(3)]
+    for user, scores in zip(residents, [[5, 5, 4], [4, 4, 4], [5, 4, 5]], strict=True):
+        evaluation_vote(actor=user, survey=survey, scores=scores)
+    with pytest.raises(ServiceError, match="已经参加"):
+        evaluation_vote(actor=residents[0], survey=survey, scores=[1, 1, 1])
+    outsider = make_user(Role.RESIDENT, world.other_grid.code)
+    with pytest.raises((PermissionDenied, ServiceError)):
+        evaluation_vote(actor=outsider, survey=survey, scores=[1, 1, 1])
+    # (5+5+4 + 4+4+4 + 5+4+5) / 9 = 40/9 ≈ 4.44 → 4.44 × 20 = 88.8
+    assert services.survey_satisfaction(project) == (Decimal("88.8"), 3)
+    services.project_start(actor=staff, project=project)
+    ev = services.evaluation_assign(actor=p["street"], project=project, kind="final", assessor=p["assessor"])
+    ev = services.evaluation_submit(actor=p["assessor"], evaluation=ev, comment="成效明显", satisfaction=99,
+                                    scores={"delivery": 38, "quality": 28, "money": 18, "satisfaction": 9})
+    assert ev.satisfaction == Decimal("88.8")  # the typed 99 does not override the residents

@@ -10,8 +10,8 @@ from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
 from shanzhi.organisations.testing import make_org_staff
 from shanzhi.projects import selectors, services
-from shanzhi.projects.models import ReviewAssignment
-from shanzhi.projects.testing import make_application, make_project
+from shanzhi.projects.models import Call, ReviewAssignment
+from shanzhi.projects.testing import make_application, make_call, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,33 @@ def test_bad_budget_line_names_the_row(client, world, make_user):
         "organisation": app.organisation.pk, "community_code": world.community.code, "title": "t", "objectives": "o",
         "activities": "a", "budget": "物料 100\n人员 abc", "target_beneficiaries": 3, "answer_team": "x"})
     assert resp.status_code == 200 and "金额“abc”不是数字" in resp.content.decode()
+
+
+def test_a_manager_edits_the_calls_questions_until_someone_applies(client, world, make_user):
+    call = make_call(world.grid.code)
+    manager = make_user(Role.STREET_MANAGER, world.street.code)
+    verified_login(client, manager)
+    url = f"/projects/calls/{call.pk}/fields/"
+    assert client.get(url).status_code == 405
+    resp = client.post(url, {"version": call.version, "form_fields": "项目团队 *\n往年服务情况\n\n合作单位＊"})
+    assert resp.status_code == 302
+    call.refresh_from_db()
+    assert call.form == [{"name": "q1", "label": "项目团队", "required": True},
+                         {"name": "q2", "label": "往年服务情况", "required": False},
+                         {"name": "q3", "label": "合作单位", "required": True}]
+    # a stale form (version moved on) is refused, not applied over the newer questions
+    stale = client.post(url, {"version": call.version - 1, "form_fields": "别的问题"})
+    assert stale.status_code == 200 and Call.objects.get(pk=call.pk).form == call.form
+    # a line with only a star names its line
+    bad = client.post(url, {"version": call.version, "form_fields": "项目团队\n *"})
+    assert "第 2 行" in bad.content.decode()
+    # another street's manager: not found
+    verified_login(client, make_user(Role.STREET_MANAGER, world.other_street.code))
+    assert client.post(url, {"version": call.version, "form_fields": "x"}).status_code == 404
+    # once an organisation has applied, the questions stay as they were answered
+    make_application(world.grid.code, call=call)
+    verified_login(client, manager)
+    page = client.get(f"/projects/calls/{call.pk}/").content.decode()
+    assert "保存申报表" not in page and "往年服务情况" in page
+    client.post(url, {"version": call.version, "form_fields": "新问题"})
+    assert Call.objects.get(pk=call.pk).form == call.form
