@@ -1,4 +1,4 @@
-"""PostgreSQL: cases_casehistory becomes a table partitioned by month (issue 20; shanzhi.audit.partitioning).
+"""PostgreSQL: analytics_rollup becomes a table partitioned by month (issue 20; shanzhi.audit.partitioning).
 
 The existing table is attached as it is as the partition of everything before next month (no copy); the months
 ahead get partitions, kept ahead by the daily job "partitions.create". A no-op on SQLite."""
@@ -7,7 +7,7 @@ from django.db import migrations
 
 from shanzhi.audit import partitioning
 
-TABLE = "cases_casehistory"
+TABLE = "analytics_rollup"
 
 
 def up(apps, schema_editor):
@@ -20,5 +20,5 @@ def down(apps, schema_editor):
 
 class Migration(migrations.Migration):
     atomic = True
-    dependencies = [("cases", "0006_holiday_overrides")]
+    dependencies = [("analytics", "0004_facility_venue")]
     operations = [migrations.RunPython(up, down)]

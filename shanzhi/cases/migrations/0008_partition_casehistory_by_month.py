@@ -1,4 +1,4 @@
-"""PostgreSQL: analytics_rollup becomes a table partitioned by month (issue 20; shanzhi.audit.partitioning).
+"""PostgreSQL: cases_casehistory becomes a table partitioned by month (issue 20; shanzhi.audit.partitioning).
 
 The existing table is attached as it is as the partition of everything before next month (no copy); the months
 ahead get partitions, kept ahead by the daily job "partitions.create". A no-op on SQLite."""
@@ -7,7 +7,7 @@ from django.db import migrations
 
 from shanzhi.audit import partitioning
 
-TABLE = "analytics_rollup"
+TABLE = "cases_casehistory"
 
 
 def up(apps, schema_editor):
@@ -20,5 +20,5 @@ def down(apps, schema_editor):
 
 class Migration(migrations.Migration):
     atomic = True
-    dependencies = [("analytics", "0002_remove_rollup_analytics_r_month_7c26ed_idx_and_more")]
+    dependencies = [("cases", "0007_handler_type_social_org")]
     operations = [migrations.RunPython(up, down)]
