@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection as default_connection
+from django.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def convert(connection, table: str) -> bool:
         return False
     column = PARTITIONED[table]
     legacy = f"{table}_before"
-    with connection.cursor() as cur:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cur:  # all of it, or nothing
         if is_partitioned(cur, table):
             return False
         cur.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
