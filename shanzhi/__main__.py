@@ -7,7 +7,7 @@ from django.core.management import execute_from_command_line
 
 # Commands that change or replace the schema run as the owner role when SHANZHI_MIGRATE_DATABASE_URL is
 # set; everything else (web, worker, scheduler, shell) runs as the runtime role in DATABASE_URL.
-OWNER_COMMANDS = {"migrate", "dbroles", "restore", "createcachetable"}
+OWNER_COMMANDS = {"migrate", "dbroles", "restore", "createcachetable", "partitions"}
 
 
 def main(argv: list[str] | None = None) -> None:

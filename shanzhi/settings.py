@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shanzhi.core.replica.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "shanzhi.core.middleware.InputGuardMiddleware",
@@ -166,6 +167,27 @@ TASKS = {
         ),
     }
 }
+
+# --- the cluster (scripts/cluster, docs/scaling.md) ---------------------------
+# The single-machine defaults above stay; the cluster switches by environment: a streaming replica for the
+# reads that ask for it (core/replica.py), PgBouncer in transaction mode, Redis for sessions and the queue.
+if replica_url := os.environ.get("SHANZHI_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(replica_url, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same test database, read on the replica
+DATABASE_ROUTERS = ["shanzhi.core.replica.ReplicaRouter"]
+SHANZHI_REPLICA_MAX_LAG = float(os.environ.get("SHANZHI_REPLICA_MAX_LAG", 5))  # seconds; more: read the primary
+SHANZHI_READ_YOUR_WRITES = int(os.environ.get("SHANZHI_READ_YOUR_WRITES", 10))  # seconds on the primary after a write
+if env_bool("SHANZHI_PGBOUNCER"):  # transaction pooling: no server-side cursors across statements
+    for _alias in DATABASES:
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES[_alias].setdefault("OPTIONS", {})["prepare_threshold"] = None  # no named prepared statements
+if session_engine := os.environ.get("SHANZHI_SESSION_ENGINE"):  # e.g. django.contrib.sessions.backends.cache
+    SESSION_ENGINE = session_engine
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("SHANZHI_QUEUE_URL", os.environ.get("REDIS_URL", "")),
+                             "DEFAULT_TIMEOUT": 3600}}
 
 # --- auth and security ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

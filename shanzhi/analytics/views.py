@@ -17,6 +17,7 @@ from shanzhi.core.errors import ServiceError
 from shanzhi.core.export import xlsx_response
 from shanzhi.core.indicators import INDICATORS, all_indicators
 from shanzhi.core.permissions import check
+from shanzhi.core.replica import reads_from_replica
 from shanzhi.regions.choices import Level
 
 from . import selectors, services
@@ -44,6 +45,7 @@ def _months(month):
 
 
 @role_view(VIEW_ROLES)
+@reads_from_replica
 def dashboard(request):
     """One dashboard per level (community, street, district, city): every registered indicator by module."""
     region = _region(request)

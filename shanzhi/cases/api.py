@@ -22,8 +22,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
+from shanzhi.core.replica import reads_from_replica
 from shanzhi.core.scope import roles_at, user_roles
 
 from . import choices as c
@@ -198,6 +200,7 @@ def _read_only(request):
 
 
 @router.get("", response=CasePage, summary="民情列表（范围内，最新在前）")
+@decorate_view(reads_from_replica)
 def case_list(request, filters: Query[CaseFilters]):
     f = filters.model_dump()
     qs = selectors.case_list(actor=_actor(request), filters={k: f[k] for k in selectors.FILTER_KEYS}, action="api")

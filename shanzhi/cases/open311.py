@@ -61,6 +61,7 @@ from shanzhi.core.access import public_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.privacy import public_text
 from shanzhi.core.ratelimit import SettingRateThrottle, throttle_wait
+from shanzhi.core.replica import replica_reads
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.regions.geo import grid_code_at
 from shanzhi.regions.models import Region
@@ -416,7 +417,8 @@ def _page(g) -> tuple[int, int]:
 def requests_view(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
-    return _list(request, fmt)
+    with replica_reads():
+        return _list(request, fmt)
 
 
 @_handle

@@ -21,6 +21,7 @@ from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.export import xlsx_response
 from shanzhi.core.progress import OwnTask, progress_reap
+from shanzhi.core.replica import reads_from_replica
 from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES, Role
 from shanzhi.core.scope import prefixes_for_roles, user_roles
 from shanzhi.core.scoping import minimal_prefixes, prefix_q
@@ -121,6 +122,7 @@ def case_bulk_report(request, task):
 
 
 @role_view(Case.scope_roles["export"])
+@reads_from_replica
 def case_export(request):
     qs = selectors.case_list(actor=request.user, filters=_filters(request), action="export")
     now = timezone.now()
@@ -339,6 +341,7 @@ def my_act(request, case):
 
 
 @role_view(STAFF_ROLES)
+@reads_from_replica
 def dashboard(request):
     """民情指数 dashboard: KPIs, index per child region, trend and map, read from the daily rollup; the map
     also shows the open cases in scope as markers coloured by their deadline light."""

@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Modules that use models (this app's, core.schedule's) load only once the app registry is ready.
+        from shanzhi.audit import partitioning
+
         from . import checks as _checks  # noqa: F401 - registers the key checks
         from .importing import uploads_cleanup_task
         from .ratelimit import check_rates
@@ -25,3 +27,6 @@ class CoreConfig(AppConfig):
         user_logged_in.connect(load_into_session, dispatch_uid="core.preferences.load_into_session")
 
         register_periodic("core.imports_cleanup", DailyAt(datetime.time(3, 0)), uploads_cleanup_task)
+        # monthly partitions (PostgreSQL): the months ahead, and old months archived
+        register_periodic("partitions.create", DailyAt(datetime.time(2, 0)), partitioning.create_future)
+        register_periodic("partitions.archive", DailyAt(datetime.time(2, 30)), partitioning.archive_old)

@@ -20,6 +20,11 @@ def grant_statements(*, owner: str, runtime: str, database: str, schema: str = "
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(s, r),
         # the audit log: append and read only
         sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {} FROM {}").format(audit, r),
+        # … and on each of its monthly partitions (audit/partitioning.py), which can be named directly
+        sql.SQL("DO $$ DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits "
+                "WHERE inhparent = to_regclass({}) LOOP EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE, "
+                "REFERENCES, TRIGGER ON %s FROM %I', p, {}); END LOOP; END $$")
+        .format(sql.Literal(f"{schema}.{AUDIT_TABLE}"), sql.Literal(runtime)),
         # tables and sequences the owner creates in later migrations
         sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES "
                 "TO {}").format(o, s, r),
@@ -48,7 +53,7 @@ def role_problems(cursor) -> list[str]:
     if row and row[0]:
         problems.append("connects as a superuser")
     cursor.execute("SELECT pg_get_userbyid(relowner) = current_user FROM pg_class WHERE relname = %s "
-                   "AND relkind = 'r'", [AUDIT_TABLE])
+                   "AND relkind IN ('r', 'p')", [AUDIT_TABLE])
     row = cursor.fetchone()
     if row and row[0]:
         problems.append(f"owns {AUDIT_TABLE}")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from django.http import Http404
 from ninja import Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from shanzhi.core.params import RegionCode, RowId
+from shanzhi.core.replica import reads_from_replica
 
 from . import selectors as sel
 
@@ -178,6 +180,7 @@ def _filters(page: Page, **extra) -> dict:
 
 
 @router.get("/persons", response=PersonPage, exclude_unset=True, summary="人员列表（脱敏）")
+@decorate_view(reads_from_replica)
 def persons(request, page: Query[Page], status: str = "living", residence_type: str | None = None):
     qs = sel.person_list(actor=request.auth, filters=_filters(page, status=status, residence_type=residence_type),
                          action="api")

@@ -295,6 +295,9 @@ def _checked_persons(ctx: Context, plan: Plan, rows) -> list[_PersonRow]:
     return checked
 
 
+_PERSON_STORED = [col.field for col in COLUMNS["persons"] if col.field not in _PERSON_DERIVED]
+
+
 def _existing_persons(hashes) -> dict:
     keys = list(hashes)
     existing = {}
@@ -305,8 +308,8 @@ def _existing_persons(hashes) -> dict:
 
 
 def _person_attrs(row: _PersonRow) -> dict:
-    fields = [col.field for col in COLUMNS["persons"] if col.field not in _PERSON_DERIVED]
-    attrs = {k: row.values[k] for k in fields if row.values.get(k) is not None}
+    values = row.values
+    attrs = {k: values[k] for k in _PERSON_STORED if values.get(k) is not None}
     attrs["id_type"] = row.id_type
     attrs["name_pinyin"], attrs["name_initials"] = name_pinyin(attrs["name"])
     if row.dwelling is not None:
@@ -551,11 +554,23 @@ def _insert_defaults(fields, converters: dict) -> dict:
     return defaults
 
 
-def _fast_insert(model, rows: list[dict], progress=None) -> None:
-    """Insert rows of attname → value without building model instances: PostgreSQL COPY, or one
-    executemany per batch on SQLite. Field defaults and auto timestamps are filled in here."""
+def _reserve_ids(model, n: int) -> list[int] | None:
+    """PostgreSQL: n ids taken from the table's sequence in one query (so COPY can write them and nothing has to
+    read the rows back to learn them); None elsewhere."""
+    if connection.vendor != "postgresql" or not n:
+        return None
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+        return [r[0] for r in cursor.fetchall()]
 
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+
+def _fast_insert(model, rows: list[dict], progress=None, *, with_pk: bool = False) -> None:
+    """Insert rows of attname → value without building model instances: PostgreSQL COPY, or one
+    executemany per batch on SQLite. Field defaults and auto timestamps are filled in here; with_pk: the rows
+    carry their ids (from _reserve_ids)."""
+
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     pg = connection.vendor == "postgresql"
     converters = {f.attname: _converter(f, pg, connection) for f in fields}
     defaults = _insert_defaults(fields, converters)
@@ -589,12 +604,19 @@ def _fast_insert(model, rows: list[dict], progress=None) -> None:
 
 def _commit_persons(actor, plan: Plan, progress) -> None:
     rows = [row for _r, row in plan.new]
-    _fast_insert(Person, rows, progress)
-    pks = {}
-    hashes = [row["id_number_hash"] for row in rows]
-    for i in range(0, len(hashes), BATCH * 5):
-        pks |= dict(Person.objects.filter(id_number_hash__in=hashes[i:i + BATCH * 5]).values_list("id_number_hash",
-                                                                                                  "pk"))
+    ids = _reserve_ids(Person, len(rows))
+    if ids is not None:  # PostgreSQL: the ids are known before COPY
+        for row, pk in zip(rows, ids, strict=True):
+            row["id"] = pk
+        _fast_insert(Person, rows, progress, with_pk=True)
+        pks = {row["id_number_hash"]: row["id"] for row in rows}
+    else:
+        _fast_insert(Person, rows, progress)
+        pks = {}
+        hashes = [row["id_number_hash"] for row in rows]
+        for i in range(0, len(hashes), BATCH * 5):
+            pks |= dict(Person.objects.filter(id_number_hash__in=hashes[i:i + BATCH * 5])
+                        .values_list("id_number_hash", "pk"))
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     summary = _("批量导入")
     _fast_insert(RegistryEvent, [{"kind": c.EventKind.CREATE, "region_code": row["region_code"], "actor_id": actor_id,

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidComponent, ValidationError
@@ -63,8 +64,14 @@ def parse_id_number(value: str, *, today: datetime.date | None = None) -> IdInfo
     sex = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
     warnings = []
     if not _region_known(number[:6], number[6:10]):
-        warnings.append(_("身份证号前 6 位地区代码 %(code)s 不在已知行政区划中，请核对") % {"code": number[:6]})
+        warnings.append(_region_warning(number[:6], get_language()))
     return IdInfo(number=number, birth_date=birth, sex=sex, warnings=warnings)
+
+
+@lru_cache(maxsize=4096)
+def _region_warning(code: str, language: str | None) -> str:
+    """The unknown-region warning, translated once per code and language (an import may repeat it per row)."""
+    return _("身份证号前 6 位地区代码 %(code)s 不在已知行政区划中，请核对") % {"code": code}
 
 
 @lru_cache(maxsize=16384)

@@ -15,6 +15,7 @@ from shanzhi.core.access import object_view, role_view
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.forms import conflict_rows
 from shanzhi.core.params import region_code_validator
+from shanzhi.core.replica import reads_from_replica
 from shanzhi.core.scope import user_roles
 from shanzhi.regions import selectors as region_selectors
 from shanzhi.regions.choices import Level
@@ -91,6 +92,7 @@ def person_list(request):
 
 
 @role_view(Person.scope_roles["export"])
+@reads_from_replica
 def export(request):
     """XLSX of households, dwellings, buildings or units of a region (scoped, masked, audited by the
     export generators). Persons are exported from their filtered list."""

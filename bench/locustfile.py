@@ -1,0 +1,119 @@
+"""Locust users for bench/load_test.py (issue 20): grid workers, staff, managers and residents on the cluster.
+
+Each simulated user takes a ready session cookie from the file LOAD_SESSIONS names (bench/load_test.py signs the
+users in once, with the 2FA step done, so the run measures pages, not Argon2). Requests are named by page type;
+the wrapper turns Locust's statistics into JSON.
+"""
+
+import json
+import os
+import random
+import re
+from itertools import count
+
+from locust import HttpUser, between, task
+
+SESSIONS = json.load(open(os.environ["LOAD_SESSIONS"]))
+_next = {kind: count() for kind in SESSIONS["users"]}
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Base(HttpUser):
+    abstract = True
+    wait_time = between(1, 3)
+    kind = ""
+
+    def on_start(self):
+        users = SESSIONS["users"][self.kind]
+        mine = users[next(_next[self.kind]) % len(users)]
+        self.client.cookies.set("sessionid", mine["sessionid"])
+        self.client.cookies.set("csrftoken", mine["csrftoken"])
+        self.csrftoken = mine["csrftoken"]
+
+    def page(self, url, name):
+        with self.client.get(url, name=name, catch_response=True, allow_redirects=False) as r:
+            if r.status_code != 200:
+                r.failure(f"{r.status_code}")
+
+    def post(self, url, data, name, ok=(200, 302)):
+        data = {"csrfmiddlewaretoken": self.csrftoken, **data}
+        with self.client.post(url, data=data, name=name, catch_response=True, allow_redirects=False,
+                              headers={"Referer": self.host + url}) as r:
+            if r.status_code not in ok:
+                r.failure(f"{r.status_code}")
+
+
+class GridWorker(Base):
+    weight = 4
+    kind = "grid_worker"
+
+    @task(4)
+    def roster(self):
+        self.page("/registry/persons/", "grid: roster")
+
+    @task(2)
+    def case_form(self):
+        self.page("/cases/new/", "grid: case filing form")
+
+    @task(2)
+    def visits(self):
+        self.page("/cases/visits/", "grid: visits")
+
+    @task(1)
+    def home(self):
+        self.page("/", "grid: workbench")
+
+
+class Staff(Base):
+    weight = 3
+    kind = "community_staff"
+
+    @task(4)
+    def case_list(self):
+        self.page("/cases/", "staff: case list")
+
+    @task(3)
+    def case_detail(self):
+        self.page(f"/cases/{random.choice(SESSIONS['case_ids'])}/", "staff: case detail")
+
+    @task(1)
+    def export(self):
+        self.page("/cases/export/", "staff: case export")
+
+    @task(1)
+    def api_list(self):
+        self.page("/api/cases/?limit=20", "staff: API case list")
+
+
+class Manager(Base):
+    weight = 1
+    kind = "street_manager"
+
+    @task(3)
+    def cases_dashboard(self):
+        self.page("/cases/dashboard/", "manager: cases dashboard")
+
+    @task(2)
+    def analytics_dashboard(self):
+        self.page("/analytics/", "manager: analytics dashboard")
+
+
+class Resident(Base):
+    weight = 4
+    kind = "resident"
+
+    @task(2)
+    def report_form(self):
+        self.page("/cases/report/", "resident: report form")
+
+    @task(3)
+    def follow(self):
+        self.page("/cases/mine/", "resident: my cases")
+
+    @task(1)
+    def open311(self):
+        self.page("/open311/v2/requests.json", "resident: Open311 list")
+
+    @task(1)
+    def public(self):
+        self.page("/public/", "resident: public notices")

@@ -1,0 +1,24 @@
+"""PostgreSQL: cases_casehistory becomes a table partitioned by month (issue 20; shanzhi.audit.partitioning).
+
+The existing table is attached as it is as the partition of everything before next month (no copy); the months
+ahead get partitions, kept ahead by the daily job "partitions.create". A no-op on SQLite."""
+
+from django.db import migrations
+
+from shanzhi.audit import partitioning
+
+TABLE = "cases_casehistory"
+
+
+def up(apps, schema_editor):
+    partitioning.convert(schema_editor.connection, TABLE)
+
+
+def down(apps, schema_editor):
+    partitioning.revert(schema_editor.connection, TABLE)
+
+
+class Migration(migrations.Migration):
+    atomic = True
+    dependencies = [("cases", "0009_case_similar_tokens_followable")]
+    operations = [migrations.RunPython(up, down)]
