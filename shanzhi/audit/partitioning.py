@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection as default_connection
-from django.db import transaction
+from django.db import migrations, transaction
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +163,12 @@ def revert(connection, table: str) -> None:
         cur.execute(f"INSERT INTO {table}_plain SELECT * FROM {table}")  # noqa: S608
         cur.execute(f"DROP TABLE {table} CASCADE")
         cur.execute(f"ALTER TABLE {table}_plain RENAME TO {table}")
+
+
+def operation(table: str):
+    """The migration operation that turns `table` into monthly partitions (and back), for each app's migration."""
+    return migrations.RunPython(lambda apps, schema_editor: convert(schema_editor.connection, table),
+                                lambda apps, schema_editor: revert(schema_editor.connection, table))
 
 
 def partitions(cursor, table: str) -> list[tuple[str, str]]:

@@ -7,18 +7,8 @@ from django.db import migrations
 
 from shanzhi.audit import partitioning
 
-TABLE = "analytics_rollup"
-
-
-def up(apps, schema_editor):
-    partitioning.convert(schema_editor.connection, TABLE)
-
-
-def down(apps, schema_editor):
-    partitioning.revert(schema_editor.connection, TABLE)
-
 
 class Migration(migrations.Migration):
     atomic = True
     dependencies = [("analytics", "0004_facility_venue")]
-    operations = [migrations.RunPython(up, down)]
+    operations = [partitioning.operation("analytics_rollup")]

@@ -7,18 +7,8 @@ from django.db import migrations
 
 from shanzhi.audit import partitioning
 
-TABLE = "cases_casehistory"
-
-
-def up(apps, schema_editor):
-    partitioning.convert(schema_editor.connection, TABLE)
-
-
-def down(apps, schema_editor):
-    partitioning.revert(schema_editor.connection, TABLE)
-
 
 class Migration(migrations.Migration):
     atomic = True
     dependencies = [("cases", "0009_case_similar_tokens_followable")]
-    operations = [migrations.RunPython(up, down)]
+    operations = [partitioning.operation("cases_casehistory")]
