@@ -57,6 +57,8 @@ def test_bulk_dispatch_of_fifty_filtered_cases_with_a_template(browser_page, wor
         page = browser_page(viewport)
         page.login("zhang", PASSWORD)
         page.goto("/cases/")
+        if viewport == "phone":  # the filters are folded behind one button on phones
+            page.click("[data-testid=filter-toggle]")
         page.select_option("select[name=category]", value="lamp")
         page.wait_for_url(re.compile(r"category=lamp"))
         page.wait_for_selector("text=共 50 件")
@@ -190,7 +192,7 @@ def test_casework_pages_pass_axe_at_both_widths(browser_page, world, cast):
         for who, urls in visits.items():
             page = browser_page(viewport)
             page.login(who, PASSWORD)
-            if who == "zhang":  # a bulk report of their own
+            if who == "zhang" and viewport == "desktop":  # a bulk report of their own (bulk work is a desk job)
                 page.goto("/cases/")
                 page.check("[data-testid=bulk-pick] >> nth=0")
                 page.select_option("[data-testid=bulk-action]", value="accept")

@@ -103,5 +103,7 @@ def build(*, ctx) -> None:
     if e.stage == "decided":
         e = services.election_transition(actor=secretary, election=e, action="publish")
         entry = DisclosureEntry.objects.get(pk=e.disclosure_entry_id)
-        disclosure.entry_transition(actor=street, entry=entry, action="approve", reason="选举程序合法，同意公示")
+        # the result names the elected: the privacy scan finds them and the reviewer publishes with a reason
+        disclosure.entry_transition(actor=street, entry=entry, action="approve", override=True,
+                                    reason="选举结果公告依法载明当选人姓名")
     ctx.stdout(f"  elections: {len(voters)} voters, {e.round} rounds, stage {e.stage}")

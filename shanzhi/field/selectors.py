@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shanzhi.cases.models import Category
@@ -15,7 +14,6 @@ from shanzhi.registry import choices as rc
 from shanzhi.registry import selectors as registry
 from shanzhi.registry.models import Person
 from shanzhi.registry.services import household_number_suggest
-from shanzhi.support.selectors import my_due_visits
 
 from .models import FIELD_ROLES
 
@@ -83,10 +81,5 @@ def roster(*, actor) -> dict:
 
 
 def day_work(*, actor) -> list[TodoItem]:
-    """The home's list: the person's to-dos (cases to accept or verify, …) and the 帮教 visits due this week."""
-    items = list(todos_for(actor))
-    due = my_due_visits(actor=actor).count()
-    if due:
-        items.append(TodoItem(key="support.visits", label=_("%(n)d 次帮教走访本周到期") % {"n": due},
-                              url=reverse("support:visits"), count=due))
-    return items
+    """The home's list: the person's to-dos (cases to accept or verify, 帮教 visits due this week, …)."""
+    return list(todos_for(actor))

@@ -15,8 +15,9 @@ class SupportConfig(AppConfig):
     def ready(self):
         # Modules that use models load only once the app registry is ready.
         from shanzhi.core.schedule import Every, register_periodic
+        from shanzhi.core.todo import register_todo
 
-        from . import demo, selectors, services
+        from . import demo, selectors, services, todos
         from .models import RECORD_ROLES, STATS_ROLES
 
         register("support:index", _("特殊人群帮教"), "shield-lock", RECORD_ROLES["view"])
@@ -28,5 +29,6 @@ class SupportConfig(AppConfig):
         register_counter("support.glass_unseen", _("待确认的紧急查阅"),
                          lambda *, actor: selectors.glass_log(actor=actor, unseen_only=True).count(),
                          {Role.SECURITY_ADMIN}, "support:glass_log")
+        register_todo("support.visits", todos.due_visits, roles=RECORD_ROLES["change"])
         register_periodic("support.alerts", Every(3600), services.support_alerts)
         register_step("support", 75, demo.build)
