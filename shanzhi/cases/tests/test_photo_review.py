@@ -13,38 +13,14 @@ from shanzhi.audit.models import AuditEvent
 from shanzhi.cases import choices as c
 from shanzhi.cases.models import CasePhoto
 from shanzhi.cases.services import case_create, case_transition, photo_review
-from shanzhi.cases.testing import make_body, make_body_staff, make_category
+from shanzhi.cases.testing import GPS_IFD, checkerboard, image_file, make_body, make_body_staff, make_category
 from shanzhi.cases.tests.test_photo_bombs import png_header_claiming
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.privacy import blur_regions, parse_regions, suggest_regions
 from shanzhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
-GPS_IFD = 0x8825
 REGION = [0.25, 0.25, 0.5, 0.5]
-
-
-def checkerboard(size=(400, 300), square=4) -> Image.Image:
-    """High-contrast detail everywhere: blurred, a part of it turns flat; untouched, it stays sharp."""
-    image = Image.new("RGB", size, "white")
-    px = image.load()
-    for x in range(size[0]):
-        for y in range(size[1]):
-            if (x // square + y // square) % 2:
-                px[x, y] = (0, 0, 0)
-    return image
-
-
-def upload(image: Image.Image, *, gps=False, fmt="PNG"):
-    buf = io.BytesIO()
-    params = {}
-    if gps:
-        exif = Image.Exif()
-        exif[0x010F] = "TestCam"
-        exif[GPS_IFD] = {1: "N", 2: (32.0, 21.0, 54.0), 3: "E", 4: (119.0, 26.0, 44.0)}
-        params["exif"] = exif.tobytes()
-    image.save(buf, format=fmt, **params)
-    return SimpleUploadedFile(f"p.{fmt.lower()}", buf.getvalue(), content_type=f"image/{fmt.lower()}")
 
 
 def spread(image: Image.Image, box) -> float:
@@ -57,7 +33,7 @@ def env(world, make_user):
     case = case_create(actor=resident, category=make_category(code="light", name="路灯损坏"),
                        channel=c.Channel.RESIDENT, title="路灯不亮", description="3栋门口路灯坏了",
                        region_code=world.grid.code, publish_consent=True, strip_location=False,
-                       photos=[upload(checkerboard(), gps=True, fmt="JPEG")])
+                       photos=[image_file(checkerboard(), gps=True, fmt="JPEG")])
     leader = make_user(Role.GRID_LEADER, world.grid.code)
     case = case_transition(actor=leader, case=case, action="accept")
     body = make_body()
