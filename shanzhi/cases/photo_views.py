@@ -20,12 +20,12 @@ from .models import Case, CasePhoto
 from .permissions import PHOTO_REVIEW
 from .photos import read_original
 
-KIND_LABELS = {"face": _("人脸"), "plate": _("车牌"), "manual": _("手绘")}
 
 
 def _reviewable(request, photo: CasePhoto) -> Case:
-    """The photo's case, for staff who may review photos there (`PHOTO_REVIEW`); anyone else who may see the
-    photo (a handling body's staff) gets 404, as for a photo out of scope."""
+    """The photo's case, for staff who may review photos there (`PHOTO_REVIEW`); a staff member who sees the
+    photo but may not publish it gets 404, as for a photo out of scope (a handling body's staff, holding no
+    staff role, are refused by the decorator)."""
     if not allows(request.user, PHOTO_REVIEW.action, photo.case):
         raise Http404
     return photo.case

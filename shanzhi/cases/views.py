@@ -329,7 +329,8 @@ def case_photo(request, photo):
     except OSError:  # the file is gone (or, for a thumbnail, unreadable as an image)
         raise Http404
     ext = "jpg" if thumb or blurred else photo.image.name.rsplit(".", 1)[-1]
-    response = FileResponse(f, content_type=kind, filename=f"photo-{photo.pk}{'-' + size if size in ('thumb', 'public') else ''}.{ext}")
+    suffix = f"-{size}" if thumb or blurred else ""
+    response = FileResponse(f, content_type=kind, filename=f"photo-{photo.pk}{suffix}.{ext}")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
