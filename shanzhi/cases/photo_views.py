@@ -12,14 +12,13 @@ from django.utils.translation import gettext as _
 from shanzhi.core.access import object_view, public_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import allows
-from shanzhi.core.roles import STAFF_ROLES
 from shanzhi.core.privacy import MAX_REGIONS, MIN_REGION, detector_available, suggest_regions
+from shanzhi.core.roles import STAFF_ROLES
 
 from . import selectors, services
 from .models import Case, CasePhoto
 from .permissions import PHOTO_REVIEW
 from .photos import read_original
-
 
 
 def _reviewable(request, photo: CasePhoto) -> Case:

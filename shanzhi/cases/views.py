@@ -20,8 +20,8 @@ from shanzhi.core import indicators
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.export import xlsx_response
-from shanzhi.core.progress import OwnTask, progress_reap
 from shanzhi.core.permissions import allows
+from shanzhi.core.progress import OwnTask, progress_reap
 from shanzhi.core.replica import reads_from_replica
 from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES, Role
 from shanzhi.core.scope import prefixes_for_roles, user_roles
