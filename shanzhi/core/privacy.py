@@ -236,6 +236,9 @@ def review(texts: dict[str, str], findings: list[Finding], labels: dict[str, str
 # region's size and then blurred, so the covered detail can't be read back. `suggest_regions` pre-fills
 # faces and number plates found by OpenCV's bundled Haar cascades when OpenCV is installed; the reviewer
 # confirms or removes each suggestion and draws what it missed (without OpenCV: drawn by hand only).
+# OpenCV is not a dependency: its current release (5.x) no longer ships the cascades nor CascadeClassifier,
+# and the 4.x line with numpy adds about 230 MB; an installation that adds `opencv-python-headless<5` gets
+# the suggestions (checked by hand with 4.14), one without it loses nothing else.
 
 Region = tuple[float, float, float, float]
 MAX_REGIONS = 50
