@@ -12,6 +12,7 @@ from shanzhi.consultation.models import Meeting, Topic
 from shanzhi.consultation.tests.conftest import Env
 from shanzhi.core.testing import PASSWORD
 from shanzhi.disclosure import services as ds
+from shanzhi.replies.services import template_create
 
 
 def _go(page, url):
@@ -29,6 +30,8 @@ def _act(page, action):
 def test_topic_through_five_steps(browser_page, world):
     env = Env(world, residents=4)
     env.rule("public_space", support_mode="absolute", support_value=3)
+    answer = template_create(actor=None, region_code=env.code, kind="topic_answer", title="受理答复",
+                             body="符合公共空间改造规则，“{标题}”进入群议")
 
     # 提议: a resident proposes on the phone
     resident = browser_page("phone")
@@ -64,9 +67,13 @@ def test_topic_through_five_steps(browser_page, world):
     member.click("text=已达到附议门槛")
     member.wait_for_load_state("networkidle")
     assert member.url.endswith(url)
-    member.fill("form:has(button[data-action=accept]) input[name=reason]", "符合公共空间改造规则")
+    # the answer in one tap from the community's 议题答复 template (its placeholders filled), recorded on the step
+    form = "form:has(button[data-action=accept])"
+    member.click(f"{form} [data-sz-template='{answer.pk}']")
+    assert member.input_value(f"{form} input[name=reason]") == "符合公共空间改造规则，“1栋门前绿地改建非机动车棚”进入群议"
     _act(member, "accept")
     member.shot("consultation-2-reviewed")
+    assert topic.history.get(action="accept").template == answer
     staff = browser_page("phone")
     staff.login(env.secretary.username, PASSWORD)
     _go(staff, url)

@@ -328,9 +328,16 @@ def _photo_path(instance, filename):
     return f"cases/{instance.case.created_at:%Y/%m}/{instance.case_id}/{filename}"
 
 
+def _public_photo_path(instance, filename):
+    return f"cases/{instance.case.created_at:%Y/%m}/{instance.case_id}/public/{filename}"
+
+
 class CasePhoto(models.Model):
-    """A photo of a case (its report, or a timeline entry). Never a public file: served only by the
-    `cases:photo` view to those who may see it (`CasePhoto.objects.restrict`)."""
+    """A photo of a case (its report, or a timeline entry). The original is never a public file: served only
+    by the `cases:photo` view to those who may see it (`CasePhoto.objects.restrict`). What may go public is
+    `public_image`, the copy a reviewer made with the faces and plates blurred (`regions`, fractions of the
+    width and height, kept so the review can be redone), served by `open311:media` only while the case is
+    published with its reporter's consent (`selectors.public_photos`). A photo not yet reviewed is not public."""
 
     scope_roles = {"view": set(Role.values) - ADMIN_TRIO}  # staff by region or body, residents by their cases
     # staff and handling bodies as `Case.objects.restrict`; a reporter or follower (as
@@ -345,6 +352,12 @@ class CasePhoto(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     location_stripped = models.BooleanField(_("已去除位置信息"), default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    public_image = models.ImageField(_("公开照片（已打码）"), upload_to=_public_photo_path, blank=True)
+    regions = models.JSONField(_("打码区域"), default=list, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("审核人"))
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -31,11 +31,12 @@ Checked against independent clients (shanzhi/cases/tests/test_open311_clients.py
 - `description` is optional (≤ 4000 characters); without one the service name stands in.
 - `email`, `device_id`, `account_id` and `media_url` are accepted and not stored (no fetching of
   remote URLs); a photo can be sent as a multipart `media` file.
-- `media_url` in the answers is always empty. Case photos may show people, homes or number plates and
-  are never public files: staff and the reporter see them on the signed-in pages, through the scoped
-  `cases:photo` view. A public link, however hard to guess, would be readable by anyone it reaches and
-  could not be taken back from those who copied it, and an open read of the feed has no user to scope
-  it to; so the feed publishes no photo at all (the field stays, empty, for clients that expect it).
+- `media_url` is empty unless staff reviewed a photo of the request (照片打码, `cases.photo_views`): then
+  it links the first such photo's blurred, EXIF-free copy (`open311:media`). Case photos may show
+  people, homes or number plates: originals are never public files (staff and the reporter see them on the
+  signed-in pages, through the scoped `cases:photo` view), and a photo not yet reviewed is not published.
+  The copy is public only while the request is (public category, accepted, the reporter's consent, not
+  rejected: `selectors.public_photos`), since a public link can't be taken back from those who copied it.
 - The POST answer carries both `service_request_id` (services are realtime) and `token`: the token is
   the case's 查询码, which with the number in `service_notice` opens the public track page. The spec
   says a server should return one or the other; clients that look for either one work with both.
@@ -50,6 +51,7 @@ import re
 from xml.etree.ElementTree import Element, SubElement, tostring  # noqa: S405 - we only write XML
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +70,7 @@ from shanzhi.regions.models import Region
 
 from . import choices as c
 from .models import Case, CaseHistory, Category
+from .selectors import public_photos
 from .services import case_create, extra_problems, open311_key_check
 
 MAX_RESULTS = 1000
@@ -239,8 +242,22 @@ def _request(case: Case, request) -> dict:
             case.updated_at), "expected_datetime": _fmt_dt(case.due_at) if case.is_open else None,
         "address": case.address if consent else "", "address_id": case.region_code, "zipcode": "",
         "lat": case.lat if consent else _coarse(case.lat), "long": case.lng if consent else _coarse(case.lng),
-        "media_url": "",  # photos are never published (see the module's notes)
+        "media_url": _media_url(case, request),  # a reviewed, blurred copy only (see the module's notes)
     }
+
+
+def _with_photos(qs):
+    """Cases with their public photos prefetched (`public_photos`, oldest first): one query for a page."""
+    return qs.prefetch_related(Prefetch("photos", queryset=public_photos().order_by("pk"), to_attr="public_photos"))
+
+
+def _media_url(case: Case, request) -> str:
+    photos = getattr(case, "public_photos", None)
+    if photos is None:
+        photos = list(public_photos().filter(case=case).order_by("pk")[:1])
+    if not photos:
+        return ""
+    return request.build_absolute_uri(reverse("open311:media", args=[photos[0].pk]))
 
 
 @public_view
@@ -387,7 +404,7 @@ def _list(request, fmt):
             qs = qs.filter(category__code__in=[x.strip() for x in codes.split(",")])
         qs = _by_status(_by_dates(qs, g.get("start_date"), g.get("end_date")), g.get("status", ""))
     first = (page - 1) * size
-    rows = [_request(x, request) for x in qs.order_by("-created_at", "-id")[first:first + size]]
+    rows = [_request(x, request) for x in _with_photos(qs.order_by("-created_at", "-id")[first:first + size])]
     return _render(rows, fmt, "service_requests", "request")
 
 

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from . import open311 as v
+from . import photo_views
 
 app_name = "open311"
 FMT = r"(?P<fmt>json|xml)"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("v2/requests.xml", v.requests_view, {"fmt": "xml"}, name="requests_xml"),
     re_path(rf"^v2/requests/(?P<pk>\d+)\.{FMT}$", v.request_detail, name="request"),
     re_path(rf"^v2/tokens/(?P<token_id>\w+)\.{FMT}$", v.token, name="token"),
+    path("v2/media/<int:pk>.jpg", photo_views.public_photo, name="media"),
     path("v2/servicerequestupdates.json", v.request_updates, {"fmt": "json"}, name="updates"),
     path("v2/servicerequestupdates.xml", v.request_updates, {"fmt": "xml"}, name="updates_xml"),
 ]

@@ -20,6 +20,8 @@ VISIT = rule("cases.home_visit", roles=VISIT_ROLES, reason=_("只有本网格的
 COLLECTOR_ROLES = frozenset({Role.CASE_COLLECTOR, Role.GRID_ASSISTANT, Role.DEDICATED_GRID_WORKER})
 STAFF_CHANNEL = rule("cases.staff_channel", roles=set(STAFF_ROLES) | COLLECTOR_ROLES,
                      reason=_("只有该网格的工作人员可以登记此类来源的民情"))
+# 照片打码 (privacy-safe publishing): the staff of the case's area make a photo's blurred public copy
+PHOTO_REVIEW = rule("cases.photo_review", roles=STAFF_ROLES, reason=_("只有本区域的工作人员可以为照片打码后公开"))
 RECATEGORISE = rule("cases.recategorise", roles=STAFF_ROLES, reason=_("您没有在此区域调整类别的角色"))
 
 

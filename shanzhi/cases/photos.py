@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shanzhi.core.errors import ServiceError
+from shanzhi.core.privacy import blur_regions
 
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -106,3 +107,24 @@ def open_thumbnail(photo):
         if saved != name:
             storage.delete(saved)
     return storage.open(name, "rb")
+
+
+def read_original(photo) -> bytes:
+    """The stored original's bytes, refused with a clear message when the file is missing."""
+    try:
+        with photo.image.storage.open(photo.image.name, "rb") as f:
+            return f.read()
+    except OSError:
+        raise ServiceError(_("照片原件已不存在，无法生成公开版本"), field="regions") from None
+
+
+def public_copy(photo, regions) -> bytes:
+    """The blurred, EXIF-free JPEG of a stored photo (`core.privacy.blur_regions`). The original is checked as
+    an upload is (type, pixel size from the header) before it is decoded: a file that is not an image or a
+    decompression bomb gets a message, never a crash."""
+    data = read_original(photo)
+    _open_checked(data, posixpath.basename(photo.image.name)).close()
+    try:
+        return blur_regions(data, regions)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ServiceError(_("照片无法读取，不能生成公开版本"), field="regions") from None

@@ -12,7 +12,7 @@ from shanzhi.core.scoping import prefix_q
 from shanzhi.registry.permissions import can_act_for
 
 from . import choices as c
-from .models import Case, Category, HandlingBody, HomeVisit, ReportedCase, deadline_light
+from .models import Case, CasePhoto, Category, HandlingBody, HomeVisit, ReportedCase, deadline_light
 
 EARTH_RADIUS_M = 6_371_000
 # The filters of the case list, shared by the list page, its export and the API.
@@ -102,6 +102,16 @@ def source_case(*, actor, topic) -> Case | None:
 def case_timeline(*, actor, case: Case, public_only: bool = False):
     qs = case.history.select_related("actor").prefetch_related("photos")
     return qs.filter(public=True) if public_only else qs
+
+
+def public_photos() -> QuerySet[CasePhoto]:
+    """The photos anyone may see (Open311 `media_url`, `open311:media`): their blurred copies only, of a
+    reviewed photo, of a case the public feed shows (public category, accepted by staff) whose reporter
+    consented to publishing and which was not rejected; never a photo of an internal timeline entry."""
+    return (CasePhoto.objects.filter(reviewed_at__isnull=False, case__category__in=public_categories(),
+                                     case__accepted_at__isnull=False, case__publish_consent=True)
+            .exclude(public_image="").exclude(case__state=c.State.REJECTED)
+            .filter(Q(history__isnull=True) | Q(history__public=True)))
 
 
 def public_categories() -> QuerySet[Category]:

@@ -15,6 +15,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -27,6 +28,7 @@ from shanzhi.audit.services import audit_log
 from shanzhi.core.errors import ConflictError, NotAllowed, ServiceError
 from shanzhi.core.permissions import require
 from shanzhi.core.pii import decrypt, encrypt
+from shanzhi.core.privacy import parse_regions
 from shanzhi.core.roles import Role
 from shanzhi.core.writes import clean_or_refuse, create_audited, plain, versioned_update
 from shanzhi.notifications.services import notify
@@ -57,6 +59,7 @@ from .models import (
 )
 from .permissions import (
     CONFIG_AREA,
+    PHOTO_REVIEW,
     RECATEGORISE,
     STAFF_CHANNEL,
     body_responsible,
@@ -64,7 +67,7 @@ from .permissions import (
     require_body_covers,
     route_allowed,
 )
-from .photos import clean_photo
+from .photos import clean_photo, public_copy
 from .workflow import ACCEPT_ROLES, WORKFLOW
 
 REPEAT_WINDOW = dt.timedelta(days=30)
@@ -142,6 +145,32 @@ def _save_photos(case, photos, *, actor, strip_location, history=None) -> None:
         f, stripped = clean_photo(upload, strip_location=strip_location)
         CasePhoto.objects.create(case=case, history=history, image=f, location_stripped=stripped,
                                  uploaded_by=actor if actor and actor.is_authenticated else None)
+
+
+def photo_review(*, actor, photo: CasePhoto, regions, version: int | None = None) -> CasePhoto:
+    """A reviewer's blurring of a case photo (`core.privacy.parse_regions` checks the regions): the blurred,
+    EXIF-free copy replaces the photo's public copy, the regions are kept so the review can be redone, and the
+    audit log says who blurred which regions. The original is never changed. Only staff who may change the
+    case; a stale `version` (someone reviewed it meanwhile) is a conflict."""
+    require(actor, PHOTO_REVIEW.action, photo.case)
+    regions = parse_regions(regions)
+    with transaction.atomic():
+        current = CasePhoto.objects.select_for_update().select_related("case").get(pk=photo.pk)
+        if version is not None and current.version != version:
+            raise ConflictError()
+        data = public_copy(current, regions)
+        old = current.public_image.name
+        current.public_image.save("photo.jpg", ContentFile(data), save=False)
+        current.regions = [list(r) for r in regions]
+        current.reviewed_by, current.reviewed_at = actor, timezone.now()
+        current.version += 1
+        current.save(update_fields=["public_image", "regions", "reviewed_by", "reviewed_at", "version"])
+        if old and old != current.public_image.name:
+            storage = current.public_image.storage
+            transaction.on_commit(lambda: storage.delete(old))
+        audit_log(actor=actor, action="case.photo_review", obj=current, region_code=current.case.region_code,
+                  before={"regions": photo.regions}, after={"case": current.case_id, "regions": current.regions})
+    return current
 
 
 def _check_grid(region_code: str) -> None:

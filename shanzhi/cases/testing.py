@@ -60,6 +60,9 @@ def reported_case_in(code: str, owner=None, **kw):
     return ReportedCase.objects.get(pk=case.pk)
 
 
+GPS_IFD = 0x8825
+
+
 def image_upload(size=(640, 480), fmt="JPEG", name="photo.jpg", colour="teal", exif=None):
     """An upload of a real image; a gradient, so a JPEG of it has some size to shrink."""
     image = Image.linear_gradient("L").resize(size).convert("RGB")
@@ -67,6 +70,31 @@ def image_upload(size=(640, 480), fmt="JPEG", name="photo.jpg", colour="teal", e
     buf = io.BytesIO()
     image.save(buf, format=fmt, **({"exif": exif.tobytes()} if exif is not None else {}))
     return SimpleUploadedFile(name, buf.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def checkerboard(size=(400, 300), square=4) -> Image.Image:
+    """A photo for the blurring tests: high-contrast detail everywhere, so a blurred part turns flat and an
+    untouched one stays sharp."""
+    image = Image.new("RGB", size, "white")
+    px = image.load()
+    for x in range(size[0]):
+        for y in range(size[1]):
+            if (x // square + y // square) % 2:
+                px[x, y] = (0, 0, 0)
+    return image
+
+
+def image_file(image: Image.Image, *, gps=False, fmt="PNG"):
+    """An upload of `image`; with `gps`, EXIF that says where it was taken."""
+    buf = io.BytesIO()
+    params = {}
+    if gps:
+        exif = Image.Exif()
+        exif[0x010F] = "TestCam"
+        exif[GPS_IFD] = {1: "N", 2: (32.0, 21.0, 54.0), 3: "E", 4: (119.0, 26.0, 44.0)}
+        params["exif"] = exif.tobytes()
+    image.save(buf, format=fmt, **params)
+    return SimpleUploadedFile(f"p.{fmt.lower()}", buf.getvalue(), content_type=f"image/{fmt.lower()}")
 
 
 def photo_in(code: str, owner=None) -> CasePhoto:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import duplicate_views, print_views, views
+from . import duplicate_views, photo_views, print_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -26,6 +26,8 @@ urlpatterns = [
     path("mine/<int:pk>/", views.my_detail, name="my_detail"),
     path("mine/<int:pk>/act/", views.my_act, name="my_act"),
     path("photos/<int:pk>/", views.case_photo, name="photo"),
+    path("photos/<int:pk>/review/", photo_views.photo_review, name="photo_review"),
+    path("photos/<int:pk>/review/save/", photo_views.photo_review_save, name="photo_review_save"),
     path("<int:pk>/print/", print_views.case_print, name="print"),
     path("print/blank/", print_views.case_print_blank, name="print_blank"),
     path("visits/<int:pk>/print/", print_views.visit_print, name="visit_print"),

@@ -20,6 +20,7 @@ from shanzhi.core import indicators
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.permissions import allows
 from shanzhi.core.progress import OwnTask, progress_reap
 from shanzhi.core.replica import reads_from_replica
 from shanzhi.core.roles import GRID_ROLES, STAFF_ROLES, Role
@@ -45,7 +46,7 @@ from .forms import CaseReportForm, StaffCaseForm
 from .importing import IMPORT_ROLES
 from .models import Case, CasePhoto, Category, HomeVisit, Inspection, Patrol, ReportedCase
 from .patrols import home_visit_create, inspection_record, patrol_create
-from .permissions import VISIT_ROLES
+from .permissions import PHOTO_REVIEW, VISIT_ROLES
 from .photos import content_type, open_thumbnail
 from .workflow import ACCEPT_ROLES, REPORTER_ACTIONS, SYSTEM_ACTIONS, WORKFLOW, is_reporter
 
@@ -173,6 +174,8 @@ def case_detail(request, case):
            "assignments": case.assignments.filter(active=True).select_related("body"),
            "ratings": case.ratings.all(), "photos": case.photos.filter(history__isnull=True),
            "supervisions": case.supervisions.all(), **_action_context(case, request.user)}
+    if allows(request.user, PHOTO_REVIEW.action, case):  # 照片打码: every photo of the case, with its review
+        ctx["review_photos"] = case.photos.order_by("pk")
     if case.reporter_phone_enc and not case.anonymous:  # the callback phone, masked; handlers may reveal it
         ctx["reporter_phone"] = case.reporter_phone_masked
         ctx["can_reveal_phone"] = Case.objects.restrict(request.user, "change").filter(pk=case.pk).exists()
@@ -308,18 +311,26 @@ def my_detail(request, case):
 @object_view(CasePhoto, lookup={"pk": "pk"})
 def case_photo(request, photo):
     """A case photo, streamed to those who may see it (`CasePhoto.objects.restrict`: staff and handling
-    bodies by the case's scope, a reporter or follower by their case); anyone else gets 404. Photos are
-    never public files. `?size=thumb` answers the small JPEG thumbnail that lists and timelines show."""
-    thumb = request.GET.get("size") == "thumb"
-    kind = "image/jpeg" if thumb else content_type(photo.image.name)
+    bodies by the case's scope, a reporter or follower by their case); anyone else gets 404. Originals are
+    never public files. `?size=thumb` answers the small JPEG thumbnail that lists and timelines show,
+    `?size=public` the blurred copy a reviewer made (what `open311:media` shows the public)."""
+    size = request.GET.get("size", "")
+    thumb, blurred = size == "thumb", size == "public"
+    if blurred and not photo.public_image:
+        raise Http404
+    kind = "image/jpeg" if thumb or blurred else content_type(photo.image.name)
     if kind is None:
         raise Http404
     try:
-        f = open_thumbnail(photo) if thumb else photo.image.storage.open(photo.image.name, "rb")
+        if blurred:  # the reviewed public copy, as the reviewer made it
+            f = photo.public_image.storage.open(photo.public_image.name, "rb")
+        else:
+            f = open_thumbnail(photo) if thumb else photo.image.storage.open(photo.image.name, "rb")
     except OSError:  # the file is gone (or, for a thumbnail, unreadable as an image)
         raise Http404
-    ext = "jpg" if thumb else photo.image.name.rsplit(".", 1)[-1]
-    response = FileResponse(f, content_type=kind, filename=f"photo-{photo.pk}{'-thumb' if thumb else ''}.{ext}")
+    ext = "jpg" if thumb or blurred else photo.image.name.rsplit(".", 1)[-1]
+    suffix = f"-{size}" if thumb or blurred else ""
+    response = FileResponse(f, content_type=kind, filename=f"photo-{photo.pk}{suffix}.{ext}")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

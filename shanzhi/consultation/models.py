@@ -125,6 +125,9 @@ class TopicHistory(models.Model):
                              related_name="+")
     note = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField(auto_now_add=True)
+    # the response template (答复模板) the text was started from, if any
+    template = models.ForeignKey("replies.ResponseTemplate", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("答复模板"))
 
     class Meta:
         ordering = ["at", "id"]

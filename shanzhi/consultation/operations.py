@@ -36,6 +36,7 @@ class TransitionForm(forms.Form):
     action = _text(_l("操作"), required=True, max_length=50)
     reason = _text(_l("理由"), max_length=500)
     target = _number(_l("并入的议题"), min_value=1, max_value=2**62)
+    template = _text(_l("答复模板"), max_length=20)
 
 
 class PaperSupportForm(forms.Form):
@@ -137,7 +138,8 @@ def _one(queryset, pk, label):
 
 def _transition(u, topic, d):
     target = Topic.objects.restrict(u, "view").filter(pk=d["target"]).first() if d["target"] else None
-    return services.topic_transition(actor=u, topic=topic, action=d["action"], reason=d["reason"], target=target)
+    return services.topic_transition(actor=u, topic=topic, action=d["action"], reason=d["reason"], target=target,
+                                     template=d["template"])
 
 
 def _comment_act(fn):

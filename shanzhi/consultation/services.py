@@ -53,6 +53,7 @@ from .models import (
 from .notify import notify, notify_followers
 from .rules import adult_persons, adults_in_area, rule_for, supporters_needed
 from .search import reindex_topic
+from .templating import fill, template_for
 from .workflow import EVALUATION, MEETING, WORKFLOW, history_writer, notice_blockers, vote_outcome  # noqa: F401  (notice_blockers: views)
 
 
@@ -324,7 +325,13 @@ def survey_answer_withdraw(*, actor, survey: Survey, person: Person, reason: str
 
 
 @transaction.atomic
-def topic_transition(*, actor, topic: Topic, action: str, reason: str = "", target: Topic | None = None) -> Topic:
+def topic_transition(*, actor, topic: Topic, action: str, reason: str = "", target: Topic | None = None,
+                     template=None) -> Topic:
+    """One step of 五议. `template`: the id of the response template the reason was started from (checked,
+    its placeholders filled, recorded on the step's history)."""
+    used = template_for(actor=actor, topic=topic, action=action, pk=template)
+    if used is not None:
+        reason = fill(reason, topic)
     extra = {}
     now = timezone.now()
     if action == "accept":
@@ -349,8 +356,8 @@ def topic_transition(*, actor, topic: Topic, action: str, reason: str = "", targ
             "average": round(float(agg["avg"] or 0), 2), "count": agg["n"],
             "distribution": {str(s): dist.get(s, 0) for s in range(1, 6)}}}
     data = {"reason": reason, "target": str(target.pk) if target else ""}
-    topic = WORKFLOW.apply(obj=topic, actor=actor, action=action, data=data, history=history_writer(actor),
-                           extra_updates=extra)
+    topic = WORKFLOW.apply(obj=topic, actor=actor, action=action, data=data,
+                           history=history_writer(actor, template=used), extra_updates=extra)
     if action == "merge":  # supporters, followers and a history line move to the surviving topic
         move_to_survivor(actor=actor, topic=topic, target=target)
         topic.refresh_from_db(fields=["support_count"])

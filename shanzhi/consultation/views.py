@@ -33,6 +33,7 @@ from .models import (
     Topic,
 )
 from .rules import effective_rules
+from .templating import pickers
 from .workflow import WORKFLOW, vote_outcome
 
 
@@ -151,6 +152,7 @@ def topic_detail(request, topic):
             t.action == "merge" and ok for t, ok, _r in transitions) else [],
         "leaf_tasks": [t for t, _d, _p in tree if t.pk not in parents],
         "source_case": source_case(actor=user, topic=topic),
+        "pickers": pickers(actor=user, topic=topic, actions={t.action for t, ok, _r in transitions if ok}),
     }
     return render(request, "consultation/topic_detail.html", ctx)
 

@@ -126,11 +126,11 @@ WORKFLOW = Workflow(
 )
 
 
-def history_writer(actor):
+def history_writer(actor, template=None):
     def write(topic, transition, before, data):
         return TopicHistory.objects.create(topic=topic, action=transition.action, label=str(transition.label),
                                            from_state=before, to_state=transition.target, actor=actor,
-                                           note=str(data.get("reason", ""))[:500])
+                                           note=str(data.get("reason", ""))[:500], template=template)
 
     return write
 

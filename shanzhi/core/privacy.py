@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import logging
+import math
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,8 +26,15 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFilter, ImageOps
 from stdnum.cn import ric
 
+from .errors import ServiceError
 from .masking import mask_id_number, mask_phone
 from .memo import Memo
+
+try:  # optional: face and plate suggestions for photos (opencv-python-headless)
+    import cv2
+    import numpy
+except ImportError:  # pragma: no cover - depends on the installation
+    cv2 = numpy = None
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -223,10 +233,92 @@ def review(texts: dict[str, str], findings: list[Finding], labels: dict[str, str
 # --- photos -----------------------------------------------------------------------------------------------
 # A photo goes public as a blurred copy; the original stays private. Regions are drawn by the reviewer
 # (fractions of the width and height: x, y, w, h in 0..1) and blurred server-side: pixelated to 1/12 of the
-# region's size and then blurred, so the covered detail can't be read back. No face or plate detector is
-# bundled (none of the project's dependencies has one); regions are drawn by hand.
+# region's size and then blurred, so the covered detail can't be read back. `suggest_regions` pre-fills
+# faces and number plates found by OpenCV's bundled Haar cascades when OpenCV is installed; the reviewer
+# confirms or removes each suggestion and draws what it missed (without OpenCV: drawn by hand only).
+# OpenCV is not a dependency: its current release (5.x) no longer ships the cascades nor CascadeClassifier,
+# and the 4.x line with numpy adds about 230 MB; an installation that adds `opencv-python-headless<5` gets
+# the suggestions (checked by hand with 4.14), one without it loses nothing else.
 
 Region = tuple[float, float, float, float]
+MAX_REGIONS = 50
+MIN_REGION = 0.005  # a region narrower or lower than 0.5 % of the picture covers nothing readable
+_EDGE = 1e-6
+
+
+def parse_regions(raw) -> list[Region]:
+    """The reviewer's regions as posted (JSON: a list of [x, y, w, h], fractions of the width and height),
+    checked: at most MAX_REGIONS, each inside the picture and not empty. A bad one raises ServiceError naming
+    the region and its field, in Chinese."""
+    if isinstance(raw, str | bytes):
+        try:
+            raw = json.loads(raw or "[]")
+        except ValueError:
+            raise ServiceError(_("打码区域的格式不正确"), field="regions") from None
+    if not isinstance(raw, list):
+        raise ServiceError(_("打码区域的格式不正确"), field="regions")
+    if len(raw) > MAX_REGIONS:
+        raise ServiceError(_("打码区域最多 %(n)d 个") % {"n": MAX_REGIONS}, field="regions")
+    names = (_("左边距"), _("上边距"), _("宽度"), _("高度"))
+    out: list[Region] = []
+    for i, item in enumerate(raw, start=1):
+        if not isinstance(item, list | tuple) or len(item) != 4:
+            raise ServiceError(_("第 %(i)d 个区域的格式不正确") % {"i": i}, field="regions")
+        values = []
+        for name, given in zip(names, item, strict=True):
+            try:
+                v = math.nan if isinstance(given, bool) else float(given)
+            except (TypeError, ValueError):
+                v = math.nan
+            if not math.isfinite(v):
+                raise ServiceError(_("第 %(i)d 个区域的“%(f)s”不是数字") % {"i": i, "f": name}, field="regions")
+            values.append(v)
+        x, y, w, h = values
+        if w < MIN_REGION or h < MIN_REGION:
+            raise ServiceError(_("第 %(i)d 个区域太小（宽度和高度不能为零）") % {"i": i}, field="regions")
+        if x < -_EDGE or y < -_EDGE or x + w > 1 + _EDGE or y + h > 1 + _EDGE:
+            raise ServiceError(_("第 %(i)d 个区域超出了照片范围") % {"i": i}, field="regions")
+        out.append((round(max(x, 0.0), 4), round(max(y, 0.0), 4), round(min(w, 1.0), 4), round(min(h, 1.0), 4)))
+    return out
+
+
+def detector_available() -> bool:
+    return cv2 is not None
+
+
+def _cascades():
+    found = []
+    for kind, name in (("face", "haarcascade_frontalface_default.xml"),
+                       ("plate", "haarcascade_russian_plate_number.xml")):
+        path = os.path.join(cv2.data.haarcascades, name)
+        if os.path.exists(path):
+            found.append((kind, cv2.CascadeClassifier(path)))
+    return found
+
+
+SUGGEST_PX = 1200  # detection runs on a copy at most this long on its longest side
+
+
+def suggest_regions(data: bytes) -> list[tuple[str, Region]]:
+    """Faces (frontal) and number plates that OpenCV's Haar cascades find: [(kind, region)], kind "face" or
+    "plate". Only suggestions — a cascade misses faces in profile and finds some that aren't; the reviewer
+    decides. Empty when OpenCV is not installed or the file can't be read."""
+    if cv2 is None:
+        return []
+    try:
+        with Image.open(io.BytesIO(data)) as source:
+            source.draft("L", (SUGGEST_PX, SUGGEST_PX))
+            image = ImageOps.exif_transpose(source).convert("L")
+            image.thumbnail((SUGGEST_PX, SUGGEST_PX))
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return []
+    gray = cv2.equalizeHist(numpy.asarray(image))
+    width, height = image.size
+    out: list[tuple[str, Region]] = []
+    for kind, cascade in _cascades():
+        for x, y, w, h in cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(24, 24)):
+            out.append((kind, (round(x / width, 4), round(y / height, 4), round(w / width, 4), round(h / height, 4))))
+    return out[:MAX_REGIONS]
 
 
 def _box(region: Region, width: int, height: int) -> tuple[int, int, int, int] | None:

@@ -52,6 +52,9 @@ class DisclosureEntry(CommunityModel):
     review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # the response template (答复模板) the text was started from, if any
+    template = models.ForeignKey("replies.ResponseTemplate", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("答复模板"))
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

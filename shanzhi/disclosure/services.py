@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shanzhi.audit.services import audit_log
@@ -13,6 +14,10 @@ from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import require, require_any
 from shanzhi.core.privacy import counts, mask_all
 from shanzhi.core.writes import create_audited, versioned_update
+from shanzhi.regions.selectors import region_place
+from shanzhi.replies.choices import Kind
+from shanzhi.replies.render import render as render_template
+from shanzhi.replies.selectors import template_usable
 
 from .models import Category, DisclosureEntry, EntryState, LedgerLine, PublishingSchedule
 from .permissions import EDIT, LEDGER, REVIEW, SCHEDULE
@@ -35,12 +40,28 @@ def _editable(entry: DisclosureEntry) -> None:
 
 
 @transaction.atomic
+def template_values(*, community_code: str, category: str = "", title: str = "", period: str = "") -> dict:
+    """The response templates' placeholders (replies.render.PLACEHOLDERS) for an entry's text."""
+    return {"标题": title, "类别": str(dict(Category.choices).get(category, "")), "期限": period,
+            "社区": region_place(code=community_code[:12]).rsplit(" · ", 1)[-1], "日期": timezone.localdate().isoformat()}
+
+
 def entry_create(*, actor, community_code: str, category: str, title: str, body: str = "",
-                 period: str = "") -> DisclosureEntry:
+                 period: str = "", template=None) -> DisclosureEntry:
+    """A draft entry. `template`: the id of the response template (用途“公开文本”) the body was started from —
+    checked (active, of the community or above), its placeholders filled, recorded on the entry."""
     require(actor, EDIT.action, community_code)  # personal data is caught by the scan before publishing
+    used = None
+    if template not in (None, ""):
+        used = template_usable(actor=actor, pk=template, region_code=community_code, kinds=[Kind.DISCLOSURE])
+        if used is None:
+            raise ServiceError(_("所选答复模板不可用"), field="template")
+        body = render_template(body, template_values(community_code=community_code, category=category,
+                                                     title=title.strip(), period=period.strip()))
     return create_audited(DisclosureEntry, actor=actor, action="disclosure.entry_create",
-                          audit_after={"category": category}, region_code=community_code[:12], category=category,
-                          title=title.strip(), body=body.strip(), period=period.strip(), author=actor)
+                          audit_after={"category": category, "template": used.pk if used else None},
+                          region_code=community_code[:12], category=category, title=title.strip(),
+                          body=body.strip(), period=period.strip(), author=actor, template=used)
 
 
 @transaction.atomic

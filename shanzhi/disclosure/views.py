@@ -17,6 +17,9 @@ from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ServiceError
 from shanzhi.core.permissions import check
 from shanzhi.core.privacy import review
+from shanzhi.replies.choices import Kind, Step
+from shanzhi.replies.render import render as render_template
+from shanzhi.replies.selectors import templates_for
 
 from . import selectors, services
 from .models import EDITOR_ROLES, REVIEWER_ROLES, Category, Direction, DisclosureEntry, LedgerLine
@@ -56,23 +59,39 @@ class EntryForm(forms.Form):
     title = forms.CharField(label=_l("标题"), max_length=120)
     period = forms.CharField(label=_l("期间"), max_length=30, required=False)
     body = forms.CharField(label=_l("内容"), max_length=20000, widget=forms.Textarea, required=False)
+    template = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+
+def _picks(actor, community_code: str) -> list:
+    """答复模板 (用途“公开文本”) for the chosen community, their placeholders filled as far as known."""
+    if not community_code:
+        return []
+    values = services.template_values(community_code=community_code)
+    return [(t, render_template(t.body, values)) for t in templates_for(
+        actor=actor, kind=Kind.DISCLOSURE, step=Step.PUBLISH, region_code=community_code,
+        category_codes=Category.values)[:8]]
 
 
 @role_view(EDITOR_ROLES | REVIEWER_ROLES, methods=("GET", "POST"))
 def manage(request):
-    form = EntryForm(request.POST or None)
-    form.fields["community"].choices = [(r.code, r.name) for r in actor_communities(actor=request.user)]
+    form = EntryForm(request.POST or None, initial={"community": request.GET.get("community", "")})
+    communities = [(r.code, r.name) for r in actor_communities(actor=request.user)]
+    form.fields["community"].choices = communities
+    chosen = request.POST.get("community") or request.GET.get("community") or ""
+    chosen = chosen if chosen in {code for code, _n in communities} else (communities[0][0] if communities else "")
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             entry = services.entry_create(actor=request.user, community_code=d["community"], category=d["category"],
-                                          title=d["title"], body=d["body"], period=d["period"])
+                                          title=d["title"], body=d["body"], period=d["period"],
+                                          template=d["template"])
         except ServiceError as e:
             form.add_error(None, e.user_message)
         else:
             return redirect("disclosure:entry", pk=entry.pk)
     return render(request, "disclosure/manage.html", {
-        "entries": selectors.entry_list(actor=request.user, state=request.GET.get("state", ""))[:100], "form": form})
+        "entries": selectors.entry_list(actor=request.user, state=request.GET.get("state", ""))[:100], "form": form,
+        "chosen": chosen, "picks": _picks(request.user, chosen)})
 
 
 def _privacy(request, obj) -> dict:

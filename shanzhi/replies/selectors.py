@@ -15,11 +15,13 @@ def _ancestors(region_code: str) -> list[str]:
     return [""] + [region_code[:n] for n in range(2, len(region_code) + 1)]
 
 
-def templates_for(*, actor, kind: str, region_code: str, step: str = "", category_codes=()) -> QuerySet:
+def templates_for(*, actor, kind: str, region_code: str, step: str = "", category_codes=(),
+                  roles=USE_ROLES) -> QuerySet:
     """The active templates offered at one record: its kind, its step (or any step), its category (or any
     category), from its own region up to the system defaults; the most specific first. Nothing for an actor
-    without a role on that region."""
-    if not (roles_at(actor, region_code) & USE_ROLES):
+    without a role on that region (`roles`: the staff, unless the caller's step is also taken by others — the
+    governance committee answers topics)."""
+    if not (roles_at(actor, region_code) & frozenset(roles)):
         return ResponseTemplate.objects.none()
     cats = [code for code in category_codes if code]
     return (ResponseTemplate.objects.filter(active=True, kind=kind, region_code__in=_ancestors(region_code))
@@ -27,11 +29,13 @@ def templates_for(*, actor, kind: str, region_code: str, step: str = "", categor
             .order_by(Length("region_code").desc(), Length("category_code").desc(), Length("step").desc(), "title"))
 
 
-def template_usable(*, actor, pk, region_code: str) -> ResponseTemplate | None:
-    """One active template the actor may use on a record of `region_code` (else None: a forged or foreign id)."""
-    if not str(pk or "").isdigit() or not (roles_at(actor, region_code) & USE_ROLES):
+def template_usable(*, actor, pk, region_code: str, kinds=(), roles=USE_ROLES) -> ResponseTemplate | None:
+    """One active template the actor may use on a record of `region_code` (else None: a forged or foreign id);
+    with `kinds`, only a template of one of those kinds (a rejection text is no topic answer)."""
+    if not str(pk or "").isdigit() or not (roles_at(actor, region_code) & frozenset(roles)):
         return None
-    return ResponseTemplate.objects.filter(pk=int(pk), active=True, region_code__in=_ancestors(region_code)).first()
+    qs = ResponseTemplate.objects.filter(pk=int(pk), active=True, region_code__in=_ancestors(region_code))
+    return (qs.filter(kind__in=list(kinds)) if kinds else qs).first()
 
 
 def template_list(*, actor) -> QuerySet:
