@@ -17,7 +17,7 @@ from shanzhi.core.writes import create_audited, versioned_update
 
 from .channels import SmsChannel, WeChatTemplateChannel, channel_paths
 from .models import ChannelSetting, Delivery, Notification
-from .tasks import deliver_task
+from .tasks import deliver_many_task, deliver_task
 
 
 def _already_told(candidates: list, dedupe_key: str, same: dict) -> set:
@@ -60,11 +60,17 @@ def _store(rows: list, dedupe_key: str) -> list:
                                             deliveries__isnull=True))
 
 
-def _queue_deliveries(rows: list) -> None:
+def _queue_deliveries(rows: list, *, one_task: bool = False) -> None:
+    """Store a delivery per message and channel; after commit, queue one task per delivery (or, for a batch's
+    fan-out, one task for them all)."""
     paths = channel_paths()
-    deliveries = Delivery.objects.bulk_create([Delivery(notification=n, channel=p) for n in rows for p in paths])
+    deliveries = Delivery.objects.bulk_create([Delivery(notification=n, channel=p) for n in rows for p in paths],
+                                              batch_size=1000)
 
     def enqueue():  # the request only queues; the worker sends (notifications.tasks)
+        if one_task and deliveries:
+            deliver_many_task.enqueue([d.pk for d in deliveries])
+            return
         for d in deliveries:
             deliver_task.enqueue(d.pk)
 
@@ -134,7 +140,7 @@ def notify_many(messages: list[dict]) -> int:
                 told.add((pk, *key))
                 rows.append(Notification(recipient=user, body=m.get("body", ""), url=m.get("url", "")[:300], **same))
     Notification.objects.bulk_create(rows, batch_size=1000)
-    _queue_deliveries(rows)
+    _queue_deliveries(rows, one_task=True)
     return stored + len(rows)
 
 
