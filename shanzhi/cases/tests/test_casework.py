@@ -355,5 +355,5 @@ def test_a_refused_item_in_a_chunk_rolls_back_alone_with_its_messages(world, peo
                                   data={"body": p["body"].pk})
     assert report["ok"] == 3 and report["results"][0] == {**report["results"][0], "id": cases[1].pk, "ok": False}
     assert Case.objects.get(pk=cases[1].pk).state == c.State.ACCEPTED
-    assert not Notification.objects.filter(object_id=str(cases[1].pk)).exists()
-    assert Notification.objects.filter(object_id__in=[str(x.pk) for x in cases if x != cases[1]]).count() == 3
+    assert not Notification.objects.filter(kind="case.dispatch", object_id=str(cases[1].pk)).exists()
+    assert Notification.objects.filter(kind="case.dispatch", object_id__in=[str(x.pk) for x in cases if x != cases[1]]).count() == 3
