@@ -172,20 +172,10 @@ def kind(key: str) -> Kind:
 
 def rank(query: Query, candidates: Iterable[Candidate], *, limit: int = 5,
          threshold: float = THRESHOLD) -> list[Suggestion]:
-    """`score` for each candidate (inlined: a keystroke scores up to a thousand rows), the best first."""
     q = query.tokens
-    if not isinstance(q, frozenset | set):
-        q = frozenset(q)
-    nq = len(q)
     found = []
     for cand in candidates:
-        tokens = cand.tokens if isinstance(cand.tokens, frozenset | set) else frozenset(cand.tokens)
-        common = len(q & tokens)
-        if not common:
-            continue  # no shared word: 0, whatever the place
-        text = common / math.sqrt(nq * len(tokens))
-        place = place_similarity(distance_m=cand.distance_m, same_building=cand.same_building)
-        s = round(TEXT_WEIGHT * text + PLACE_WEIGHT * place, 4)
+        s = score(q, cand.tokens, distance_m=cand.distance_m, same_building=cand.same_building)
         if s >= threshold:
             found.append(Suggestion(cand.obj, s, cand.distance_m, cand.same_building))
     found.sort(key=lambda x: (-x.score, x.distance_m if x.distance_m is not None else math.inf,
