@@ -61,6 +61,39 @@ def world_and_actor(role: str = "community_secretary", code: str = "321002004001
     return user
 
 
+def copy_columns(model, keys) -> tuple[list[str], list]:
+    """Columns of `model` for COPY: `keys` first (the caller writes them), then every other concrete column with
+    its default — derived from the model, so a column added later can't break a loader (NOT NULL without a
+    default: an empty text, 0, false or now)."""
+    import datetime as dt
+    import json
+
+    from django.db import models
+
+    keys = list(keys)
+    fixed = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.attname in keys or f.column in keys:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = dt.datetime.now(dt.UTC)
+        else:
+            value = f.get_default()
+        if isinstance(f, models.JSONField):
+            value = json.dumps(value)
+        elif value is None and not f.null:
+            if isinstance(f, models.BooleanField):
+                value = False
+            elif isinstance(f, models.IntegerField | models.FloatField | models.DecimalField):
+                value = 0
+            elif isinstance(f, models.DateTimeField):
+                value = dt.datetime.now(dt.UTC)
+            else:
+                value = ""
+        fixed[f.column] = value
+    return keys + list(fixed), list(fixed.values())
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     k = (len(values) - 1) * p

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._django import setup  # noqa: E402
+from bench._django import copy_columns, setup  # noqa: E402
 
 STREETS, COMMUNITIES, GRIDS, ADULTS = 10, 20, 3, 100
 
@@ -63,6 +63,7 @@ def load_cases(n, grids, rng, start, now):
             "outcome", "outcome_note", "is_repeat", "reopen_count", "step", "due_estimated", "alert_level",
             "created_at", "accepted_at", "accepted_on_time", "completed_at", "completed_on_time", "updated_at",
             "lat", "lng", "external_ref", "import_fingerprint", "publish_consent"]
+    cols, rest = copy_columns(Case, cols)  # every other column (similar_tokens …) with its default
     span = (now - start).total_seconds()
     with connection.cursor() as cur, cur.connection.cursor().copy(
             f"COPY cases_case ({', '.join(cols)}) FROM STDIN") as copy:
@@ -74,7 +75,8 @@ def load_cases(n, grids, rng, start, now):
             copy.write_row([f"A{i:09d}", rng.choice(grids), cat.pk, "patrol", "基准", "基准", "normal", "{}", "", "",
                             "", False, "", "archived" if done else "handling", 1, 0, "fixed" if done else "", "",
                             rng.random() < 0.05, 0, "", False, 0, created, accepted, rng.random() < 0.9,
-                            completed, None if completed is None else rng.random() < 0.8, now, None, None, "", "", False])
+                            completed, None if completed is None else rng.random() < 0.8, now, None, None, "", "", False,
+                            *rest])
     with connection.cursor() as cur:
         cur.execute("ANALYZE cases_case")
 

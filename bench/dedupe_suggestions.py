@@ -26,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench._django import percentile, setup  # noqa: E402
+from bench._django import copy_columns, percentile, setup  # noqa: E402
 
 BUILDINGS = [f"{n}号楼" for n in range(1, 31)]
 UNITS = ["一单元", "二单元", "三单元", "四单元"]
@@ -71,27 +71,6 @@ def _regions():
     return grids
 
 
-def _row_writer(model, overrides_keys):
-    """Columns of `model` for COPY: the overridden ones, then every other concrete column with its default."""
-    from django.db.models import JSONField
-
-    fixed = {}
-    for f in model._meta.concrete_fields:
-        if f.primary_key or f.attname in overrides_keys:
-            continue
-        value = f.get_default()
-        if isinstance(f, JSONField):
-            value = json.dumps(value)
-        elif value is None and not f.null:
-            value = "" if f.get_internal_type() in ("CharField", "TextField", "SlugField") else value
-        fixed[f.column] = value
-    for f in model._meta.concrete_fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            fixed[f.column] = dt.datetime.now(dt.UTC)
-    columns = list(overrides_keys) + [c for c in fixed if c not in overrides_keys]
-    return columns, [fixed[c] for c in columns[len(overrides_keys):]]
-
-
 def load_cases(n: int, grids: list[str], rng: random.Random) -> None:
     from django.db import connection
 
@@ -106,7 +85,7 @@ def load_cases(n: int, grids: list[str], rng: random.Random) -> None:
     now = dt.datetime.now(dt.UTC)
     keys = ["number", "region_code", "category_id", "channel", "title", "description", "address", "state",
             "created_at", "lat", "lng", "similar_tokens", "publish_consent"]
-    columns, rest = _row_writer(Case, keys)
+    columns, rest = copy_columns(Case, keys)
     tokens = {}
     with connection.cursor() as cur, cur.connection.cursor().copy(
             f"COPY cases_case ({', '.join(columns)}) FROM STDIN") as copy:
@@ -140,7 +119,7 @@ def load_topics(n: int, grids: list[str], rng: random.Random) -> None:
                                                      defaults={"name": "其他事项"})
     communities = sorted({g[:12] for g in grids})
     keys = ["region_code", "rule_id", "title", "description", "state", "created_at"]
-    columns, rest = _row_writer(Topic, keys)
+    columns, rest = copy_columns(Topic, keys)
     texts = []
     with connection.cursor() as cur, cur.connection.cursor().copy(
             f"COPY consultation_topic ({', '.join(columns)}) FROM STDIN") as copy:

@@ -101,7 +101,8 @@ def main():
         "district_snapshot_s": round(snapshot_s, 3),
         "whole_chain_s": round(sum(steps.values()), 3),
         "snapshot_vs_raw": round(snapshot_s / raw_s, 2) if raw_s else None,
-        "snapshot_per_kind_s": per_kind, "district_queries_per_report": round(queries / max(frozen, 1), 1),
+        "snapshot_per_kind_s": per_kind, "district_queries_per_report": round(queries / max(frozen, 1), 3),
+        "district_queries_per_kind": round(queries / max(len(kinds), 1), 1),
         "limit_s": 10, "within_limit_per_kind": all(v <= 10 for v in per_kind.values()),
     }, ensure_ascii=False))
 

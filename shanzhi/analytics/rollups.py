@@ -18,7 +18,7 @@ from shanzhi.regions.models import Region
 
 from .models import Rollup, RollupRun, TypeMedian
 from .periods import current_month, next_month
-from .staleness import module_of, refresh_stale
+from .staleness import forget_oldest, module_of, refresh_stale
 from .typology import type_resolver
 
 ROLLUP_LEVELS = (Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
@@ -106,6 +106,7 @@ def rollup_refresh(*, months: Iterable[dt.date], modules: Iterable[str] | None =
                 c, ch = _refresh_month(month, indicators, codes, now)
                 _refresh_medians(month, [i.key for i in indicators])
             cells, changed = cells + c, changed + ch
+    forget_oldest()
     if connection.vendor == "postgresql" and changed > 20000:  # fresh statistics for the dashboards' plans
         with connection.cursor() as cur:
             cur.execute(f"ANALYZE {Rollup._meta.db_table}")

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
 from shanzhi.core.indicators import all_indicators
+from shanzhi.core.memo import Memo
 
 from .models import Rollup, StaleMonth
 from .periods import current_month, month_start
@@ -39,8 +40,31 @@ def indicator_modules() -> set[str]:
     return {module_of(i) for i in all_indicators()}
 
 
+OLDEST = Memo("analytics.oldest_rollup", ttl=300)
+
+
 def _oldest_rollup() -> dt.date | None:
     return Rollup.objects.order_by("month").values_list("month", flat=True).first()
+
+
+def forget_oldest() -> None:
+    """A refresh may have added older months: the next back-dated write reads the oldest month again."""
+    OLDEST.clear()
+
+
+def _on_or_after_oldest(months: set[dt.date]) -> set[dt.date]:
+    """The months not older than the oldest rollup. The oldest month is remembered once found, so a back-dated
+    save costs no query for it; a month older than the remembered one is checked against the table again (another
+    process's refresh may have added older months), and "no rollups yet" is never remembered — so no month that
+    has rollups goes unmarked."""
+    oldest = OLDEST.get("oldest", _oldest_rollup)
+    if oldest is None or min(months) < oldest:
+        OLDEST.clear()
+        oldest = OLDEST.get("oldest", _oldest_rollup)
+        if oldest is None:
+            OLDEST.clear()
+            return set()
+    return {m for m in months if m >= oldest}
 
 
 def mark_stale(months, module: str) -> int:
@@ -50,8 +74,9 @@ def mark_stale(months, module: str) -> int:
     months = {m for m in months if m < now}
     if not months:
         return 0
-    oldest = _oldest_rollup()
-    months = {m for m in months if oldest is not None and m >= oldest}
+    months = _on_or_after_oldest(months)
+    if not months:
+        return 0
     StaleMonth.objects.bulk_create([StaleMonth(month=m, module=module) for m in months], ignore_conflicts=True)
     return len(months)
 

@@ -31,7 +31,7 @@ def redact(data: dict | None) -> dict:
     return out
 
 
-def audit_log(
+def audit_event(
     *,
     actor=None,
     action: str,
@@ -43,6 +43,7 @@ def audit_log(
     reason: str = "",
     actor_name: str = "",
 ) -> AuditEvent:
+    """The audit row `audit_log` writes, unsaved (for `audit_log_many`)."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     object_type = object_id = ""
@@ -51,7 +52,7 @@ def audit_log(
         object_id = str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
         region_code = region_code or getattr(obj, "region_code", "") or ""
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         actor_name=actor_name or (actor.get_username() if actor else ""),
         ip=ip_var.get(),
@@ -65,3 +66,15 @@ def audit_log(
         after=redact(after),
         reason=reason[:500],
     )
+
+
+def audit_log(**kwargs) -> AuditEvent:
+    """Write one audit row (the arguments of `audit_event`)."""
+    event = audit_event(**kwargs)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_log_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Write the rows of a batch (each built by `audit_event`) in one INSERT."""
+    return AuditEvent.objects.bulk_create(events, batch_size=1000) if events else []

@@ -7,6 +7,8 @@ deadline of the next step, rating rows, inbox messages; channels deliver after c
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 import math
@@ -31,7 +33,7 @@ from shanzhi.core.pii import decrypt, encrypt
 from shanzhi.core.privacy import parse_regions
 from shanzhi.core.roles import Role
 from shanzhi.core.writes import clean_or_refuse, create_audited, plain, versioned_update
-from shanzhi.notifications.services import notify
+from shanzhi.notifications.services import notify, notify_many
 from shanzhi.regions.choices import Level as RegionLevel
 from shanzhi.registry.permissions import can_act_for
 from shanzhi.registry.validators import normalise_phone
@@ -74,6 +76,56 @@ REPEAT_WINDOW = dt.timedelta(days=30)
 STAFF_CHANNELS = {c.Channel.PATROL, c.Channel.HOTLINE, c.Channel.WALK_IN, c.Channel.IMPORT}
 # staff record a report someone else made: the staff member is not the case's reporter (no feedback, no rating)
 ON_BEHALF_CHANNELS = (c.Channel.HOTLINE, c.Channel.WALK_IN, c.Channel.IMPORT)
+
+
+# --- a batch of transitions (bulk work, cases.bulk) -------------------------------------------------------
+# Within `batch()`, what every item of a bulk action reads the same — the chosen response template at one
+# region, the members of the chosen body — is read once, and the inbox messages of the items are collected and
+# stored together when the caller flushes them (`batch_messages`, `batch_flush`). Each item still runs its own
+# transition: its permission check, guard, conditional update, history and audit row.
+
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("cases_batch", default=None)
+
+
+@contextlib.contextmanager
+def batch():
+    token = _batch.set({"messages": []})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def _shared(key: tuple, load):
+    memo = _batch.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
+def batch_messages() -> list[dict]:
+    """The inbox messages collected so far in this batch (a caller drops those of an item that failed)."""
+    memo = _batch.get()
+    return memo["messages"] if memo is not None else []
+
+
+def batch_flush() -> int:
+    """Store the collected messages (notifications.notify_many) and start a new collection."""
+    memo = _batch.get()
+    if not memo or not memo["messages"]:
+        return 0
+    messages, memo["messages"] = memo["messages"], []
+    return notify_many(messages)
+
+
+def _notify(**message) -> None:
+    memo = _batch.get()
+    if memo is None:
+        notify(**message)
+    else:
+        memo["messages"].append(message)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -546,7 +598,8 @@ def _template(case: Case, actor, data: dict):
     pk = data.pop("template", None)
     if pk in (None, ""):
         return None
-    template = template_usable(actor=actor, pk=pk, region_code=case.region_code)
+    template = _shared(("template", getattr(actor, "pk", None), str(pk), case.region_code),
+                       lambda: template_usable(actor=actor, pk=pk, region_code=case.region_code))
     if template is None:
         raise ServiceError(_("所选答复模板不可用"), field="template")
     for key in ("note", "reason"):
@@ -599,7 +652,7 @@ def _after_dispatch(case, actor, user, data, ctx):
 def _after_assist(case, actor, user, data, ctx, role=c.AssignmentRole.ASSIST):
     body = ctx["body"]
     CaseAssignment.objects.create(case=case, body=body, assigned_by=user, role=role)
-    return body_members([body.pk]), _("新派遣民情：%(t)s") % {"t": case.title}
+    return _shared(("members", body.pk), lambda: body_members([body.pk])), _("新派遣民情：%(t)s") % {"t": case.title}
 
 
 UNASSIGNED_TITLES = {"escalate": _l("越级上报：%(t)s"), "return": _l("民情被退回：%(t)s"),
@@ -687,7 +740,7 @@ def _after(case: Case, action: str, *, actor, data: dict, ctx: dict) -> None:
     user = actor if actor is not None and actor.is_authenticated else None
     recipients, title = run(case, actor, user, data, ctx)
     if recipients and title:
-        notify(recipients=recipients, kind=f"case.{action}", title=title, url=case_url(case), obj=case, actor=user)
+        _notify(recipients=recipients, kind=f"case.{action}", title=title, url=case_url(case), obj=case, actor=user)
 
 
 def case_rate(*, actor, case: Case, score: int, comment: str = "") -> Case:

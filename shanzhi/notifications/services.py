@@ -17,7 +17,7 @@ from shanzhi.core.writes import create_audited, versioned_update
 
 from .channels import SmsChannel, WeChatTemplateChannel, channel_paths
 from .models import ChannelSetting, Delivery, Notification
-from .tasks import deliver_task
+from .tasks import deliver_many_task, deliver_task
 
 
 def _already_told(candidates: list, dedupe_key: str, same: dict) -> set:
@@ -60,11 +60,17 @@ def _store(rows: list, dedupe_key: str) -> list:
                                             deliveries__isnull=True))
 
 
-def _queue_deliveries(rows: list) -> None:
+def _queue_deliveries(rows: list, *, one_task: bool = False) -> None:
+    """Store a delivery per message and channel; after commit, queue one task per delivery (or, for a batch's
+    fan-out, one task for them all)."""
     paths = channel_paths()
-    deliveries = Delivery.objects.bulk_create([Delivery(notification=n, channel=p) for n in rows for p in paths])
+    deliveries = Delivery.objects.bulk_create([Delivery(notification=n, channel=p) for n in rows for p in paths],
+                                              batch_size=1000)
 
     def enqueue():  # the request only queues; the worker sends (notifications.tasks)
+        if one_task and deliveries:
+            deliver_many_task.enqueue([d.pk for d in deliveries])
+            return
         for d in deliveries:
             deliver_task.enqueue(d.pk)
 
@@ -93,6 +99,49 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: 
                    for user in users], dedupe_key)
     _queue_deliveries(rows)
     return len(rows)
+
+
+def notify_many(messages: list[dict]) -> int:
+    """`notify` for many messages at once (the fan-out of a bulk action): each dict holds `notify`'s arguments and
+    follows its rules, but who already has each message is read in one query, and the messages and their
+    deliveries are stored with one INSERT each. Messages with a `dedupe_key` go through `notify` one by one."""
+    stored = 0
+    rows: list = []
+    plain_messages = []
+    for m in messages:
+        if m.get("dedupe_key"):
+            stored += notify(**m)
+        else:
+            plain_messages.append(m)
+    wanted = []
+    for m in plain_messages:
+        obj = m.get("obj")
+        same = {"kind": m["kind"], "title": m["title"][:200], "object_type": obj._meta.label_lower if obj is not None
+                else "", "object_id": str(obj.pk) if obj is not None else ""}
+        actor = m.get("actor")
+        skip = {actor.pk} if actor is not None and getattr(actor, "pk", None) is not None and not m.get(
+            "security") else set()
+        users = {}
+        for u in m["recipients"]:
+            if u is not None and u.pk not in skip:
+                users.setdefault(u.pk, u)
+        if users:
+            wanted.append((m, same, users))
+    if not wanted:
+        return stored
+    told = set(Notification.objects.filter(
+        recipient__in={pk for _m, _s, users in wanted for pk in users}, read_at__isnull=True,
+        kind__in={s["kind"] for _m, s, _u in wanted}, object_id__in={s["object_id"] for _m, s, _u in wanted},
+    ).values_list("recipient_id", "kind", "title", "object_type", "object_id"))
+    for m, same, users in wanted:
+        key = (same["kind"], same["title"], same["object_type"], same["object_id"])
+        for pk, user in users.items():
+            if (pk, *key) not in told:  # the same alert twice in one batch is told once, as by `notify`
+                told.add((pk, *key))
+                rows.append(Notification(recipient=user, body=m.get("body", ""), url=m.get("url", "")[:300], **same))
+    Notification.objects.bulk_create(rows, batch_size=1000)
+    _queue_deliveries(rows, one_task=True)
+    return stored + len(rows)
 
 
 def notification_mark_read(*, actor, ids: Iterable[int] | None = None) -> int:

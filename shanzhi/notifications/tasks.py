@@ -23,6 +23,21 @@ def backoff(attempt: int) -> dt.timedelta:
 
 @task()
 def deliver_task(delivery_id: int) -> str:
+    return _deliver(delivery_id)
+
+
+@task()
+def deliver_many_task(delivery_ids: list[int]) -> dict:
+    """The deliveries of a batch (a bulk action's fan-out: notify_many), one queued task for all; each delivery
+    is sent as `deliver_task` sends it, and one that fails is retried on its own."""
+    states: dict[str, int] = {}
+    for pk in delivery_ids:
+        state = _deliver(pk)
+        states[state] = states.get(state, 0) + 1
+    return states
+
+
+def _deliver(delivery_id: int) -> str:
     delivery = Delivery.objects.select_related("notification").filter(pk=delivery_id).first()
     if delivery is None or delivery.state != Delivery.State.PENDING:
         return "gone"

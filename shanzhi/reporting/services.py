@@ -130,20 +130,15 @@ LEVEL_ACTION = {ReportState.SUBMITTED: "street_approve", ReportState.STREET_APPR
 
 
 def reports_approve_all(*, actor, kind: ReportKind, period, state: str, reports) -> list[tuple[Report, str]]:
-    """Approve every report of `reports` (the actor's scoped list) waiting in `state`, each through its own
-    transition and permission check; returns (report, "" or the reason it was not approved) per item."""
+    """Approve every report of `reports` (the actor's scoped list) waiting in `state`, as one batch of the
+    workflow (`Workflow.apply_many`): each report is checked like a single transition (its state, the actor's
+    role at its community), those that pass change — and, at the district, are sealed — with one UPDATE, their
+    history and audit rows in one INSERT each. Returns (report, "" or the reason it was not approved) per item."""
     action = LEVEL_ACTION.get(state)
     if action is None:
         raise ServiceError(_("未知的审核环节"))
-    results = []
-    for report in reports.filter(kind=kind, period=month_start(period), state=state):
-        try:
-            report_transition(actor=actor, report=report, action=action)
-        except ServiceError as e:
-            results.append((report, e.user_message))
-        else:
-            results.append((report, ""))
-    return results
+    waiting = reports.filter(kind=kind, period=month_start(period), state=state)
+    return WORKFLOW.apply_many(objs=waiting, actor=actor, action=action, data={"reason": ""})
 
 
 @transaction.atomic

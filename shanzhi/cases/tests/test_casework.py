@@ -306,3 +306,54 @@ def test_demo_steps_give_responsibility_lists_and_default_templates(settings, tm
     replies(ctx=ctx)  # idempotent
     assert HandlingBody.objects.filter(categories__isnull=False).distinct().count() >= 2
     assert ResponseTemplate.objects.filter(region_code="").count() == 8
+
+
+def test_bulk_dispatch_shares_the_batch_work_and_tells_each_body_member_once_per_case(world, people,
+                                                                                      django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shanzhi.notifications.models import Notification
+
+    p = people
+    second = make_body_staff(p["body"])
+    t = template_create(actor=None, region_code="", kind="case_reply", step="dispatch", title="t", body="{编号}请办理")
+
+    def run(n):
+        ids = [x.pk for x in _accepted(world, p, n)]
+        with CaptureQueriesContext(connection) as ctx:
+            report = bulk.case_bulk_apply(actor=p["staff"], action="dispatch", ids=ids,
+                                          data={"body": p["body"].pk, "template": t.pk, "note": t.body})
+        assert report["ok"] == n
+        return ids, len(ctx.captured_queries)
+
+    ids, few = run(3)
+    _ids, more = run(9)
+    assert (more - few) / 6 <= 12  # per item: its own transition only (was about 20 with the shared reads)
+    for user in (p["body_staff"], second):
+        told = Notification.objects.filter(recipient=user, kind="case.dispatch", object_id__in=[str(i) for i in ids])
+        assert sorted(int(n.object_id) for n in told) == sorted(ids)
+    assert not Notification.objects.filter(recipient=p["staff"], kind="case.dispatch").exists()  # not of one's own act
+
+
+def test_a_refused_item_in_a_chunk_rolls_back_alone_with_its_messages(world, people, monkeypatch):
+    from shanzhi.cases import services
+    from shanzhi.notifications.models import Notification
+
+    p = people
+    cases = _accepted(world, p, 4)
+    real = services.case_transition
+
+    def flaky(*, actor, case, action, data=None, **kw):
+        if case.pk == cases[1].pk:  # fails after its writes and messages: all of them must go
+            real(actor=actor, case=case, action=action, data=data, **kw)
+            raise ServiceError("模拟失败")
+        return real(actor=actor, case=case, action=action, data=data, **kw)
+
+    monkeypatch.setattr(services, "case_transition", flaky)
+    report = bulk.case_bulk_apply(actor=p["staff"], action="dispatch", ids=[x.pk for x in cases],
+                                  data={"body": p["body"].pk})
+    assert report["ok"] == 3 and report["results"][0] == {**report["results"][0], "id": cases[1].pk, "ok": False}
+    assert Case.objects.get(pk=cases[1].pk).state == c.State.ACCEPTED
+    assert not Notification.objects.filter(kind="case.dispatch", object_id=str(cases[1].pk)).exists()
+    assert Notification.objects.filter(kind="case.dispatch", object_id__in=[str(x.pk) for x in cases if x != cases[1]]).count() == 3

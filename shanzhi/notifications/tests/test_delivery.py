@@ -105,3 +105,22 @@ def test_a_channel_that_keeps_failing_is_recorded_as_failed(make_user, settings,
     assert delivery.state == Delivery.State.FAILED and delivery.attempts == 4 and len(CALLS) == 4
     assert delivery.last_error == "TimeoutError"
     assert "13912345678" not in caplog.text + delivery.last_error  # the gateway's text is never kept
+
+
+def test_a_batch_fan_out_queues_one_task_and_each_delivery_is_sent(make_user, settings, dummy_backend,
+                                                                   django_capture_on_commit_callbacks):
+    from shanzhi.notifications.services import notify_many
+
+    settings.SHANZHI_NOTIFY_CHANNELS = ["shanzhi.notifications.tests.test_delivery.RecordingGateway", DOWN]
+    a, b, obj = make_user(), make_user(), make_user()
+    CALLS.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_many([{"recipients": [a, b], "kind": "case.dispatch", "title": f"新派遣民情：{n}", "obj": obj}
+                     for n in range(3)])
+    assert CALLS == [] and [r.task.name for r in dummy_backend.results] == ["deliver_many_task"]
+    result = dummy_backend.results[0]
+    result.task.call(*result.args, **result.kwargs)  # what the worker does
+    queued = Delivery.objects.filter(notification__recipient__in=[a, b])
+    assert queued.filter(channel__endswith="RecordingGateway", state=Delivery.State.SENT).count() == 6
+    assert queued.filter(channel=DOWN, state=Delivery.State.PENDING, attempts=1).count() == 6  # retried alone
+    assert {r.task.name for r in dummy_backend.results[1:]} == {"deliver_task"}

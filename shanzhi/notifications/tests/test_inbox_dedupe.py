@@ -46,3 +46,22 @@ def test_dedupe_key_still_means_once_ever(make_user):
     assert notify(recipients=[worker], kind="case.supervise", title="黄牌", dedupe_key="k:1") == 1
     notification_mark_read(actor=worker)
     assert notify(recipients=[worker], kind="case.supervise", title="黄牌", dedupe_key="k:1") == 0
+
+
+def test_notify_many_follows_the_same_rules_in_one_go(make_user, django_assert_max_num_queries):
+    from shanzhi.notifications.services import notify_many
+
+    worker, other, actor = make_user(), make_user(), make_user()
+    a, b = make_user(), make_user()  # the objects the alerts are about
+    notify(recipients=[worker], kind="case.dispatch", title="新派遣民情：甲", obj=a)  # already has it, unread
+    messages = [{"recipients": [worker, other, actor, None], "kind": "case.dispatch", "title": "新派遣民情：甲",
+                 "url": "/cases/1/", "obj": a, "actor": actor},
+                {"recipients": [worker, worker], "kind": "case.dispatch", "title": "新派遣民情：乙", "url": "/cases/2/",
+                 "obj": b, "actor": actor},
+                {"recipients": [other], "kind": "case.dispatch", "title": "新派遣民情：乙", "url": "/cases/2/",
+                 "obj": b, "actor": actor}]
+    with django_assert_max_num_queries(4):  # who has what, the messages, their deliveries (+ task rows at commit)
+        assert notify_many(messages) == 3
+    assert sorted(_titles(worker)) == ["新派遣民情：乙", "新派遣民情：甲"]
+    assert sorted(_titles(other)) == ["新派遣民情：乙", "新派遣民情：甲"]
+    assert _titles(actor) == []

@@ -173,3 +173,40 @@ def test_pages_render(client, world, chain):
     diff = client.get(reverse("reporting:diff", args=[v2.pk]))
     assert diff.status_code == 200 and "更正" in diff.content.decode()
     assert client.get(reverse("reporting:kinds")).status_code == 200
+
+
+def test_district_approval_of_a_round_is_one_batch_each_checked_and_sealed(world, chain, django_assert_max_num_queries):
+    from shanzhi.audit.models import AuditEvent
+    from shanzhi.core.models import TransitionHistory
+    from shanzhi.reporting.models import digest
+
+    kind = ReportKind.objects.get(key="population")
+    made = services.reports_prepare_round(actor=chain["district"], kind=kind, region_code=world.district.code,
+                                          period=MONTH)
+    mine, other = sorted(made, key=lambda r: r.region_code != world.community.code)
+    services.report_transition(actor=chain["staff"], report=mine, action="submit")
+    services.report_transition(actor=make_user(Role.COMMUNITY_STAFF, other.region_code), report=other,
+                               action="submit")
+    services.report_transition(actor=chain["street"], report=Report.objects.get(pk=mine.pk), action="street_approve")
+    # the other community's report is still waiting for its street: not in the district's state
+    with django_assert_max_num_queries(8):  # whatever the number of reports: a batch, not one write per report
+        results = services.reports_approve_all(actor=chain["district"], kind=kind, period=MONTH,
+                                               state="street_approved", reports=selectors.report_list(
+                                                   actor=chain["district"]))
+    assert [(r.pk, reason) for r, reason in results] == [(mine.pk, "")]
+    mine = Report.objects.get(pk=mine.pk)
+    assert mine.state == ReportState.APPROVED and mine.frozen and mine.sealed == digest(mine.values)
+    assert mine.district_approved_by == chain["district"] and mine.approved_at and mine.version == 4
+    assert Report.objects.get(pk=other.pk).state == ReportState.SUBMITTED
+    assert TransitionHistory.objects.filter(object_id=str(mine.pk), action="district_approve").count() == 1
+    assert AuditEvent.objects.filter(action="reporting.report.district_approve", object_id=str(mine.pk)).count() == 1
+    # a street manager can't run the district's step: each report is refused with the reason, nothing written
+    r2 = services.report_prepare(actor=chain["staff"], kind=ReportKind.objects.get(key="cases"),
+                                 community_code=world.community.code, period=MONTH)
+    for actor, action in ((chain["staff"], "submit"), (chain["street"], "street_approve")):
+        r2 = services.report_transition(actor=actor, report=r2, action=action)
+    refused = services.reports_approve_all(actor=chain["street"], kind=r2.kind, period=MONTH,
+                                           state="street_approved", reports=selectors.report_list(
+                                               actor=chain["street"]))
+    assert [(r.pk, bool(reason)) for r, reason in refused] == [(r2.pk, True)]
+    assert Report.objects.get(pk=r2.pk).state == ReportState.STREET_APPROVED
