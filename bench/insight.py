@@ -219,6 +219,9 @@ def main():
         t = time.perf_counter()
         run = rollup_refresh(months=months)
         out["rollup_full_12_months"] = {"seconds": round(time.perf_counter() - t, 1), "cells": run.cells}
+    from shanzhi.core.heap import freeze_loaded
+
+    freeze_loaded()  # as shanzhi/wsgi.py does in every server process once the app has loaded
     stamp = time.time_ns()
     street, district = "321002001", "321002"
     clients = {}

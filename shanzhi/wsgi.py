@@ -11,3 +11,7 @@ if settings.PRODUCTION:
     from shanzhi.core.checks import raise_on_errors
 
     raise_on_errors()
+
+from shanzhi.core.heap import freeze_loaded  # noqa: E402
+
+freeze_loaded()  # last: everything loaded so far lives as long as the process
