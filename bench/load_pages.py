@@ -58,6 +58,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--only", default="", help="substring of the page names to run")
     parser.add_argument("--show-sql", default="", help="print the SQL of the pages whose name contains this")
+    parser.add_argument("--profile", default="", help="print a cProfile of the pages whose name contains this")
     args = parser.parse_args()
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/load_pages")
     setup("load_pages")
@@ -72,6 +73,9 @@ def main():
     from shanzhi.core.testing import verified_login
 
     settings.ALLOWED_HOSTS = ["*"]
+    # plain static names: the pages, not a manifest from collectstatic (as the tests do)
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     if not User.objects.filter(username="community_staff").exists():
         call_command("demo", verbosity=0)
     staff_code = RoleGrant.objects.filter(user__username="community_staff").values_list("region_code", flat=True)[0]
@@ -120,6 +124,14 @@ def main():
         out["pages"][name] = {"url": url, "status": status, "queries": max(queries),
                               "p50_ms": round(p50, 1), "p95_ms": round(percentile(times, 0.95), 1),
                               "ratio_to_peer": round(p50 / base_p50, 1)}
+        if args.profile and args.profile in name:
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.runcall(client_for(kind).get, url)
+            print(f"--- {name}: profile", file=sys.stderr)
+            pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_N", 45)))
         if args.show_sql and args.show_sql in name:
             grouped = Counter(shape(s) for s in captured)
             print(f"--- {name}: {len(captured)} queries", file=sys.stderr)
