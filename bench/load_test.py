@@ -5,6 +5,12 @@ per page type, errors and the machine's load average.
     scripts/cluster up
     eval "$(scripts/cluster env)"; .venv/bin/python bench/load_test.py --users 200 --spawn-rate 20 --time 60
 
+The JSON: users (+ 2 probe users), per page type and overall requests, failures, req/s, p50/p95/p99/max (exact,
+from every response time the locustfile recorded), errors (Locust's failure table), the load average before and
+after, and the baseline in the same run: /healthz/ (through haproxy and an app thread, so it shows queueing in the
+app tier) and a static file (served from haproxy's cache, so it shows the machine itself); each page's p95 is also
+given as a ratio to /healthz/'s.
+
 The simulated users are load-test accounts made here (`load-<role>-<n>`, the demo's roles and scopes), signed in
 once through Django's session store (Redis in the cluster), with the 2FA step done for the roles that need it.
 Locust runs from its own virtualenv (var/cluster/locust-venv, made by this script if missing).
