@@ -2,7 +2,9 @@
 
 Each simulated user takes a ready session cookie from the file LOAD_SESSIONS names (bench/load_test.py signs the
 users in once, with the 2FA step done, so the run measures pages, not Argon2). Requests are named by page type;
-the wrapper turns Locust's statistics into JSON.
+the wrapper turns Locust's statistics into JSON. Two `Probe` users (not counted in --users) fetch /healthz/ and one static
+file every second: their p95 under the same load is the run's baseline, so the figures stay honest on a busy
+machine.
 """
 
 import json
@@ -11,11 +13,24 @@ import random
 import re
 from itertools import count
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant, events, task
 
 SESSIONS = json.load(open(os.environ["LOAD_SESSIONS"]))
 _next = {kind: count() for kind in SESSIONS["users"]}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TIMES: dict[str, list] = {}  # request name -> [response ms, ...]; failed requests are kept under "!" + name
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, response_length, exception=None, **kwargs):
+    TIMES.setdefault(("!" if exception else "") + name, []).append(round(response_time, 1))
+
+
+@events.quitting.add_listener
+def _dump(environment, **kwargs):
+    if out := os.environ.get("LOAD_TIMES"):
+        with open(out, "w") as f:
+            json.dump(TIMES, f)
 
 
 class Base(HttpUser):
@@ -117,3 +132,21 @@ class Resident(Base):
     @task(1)
     def public(self):
         self.page("/public/", "resident: public notices")
+
+
+class Probe(HttpUser):
+    """The baseline: the cheapest request the app answers, and a static file (whitenoise), under the same load."""
+    fixed_count = 2
+    wait_time = constant(1)
+
+    @task
+    def healthz(self):
+        with self.client.get("/healthz/", name="baseline: /healthz/", catch_response=True) as r:
+            if r.status_code != 200:
+                r.failure(f"{r.status_code}")
+
+    @task
+    def static(self):
+        with self.client.get(SESSIONS["static_url"], name="baseline: static file", catch_response=True) as r:
+            if r.status_code != 200:
+                r.failure(f"{r.status_code}")

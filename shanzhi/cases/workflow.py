@@ -47,7 +47,12 @@ def is_handler(case, actor) -> bool:
 def is_reporter(case, actor) -> bool:
     if actor is None or not actor.is_authenticated:
         return False
-    return case.reporter_user_id == actor.pk or CaseFollower.objects.filter(case=case, user=actor).exists()
+    if case.reporter_user_id == actor.pk:
+        return True
+    follows = case.__dict__.setdefault("_follows", {})  # asked once per transition on offer: once per request
+    if actor.pk not in follows:
+        follows[actor.pk] = CaseFollower.objects.filter(case=case, user=actor).exists()
+    return follows[actor.pk]
 
 
 def handler_guard(case, actor, data):

@@ -1,0 +1,145 @@
+"""Queries and time per request for every page type the load test (bench/locustfile.py) hits, on the demo data.
+
+Runs each page through Django's test client as the demo account of its role (the load test's accounts copy
+those roles and scopes), after one warm-up request, and counts the SQL of each request with
+`CaptureQueriesContext`. The peer in the same run is `/healthz/` (the cheapest request the stack answers), so the
+ratio column stays comparable on a loaded machine.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/load_pages .venv/bin/python bench/load_pages.py
+    ... --repeat 20 --show-sql "staff: case list"   (prints that page's SQL, grouped, most repeated first)
+
+The database is created, migrated and filled with `shanzhi demo` when it has no demo accounts. Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._django import percentile, setup  # noqa: E402
+
+# (locust user kind = demo account, url, request name) — the same pages as bench/locustfile.py
+PAGES = [
+    ("grid_worker", "/registry/persons/", "grid: roster"),
+    ("grid_worker", "/cases/new/", "grid: case filing form"),
+    ("grid_worker", "/cases/visits/", "grid: visits"),
+    ("grid_worker", "/", "grid: workbench"),
+    ("community_staff", "/cases/", "staff: case list"),
+    ("community_staff", "/cases/{case}/", "staff: case detail"),
+    ("community_staff", "/cases/export/", "staff: case export"),
+    ("community_staff", "/api/cases/?limit=20", "staff: API case list"),
+    ("street_manager", "/cases/dashboard/", "manager: cases dashboard"),
+    ("street_manager", "/analytics/", "manager: analytics dashboard"),
+    ("resident", "/cases/report/", "resident: report form"),
+    ("resident", "/cases/mine/", "resident: my cases"),
+    ("resident", "/open311/v2/requests.json", "resident: Open311 list"),
+    ("resident", "/public/", "resident: public notices"),
+]
+
+
+def shape(sql: str) -> str:
+    """The query with its literals replaced, so repeated queries (N+1) group together."""
+    sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
+    sql = re.sub(r"\b\d+\b", "?", sql)
+    return re.sub(r"\(\?(?:, \?)+\)", "(…)", sql)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--only", default="", help="substring of the page names to run")
+    parser.add_argument("--show-sql", default="", help="print the SQL of the pages whose name contains this")
+    parser.add_argument("--profile", default="", help="print a cProfile of the pages whose name contains this")
+    args = parser.parse_args()
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/load_pages")
+    setup("load_pages")
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from shanzhi.accounts.models import RoleGrant, User
+    from shanzhi.cases.models import Case
+    from shanzhi.core.testing import verified_login
+
+    settings.ALLOWED_HOSTS = ["*"]
+    # plain static names: the pages, not a manifest from collectstatic (as the tests do)
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    if not User.objects.filter(username="community_staff").exists():
+        call_command("demo", verbosity=0)
+    staff_code = RoleGrant.objects.filter(user__username="community_staff").values_list("region_code", flat=True)[0]
+    case_id = Case.objects.filter(region_code__startswith=staff_code).order_by("pk").values_list("pk", flat=True)[0]
+
+    clients = {}
+
+    def client_for(kind):
+        if kind not in clients:
+            c = Client()
+            verified_login(c, User.objects.get(username=kind))
+            clients[kind] = c
+        return clients[kind]
+
+    def measure(client, url):
+        times, queries, status, captured = [], [], None, None
+        client.get(url)  # warm-up: process-local memos, template loading
+        for _ in range(args.repeat):
+            aliases = list(connections)
+            ctxs = [CaptureQueriesContext(connections[a]) for a in aliases]
+            for c in ctxs:
+                c.__enter__()
+            t0 = time.perf_counter()
+            r = client.get(url)
+            if hasattr(r, "streaming_content"):
+                b"".join(r.streaming_content)
+            times.append((time.perf_counter() - t0) * 1000)
+            for c in ctxs:
+                c.__exit__(None, None, None)
+            status = r.status_code
+            queries.append(sum(len(c.captured_queries) for c in ctxs))
+            captured = [q["sql"] for c in ctxs for q in c.captured_queries]
+        return status, times, queries, captured
+
+    base_status, base_times, _, _ = measure(Client(), "/healthz/")
+    base_p50 = statistics.median(base_times)
+    out = {"benchmark": "load_pages", "database": connection.vendor, "repeat": args.repeat,
+           "load_average": [round(x, 2) for x in os.getloadavg()],
+           "peer": {"url": "/healthz/", "status": base_status, "p50_ms": round(base_p50, 2)}, "pages": {}}
+    for kind, url, name in PAGES:
+        if args.only and args.only not in name:
+            continue
+        url = url.format(case=case_id)
+        status, times, queries, captured = measure(client_for(kind), url)
+        p50 = statistics.median(times)
+        out["pages"][name] = {"url": url, "status": status, "queries": max(queries),
+                              "p50_ms": round(p50, 1), "p95_ms": round(percentile(times, 0.95), 1),
+                              "ratio_to_peer": round(p50 / base_p50, 1)}
+        if args.profile and args.profile in name:
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.runcall(client_for(kind).get, url)
+            print(f"--- {name}: profile", file=sys.stderr)
+            pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_N", 45)))
+        if args.show_sql and args.show_sql in name:
+            grouped = Counter(shape(s) for s in captured)
+            print(f"--- {name}: {len(captured)} queries", file=sys.stderr)
+            for sql, n in grouped.most_common():
+                print(f"{n:4d} × {sql[:400]}", file=sys.stderr)
+    out["total_queries"] = sum(p["queries"] for p in out["pages"].values())
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
