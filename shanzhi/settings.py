@@ -177,9 +177,6 @@ if replica_url := os.environ.get("SHANZHI_REPLICA_URL"):
 DATABASE_ROUTERS = ["shanzhi.core.replica.ReplicaRouter"]
 SHANZHI_REPLICA_MAX_LAG = float(os.environ.get("SHANZHI_REPLICA_MAX_LAG", 5))  # seconds; more: read the primary
 SHANZHI_READ_YOUR_WRITES = int(os.environ.get("SHANZHI_READ_YOUR_WRITES", 10))  # seconds on the primary after a write
-# The workbench home's to-dos and counters, per user, grants and language, kept this many seconds in the shared cache;
-# the user's own writes show at once (core/dashboard.py home_cached). 0: computed on every request.
-SHANZHI_HOME_CACHE_SECONDS = int(os.environ.get("SHANZHI_HOME_CACHE_SECONDS", 10))  # at most SHANZHI_READ_YOUR_WRITES
 if env_bool("SHANZHI_PGBOUNCER"):  # transaction pooling: no server-side cursors across statements
     for _alias in DATABASES:
         DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True

@@ -15,7 +15,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 TASKS = {"default": {"BACKEND": os.environ.get("SHANZHI_TASK_BACKEND",
                                                "django_tasks.backends.immediate.ImmediateBackend")}}
 PASSWORD_HASHERS = ["shanzhi.core.testing.FastArgon2PasswordHasher", *PASSWORD_HASHERS[1:]]
-SHANZHI_HOME_CACHE_SECONDS = 0  # tests change rows and read the home at once; test_home_cache turns it on
 STATIC_ROOT = None  # whitenoise serves from the finders; no var/static is needed
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 

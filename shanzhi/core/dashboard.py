@@ -3,17 +3,12 @@ selector taking the actor, so counts are scoped like everything else."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language
 
-from shanzhi.core.replica import write_mark
-from shanzhi.core.scope import grants_of, user_roles
+from shanzhi.core.scope import user_roles
 
 
 @dataclass(frozen=True)
@@ -48,24 +43,3 @@ def counters_for(actor) -> list[dict]:
                 url = ""
             out.append({"key": c.key, "label": c.label, "value": c.func(actor=actor), "url": url})
     return out
-
-
-def home_cached(actor, name: str, compute: Callable[[], object]):
-    """`compute()` (the home's to-dos or counters) kept SHANZHI_HOME_CACHE_SECONDS in the shared cache.
-
-    The key holds the user, their grants and the language, so one user's scoped figures are never served to
-    another, nor after a grant changes; and the user's last write (core.replica's read-your-writes mark), so
-    what the user just did shows at once. Others' changes show within the TTL, which is kept within the
-    read-your-writes window (an entry made before a write must expire before the write's mark does).
-    """
-    ttl = min(settings.SHANZHI_HOME_CACHE_SECONDS, settings.SHANZHI_READ_YOUR_WRITES)
-    if ttl <= 0 or not getattr(actor, "is_authenticated", False):
-        return compute()
-    grants = ";".join(sorted(f"{role}@{code}" for role, code in grants_of(actor)))
-    scope = hashlib.sha256(f"{grants}|{get_language()}|{write_mark(actor)}".encode()).hexdigest()[:24]
-    key = f"sz:home:{name}:{actor.pk}:{scope}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, ttl)
-    return value

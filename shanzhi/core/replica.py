@@ -43,15 +43,9 @@ def _write_key(user_id) -> str:
 
 
 def note_write(user) -> None:
-    """Pin this user's replica reads to the primary for the read-your-writes window (also the mark that makes
-    the workbench home recompute its cached to-dos, core.dashboard.home_cached, so it is kept without a replica)."""
-    if getattr(user, "is_authenticated", False):
+    """Pin this user's replica reads to the primary for the read-your-writes window."""
+    if configured() and getattr(user, "is_authenticated", False):
         cache.set(_write_key(user.pk), time.time(), timeout=settings.SHANZHI_READ_YOUR_WRITES)
-
-
-def write_mark(user) -> float | None:
-    """When the user last wrote, while the read-your-writes window lasts (else None)."""
-    return cache.get(_write_key(user.pk)) if getattr(user, "is_authenticated", False) else None
 
 
 def wrote_recently(user) -> bool:
@@ -151,6 +145,6 @@ class ReadYourWritesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.method in self.UNSAFE:
+        if request.method in self.UNSAFE and configured():
             note_write(getattr(request, "user", None))
         return response
