@@ -164,13 +164,29 @@ class Context:
         self._buildings: dict | None = None
         self._dwellings: dict | None = None
         self.households: dict = {}
+        self._codes: dict = {}  # raw grid cell → code or RowError (a file repeats a few codes)
+        self._in_scope: dict[str, bool] = {}
+
+    def in_scope(self, code: str) -> bool:
+        ok = self._in_scope.get(code)
+        if ok is None:
+            ok = self._in_scope[code] = code_in_scope(code, self.prefixes)
+        return ok
 
     def code_for(self, raw: str | None) -> str:
+        found = self._codes.get(raw)
+        if found is None:
+            found = self._codes[raw] = self._code_for(raw)
+        if isinstance(found, RowError):
+            raise RowError(found.header, found.message)
+        return found
+
+    def _code_for(self, raw: str | None) -> str | RowError:
         code = normalise(raw) if raw else self.region_code
         if code not in self.regions:
-            raise RowError(GRID.header, _("区划代码 %(c)s 不存在或不在导入区域内") % {"c": code})
-        if not code_in_scope(code, self.prefixes):
-            raise RowError(GRID.header, _("区划代码 %(c)s 不在您的管辖范围内") % {"c": code})
+            return RowError(GRID.header, _("区划代码 %(c)s 不存在或不在导入区域内") % {"c": code})
+        if not self.in_scope(code):
+            return RowError(GRID.header, _("区划代码 %(c)s 不在您的管辖范围内") % {"c": code})
         return code
 
     def buildings(self) -> dict:
@@ -264,7 +280,7 @@ def _person_code(ctx: Context, values: dict, dwelling, household) -> str:
         code = household.region_code
     else:
         code = ctx.code_for(values.get("region_code"))
-    if not code_in_scope(code, ctx.prefixes):
+    if not ctx.in_scope(code):
         raise RowError("房号", _("该房屋不在您的管辖范围内"))
     return code
 
@@ -276,8 +292,7 @@ def _check_person(ctx: Context, plan: Plan, row_no: int, values: dict) -> _Perso
     dwelling = ctx.dwelling(values)
     household = _person_household(ctx, values)
     code = _person_code(ctx, values, dwelling, household)
-    return _PersonRow(row_no, values, number, pii.blind_index(number, purpose="id_number"), id_type, phone,
-                      dwelling, household, code)
+    return _PersonRow(row_no, values, number, "", id_type, phone, dwelling, household, code)
 
 
 def _checked_persons(ctx: Context, plan: Plan, rows) -> list[_PersonRow]:
@@ -292,6 +307,9 @@ def _checked_persons(ctx: Context, plan: Plan, rows) -> list[_PersonRow]:
             plan.errors.append((row_no, PERSON_ERROR_HEADERS.get(e.field, ""), e.user_message))
         except RowError as e:
             plan.errors.append((row_no, e.header, e.message))
+    for row, digest in zip(checked, pii.blind_indexes([row.number for row in checked], purpose="id_number"),
+                           strict=True):
+        row.hash = digest
     return checked
 
 
@@ -319,12 +337,26 @@ def _person_attrs(row: _PersonRow) -> dict:
     return attrs
 
 
+PLAIN = "_plain"  # a new person's (ID number, phone) until _seal encrypts them, at commit (a dry run never does)
+
+
 def _new_person(row: _PersonRow, attrs: dict) -> dict:
-    """A row of column values, inserted by _fast_insert."""
-    new = {"region_code": row.code, "id_number_enc": pii.encrypt(row.number), "id_number_hash": row.hash, **attrs}
-    if row.phone:
-        new["phone_enc"], new["phone_hash"] = pii.encrypt(row.phone), pii.blind_index(row.phone, purpose="phone")
-    return new
+    """A row of column values, inserted by _fast_insert once _seal has encrypted its number and phone."""
+    return {"region_code": row.code, "id_number_hash": row.hash, **attrs, PLAIN: (row.number, row.phone)}
+
+
+def _seal(rows: list[dict]) -> None:
+    """Encrypt the new persons' ID numbers and phones and index the phones, in batches (core.pii): the same
+    tokens and indexes as pii.encrypt / pii.blind_index one by one."""
+    plain = [row.pop(PLAIN) for row in rows]
+    numbers = pii.encrypt_many(number for number, _phone in plain)
+    phones = [phone for _number, phone in plain]
+    sealed = zip(rows, numbers, phones, pii.encrypt_many(phones), pii.blind_indexes(phones, purpose="phone"),
+                 strict=True)
+    for row, number_enc, phone, phone_enc, phone_hash in sealed:
+        row["id_number_enc"] = number_enc
+        if phone:
+            row["phone_enc"], row["phone_hash"] = phone_enc, phone_hash
 
 
 def _person_changes(person: Person, row: _PersonRow, attrs: dict) -> list[str]:
@@ -565,33 +597,49 @@ def _reserve_ids(model, n: int) -> list[int] | None:
         return [r[0] for r in cursor.fetchall()]
 
 
-def _fast_insert(model, rows: list[dict], progress=None, *, with_pk: bool = False) -> None:
+def _copy_types(fields) -> list[str] | None:
+    """PostgreSQL: the type names of `fields` for a binary COPY; None when psycopg lacks one (COPY as text)."""
+    from psycopg.postgres import types
+
+    names = []
+    for f in fields:
+        name = (f.db_type(connection) or "").split("(")[0].strip()
+        if not name or types.get(name) is None:
+            return None
+        names.append(name)
+    return names
+
+
+def _fast_insert(model, rows: list[dict], progress=None, *, with_pk: bool = False, binary: bool = False) -> None:
     """Insert rows of attname → value without building model instances: PostgreSQL COPY, or one
     executemany per batch on SQLite. Field defaults and auto timestamps are filled in here; with_pk: the rows
-    carry their ids (from _reserve_ids)."""
+    carry their ids (from _reserve_ids). binary: COPY in PostgreSQL's binary format (no text to format and parse
+    again), for rows whose values are of their fields' Python types (dates as dates, JSON as objects)."""
 
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     pg = connection.vendor == "postgresql"
-    converters = {f.attname: _converter(f, pg, connection) for f in fields}
+    copy_types = _copy_types(fields) if pg and binary else None
+    converters = {f.attname: None if copy_types else _converter(f, pg, connection) for f in fields}
     defaults = _insert_defaults(fields, converters)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
+    spec = [(f.attname, defaults[f.attname], converters[f.attname]) for f in fields]
+    plain = all(conv is None for _n, _d, conv in spec)
 
-    def values(row):
-        out = []
-        for name, conv in converters.items():
-            value = row.get(name)
-            if value is None:
-                out.append(defaults[name])
-            else:
-                out.append(conv(value) if conv is not None else value)
-        return out
+    def values(row):  # one comprehension per row: this runs for every row of an import
+        get = row.get
+        if plain:
+            return [d if (v := get(n)) is None else v for n, d, _c in spec]
+        return [d if (v := get(n)) is None else (v if c is None else c(v)) for n, d, c in spec]
 
     with connection.cursor() as cursor:
         for i in range(0, len(rows), BATCH * 5):
             chunk = rows[i:i + BATCH * 5]
             if pg:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                how = " (FORMAT BINARY)" if copy_types else ""
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN{how}") as copy:
+                    if copy_types:
+                        copy.set_types(copy_types)
                     for row in chunk:
                         copy.write_row(values(row))
             else:
@@ -604,11 +652,12 @@ def _fast_insert(model, rows: list[dict], progress=None, *, with_pk: bool = Fals
 
 def _commit_persons(actor, plan: Plan, progress) -> None:
     rows = [row for _r, row in plan.new]
+    _seal(rows)
     ids = _reserve_ids(Person, len(rows))
     if ids is not None:  # PostgreSQL: the ids are known before COPY
         for row, pk in zip(rows, ids, strict=True):
             row["id"] = pk
-        _fast_insert(Person, rows, progress, with_pk=True)
+        _fast_insert(Person, rows, progress, with_pk=True, binary=True)
         pks = {row["id_number_hash"]: row["id"] for row in rows}
     else:
         _fast_insert(Person, rows, progress)
@@ -618,10 +667,40 @@ def _commit_persons(actor, plan: Plan, progress) -> None:
             pks |= dict(Person.objects.filter(id_number_hash__in=hashes[i:i + BATCH * 5])
                         .values_list("id_number_hash", "pk"))
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    summary = _("批量导入")
-    _fast_insert(RegistryEvent, [{"kind": c.EventKind.CREATE, "region_code": row["region_code"], "actor_id": actor_id,
-                                  "summary": summary, "person_id": pks[row["id_number_hash"]], "data": {}}
-                                 for row in rows])
+    common = {"kind": c.EventKind.CREATE, "actor_id": actor_id, "summary": _("批量导入")}
+    if ids is not None:
+        _insert_unnest(RegistryEvent, common, person_id=ids, region_code=[row["region_code"] for row in rows])
+    else:
+        _fast_insert(RegistryEvent, [common | {"region_code": row["region_code"],
+                                               "person_id": pks[row["id_number_hash"]]} for row in rows])
+
+
+def _insert_unnest(model, common: dict, **columns: list) -> None:
+    """PostgreSQL: one INSERT … SELECT FROM unnest(arrays) for rows that differ only in `columns` (equal-length
+    lists); the other fields are `common` or their defaults (auto timestamps: now), as _fast_insert fills them.
+    The rows are made by the database: nothing is written row by row from Python."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    converters = {f.attname: _converter(f, True, connection) for f in fields}
+    defaults = _insert_defaults(fields, converters)
+    names = list(columns)
+    select, params = [], []
+    for f in fields:
+        if f.attname in columns:
+            select.append(f"t.{connection.ops.quote_name(f.attname)}")
+            continue
+        value = common.get(f.attname)
+        conv = converters[f.attname]
+        value = defaults[f.attname] if value is None else (conv(value) if conv is not None else value)
+        select.append(f"%s::{f.cast_db_type(connection)}")
+        params.append(value)
+    by_name = {f.attname: f for f in fields}
+    arrays = ", ".join(f"%s::{by_name[n].cast_db_type(connection)}[]" for n in names)
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 - names from model metadata
+           f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) "
+           f"SELECT {', '.join(select)} FROM unnest({arrays}) AS t({quoted})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(columns[n] for n in names)])
 
 
 def _create_new(actor, kind: str, plan: Plan, progress) -> list:
