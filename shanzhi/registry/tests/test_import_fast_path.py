@@ -37,7 +37,7 @@ def test_fast_path_person_is_found_by_id_number_and_phone_and_decrypts_equal(wor
                         region_code="321002004001001")
     assert (report["created"], report["rejected"]) == (40, 0), report["errors"]
 
-    for i, (name, number, phone, kind, _birth, _eth) in enumerate(rows, start=1):
+    for i, (name, number, phone, _kind, _birth, _eth) in enumerate(rows, start=1):
         person = person_by_id_number(actor=worker, id_number=number)
         assert person is not None and person.name == name
         assert pii.decrypt(person.id_number_enc) == number
@@ -73,3 +73,45 @@ def test_dry_run_writes_and_encrypts_nothing(worker, ids, monkeypatch):
                         filename="p.csv", region_code="321002004001001", dry_run=True)
     assert report["created"] == 1 and not sealed
     assert not Person.objects.exists() and not RegistryEvent.objects.exists()
+
+
+def test_a_failure_while_writing_leaves_nothing_written(worker, ids, monkeypatch):
+    from django.db import IntegrityError
+
+    from shanzhi.core.errors import ServiceError
+    from shanzhi.registry import importing
+
+    def clash(**kwargs):
+        raise IntegrityError("someone registered the same number meanwhile")
+
+    monkeypatch.setattr(importing, "occupancy_follow_residents", clash)
+    rows = [[f"王{i}", ids(seq=i), "13800001234", "", "", ""] for i in range(1, 6)]
+    with pytest.raises(ServiceError, match="冲突"):
+        import_run(actor=worker, kind="persons", data=csv_bytes(rows), filename="p.csv",
+                   region_code="321002004001001")
+    assert not Person.objects.exists() and not RegistryEvent.objects.exists()
+    assert not AuditEvent.objects.filter(action="registry.import.persons").exists()
+
+
+def test_streamed_rows_whose_number_was_not_looked_up_first_are_planned_after(worker, ids, monkeypatch):
+    """PostgreSQL's streamed path reads the existing persons by the rows' numbers before checking them; a row whose
+    checked number is not among those is looked up and written after the COPY, with the same outcome."""
+    from django.db import connection
+
+    from shanzhi.registry import importing
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the streamed path is PostgreSQL's")
+    rows = [[f"赵{i}", ids(seq=i), "", "", "", ""] for i in range(1, 9)]
+    first = import_run(actor=worker, kind="persons", data=csv_bytes(rows[:4]), filename="p.csv",
+                       region_code="321002004001001")
+    assert first["created"] == 4
+    monkeypatch.setattr(importing, "_candidate_numbers", lambda rows: [])
+    rows[0][0] = "赵一"  # an existing person, changed
+    rows.append(rows[5][:])  # a repeated number
+    report = import_run(actor=worker, kind="persons", data=csv_bytes(rows), filename="p.csv",
+                        region_code="321002004001001")
+    assert (report["created"], report["updated"], report["unchanged"], report["rejected"]) == (4, 1, 3, 1)
+    assert "第 7 行" in report["errors"][0]["message"]
+    assert Person.objects.count() == 8 and RegistryEvent.objects.count() == 9
+    assert pii.decrypt(person_by_id_number(actor=worker, id_number=rows[7][1]).id_number_enc) == rows[7][1]
