@@ -328,6 +328,9 @@ _PERSON_STORED = [col.field for col in COLUMNS["persons"] if col.field not in _P
 
 def _existing_persons(hashes) -> dict:
     keys = list(hashes)
+    if connection.vendor == "postgresql":  # one array parameter, not IN lists of thousands of values to bind
+        sql = f"SELECT * FROM {Person._meta.db_table} WHERE id_number_hash = ANY(%s)"  # noqa: S608 - model's table
+        return {p.id_number_hash: p for p in Person.objects.raw(sql, [keys])} if keys else {}
     existing = {}
     for i in range(0, len(keys), BATCH):
         for p in Person.objects.filter(id_number_hash__in=keys[i:i + BATCH]):
