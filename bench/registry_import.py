@@ -17,6 +17,7 @@ import io
 import json
 import random
 import time
+from pathlib import Path
 
 from _django import setup, world_and_actor
 
@@ -200,9 +201,34 @@ def run_copy_with_row_work(connection, data: bytes, n: int) -> dict:
     return {"seconds": round(seconds, 2), "rows_per_s": round(n / seconds)}
 
 
+def profile_ours(actor, data: bytes, top: int) -> dict:
+    """cProfile of one first import of the file: the functions costing most (own time and cumulative)."""
+    import cProfile
+    import pstats
+
+    from shanzhi.registry.importing import import_run
+
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    import_run(actor=actor, kind="persons", data=data, filename="bench.xlsx", region_code="321002004001001")
+    prof.disable()
+    seconds = time.perf_counter() - t0
+    stats = pstats.Stats(prof)
+
+    def rows(key):
+        entries = sorted(stats.stats.items(), key=lambda kv: kv[1][key], reverse=True)[:top]
+        return [{"function": f"{Path(f).name}:{line}:{name}", "calls": nc, "own_s": round(tt, 3),
+                 "cumulative_s": round(ct, 3)} for (f, line, name), (_cc, nc, tt, ct, _callers) in entries]
+
+    return {"seconds_under_profile": round(seconds, 2), "by_own_time": rows(2), "by_cumulative": rows(3)}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--profile", type=int, default=0, metavar="TOP",
+                        help="only profile one import of ours (cProfile) and print its TOP costs")
     args = parser.parse_args()
     connection = setup("bench-import")
     from django.db import connection as conn
@@ -212,6 +238,12 @@ def main():
     t0 = time.perf_counter()
     data = make_xlsx(n)
     gen_seconds = time.perf_counter() - t0
+    if args.profile:
+        clear(conn)
+        out = {"benchmark": "registry_import.profile", "rows": n, **profile_ours(actor, data, args.profile)}
+        clear(conn)
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
 
     clear(conn)
     ours = run_ours(actor, data, n)

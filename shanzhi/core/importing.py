@@ -199,21 +199,67 @@ def parse_datetime(header: str, value: str) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, at))
 
 
+_CACHED_CELLS = 50_000  # distinct texts remembered per column (dates, choices, numbers repeat in a file)
+
+
+def _cell_reader(col: Col) -> Callable[[str], tuple]:
+    """raw → (value, None) or (None, (header, message)) for one column, as parse_cell reads it. Text cells get
+    parse_cell's checks inline (they are mostly distinct: names, addresses); the other kinds remember their
+    outcome per distinct cell text, so a file's 100,000 birth dates or choices are parsed once per value."""
+    if col.kind == "text":
+        header, limit, required = col.header, col.max_length, col.required
+        empty = (None, (header, _("必填，不能为空"))) if required else (None, None)
+        nul = (None, (header, _("含有不可见的空字符（NUL），请删除后重新导入")))
+        too_long = (None, (header, _("不能超过 %(n)d 个字") % {"n": limit}))
+
+        def read_text(raw):
+            value = raw.strip() if raw else ""
+            if not value:
+                return empty
+            if "\x00" in value:
+                return nul
+            if len(value) > limit:
+                return too_long
+            return value, None
+
+        return read_text
+    if col.kind not in PARSERS:
+        raise AssertionError(col.kind)
+    seen: dict = {}
+
+    def read(raw):
+        out = seen.get(raw)
+        if out is None:
+            try:
+                out = (parse_cell(col, raw), None)
+            except RowError as e:
+                out = (None, (e.header, e.message))
+            if len(seen) < _CACHED_CELLS:
+                seen[raw] = out
+        return out
+
+    return read
+
+
 def parse_rows(cols: list[Col], table, *, progress_id=None, every: int = 2000):
-    """[(row_number, {field: value}, [(header, message)])] for every data row of `table`."""
+    """[(row_number, {field: value}, [(header, message)])] for every data row of `table`: each present cell
+    read as parse_cell reads it."""
+    readers = [(col.header, col.field, _cell_reader(col)) for col in cols]
     out = []
+    total = len(table.rows)
     for i, (row_no, record) in enumerate(table.rows):
         values, errors = {}, []
-        for col in cols:
-            if col.header not in record:
+        for header, name, read in readers:
+            if header not in record:
                 continue
-            try:
-                values[col.field] = parse_cell(col, record[col.header])
-            except RowError as e:
-                errors.append((e.header, e.message))
+            value, error = read(record[header])
+            if error is None:
+                values[name] = value
+            else:
+                errors.append(error)
         out.append((row_no, values, errors))
         if progress_id and i % every == 0:
-            progress_update(progress_id, done=i, total=len(table.rows), message=_("正在检查第 %(n)d 行") % {"n": row_no})
+            progress_update(progress_id, done=i, total=total, message=_("正在检查第 %(n)d 行") % {"n": row_no})
     return out
 
 

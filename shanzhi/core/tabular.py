@@ -130,7 +130,8 @@ def check_zip(data: bytes, limits: Limits) -> None:
 def _sheet_rows(data: bytes) -> list[list[str]]:
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheet = wb.get_sheet_by_index(0)
-    return [[_cell(c) for c in row] for row in sheet.to_python(skip_empty_area=False)]
+    return [[c.strip() if type(c) is str else _cell(c) for c in row]  # text, the common cell, read inline
+            for row in sheet.to_python(skip_empty_area=False)]
 
 
 def _text(data: bytes) -> str | None:
@@ -291,8 +292,12 @@ def read_table(data: bytes, filename: str, headers: list[str], required: list[st
     rows = read_rows(data, filename, limits)
     idx, columns = _header_row(rows, required or headers[:1])
     _refuse_repeated(columns, headers)
+    known = set(headers)
+    wanted = [(i, col) for i, col in enumerate(columns) if col in known]
+    last = wanted[-1][0] if wanted else -1
     out: list[tuple[int, dict[str, str]]] = [
-        (offset, {col: (row[i].strip() if i < len(row) else "") for i, col in enumerate(columns) if col in headers})
+        (offset, {col: row[i] for i, col in wanted} if len(row) > last  # cells were stripped when read
+         else {col: (row[i] if i < len(row) else "") for i, col in wanted})
         for offset, row in enumerate(rows[idx + 1:], start=idx + 2) if _is_data(row)
     ]
     return Table(header_row=idx + 1, columns=columns, rows=out)

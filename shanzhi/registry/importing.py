@@ -5,7 +5,9 @@
 - `import_run(...)`: reads XLSX/XLS/ODS/CSV (UTF-8 or GBK, title rows tolerated, via core.tabular), checks
   every row with the same validators as the services, and reports row-level errors in Chinese. Unless
   it is a dry run, valid rows are then written in one transaction with bulk inserts/updates in batches;
-  invalid rows are never written. Rows are matched to existing records by their natural key (ID number
+  invalid rows are never written. New persons go in by COPY on PostgreSQL (binary, ids reserved from the
+  sequence), checked and encrypted chunk by chunk while the database indexes the chunk before; their
+  creation events are made by one INSERT … SELECT. SQLite and the dry run plan first, then write. Rows are matched to existing records by their natural key (ID number
   via its blind index, 户号, building+entrance+room, …), so re-importing the same file changes nothing.
 - One `Importer` per kind (register_importers): the shared import pages (/imports/persons/ …), the error
   workbook, the background task and `shanzhi import` all go through it.
@@ -21,6 +23,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -49,7 +52,14 @@ from shanzhi.regions.models import Region
 from . import choices as c
 from .models import EDIT_ROLES, Building, Dwelling, Estate, Household, Person, RegistryEvent, Unit
 from .services import name_pinyin, occupancy_follow_residents
-from .validators import check_id_agrees, normalise, normalise_phone, normalise_uscc, parse_id_number
+from .validators import (
+    check_id_agrees,
+    normalise,
+    normalise_phone,
+    normalise_uscc,
+    parse_id_number,
+    upgrade_15,
+)
 
 BATCH = 2000
 # a district's persons fit in one file (bench/registry_import.py imports 100,000); the reading child may use 1 GB
@@ -164,13 +174,29 @@ class Context:
         self._buildings: dict | None = None
         self._dwellings: dict | None = None
         self.households: dict = {}
+        self._codes: dict = {}  # raw grid cell → code or RowError (a file repeats a few codes)
+        self._in_scope: dict[str, bool] = {}
+
+    def in_scope(self, code: str) -> bool:
+        ok = self._in_scope.get(code)
+        if ok is None:
+            ok = self._in_scope[code] = code_in_scope(code, self.prefixes)
+        return ok
 
     def code_for(self, raw: str | None) -> str:
+        found = self._codes.get(raw)
+        if found is None:
+            found = self._codes[raw] = self._code_for(raw)
+        if isinstance(found, RowError):
+            raise RowError(found.header, found.message)
+        return found
+
+    def _code_for(self, raw: str | None) -> str | RowError:
         code = normalise(raw) if raw else self.region_code
         if code not in self.regions:
-            raise RowError(GRID.header, _("区划代码 %(c)s 不存在或不在导入区域内") % {"c": code})
-        if not code_in_scope(code, self.prefixes):
-            raise RowError(GRID.header, _("区划代码 %(c)s 不在您的管辖范围内") % {"c": code})
+            return RowError(GRID.header, _("区划代码 %(c)s 不存在或不在导入区域内") % {"c": code})
+        if not self.in_scope(code):
+            return RowError(GRID.header, _("区划代码 %(c)s 不在您的管辖范围内") % {"c": code})
         return code
 
     def buildings(self) -> dict:
@@ -264,7 +290,7 @@ def _person_code(ctx: Context, values: dict, dwelling, household) -> str:
         code = household.region_code
     else:
         code = ctx.code_for(values.get("region_code"))
-    if not code_in_scope(code, ctx.prefixes):
+    if not ctx.in_scope(code):
         raise RowError("房号", _("该房屋不在您的管辖范围内"))
     return code
 
@@ -276,8 +302,7 @@ def _check_person(ctx: Context, plan: Plan, row_no: int, values: dict) -> _Perso
     dwelling = ctx.dwelling(values)
     household = _person_household(ctx, values)
     code = _person_code(ctx, values, dwelling, household)
-    return _PersonRow(row_no, values, number, pii.blind_index(number, purpose="id_number"), id_type, phone,
-                      dwelling, household, code)
+    return _PersonRow(row_no, values, number, "", id_type, phone, dwelling, household, code)
 
 
 def _checked_persons(ctx: Context, plan: Plan, rows) -> list[_PersonRow]:
@@ -292,6 +317,9 @@ def _checked_persons(ctx: Context, plan: Plan, rows) -> list[_PersonRow]:
             plan.errors.append((row_no, PERSON_ERROR_HEADERS.get(e.field, ""), e.user_message))
         except RowError as e:
             plan.errors.append((row_no, e.header, e.message))
+    for row, digest in zip(checked, pii.blind_indexes([row.number for row in checked], purpose="id_number"),
+                           strict=True):
+        row.hash = digest
     return checked
 
 
@@ -300,6 +328,9 @@ _PERSON_STORED = [col.field for col in COLUMNS["persons"] if col.field not in _P
 
 def _existing_persons(hashes) -> dict:
     keys = list(hashes)
+    if connection.vendor == "postgresql":  # one array parameter, not IN lists of thousands of values to bind
+        sql = f"SELECT * FROM {Person._meta.db_table} WHERE id_number_hash = ANY(%s)"  # noqa: S608 - model's table
+        return {p.id_number_hash: p for p in Person.objects.raw(sql, [keys])} if keys else {}
     existing = {}
     for i in range(0, len(keys), BATCH):
         for p in Person.objects.filter(id_number_hash__in=keys[i:i + BATCH]):
@@ -319,12 +350,26 @@ def _person_attrs(row: _PersonRow) -> dict:
     return attrs
 
 
+PLAIN = "_plain"  # a new person's (ID number, phone) until _seal encrypts them, at commit (a dry run never does)
+
+
 def _new_person(row: _PersonRow, attrs: dict) -> dict:
-    """A row of column values, inserted by _fast_insert."""
-    new = {"region_code": row.code, "id_number_enc": pii.encrypt(row.number), "id_number_hash": row.hash, **attrs}
-    if row.phone:
-        new["phone_enc"], new["phone_hash"] = pii.encrypt(row.phone), pii.blind_index(row.phone, purpose="phone")
-    return new
+    """A row of column values, inserted by _fast_insert once _seal has encrypted its number and phone."""
+    return {"region_code": row.code, "id_number_hash": row.hash, **attrs, PLAIN: (row.number, row.phone)}
+
+
+def _seal(rows: list[dict]) -> None:
+    """Encrypt the new persons' ID numbers and phones and index the phones, in batches (core.pii): the same
+    tokens and indexes as pii.encrypt / pii.blind_index one by one."""
+    plain = [row.pop(PLAIN) for row in rows]
+    numbers = pii.encrypt_many(number for number, _phone in plain)
+    phones = [phone for _number, phone in plain]
+    sealed = zip(rows, numbers, phones, pii.encrypt_many(phones), pii.blind_indexes(phones, purpose="phone"),
+                 strict=True)
+    for row, number_enc, phone, phone_enc, phone_hash in sealed:
+        row["id_number_enc"] = number_enc
+        if phone:
+            row["phone_enc"], row["phone_hash"] = phone_enc, phone_hash
 
 
 def _person_changes(person: Person, row: _PersonRow, attrs: dict) -> list[str]:
@@ -358,13 +403,90 @@ def _plan_persons(ctx: Context, rows) -> Plan:
     plan = Plan()
     checked = _checked_persons(ctx, plan, rows)
     existing = _existing_persons({row.hash for row in checked})
-    seen: dict[str, int] = {}
+    _plan_checked(ctx, plan, checked, existing, seen={})
+    return plan
+
+
+def _plan_checked(ctx: Context, plan: Plan, checked: list[_PersonRow], existing: dict, *, seen: dict,
+                  looked_up: set | None = None, later: list | None = None) -> None:
+    """Plan checked rows in file order: a number seen on an earlier row is an error, the others are new, changed
+    or unchanged persons. With `looked_up` (the hashes `existing` was read for), a row whose hash is not among
+    them goes to `later` (planned after its own lookup)."""
     for row in checked:
         if row.hash in seen:
             plan.errors.append((row.row_no, "证件号码", _("与第 %(r)d 行的证件号码重复") % {"r": seen[row.hash]}))
             continue
         seen[row.hash] = row.row_no
+        if looked_up is not None and row.hash not in looked_up:
+            later.append(row)
+            continue
         _plan_person(ctx, plan, row, existing.get(row.hash))
+
+
+# --- persons, written while they are checked (PostgreSQL) ---------------------------------------------------
+
+STREAM_CHUNK = 1000  # rows checked, planned and encrypted at a time while the database indexes the previous ones
+
+
+def _candidate_numbers(rows) -> list[str]:
+    """Each parsed row's ID number as _person_number will normalise it (without its checks), to look up the
+    existing persons before anything is checked: then checking can run while COPY writes."""
+    out = []
+    for _row_no, values, errors in rows:
+        raw = values.get("id_number")
+        if errors or not raw:
+            continue
+        number = normalise(raw)
+        resident = (values.get("id_type") or c.IdType.RESIDENT_ID) == c.IdType.RESIDENT_ID
+        out.append(upgrade_15(number) if resident and len(number) == 15 and number.isdigit() else number)
+    return out
+
+
+def _import_persons_streamed(actor, ctx: Context, rows, progress) -> Plan:
+    """Check, plan and write the persons of a file in one pass, in one transaction: the existing persons are
+    read first (by the rows' numbers as they will be normalised), then each chunk of rows is checked, planned
+    and encrypted while PostgreSQL indexes the chunk before it (the rows go to one COPY as they are made).
+    The same checks, errors, plan and rows as _plan_persons + _commit, which the dry run and SQLite use."""
+    plan = Plan()
+    if any(values.get("building") or values.get("room") for _r, values, _e in rows):
+        ctx.buildings(), ctx.dwellings()  # read now: no query can run while COPY writes
+    looked_up = set(pii.blind_indexes(_candidate_numbers(rows), purpose="id_number"))
+    existing = _existing_persons(looked_up)
+    ids = iter(_reserve_ids(Person, len(looked_up - existing.keys())) or [])
+    seen: dict[str, int] = {}
+    later: list[_PersonRow] = []
+
+    def new_rows():
+        for i in range(0, len(rows), STREAM_CHUNK):
+            checked = _checked_persons(ctx, plan, rows[i:i + STREAM_CHUNK])
+            start = len(plan.new)
+            _plan_checked(ctx, plan, checked, existing, seen=seen, looked_up=looked_up, later=later)
+            fresh = [row for _r, row in plan.new[start:]]
+            _seal(fresh)
+            for row in fresh:
+                row["id"] = next(ids)
+                yield row
+
+    with transaction.atomic():
+        _fast_insert(Person, new_rows(), progress, with_pk=True, binary=True)
+        if later:  # a number normalised otherwise than expected: looked up and written on its own
+            start = len(plan.new)
+            found = _existing_persons({row.hash for row in later})
+            for row in later:
+                _plan_person(ctx, plan, row, found.get(row.hash))
+            fresh = [row for _r, row in plan.new[start:]]
+            _seal(fresh)
+            for row, pk in zip(fresh, _reserve_ids(Person, len(fresh)) or [], strict=True):
+                row["id"] = pk
+            _fast_insert(Person, fresh, with_pk=True, binary=True)
+        if plan.new:
+            new = [row for _r, row in plan.new]
+            _insert_unnest(RegistryEvent, _created_event(actor), person_id=[row["id"] for row in new],
+                           region_code=[row["region_code"] for row in new])
+            codes = {row["region_code"] for row in new}
+            occupancy_follow_residents(actor=actor, dwellings=Dwelling.objects.filter(region_code__in=codes))
+        _update_changed("persons", plan)
+        _record_events(actor, "persons", plan, [])
     return plan
 
 
@@ -565,50 +687,75 @@ def _reserve_ids(model, n: int) -> list[int] | None:
         return [r[0] for r in cursor.fetchall()]
 
 
-def _fast_insert(model, rows: list[dict], progress=None, *, with_pk: bool = False) -> None:
+def _copy_types(fields) -> list[str] | None:
+    """PostgreSQL: the type names of `fields` for a binary COPY; None when psycopg lacks one (COPY as text)."""
+    from psycopg.postgres import types
+
+    names = []
+    for f in fields:
+        name = (f.db_type(connection) or "").split("(")[0].strip()
+        if not name or types.get(name) is None:
+            return None
+        names.append(name)
+    return names
+
+
+def _fast_insert(model, rows: list[dict], progress=None, *, with_pk: bool = False, binary: bool = False) -> None:
     """Insert rows of attname → value without building model instances: PostgreSQL COPY, or one
     executemany per batch on SQLite. Field defaults and auto timestamps are filled in here; with_pk: the rows
-    carry their ids (from _reserve_ids)."""
+    carry their ids (from _reserve_ids). binary: COPY in PostgreSQL's binary format (no text to format and parse
+    again), for rows whose values are of their fields' Python types (dates as dates, JSON as objects)."""
 
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     pg = connection.vendor == "postgresql"
-    converters = {f.attname: _converter(f, pg, connection) for f in fields}
+    copy_types = _copy_types(fields) if pg and binary else None
+    converters = {f.attname: None if copy_types else _converter(f, pg, connection) for f in fields}
     defaults = _insert_defaults(fields, converters)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
+    spec = [(f.attname, defaults[f.attname], converters[f.attname]) for f in fields]
+    plain = all(conv is None for _n, _d, conv in spec)
 
-    def values(row):
-        out = []
-        for name, conv in converters.items():
-            value = row.get(name)
-            if value is None:
-                out.append(defaults[name])
-            else:
-                out.append(conv(value) if conv is not None else value)
-        return out
+    def values(row):  # one comprehension per row: this runs for every row of an import
+        get = row.get
+        if plain:
+            return [d if (v := get(n)) is None else v for n, d, _c in spec]
+        return [d if (v := get(n)) is None else (v if c is None else c(v)) for n, d, c in spec]
 
+    rows, done = iter(rows), 0
+    how = " (FORMAT BINARY)" if copy_types else ""
+    marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
-        for i in range(0, len(rows), BATCH * 5):
-            chunk = rows[i:i + BATCH * 5]
+        while True:  # chunks of BATCH * 5 rows, each one statement; rows may be made while they are written
+            written = 0
             if pg:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in chunk:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN{how}") as copy:
+                    if copy_types:
+                        copy.set_types(copy_types)
+                    for row in islice(rows, BATCH * 5):
                         copy.write_row(values(row))
+                        written += 1
             else:
-                marks = ", ".join(["%s"] * len(fields))
-                sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model metadata
-                cursor.executemany(sql, [values(r) for r in chunk])
+                chunk = [values(r) for r in islice(rows, BATCH * 5)]
+                written = len(chunk)
+                if chunk:
+                    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model metadata
+                    cursor.executemany(sql, chunk)
+            if not written:
+                break
+            done += written
             if progress:
-                progress(i + len(chunk))
+                progress(done)
 
 
 def _commit_persons(actor, plan: Plan, progress) -> None:
     rows = [row for _r, row in plan.new]
+    _seal(rows)
     ids = _reserve_ids(Person, len(rows))
     if ids is not None:  # PostgreSQL: the ids are known before COPY
         for row, pk in zip(rows, ids, strict=True):
             row["id"] = pk
-        _fast_insert(Person, rows, progress, with_pk=True)
+        _fast_insert(Person, rows, progress, with_pk=True, binary=True)
         pks = {row["id_number_hash"]: row["id"] for row in rows}
     else:
         _fast_insert(Person, rows, progress)
@@ -617,11 +764,46 @@ def _commit_persons(actor, plan: Plan, progress) -> None:
         for i in range(0, len(hashes), BATCH * 5):
             pks |= dict(Person.objects.filter(id_number_hash__in=hashes[i:i + BATCH * 5])
                         .values_list("id_number_hash", "pk"))
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
-    summary = _("批量导入")
-    _fast_insert(RegistryEvent, [{"kind": c.EventKind.CREATE, "region_code": row["region_code"], "actor_id": actor_id,
-                                  "summary": summary, "person_id": pks[row["id_number_hash"]], "data": {}}
-                                 for row in rows])
+    common = _created_event(actor)
+    if ids is not None:
+        _insert_unnest(RegistryEvent, common, person_id=ids, region_code=[row["region_code"] for row in rows])
+    else:
+        _fast_insert(RegistryEvent, [common | {"region_code": row["region_code"],
+                                               "person_id": pks[row["id_number_hash"]]} for row in rows])
+
+
+def _created_event(actor) -> dict:
+    """The fields every “created by import” registry event of one import shares."""
+    return {"kind": c.EventKind.CREATE, "actor_id": actor.pk if getattr(actor, "pk", None) else None,
+            "summary": _("批量导入")}
+
+
+def _insert_unnest(model, common: dict, **columns: list) -> None:
+    """PostgreSQL: one INSERT … SELECT FROM unnest(arrays) for rows that differ only in `columns` (equal-length
+    lists); the other fields are `common` or their defaults (auto timestamps: now), as _fast_insert fills them.
+    The rows are made by the database: nothing is written row by row from Python."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    converters = {f.attname: _converter(f, True, connection) for f in fields}
+    defaults = _insert_defaults(fields, converters)
+    names = list(columns)
+    select, params = [], []
+    for f in fields:
+        if f.attname in columns:
+            select.append(f"t.{connection.ops.quote_name(f.attname)}")
+            continue
+        value = common.get(f.attname)
+        conv = converters[f.attname]
+        value = defaults[f.attname] if value is None else (conv(value) if conv is not None else value)
+        select.append(f"%s::{f.cast_db_type(connection)}")
+        params.append(value)
+    by_name = {f.attname: f for f in fields}
+    arrays = ", ".join(f"%s::{by_name[n].cast_db_type(connection)}[]" for n in names)
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 - names from model metadata
+           f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) "
+           f"SELECT {', '.join(select)} FROM unnest({arrays}) AS t({quoted})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(columns[n] for n in names)])
 
 
 def _create_new(actor, kind: str, plan: Plan, progress) -> list:
@@ -672,11 +854,16 @@ def _record_events(actor, kind: str, plan: Plan, new: list) -> None:
     RegistryEvent.objects.bulk_create(events, batch_size=BATCH)
 
 
-def _commit(actor, kind: str, plan: Plan, progress_id=None) -> None:
+def _progress(progress_id) -> Callable[[int], None]:
     def progress(done):
         if progress_id:
             progress_update(progress_id, done=done, message=_("正在写入"))
 
+    return progress
+
+
+def _commit(actor, kind: str, plan: Plan, progress_id=None) -> None:
+    progress = _progress(progress_id)
     with transaction.atomic():
         for extra_model, objs in plan.before_create:
             extra_model.objects.bulk_create(objs, batch_size=BATCH)
@@ -701,7 +888,15 @@ def import_run(*, actor, kind: str, data: bytes, filename: str, region_code: str
     rows = _parse_rows(kind, table, progress_id)
     if kind == "persons":
         ctx.households = _households_for(ctx, rows)
-    plan = PLANNERS[kind](ctx, rows)
+    try:
+        if kind == "persons" and not dry_run and connection.vendor == "postgresql":
+            plan = _import_persons_streamed(actor, ctx, rows, _progress(progress_id))
+        else:
+            plan = PLANNERS[kind](ctx, rows)
+            if not dry_run and (plan.new or plan.changed):
+                _commit(actor, kind, plan, progress_id)
+    except IntegrityError:
+        raise ServiceError(_("导入时与他人同时登记的记录冲突，请重新导入")) from None
     rejected_rows = {e[0] for e in plan.errors}
     report = {
         "kind": kind, "dry_run": dry_run, "rows": len(table.rows), "created": len(plan.new),
@@ -709,11 +904,6 @@ def import_run(*, actor, kind: str, data: bytes, filename: str, region_code: str
         "errors": [{"row": r, "field": f, "message": m} for r, f, m in sorted(plan.errors, key=lambda e: e[0])],
         "warnings": [{"row": r, "field": f, "message": m} for r, f, m in plan.warnings[:1000]],
     }
-    if not dry_run and (plan.new or plan.changed):
-        try:
-            _commit(actor, kind, plan, progress_id)
-        except IntegrityError:
-            raise ServiceError(_("导入时与他人同时登记的记录冲突，请重新导入")) from None
     if not dry_run:
         audit_log(actor=actor, action=f"registry.import.{kind}", region_code=region_code,
                   object_repr=filename[:200], after={k: report[k] for k in ("rows", "created", "updated",
