@@ -161,8 +161,12 @@ def clock(monkeypatch):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests run once, in the SQLite pass: what they check (pages, forms, scripts, accessibility) does not
+    """Browser tests first: they are the longest, and started first they don't leave one test worker running alone
+    at the end (scripts/test has idle workers steal the rest: --dist worksteal).
+
+    Browser tests run once, in the SQLite pass: what they check (pages, forms, scripts, accessibility) does not
     depend on the database, and every service they drive is tested on both databases by the apps' own tests."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is None)  # stable: the order within each kind
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         return
     once = pytest.mark.skip(reason="browser test: runs once, in the SQLite pass")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -75,13 +76,13 @@ class Audience:
             self.cookies[key] = self._session(user, role)
         return key
 
-    def pages(self):
-        """[(route name, url, viewer)] for every GET route that answers an HTML page."""
+    def pages(self, shard: int = 0, shards: int = 1):
+        """[(route name, url, viewer)] for every GET route that answers an HTML page; with `shards`, only every
+        shards-th route from `shard` on, so that the sweep runs as parallel tests."""
         found = []
         owner = self.users["resident"][0]
-        for name, pattern, view in GET_ROUTES:
-            if name in SKIP:
-                continue
+        routes = [r for r in GET_ROUTES if r[0] not in SKIP]
+        for name, pattern, view in routes[shard::shards]:
             access = view.access
             who = self.viewer(access)
             obj = None
@@ -132,14 +133,14 @@ def _audit(page, url, *, focus=True):
     return found
 
 
-def _write(report):
-    os.makedirs(os.path.dirname(REPORT), exist_ok=True)
+def _write(report, path=REPORT):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     old = {}
-    if os.path.exists(REPORT):
-        with open(REPORT) as f:
+    if os.path.exists(path):
+        with open(path) as f:
             old = json.load(f)
     old.update(report)
-    with open(REPORT, "w") as f:
+    with open(path, "w") as f:
         json.dump(old, f, ensure_ascii=False, indent=1)
 
 
@@ -152,19 +153,34 @@ def _summary(report) -> str:
     return "\n".join(lines)
 
 
+SHARDS = 4  # the sweep is the suite's longest test: in parts, the test workers share it
+
+
+def test_every_viewer_has_pages_to_sweep():
+    """Every kind of visitor is given page types to sweep (each shard of the sweep sees only some of them)."""
+    audience = Audience(SimpleNamespace(url="http://127.0.0.1:1"))
+    routes = [r for r in GET_ROUTES if r[0] not in SKIP]
+    assert len(routes) >= 40
+    assert {"anonymous", "resident", "grid_worker", "staff", "manager"} <= {audience.viewer(r[2].access)
+                                                                            for r in routes}
+
+
 @once
-def test_every_page_type_passes_axe_and_the_scripted_checks(chromium, live_server, audience):
-    if os.path.exists(REPORT):
-        os.remove(REPORT)
-    pages = audience.pages()
-    assert len(pages) >= 40, f"only {len(pages)} HTML page types found"
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_page_type_passes_axe_and_the_scripted_checks(chromium, live_server, audience, shard):
+    report_file = REPORT.replace(".json", f"-{shard}.json")
+    if os.path.exists(report_file):
+        os.remove(report_file)
+    pages = audience.pages(shard, SHARDS)
+    assert len(pages) >= 40 // SHARDS, f"only {len(pages)} HTML page types found in shard {shard}"
     report = {}
     by_viewer: dict[str, list] = {}
     for name, url, who in pages:
         by_viewer.setdefault(who, []).append((name, url))
-    by_viewer.setdefault("anonymous", []).append(("accounts:login", "/accounts/login/"))
-    for who in ("staff", "grid_worker", "manager"):  # the workbench home as each role sees it
-        by_viewer.setdefault(who, []).append(("core:home", "/"))
+    if shard == 0:
+        by_viewer.setdefault("anonymous", []).append(("accounts:login", "/accounts/login/"))
+        for who in ("staff", "grid_worker", "manager"):  # the workbench home as each role sees it
+            by_viewer.setdefault(who, []).append(("core:home", "/"))
     for who, visits in by_viewer.items():
         ctx, page = _context(chromium, live_server, audience.cookies[who], "phone")
         try:
@@ -176,9 +192,7 @@ def test_every_page_type_passes_axe_and_the_scripted_checks(chromium, live_serve
                 page.set_viewport_size(WIDTHS["phone"])
         finally:
             ctx.close()
-    _write(report)
-    viewers = {k.split()[1] for k in report}
-    assert {"anonymous", "resident", "grid_worker", "staff", "manager"} <= viewers
+    _write(report, report_file)
     assert not _summary(report), "\n" + _summary(report)
 
 
