@@ -103,6 +103,17 @@ class Workflow:
         state = getattr(obj, self.state_field)
         return [(t, *self.check(obj, actor, t.action)) for t in self.transitions if state in t.source]
 
+    def _required_filled(self, action: str, data: dict) -> Transition:
+        """The transition of `action`, once every field it requires has a value in `data`."""
+        t = self.transition(action)
+        for name in t.requires:
+            if not str(data.get(name) or "").strip():
+                raise ServiceError(
+                    _("“%(label)s”需要填写%(field)s") % {"label": t.label, "field": self.field_labels.get(name, name)},
+                    field=name,
+                )
+        return t
+
     def apply(
         self,
         *,
@@ -115,13 +126,7 @@ class Workflow:
     ):
         """Run one transition. Returns a copy of the object with the transition's changes."""
         data = dict(data or {})
-        t = self.transition(action)
-        for name in t.requires:
-            if not str(data.get(name) or "").strip():
-                raise ServiceError(
-                    _("“%(label)s”需要填写%(field)s") % {"label": t.label, "field": self.field_labels.get(name, name)},
-                    field=name,
-                )
+        t = self._required_filled(action, data)
         model = type(obj)
         with transaction.atomic():
             if self.reload:
@@ -165,13 +170,7 @@ class Workflow:
         set (`bulk_update`), their history and audit rows in one INSERT each — all in one transaction. Returns
         (record, "" or the reason it was refused) per record, in the order given."""
         data = dict(data or {})
-        t = self.transition(action)
-        for name in t.requires:
-            if not str(data.get(name) or "").strip():
-                raise ServiceError(
-                    _("“%(label)s”需要填写%(field)s") % {"label": t.label, "field": self.field_labels.get(name, name)},
-                    field=name,
-                )
+        t = self._required_filled(action, data)
         objs = list(objs)
         if not objs:
             return []
