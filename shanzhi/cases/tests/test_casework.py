@@ -4,12 +4,14 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from shanzhi.accounts.demo import build as accounts
 from shanzhi.audit.models import AuditEvent
-from shanzhi.cases import bulk
+from shanzhi.cases import bulk, services
 from shanzhi.cases import choices as c
 from shanzhi.cases.demo import build as cases
 from shanzhi.cases.demo import build_responsibilities
@@ -22,6 +24,7 @@ from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.models import TaskProgress
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import verified_login
+from shanzhi.notifications.models import Notification
 from shanzhi.regions.demo import build as regions
 from shanzhi.replies.demo import build as replies
 from shanzhi.replies.models import ResponseTemplate
@@ -310,11 +313,6 @@ def test_demo_steps_give_responsibility_lists_and_default_templates(settings, tm
 
 def test_bulk_dispatch_shares_the_batch_work_and_tells_each_body_member_once_per_case(world, people,
                                                                                       django_assert_max_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from shanzhi.notifications.models import Notification
-
     p = people
     second = make_body_staff(p["body"])
     t = template_create(actor=None, region_code="", kind="case_reply", step="dispatch", title="t", body="{编号}请办理")
@@ -337,9 +335,6 @@ def test_bulk_dispatch_shares_the_batch_work_and_tells_each_body_member_once_per
 
 
 def test_a_refused_item_in_a_chunk_rolls_back_alone_with_its_messages(world, people, monkeypatch):
-    from shanzhi.cases import services
-    from shanzhi.notifications.models import Notification
-
     p = people
     cases = _accepted(world, p, 4)
     real = services.case_transition

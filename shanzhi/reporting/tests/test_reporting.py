@@ -6,13 +6,15 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from shanzhi.audit.models import AuditEvent
 from shanzhi.core.errors import NotAllowed, ServiceError
 from shanzhi.core.indicators import INDICATORS
+from shanzhi.core.models import TransitionHistory
 from shanzhi.core.roles import Role
 from shanzhi.core.testing import make_user, verified_login
 from shanzhi.core.todo import todos_for
 from shanzhi.reporting import selectors, services
-from shanzhi.reporting.models import Report, ReportKind, ReportState
+from shanzhi.reporting.models import Report, ReportKind, ReportState, digest
 from shanzhi.reporting.testing import make_kind
 
 pytestmark = pytest.mark.django_db
@@ -176,10 +178,6 @@ def test_pages_render(client, world, chain):
 
 
 def test_district_approval_of_a_round_is_one_batch_each_checked_and_sealed(world, chain, django_assert_max_num_queries):
-    from shanzhi.audit.models import AuditEvent
-    from shanzhi.core.models import TransitionHistory
-    from shanzhi.reporting.models import digest
-
     kind = ReportKind.objects.get(key="population")
     made = services.reports_prepare_round(actor=chain["district"], kind=kind, region_code=world.district.code,
                                           period=MONTH)
