@@ -113,7 +113,7 @@ def _any_allowed(transitions) -> bool:
 def topic_detail(request, topic):
     user = request.user
     staff = _is_staff(user, topic.region_code)
-    outcome, outcome_reason = vote_outcome(topic) if topic.state == c.Stage.RESOLUTION else (None, "")
+    outcome, outcome_reason = _outcome(topic)
     meeting = topic.deciding_meeting
     tree = task_tree(topic)
     parents = {t.parent_id for t, _d, _p in tree}
@@ -122,8 +122,8 @@ def topic_detail(request, topic):
         "topic": topic,
         "rule": topic.rule,
         "staff": staff,
-        "is_resident": Role.RESIDENT in {r for r, _c in _grants_in(user, topic.region_code)},
-        "is_representative": Role.RESIDENT_REPRESENTATIVE in {r for r, _c in _grants_in(user, topic.region_code)},
+        "is_resident": Role.RESIDENT in _roles_in(user, topic.region_code),
+        "is_representative": Role.RESIDENT_REPRESENTATIVE in _roles_in(user, topic.region_code),
         "pipeline": [(s.value, s.label) for s in c.PIPELINE],
         "reached": _reached(topic),
         "transitions": transitions,
@@ -148,8 +148,7 @@ def topic_detail(request, topic):
         "stances": c.Stance.choices,
         "parties": c.Party.choices,
         "opinion_kinds": c.OpinionKind.choices,
-        "other_topics": merge_targets(actor=user, topic=topic) if any(
-            t.action == "merge" and ok for t, ok, _r in transitions) else [],
+        "other_topics": _merge_targets_if_allowed(user, topic, transitions),
         "leaf_tasks": [t for t, _d, _p in tree if t.pk not in parents],
         "source_case": source_case(actor=user, topic=topic),
         "pickers": pickers(actor=user, topic=topic, actions={t.action for t, ok, _r in transitions if ok}),
@@ -159,6 +158,21 @@ def topic_detail(request, topic):
 
 def _grants_in(user, code):
     return [(r, g) for r, g in grants_of(user) if g.startswith(code) or code.startswith(g)]
+
+
+def _roles_in(user, code) -> set:
+    return {r for r, _c in _grants_in(user, code)}
+
+
+def _outcome(topic) -> tuple:
+    """The vote's outcome and its reason while the topic is at its resolution, else (None, "")."""
+    return vote_outcome(topic) if topic.state == c.Stage.RESOLUTION else (None, "")
+
+
+def _merge_targets_if_allowed(user, topic, transitions):
+    """The topics this one may be merged into, when the actor may merge it."""
+    return merge_targets(actor=user, topic=topic) if any(
+        t.action == "merge" and ok for t, ok, _r in transitions) else []
 
 
 def _reached(topic) -> set[str]:

@@ -246,6 +246,30 @@ MIN_REGION = 0.005  # a region narrower or lower than 0.5 % of the picture cover
 _EDGE = 1e-6
 
 
+def _region_number(i: int, name: str, given) -> float:
+    """One of a posted region's four values as a finite number (a bool is none), or ServiceError naming it."""
+    try:
+        v = math.nan if isinstance(given, bool) else float(given)
+    except (TypeError, ValueError):
+        v = math.nan
+    if not math.isfinite(v):
+        raise ServiceError(_("第 %(i)d 个区域的“%(f)s”不是数字") % {"i": i, "f": name}, field="regions")
+    return v
+
+
+def _parse_region(i: int, item) -> Region:
+    """The i-th posted region checked (four numbers, not empty, inside the picture) and clipped to it."""
+    if not isinstance(item, list | tuple) or len(item) != 4:
+        raise ServiceError(_("第 %(i)d 个区域的格式不正确") % {"i": i}, field="regions")
+    names = (_("左边距"), _("上边距"), _("宽度"), _("高度"))
+    x, y, w, h = (_region_number(i, name, given) for name, given in zip(names, item, strict=True))
+    if w < MIN_REGION or h < MIN_REGION:
+        raise ServiceError(_("第 %(i)d 个区域太小（宽度和高度不能为零）") % {"i": i}, field="regions")
+    if x < -_EDGE or y < -_EDGE or x + w > 1 + _EDGE or y + h > 1 + _EDGE:
+        raise ServiceError(_("第 %(i)d 个区域超出了照片范围") % {"i": i}, field="regions")
+    return (round(max(x, 0.0), 4), round(max(y, 0.0), 4), round(min(w, 1.0), 4), round(min(h, 1.0), 4))
+
+
 def parse_regions(raw) -> list[Region]:
     """The reviewer's regions as posted (JSON: a list of [x, y, w, h], fractions of the width and height),
     checked: at most MAX_REGIONS, each inside the picture and not empty. A bad one raises ServiceError naming
@@ -259,27 +283,7 @@ def parse_regions(raw) -> list[Region]:
         raise ServiceError(_("打码区域的格式不正确"), field="regions")
     if len(raw) > MAX_REGIONS:
         raise ServiceError(_("打码区域最多 %(n)d 个") % {"n": MAX_REGIONS}, field="regions")
-    names = (_("左边距"), _("上边距"), _("宽度"), _("高度"))
-    out: list[Region] = []
-    for i, item in enumerate(raw, start=1):
-        if not isinstance(item, list | tuple) or len(item) != 4:
-            raise ServiceError(_("第 %(i)d 个区域的格式不正确") % {"i": i}, field="regions")
-        values = []
-        for name, given in zip(names, item, strict=True):
-            try:
-                v = math.nan if isinstance(given, bool) else float(given)
-            except (TypeError, ValueError):
-                v = math.nan
-            if not math.isfinite(v):
-                raise ServiceError(_("第 %(i)d 个区域的“%(f)s”不是数字") % {"i": i, "f": name}, field="regions")
-            values.append(v)
-        x, y, w, h = values
-        if w < MIN_REGION or h < MIN_REGION:
-            raise ServiceError(_("第 %(i)d 个区域太小（宽度和高度不能为零）") % {"i": i}, field="regions")
-        if x < -_EDGE or y < -_EDGE or x + w > 1 + _EDGE or y + h > 1 + _EDGE:
-            raise ServiceError(_("第 %(i)d 个区域超出了照片范围") % {"i": i}, field="regions")
-        out.append((round(max(x, 0.0), 4), round(max(y, 0.0), 4), round(min(w, 1.0), 4), round(min(h, 1.0), 4)))
-    return out
+    return [_parse_region(i, item) for i, item in enumerate(raw, start=1)]
 
 
 def detector_available() -> bool:

@@ -181,46 +181,57 @@ class Workflow:
                       .select_related(*_forward_relations(objs[0])).filter(pk__in=[o.pk for o in objs])
                       .order_by("pk")}  # locked in one order: two batches never wait on each other in a cycle
             for obj in objs:
-                current = locked.get(obj.pk)
-                if current is None:
-                    results.append((obj, _("不存在或不在您的工作范围内")))
-                    continue
-                if getattr(current, self.version_field) != getattr(obj, self.version_field):
-                    results.append((current, str(self.conflict_message or ConflictError().user_message)))
-                    continue
-                ok, reason = self.check(current, actor, action, data)
-                if not ok:
-                    results.append((current, reason))
-                    continue
-                before = getattr(current, self.state_field)
-                updates = {self.state_field: t.target, **t.field_updates(current, actor, data),
-                           self.version_field: getattr(current, self.version_field) + 1}
-                for f in model._meta.concrete_fields:  # as conditional_update: an UPDATE skips auto_now
-                    if getattr(f, "auto_now", False):
-                        updates.setdefault(f.name, timezone.now())
-                _apply_in_memory(current, updates)
-                done.append((current, before, list(updates)))
-                results.append((current, ""))
+                current, ok, reason = self._batch_check(obj, locked.get(obj.pk), actor, action, data)
+                if ok:
+                    done.append(self._batch_change(model, current, t, actor, data))
+                    reason = ""
+                results.append((current, reason))
             if done:
-                fields = list(dict.fromkeys(name for _obj, _before, names in done for name in names))
-                model._default_manager.bulk_update([obj for obj, _before, _names in done], fields, batch_size=500)
-                note = str(data.get("reason") or data.get("note") or "")[:500]
-                extra = plain({k: v for k, v in data.items() if k not in {"reason", "note"}})
-                user = actor if getattr(actor, "is_authenticated", False) else None
-                TransitionHistory.objects.bulk_create([TransitionHistory(
-                    workflow=self.name, object_type=obj._meta.label_lower, object_id=str(obj.pk), action=t.action,
-                    from_state=before, to_state=t.target, actor=user, note=note, data=extra,
-                    region_code=getattr(obj, "region_code", "") or "") for obj, before, _names in done],
-                    batch_size=1000)
-                if t.effect:
-                    for obj, _before, _names in done:
-                        t.effect(obj, actor, data)
-                audit_log_many([audit_event(actor=actor, action=f"{self.name}.{t.action}", obj=obj,
-                                            before={self.state_field: before},
-                                            after={self.state_field: t.target},
-                                            reason=str(data.get("reason", ""))[:500])
-                                for obj, before, _names in done])
+                self._batch_record(model, done, t, actor, data)
         return results
+
+    def _batch_check(self, obj, current, actor, action: str, data: dict) -> tuple[Any, bool, str]:
+        """One record of `apply_many` as locked and read again: (the record, whether it may change, the reason
+        it may not)."""
+        if current is None:
+            return obj, False, _("不存在或不在您的工作范围内")
+        if getattr(current, self.version_field) != getattr(obj, self.version_field):
+            return current, False, str(self.conflict_message or ConflictError().user_message)
+        ok, reason = self.check(current, actor, action, data)
+        return current, ok, reason
+
+    def _batch_change(self, model, current, t: Transition, actor, data: dict) -> tuple[Any, str, list[str]]:
+        """Change one checked record of `apply_many` in memory: (record, state before, the fields changed)."""
+        before = getattr(current, self.state_field)
+        updates = {self.state_field: t.target, **t.field_updates(current, actor, data),
+                   self.version_field: getattr(current, self.version_field) + 1}
+        for f in model._meta.concrete_fields:  # as conditional_update: an UPDATE skips auto_now
+            if getattr(f, "auto_now", False):
+                updates.setdefault(f.name, timezone.now())
+        _apply_in_memory(current, updates)
+        return current, before, list(updates)
+
+    def _batch_record(self, model, done: list, t: Transition, actor, data: dict) -> None:
+        """Store the records `apply_many` changed: one UPDATE per field set, their history and audit rows in one
+        INSERT each, the transition's effect on each."""
+        fields = list(dict.fromkeys(name for _obj, _before, names in done for name in names))
+        model._default_manager.bulk_update([obj for obj, _before, _names in done], fields, batch_size=500)
+        note = str(data.get("reason") or data.get("note") or "")[:500]
+        extra = plain({k: v for k, v in data.items() if k not in {"reason", "note"}})
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        TransitionHistory.objects.bulk_create([TransitionHistory(
+            workflow=self.name, object_type=obj._meta.label_lower, object_id=str(obj.pk), action=t.action,
+            from_state=before, to_state=t.target, actor=user, note=note, data=extra,
+            region_code=getattr(obj, "region_code", "") or "") for obj, before, _names in done],
+            batch_size=1000)
+        if t.effect:
+            for obj, _before, _names in done:
+                t.effect(obj, actor, data)
+        audit_log_many([audit_event(actor=actor, action=f"{self.name}.{t.action}", obj=obj,
+                                    before={self.state_field: before},
+                                    after={self.state_field: t.target},
+                                    reason=str(data.get("reason", ""))[:500])
+                        for obj, before, _names in done])
 
     def states_choices(self) -> list[tuple[str, str]]:
         return list(self.states.items())

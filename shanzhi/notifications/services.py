@@ -101,44 +101,57 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: 
     return len(rows)
 
 
-def notify_many(messages: list[dict]) -> int:
-    """`notify` for many messages at once (the fan-out of a bulk action): each dict holds `notify`'s arguments and
-    follows its rules, but who already has each message is read in one query, and the messages and their
-    deliveries are stored with one INSERT each. Messages with a `dedupe_key` go through `notify` one by one."""
-    stored = 0
-    rows: list = []
-    plain_messages = []
-    for m in messages:
-        if m.get("dedupe_key"):
-            stored += notify(**m)
-        else:
-            plain_messages.append(m)
-    wanted = []
-    for m in plain_messages:
-        obj = m.get("obj")
-        same = {"kind": m["kind"], "title": m["title"][:200], "object_type": obj._meta.label_lower if obj is not None
-                else "", "object_id": str(obj.pk) if obj is not None else ""}
-        actor = m.get("actor")
-        skip = {actor.pk} if actor is not None and getattr(actor, "pk", None) is not None and not m.get(
-            "security") else set()
-        users = {}
-        for u in m["recipients"]:
-            if u is not None and u.pk not in skip:
-                users.setdefault(u.pk, u)
-        if users:
-            wanted.append((m, same, users))
-    if not wanted:
-        return stored
-    told = set(Notification.objects.filter(
+def _batch_wanted(m: dict):
+    """One plain message of `notify_many`: (message, the fields that make it the same alert, its recipients by
+    pk — never None, never the actor unless it is a security message), or None when nobody is left to tell."""
+    obj = m.get("obj")
+    same = {"kind": m["kind"], "title": m["title"][:200], "object_type": obj._meta.label_lower if obj is not None
+            else "", "object_id": str(obj.pk) if obj is not None else ""}
+    actor = m.get("actor")
+    skip = {actor.pk} if actor is not None and getattr(actor, "pk", None) is not None and not m.get(
+        "security") else set()
+    users = {}
+    for u in m["recipients"]:
+        if u is not None and u.pk not in skip:
+            users.setdefault(u.pk, u)
+    return (m, same, users) if users else None
+
+
+def _batch_already_told(wanted: list) -> set:
+    """Who already has each wanted message unread, in one query: {(recipient_id, kind, title, type, id)}."""
+    return set(Notification.objects.filter(
         recipient__in={pk for _m, _s, users in wanted for pk in users}, read_at__isnull=True,
         kind__in={s["kind"] for _m, s, _u in wanted}, object_id__in={s["object_id"] for _m, s, _u in wanted},
     ).values_list("recipient_id", "kind", "title", "object_type", "object_id"))
+
+
+def _batch_rows(wanted: list, told: set) -> list:
+    """The Notification rows still to store: one per recipient and alert not yet told."""
+    rows: list = []
     for m, same, users in wanted:
         key = (same["kind"], same["title"], same["object_type"], same["object_id"])
         for pk, user in users.items():
             if (pk, *key) not in told:  # the same alert twice in one batch is told once, as by `notify`
                 told.add((pk, *key))
                 rows.append(Notification(recipient=user, body=m.get("body", ""), url=m.get("url", "")[:300], **same))
+    return rows
+
+
+def notify_many(messages: list[dict]) -> int:
+    """`notify` for many messages at once (the fan-out of a bulk action): each dict holds `notify`'s arguments and
+    follows its rules, but who already has each message is read in one query, and the messages and their
+    deliveries are stored with one INSERT each. Messages with a `dedupe_key` go through `notify` one by one."""
+    stored = 0
+    plain_messages = []
+    for m in messages:
+        if m.get("dedupe_key"):
+            stored += notify(**m)
+        else:
+            plain_messages.append(m)
+    wanted = [w for w in map(_batch_wanted, plain_messages) if w is not None]
+    if not wanted:
+        return stored
+    rows = _batch_rows(wanted, _batch_already_told(wanted))
     Notification.objects.bulk_create(rows, batch_size=1000)
     _queue_deliveries(rows, one_task=True)
     return stored + len(rows)

@@ -11,7 +11,7 @@ from shanzhi.cases.testing import make_category
 from shanzhi.core.roles import Role
 from shanzhi.notifications.channels import Channel
 from shanzhi.notifications.models import Delivery
-from shanzhi.notifications.services import notify
+from shanzhi.notifications.services import notify, notify_many
 from shanzhi.notifications.tasks import backoff, deliver_task
 
 pytestmark = pytest.mark.django_db
@@ -109,8 +109,6 @@ def test_a_channel_that_keeps_failing_is_recorded_as_failed(make_user, settings,
 
 def test_a_batch_fan_out_queues_one_task_and_each_delivery_is_sent(make_user, settings, dummy_backend,
                                                                    django_capture_on_commit_callbacks):
-    from shanzhi.notifications.services import notify_many
-
     settings.SHANZHI_NOTIFY_CHANNELS = ["shanzhi.notifications.tests.test_delivery.RecordingGateway", DOWN]
     a, b, obj = make_user(), make_user(), make_user()
     CALLS.clear()

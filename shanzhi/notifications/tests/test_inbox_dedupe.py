@@ -3,7 +3,7 @@
 import pytest
 
 from shanzhi.notifications.models import Notification
-from shanzhi.notifications.services import notification_mark_read, notify
+from shanzhi.notifications.services import notification_mark_read, notify, notify_many
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,6 @@ def test_dedupe_key_still_means_once_ever(make_user):
 
 
 def test_notify_many_follows_the_same_rules_in_one_go(make_user, django_assert_max_num_queries):
-    from shanzhi.notifications.services import notify_many
-
     worker, other, actor = make_user(), make_user(), make_user()
     a, b = make_user(), make_user()  # the objects the alerts are about
     notify(recipients=[worker], kind="case.dispatch", title="新派遣民情：甲", obj=a)  # already has it, unread
