@@ -29,6 +29,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from psycopg.postgres import types as pg_types
 
 from shanzhi.audit.services import audit_log
 from shanzhi.core import pii
@@ -453,41 +454,54 @@ def _import_persons_streamed(actor, ctx: Context, rows, progress) -> Plan:
     looked_up = set(pii.blind_indexes(_candidate_numbers(rows), purpose="id_number"))
     existing = _existing_persons(looked_up)
     ids = iter(_reserve_ids(Person, len(looked_up - existing.keys())) or [])
-    seen: dict[str, int] = {}
     later: list[_PersonRow] = []
-
-    def new_rows():
-        for i in range(0, len(rows), STREAM_CHUNK):
-            checked = _checked_persons(ctx, plan, rows[i:i + STREAM_CHUNK])
-            start = len(plan.new)
-            _plan_checked(ctx, plan, checked, existing, seen=seen, looked_up=looked_up, later=later)
-            fresh = [row for _r, row in plan.new[start:]]
-            _seal(fresh)
-            for row in fresh:
-                row["id"] = next(ids)
-                yield row
-
     with transaction.atomic():
-        _fast_insert(Person, new_rows(), progress, with_pk=True, binary=True)
+        new_rows = _streamed_new_rows(ctx, plan, rows, existing, ids, looked_up=looked_up, later=later)
+        _fast_insert(Person, new_rows, progress, with_pk=True, binary=True)
         if later:  # a number normalised otherwise than expected: looked up and written on its own
-            start = len(plan.new)
-            found = _existing_persons({row.hash for row in later})
-            for row in later:
-                _plan_person(ctx, plan, row, found.get(row.hash))
-            fresh = [row for _r, row in plan.new[start:]]
-            _seal(fresh)
-            for row, pk in zip(fresh, _reserve_ids(Person, len(fresh)) or [], strict=True):
-                row["id"] = pk
-            _fast_insert(Person, fresh, with_pk=True, binary=True)
+            _write_later_persons(ctx, plan, later)
         if plan.new:
-            new = [row for _r, row in plan.new]
-            _insert_unnest(RegistryEvent, _created_event(actor), person_id=[row["id"] for row in new],
-                           region_code=[row["region_code"] for row in new])
-            codes = {row["region_code"] for row in new}
-            occupancy_follow_residents(actor=actor, dwellings=Dwelling.objects.filter(region_code__in=codes))
+            _created_persons_follow_up(actor, plan)
         _update_changed("persons", plan)
         _record_events(actor, "persons", plan, [])
     return plan
+
+
+def _streamed_new_rows(ctx: Context, plan: Plan, rows, existing: dict, ids, *, looked_up: set, later: list):
+    """The new persons' rows, made chunk by chunk as _fast_insert reads them: each chunk of rows is checked,
+    planned and encrypted, and each new row given the next reserved id."""
+    seen: dict[str, int] = {}
+    for i in range(0, len(rows), STREAM_CHUNK):
+        checked = _checked_persons(ctx, plan, rows[i:i + STREAM_CHUNK])
+        start = len(plan.new)
+        _plan_checked(ctx, plan, checked, existing, seen=seen, looked_up=looked_up, later=later)
+        fresh = [row for _r, row in plan.new[start:]]
+        _seal(fresh)
+        for row in fresh:
+            row["id"] = next(ids)
+            yield row
+
+
+def _write_later_persons(ctx: Context, plan: Plan, later: list[_PersonRow]) -> None:
+    """The rows whose number was not looked up before the COPY: looked up, planned and written on their own."""
+    start = len(plan.new)
+    found = _existing_persons({row.hash for row in later})
+    for row in later:
+        _plan_person(ctx, plan, row, found.get(row.hash))
+    fresh = [row for _r, row in plan.new[start:]]
+    _seal(fresh)
+    for row, pk in zip(fresh, _reserve_ids(Person, len(fresh)) or [], strict=True):
+        row["id"] = pk
+    _fast_insert(Person, fresh, with_pk=True, binary=True)
+
+
+def _created_persons_follow_up(actor, plan: Plan) -> None:
+    """The streamed import's new persons' creation events (one INSERT … SELECT) and their dwellings' occupancy."""
+    new = [row for _r, row in plan.new]
+    _insert_unnest(RegistryEvent, _created_event(actor), person_id=[row["id"] for row in new],
+                   region_code=[row["region_code"] for row in new])
+    codes = {row["region_code"] for row in new}
+    occupancy_follow_residents(actor=actor, dwellings=Dwelling.objects.filter(region_code__in=codes))
 
 
 def _built_rows(plan: Plan, rows, build: Callable) -> list:
@@ -689,12 +703,10 @@ def _reserve_ids(model, n: int) -> list[int] | None:
 
 def _copy_types(fields) -> list[str] | None:
     """PostgreSQL: the type names of `fields` for a binary COPY; None when psycopg lacks one (COPY as text)."""
-    from psycopg.postgres import types
-
     names = []
     for f in fields:
         name = (f.db_type(connection) or "").split("(")[0].strip()
-        if not name or types.get(name) is None:
+        if not name or pg_types.get(name) is None:
             return None
         names.append(name)
     return names
@@ -713,39 +725,55 @@ def _fast_insert(model, rows: list[dict], progress=None, *, with_pk: bool = Fals
     defaults = _insert_defaults(fields, converters)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    spec = [(f.attname, defaults[f.attname], converters[f.attname]) for f in fields]
-    plain = all(conv is None for _n, _d, conv in spec)
-
-    def values(row):  # one comprehension per row: this runs for every row of an import
-        get = row.get
-        if plain:
-            return [d if (v := get(n)) is None else v for n, d, _c in spec]
-        return [d if (v := get(n)) is None else (v if c is None else c(v)) for n, d, c in spec]
-
+    values = _row_values([(f.attname, defaults[f.attname], converters[f.attname]) for f in fields])
+    if pg:
+        how = " (FORMAT BINARY)" if copy_types else ""
+        write = partial(_copy_chunk, f"COPY {table} ({columns}) FROM STDIN{how}", copy_types)
+    else:
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model metadata
+        write = partial(_executemany_chunk, sql)
     rows, done = iter(rows), 0
-    how = " (FORMAT BINARY)" if copy_types else ""
-    marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
-        while True:  # chunks of BATCH * 5 rows, each one statement; rows may be made while they are written
-            written = 0
-            if pg:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN{how}") as copy:
-                    if copy_types:
-                        copy.set_types(copy_types)
-                    for row in islice(rows, BATCH * 5):
-                        copy.write_row(values(row))
-                        written += 1
-            else:
-                chunk = [values(r) for r in islice(rows, BATCH * 5)]
-                written = len(chunk)
-                if chunk:
-                    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model metadata
-                    cursor.executemany(sql, chunk)
-            if not written:
-                break
+        # chunks of BATCH * 5 rows, each one statement; rows may be made while they are written
+        while written := write(cursor, rows, values):
             done += written
             if progress:
                 progress(done)
+
+
+def _row_values(spec: list[tuple]) -> Callable[[dict], list]:
+    """A row's values in field order from (attname, default, converter) spec: one comprehension per row, as this
+    runs for every row of an import."""
+    if all(conv is None for _n, _d, conv in spec):
+        def values(row):
+            get = row.get
+            return [d if (v := get(n)) is None else v for n, d, _c in spec]
+    else:
+        def values(row):
+            get = row.get
+            return [d if (v := get(n)) is None else (v if c is None else c(v)) for n, d, c in spec]
+    return values
+
+
+def _copy_chunk(sql: str, copy_types: list[str] | None, cursor, rows, values: Callable) -> int:
+    """PostgreSQL: up to BATCH * 5 of `rows` written by one COPY; how many were."""
+    written = 0
+    with cursor.cursor.copy(sql) as copy:
+        if copy_types:
+            copy.set_types(copy_types)
+        for row in islice(rows, BATCH * 5):
+            copy.write_row(values(row))
+            written += 1
+    return written
+
+
+def _executemany_chunk(sql: str, cursor, rows, values: Callable) -> int:
+    """SQLite: up to BATCH * 5 of `rows` inserted by one executemany; how many were."""
+    chunk = [values(r) for r in islice(rows, BATCH * 5)]
+    if chunk:
+        cursor.executemany(sql, chunk)
+    return len(chunk)
 
 
 def _commit_persons(actor, plan: Plan, progress) -> None:
@@ -877,38 +905,53 @@ def import_run(*, actor, kind: str, data: bytes, filename: str, region_code: str
     """Check (and unless dry_run, write) one spreadsheet. Returns the report:
     {"rows", "created", "updated", "unchanged", "rejected", "errors": [{"row", "field", "message"}],
      "warnings": [...], "dry_run", "kind"}."""
+    region_code = _import_region(actor, kind, region_code)
+    table = IMPORTERS[kind].read(data, filename)
+    ctx = Context(actor, kind, region_code)
+    rows = _parse_rows(kind, table, progress_id)
+    if kind == "persons":
+        ctx.households = _households_for(ctx, rows)
+    plan = _plan_and_write(actor, kind, ctx, rows, dry_run=dry_run, progress_id=progress_id)
+    report = _report(kind, dry_run, table, plan)
+    if not dry_run:
+        audit_log(actor=actor, action=f"registry.import.{kind}", region_code=region_code,
+                  object_repr=filename[:200], after={k: report[k] for k in ("rows", "created", "updated",
+                                                                            "unchanged", "rejected")})
+    return report
+
+
+def _import_region(actor, kind: str, region_code: str) -> str:
+    """The import's region code, normalised, once the kind is known and the region in the actor's scope."""
     if kind not in COLUMNS:
         raise ServiceError(_("未知的导入类型：%(k)s") % {"k": kind}, field="kind")
     region_code = normalise(region_code)
     prefixes = scope_prefixes(actor, MODELS[kind], "change")
     if not region_code or not code_in_scope(region_code, prefixes):
         raise NotAllowed(_("导入区域不在您的管辖范围内"))
-    table = IMPORTERS[kind].read(data, filename)
-    ctx = Context(actor, kind, region_code)
-    rows = _parse_rows(kind, table, progress_id)
-    if kind == "persons":
-        ctx.households = _households_for(ctx, rows)
+    return region_code
+
+
+def _plan_and_write(actor, kind: str, ctx: Context, rows, *, dry_run: bool, progress_id) -> Plan:
+    """The plan of the rows, written unless dry_run (persons on PostgreSQL: streamed, checked while written)."""
     try:
         if kind == "persons" and not dry_run and connection.vendor == "postgresql":
-            plan = _import_persons_streamed(actor, ctx, rows, _progress(progress_id))
-        else:
-            plan = PLANNERS[kind](ctx, rows)
-            if not dry_run and (plan.new or plan.changed):
-                _commit(actor, kind, plan, progress_id)
+            return _import_persons_streamed(actor, ctx, rows, _progress(progress_id))
+        plan = PLANNERS[kind](ctx, rows)
+        if not dry_run and (plan.new or plan.changed):
+            _commit(actor, kind, plan, progress_id)
+        return plan
     except IntegrityError:
         raise ServiceError(_("导入时与他人同时登记的记录冲突，请重新导入")) from None
+
+
+def _report(kind: str, dry_run: bool, table, plan: Plan) -> dict:
     rejected_rows = {e[0] for e in plan.errors}
-    report = {
+    return {
         "kind": kind, "dry_run": dry_run, "rows": len(table.rows), "created": len(plan.new),
         "updated": len(plan.changed), "unchanged": plan.unchanged, "rejected": len(rejected_rows),
         "errors": [{"row": r, "field": f, "message": m} for r, f, m in sorted(plan.errors, key=lambda e: e[0])],
         "warnings": [{"row": r, "field": f, "message": m} for r, f, m in plan.warnings[:1000]],
     }
-    if not dry_run:
-        audit_log(actor=actor, action=f"registry.import.{kind}", region_code=region_code,
-                  object_repr=filename[:200], after={k: report[k] for k in ("rows", "created", "updated",
-                                                                            "unchanged", "rejected")})
-    return report
 
 
 def import_regions(user) -> list[tuple[str, str]]:

@@ -3,10 +3,13 @@ registry events made by one INSERT … SELECT on PostgreSQL) writes what the ser
 this way is found by ID-number lookup, decrypts equal, is found by phone, and has its creation event."""
 
 import pytest
+from django.db import IntegrityError, connection
 
 from shanzhi.audit.models import AuditEvent
 from shanzhi.core import pii
+from shanzhi.core.errors import ServiceError
 from shanzhi.registry import choices as c
+from shanzhi.registry import importing
 from shanzhi.registry.importing import import_run
 from shanzhi.registry.models import Person, RegistryEvent
 from shanzhi.registry.selectors import person_by_id_number
@@ -76,11 +79,6 @@ def test_dry_run_writes_and_encrypts_nothing(worker, ids, monkeypatch):
 
 
 def test_a_failure_while_writing_leaves_nothing_written(worker, ids, monkeypatch):
-    from django.db import IntegrityError
-
-    from shanzhi.core.errors import ServiceError
-    from shanzhi.registry import importing
-
     def clash(**kwargs):
         raise IntegrityError("someone registered the same number meanwhile")
 
@@ -96,10 +94,6 @@ def test_a_failure_while_writing_leaves_nothing_written(worker, ids, monkeypatch
 def test_streamed_rows_whose_number_was_not_looked_up_first_are_planned_after(worker, ids, monkeypatch):
     """PostgreSQL's streamed path reads the existing persons by the rows' numbers before checking them; a row whose
     checked number is not among those is looked up and written after the COPY, with the same outcome."""
-    from django.db import connection
-
-    from shanzhi.registry import importing
-
     if connection.vendor != "postgresql":
         pytest.skip("the streamed path is PostgreSQL's")
     rows = [[f"赵{i}", ids(seq=i), "", "", "", ""] for i in range(1, 9)]
