@@ -222,6 +222,8 @@ AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SHANZHI_IDLE_TIMEOUT", 30 * 60))
+# the idle clock's resolution: a request writes the session's last-seen time when it is older than this
+SHANZHI_SESSION_TOUCH_SECONDS = 30
 SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SHANZHI_ABSOLUTE_TIMEOUT", 12 * 3600))
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True

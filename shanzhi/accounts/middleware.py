@@ -35,7 +35,7 @@ class SessionTimeoutMiddleware:
                 messages.info(request, _("登录已超时，请重新登录。"))
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")
             request.session.setdefault(LOGIN_AT, now)
-            if now - last_seen > 30 or LAST_SEEN not in request.session:
+            if now - last_seen > settings.SHANZHI_SESSION_TOUCH_SECONDS or LAST_SEEN not in request.session:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
 
