@@ -112,6 +112,18 @@ def load_cases(streets, n: int, rnd: random.Random) -> float:
     return time.perf_counter() - t0
 
 
+def loaded_sample(rnd: random.Random, n: int = 500) -> list[str]:
+    """ID numbers of persons an earlier run loaded (--reuse): random primary keys, decrypted."""
+    from django.db.models import Max, Min
+
+    from shanzhi.core import pii
+    from shanzhi.registry.models import Person
+
+    bounds = Person.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    pks = [rnd.randint(bounds["lo"], bounds["hi"]) for _ in range(n)]
+    return [pii.decrypt(enc) for enc in Person.objects.filter(pk__in=pks).values_list("id_number_enc", flat=True)]
+
+
 def lookups(sample: list[str], rnd: random.Random) -> dict:
     from shanzhi.core import pii
     from shanzhi.registry.models import Person
@@ -177,6 +189,8 @@ def main():
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--streets", type=int, default=20)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure a database an earlier --keep run loaded (no loading; implies --keep)")
     args = parser.parse_args()
     connection = setup("city-scale")
     if connection.vendor != "postgresql":
@@ -189,10 +203,14 @@ def main():
 
     rnd = random.Random(11)
     streets = regions(args.streets)
-    person_s, sample = load_persons(streets, args.persons, rnd)
-    case_s = load_cases(streets, args.cases, rnd)
-    with conn.cursor() as cur:
-        cur.execute("ANALYZE registry_person; ANALYZE cases_case")
+    if args.reuse:
+        args.keep = True
+        person_s, case_s, sample = None, None, loaded_sample(rnd)
+    else:
+        person_s, sample = load_persons(streets, args.persons, rnd)
+        case_s = load_cases(streets, args.cases, rnd)
+        with conn.cursor() as cur:
+            cur.execute("ANALYZE registry_person; ANALYZE cases_case")
     district_manager = User.objects.filter(username="city-bench-manager").first() or make_user(
         Role.DISTRICT_MANAGER, "321002", username="city-bench-manager")
     street_staff = User.objects.filter(username="city-bench-community").first() or make_user(
@@ -200,8 +218,9 @@ def main():
     assert RoleGrant.objects.filter(user=street_staff).exists()
     out = {
         "benchmark": "city_scale", "persons": args.persons, "cases": args.cases, "streets": args.streets,
-        "load": {"persons_seconds": round(person_s, 1), "persons_rows_per_s": round(args.persons / person_s),
-                 "cases_seconds": round(case_s, 1), "cases_rows_per_s": round(args.cases / case_s)},
+        "load": None if args.reuse else {
+            "persons_seconds": round(person_s, 1), "persons_rows_per_s": round(args.persons / person_s),
+            "cases_seconds": round(case_s, 1), "cases_rows_per_s": round(args.cases / case_s)},
         "id_lookup": lookups(sample, rnd), "search_community_scope": searches(street_staff, rnd),
         "dashboards_district_manager": dashboards(district_manager.username), "disk": disk(conn),
         "goals_ms": {"id_lookup_p95": 5, "search_p95": 50, "dashboard_p95": 150},
