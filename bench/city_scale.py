@@ -13,7 +13,9 @@ and blind-indexed with the bench's own key like real rows, spread over streets �
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import random
@@ -64,25 +66,30 @@ def load_persons(streets, n: int, rnd: random.Random) -> tuple[float, list[str]]
     from shanzhi.registry.models import Person
     from shanzhi.registry.services import name_pinyin
 
+    pinyin = functools.lru_cache(maxsize=None)(name_pinyin)  # the names repeat: ~170,000 distinct ones
     per_street = n // len(streets)
     sample, t0, i = [], time.perf_counter(), 0
     for street, grids in streets:
-        rows = []
+        numbers, names = [], []
         for _ in range(per_street):
             day = i // 100
             birth = f"{1940 + (day // 336) % 80}{day % 12 + 1:02d}{(day // 12) % 28 + 1:02d}"
             body = f"{street[:6]}{birth}{900 + i % 100:03d}"
-            number = body + ric.calc_check_digit(body + "0")
-            name = rnd.choice(SURNAMES) + rnd.choice(GIVEN) + (rnd.choice(GIVEN) if rnd.random() < 0.7 else "")
-            py, initials = name_pinyin(name)
-            rows.append({"name": name, "name_pinyin": py, "name_initials": initials,
-                         "id_number_enc": pii.encrypt(number), "id_number_hash": pii.blind_index(number,
-                                                                                                  purpose="id_number"),
-                         "sex": "male" if i % 2 else "female", "region_code": grids[i % len(grids)],
-                         "residence_type": "registered", "ethnicity": "汉族"})
+            numbers.append(body + ric.calc_check_digit(body + "0"))
+            names.append(rnd.choice(SURNAMES) + rnd.choice(GIVEN) + (rnd.choice(GIVEN) if rnd.random() < 0.7 else ""))
             if i % max(1, n // 500) == 0:
-                sample.append(number)
+                sample.append(numbers[-1])
             i += 1
+        first = i - len(numbers)
+        encrypted = pii.encrypt_many(numbers)
+        hashes = pii.blind_indexes(numbers, purpose="id_number")
+        rows = []
+        for k, name in enumerate(names):
+            py, initials = pinyin(name)
+            rows.append({"name": name, "name_pinyin": py, "name_initials": initials,
+                         "id_number_enc": encrypted[k], "id_number_hash": hashes[k],
+                         "sex": "male" if (first + k) % 2 else "female", "region_code": grids[(first + k) % len(grids)],
+                         "residence_type": "registered", "ethnicity": "汉族"})
         _fast_insert(Person, rows)
     return time.perf_counter() - t0, sample
 
@@ -110,6 +117,28 @@ def load_cases(streets, n: int, rnd: random.Random) -> float:
             i += 1
         _fast_insert(Case, rows)
     return time.perf_counter() - t0
+
+
+@contextlib.contextmanager
+def without_secondary_indexes(conn, tables: tuple[str, ...], timings: dict):
+    """PostgreSQL's advice for populating a database: drop the indexes that back no key, load, then build them
+    again in one pass each (with more maintenance memory and parallel workers) instead of row by row."""
+    with conn.cursor() as cur:
+        cur.execute("""
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+            WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary AND NOT i.indisunique
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)""", [list(tables)])
+        indexes = cur.fetchall()
+        for name, _definition in indexes:
+            cur.execute(f"DROP INDEX {name}")
+    yield
+    t0 = time.perf_counter()
+    with conn.cursor() as cur:
+        cur.execute("SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 2")
+        for _name, definition in indexes:
+            cur.execute(definition)
+    timings["index_build_seconds"] = round(time.perf_counter() - t0, 1)
+    timings["indexes_rebuilt"] = len(indexes)
 
 
 def loaded_sample(rnd: random.Random, n: int = 500) -> list[str]:
@@ -203,12 +232,14 @@ def main():
 
     rnd = random.Random(11)
     streets = regions(args.streets)
+    timings: dict = {}
     if args.reuse:
         args.keep = True
         person_s, case_s, sample = None, None, loaded_sample(rnd)
     else:
-        person_s, sample = load_persons(streets, args.persons, rnd)
-        case_s = load_cases(streets, args.cases, rnd)
+        with without_secondary_indexes(conn, ("registry_person", "cases_case"), timings):
+            person_s, sample = load_persons(streets, args.persons, rnd)
+            case_s = load_cases(streets, args.cases, rnd)
         with conn.cursor() as cur:
             cur.execute("ANALYZE registry_person; ANALYZE cases_case")
     district_manager = User.objects.filter(username="city-bench-manager").first() or make_user(
@@ -220,7 +251,7 @@ def main():
         "benchmark": "city_scale", "persons": args.persons, "cases": args.cases, "streets": args.streets,
         "load": None if args.reuse else {
             "persons_seconds": round(person_s, 1), "persons_rows_per_s": round(args.persons / person_s),
-            "cases_seconds": round(case_s, 1), "cases_rows_per_s": round(args.cases / case_s)},
+            "cases_seconds": round(case_s, 1), "cases_rows_per_s": round(args.cases / case_s), **timings},
         "id_lookup": lookups(sample, rnd), "search_community_scope": searches(street_staff, rnd),
         "dashboards_district_manager": dashboards(district_manager.username), "disk": disk(conn),
         "goals_ms": {"id_lookup_p95": 5, "search_p95": 50, "dashboard_p95": 150},
