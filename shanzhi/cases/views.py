@@ -35,8 +35,8 @@ from shanzhi.registry.selectors import (
     building_list,
     household_get,
     household_list,
-    living_population_by_child,
 )
+from shanzhi.registry.stats import living_count_by_child
 from shanzhi.replies.render import render as render_template
 from shanzhi.replies.selectors import templates_for
 
@@ -368,7 +368,7 @@ def dashboard(request):
     start, end = insight.window(30)
     child_len = len(children[0].code) if children else len(root.code)
     # 每千人案件数 divides by 实有人口, the registry's one definition (never a region's declared census figure)
-    populations = living_population_by_child(actor=request.user, prefix=root.code, child_len=child_len)
+    populations = living_count_by_child(actor=request.user, prefix=root.code, child_len=child_len)
     by_child = insight.kpis_by_child(codes=[ch.code for ch in children], start=start, end=end,
                                      populations=populations)
     rows = []

@@ -22,7 +22,7 @@ class RegistryConfig(AppConfig):
         from .importing import register_importers
         from .indicators import register as register_indicators
         from .models import DIRECT_ROLES, EDIT_ROLES, PROPOSE_ROLES, ChangeRequest, MoveRequest, Person
-        from .stats import living_persons, region_headline
+        from .stats import living_count, region_headline
 
         view_roles = Person.scope_roles["view"]
         register_duplicates()
@@ -37,7 +37,7 @@ class RegistryConfig(AppConfig):
                  after="imports:persons")
 
         def living(*, actor):
-            return living_persons(actor=actor).count()
+            return living_count(actor=actor)
 
         def pending_moves(*, actor):
             return MoveRequest.objects.restrict(actor, "view").filter(state=MoveRequest.State.PENDING).count()

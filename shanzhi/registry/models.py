@@ -135,6 +135,22 @@ class Household(RegistryModel):
         return self.household_number
 
 
+class LivingTally(ScopedModel):
+    """实有人口 per grid, kept by the database itself: triggers on registry_person add and subtract as persons
+    are inserted, moved, change status or are deleted (in the same transaction, whatever wrote them: the
+    services, the importer's COPY, a migration). Counting a district of millions is then a sum over its grids'
+    rows instead of a scan of the person table; `stats.living_count` reads it and equals
+    `living_persons(...).count()` at every moment (tests/test_living_tally.py). Scoped exactly like Person."""
+
+    scope_roles = {"view": REGISTRY_ROLES["view"]}
+
+    region_code = models.CharField("区划代码", max_length=20, primary_key=True)
+    living = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "registry_livingtally"
+
+
 class Person(RegistryModel):
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     name_pinyin = models.CharField(_("姓名拼音"), max_length=200, blank=True, db_index=True)

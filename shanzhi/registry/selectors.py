@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
 from django.http import Http404
 
 from shanzhi.core.scope import scope_prefixes
@@ -99,15 +98,6 @@ def person_list(*, actor, filters: dict | None = None, action: str = "view") -> 
         if key in f:
             qs = qs.filter(condition(f[key], actor))
     return qs.order_by("region_code", "name", "id")
-
-
-def living_population_by_child(*, actor, prefix: str, child_len: int) -> dict[str, int]:
-    """Living persons the actor may see under the region `prefix`, counted per child region (the first
-    `child_len` digits of their code): {child_code: count}, in one GROUP BY query."""
-    rows = (Person.objects.restrict(actor, "view")
-            .filter(prefix_q("region_code", [prefix]), status=c.PersonStatus.LIVING)
-            .annotate(child=Substr("region_code", 1, child_len)).values("child").annotate(n=Count("id")).order_by())
-    return {r["child"]: r["n"] for r in rows}
 
 
 def person_get(*, actor, pk, action: str = "view") -> Person:

@@ -23,7 +23,7 @@ from shanzhi.core.testing import verified_login
 from shanzhi.regions.choices import Level
 from shanzhi.regions.models import Region
 from shanzhi.registry.models import Building
-from shanzhi.registry.selectors import living_population_by_child
+from shanzhi.registry.stats import living_count_by_child
 from shanzhi.registry.testing import household_in, person_in
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_dashboard_population_counts_only_persons_in_scope(client, world, make_u
 
     RoleGrant.objects.create(user=user, role=Role.HANDLING_BODY_STAFF, region=world.street,
                              region_code=world.street.code)
-    assert living_population_by_child(actor=user, prefix=world.street.code, child_len=12) == {
+    assert living_count_by_child(actor=user, prefix=world.street.code, child_len=12) == {
         world.community.code: 2}
     client.force_login(user)
     for asked in ("", world.street.code, neighbour.code):
@@ -148,7 +148,7 @@ def test_dashboard_population_counts_only_persons_in_scope(client, world, make_u
     assert populations[world.grid.code] == 2 and sum(populations.values()) == 2
     # a manager of the whole street counts both communities
     manager = make_user(Role.STREET_MANAGER, world.street.code)
-    assert living_population_by_child(actor=manager, prefix=world.street.code, child_len=12) == {
+    assert living_count_by_child(actor=manager, prefix=world.street.code, child_len=12) == {
         world.community.code: 2, neighbour.code: 3}
 
 
