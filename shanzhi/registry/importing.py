@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -54,11 +55,12 @@ from . import choices as c
 from .models import EDIT_ROLES, Building, Dwelling, Estate, Household, Person, RegistryEvent, Unit
 from .services import name_pinyin, occupancy_follow_residents
 from .validators import (
+    IdInfo,
     check_id_agrees,
     normalise,
     normalise_phone,
     normalise_uscc,
-    parse_id_number,
+    parse_id_numbers,
     upgrade_15,
 )
 
@@ -262,12 +264,14 @@ class _PersonRow:
     code: str
 
 
-def _person_number(values: dict, warnings: list, row_no: int) -> tuple[str, str]:
-    """The row's (id type, normalised number); a resident ID also fills in birth date and sex."""
+def _person_number(values: dict, info: IdInfo | ServiceError | None, warnings: list, row_no: int) -> tuple[str, str]:
+    """The row's (id type, normalised number); a resident ID (`info`: what parse_id_numbers made of it) also
+    fills in birth date and sex."""
     id_type = values.get("id_type") or c.IdType.RESIDENT_ID
     if id_type != c.IdType.RESIDENT_ID:
         return id_type, normalise(values["id_number"])
-    info = parse_id_number(values["id_number"])
+    if isinstance(info, ServiceError):
+        raise info
     check_id_agrees(info, birth_date=values.get("birth_date"), sex=values.get("sex"))
     values["birth_date"], values["sex"] = info.birth_date, info.sex
     warnings += [(row_no, "证件号码", w) for w in info.warnings]
@@ -296,9 +300,9 @@ def _person_code(ctx: Context, values: dict, dwelling, household) -> str:
     return code
 
 
-def _check_person(ctx: Context, plan: Plan, row_no: int, values: dict) -> _PersonRow:
+def _check_person(ctx: Context, plan: Plan, row_no: int, values: dict, info) -> _PersonRow:
     """One parsed row checked against the validators and the existing places; ServiceError or RowError."""
-    id_type, number = _person_number(values, plan.warnings, row_no)
+    id_type, number = _person_number(values, info, plan.warnings, row_no)
     phone = normalise_phone(values.get("phone")) if values.get("phone") else None
     dwelling = ctx.dwelling(values)
     household = _person_household(ctx, values)
@@ -306,32 +310,43 @@ def _check_person(ctx: Context, plan: Plan, row_no: int, values: dict) -> _Perso
     return _PersonRow(row_no, values, number, "", id_type, phone, dwelling, household, code)
 
 
-def _checked_persons(ctx: Context, plan: Plan, rows) -> list[_PersonRow]:
+def _id_infos(rows) -> list[IdInfo | ServiceError | None]:
+    """For each parsed row, what parse_id_numbers makes of its resident ID number (None: no such number to
+    check), the rows' numbers checked together."""
+    resident = [i for i, (_n, values, errors) in enumerate(rows)
+                if not errors and (values.get("id_type") or c.IdType.RESIDENT_ID) == c.IdType.RESIDENT_ID]
+    out: list = [None] * len(rows)
+    for i, info in zip(resident, parse_id_numbers([rows[i][1]["id_number"] for i in resident]), strict=True):
+        out[i] = info
+    return out
+
+
+def _checked_persons(ctx: Context, plan: Plan, rows, hashes: dict) -> list[_PersonRow]:
+    """The rows that pass the checks (the others' errors go to the plan), with their number's blind index;
+    `hashes` (number → index) holds the ones already made and gets the new ones."""
     checked = []
-    for row_no, values, errors in rows:
+    for (row_no, values, errors), info in zip(rows, _id_infos(rows), strict=True):
         if errors:
             plan.errors += [(row_no, h, m) for h, m in errors]
             continue
         try:
-            checked.append(_check_person(ctx, plan, row_no, values))
+            checked.append(_check_person(ctx, plan, row_no, values, info))
         except ServiceError as e:
             plan.errors.append((row_no, PERSON_ERROR_HEADERS.get(e.field, ""), e.user_message))
         except RowError as e:
             plan.errors.append((row_no, e.header, e.message))
-    for row, digest in zip(checked, pii.blind_indexes([row.number for row in checked], purpose="id_number"),
-                           strict=True):
-        row.hash = digest
+    missing = [row.number for row in checked if row.number not in hashes]
+    hashes.update(zip(missing, pii.blind_indexes(missing, purpose="id_number"), strict=True))
+    for row in checked:
+        row.hash = hashes[row.number]
     return checked
-
-
-_PERSON_STORED = [col.field for col in COLUMNS["persons"] if col.field not in _PERSON_DERIVED]
 
 
 def _existing_persons(hashes) -> dict:
     keys = list(hashes)
     if connection.vendor == "postgresql":  # one array parameter, not IN lists of thousands of values to bind
-        sql = f"SELECT * FROM {Person._meta.db_table} WHERE id_number_hash = ANY(%s)"  # noqa: S608 - model's table
-        return {p.id_number_hash: p for p in Person.objects.raw(sql, [keys])} if keys else {}
+        sql = f"SELECT * FROM {Person._meta.db_table} WHERE id_number_hash = ANY(%s::varchar[])"  # noqa: S608 - model's table
+        return {p.id_number_hash: p for p in Person.objects.raw(sql, [_array_param(keys)])} if keys else {}
     existing = {}
     for i in range(0, len(keys), BATCH):
         for p in Person.objects.filter(id_number_hash__in=keys[i:i + BATCH]):
@@ -340,8 +355,7 @@ def _existing_persons(hashes) -> dict:
 
 
 def _person_attrs(row: _PersonRow) -> dict:
-    values = row.values
-    attrs = {k: values[k] for k in _PERSON_STORED if values.get(k) is not None}
+    attrs = {k: v for k, v in row.values.items() if v is not None and k not in _PERSON_DERIVED}
     attrs["id_type"] = row.id_type
     attrs["name_pinyin"], attrs["name_initials"] = name_pinyin(attrs["name"])
     if row.dwelling is not None:
@@ -402,7 +416,7 @@ def _plan_person(ctx: Context, plan: Plan, row: _PersonRow, person: Person | Non
 
 def _plan_persons(ctx: Context, rows) -> Plan:
     plan = Plan()
-    checked = _checked_persons(ctx, plan, rows)
+    checked = _checked_persons(ctx, plan, rows, {})
     existing = _existing_persons({row.hash for row in checked})
     _plan_checked(ctx, plan, checked, existing, seen={})
     return plan
@@ -451,12 +465,14 @@ def _import_persons_streamed(actor, ctx: Context, rows, progress) -> Plan:
     plan = Plan()
     if any(values.get("building") or values.get("room") for _r, values, _e in rows):
         ctx.buildings(), ctx.dwellings()  # read now: no query can run while COPY writes
-    looked_up = set(pii.blind_indexes(_candidate_numbers(rows), purpose="id_number"))
+    candidates = _candidate_numbers(rows)
+    hashes = dict(zip(candidates, pii.blind_indexes(candidates, purpose="id_number"), strict=True))
+    looked_up = set(hashes.values())
     existing = _existing_persons(looked_up)
     ids = iter(_reserve_ids(Person, len(looked_up - existing.keys())) or [])
     later: list[_PersonRow] = []
     with transaction.atomic():
-        new_rows = _streamed_new_rows(ctx, plan, rows, existing, ids, looked_up=looked_up, later=later)
+        new_rows = _streamed_new_rows(ctx, plan, rows, existing, ids, hashes, looked_up=looked_up, later=later)
         _fast_insert(Person, new_rows, progress, with_pk=True, binary=True)
         if later:  # a number normalised otherwise than expected: looked up and written on its own
             _write_later_persons(ctx, plan, later)
@@ -467,12 +483,14 @@ def _import_persons_streamed(actor, ctx: Context, rows, progress) -> Plan:
     return plan
 
 
-def _streamed_new_rows(ctx: Context, plan: Plan, rows, existing: dict, ids, *, looked_up: set, later: list):
+def _streamed_new_rows(ctx: Context, plan: Plan, rows, existing: dict, ids, hashes: dict, *, looked_up: set,
+                       later: list):
     """The new persons' rows, made chunk by chunk as _fast_insert reads them: each chunk of rows is checked,
-    planned and encrypted, and each new row given the next reserved id."""
+    planned and encrypted, and each new row given the next reserved id. `hashes`: the blind indexes of the
+    numbers already made (number → index)."""
     seen: dict[str, int] = {}
     for i in range(0, len(rows), STREAM_CHUNK):
-        checked = _checked_persons(ctx, plan, rows[i:i + STREAM_CHUNK])
+        checked = _checked_persons(ctx, plan, rows[i:i + STREAM_CHUNK], hashes)
         start = len(plan.new)
         _plan_checked(ctx, plan, checked, existing, seen=seen, looked_up=looked_up, later=later)
         fresh = [row for _r, row in plan.new[start:]]
@@ -690,6 +708,16 @@ def _insert_defaults(fields, converters: dict) -> dict:
     return defaults
 
 
+def _array_param(values: list) -> list | str:
+    """An array parameter for PostgreSQL: as its text literal ('{1,2,3}', made in one join) when every value is
+    a plain word (ids, codes, hex digests: nothing to quote or escape), else the list for psycopg to adapt —
+    which costs a Python call per element, 100,000 of them for an import's ids."""
+    text = [str(v) for v in values]
+    if all(t.isascii() and t.isalnum() for t in text):
+        return "{" + ",".join(text) + "}"
+    return values
+
+
 def _reserve_ids(model, n: int) -> list[int] | None:
     """PostgreSQL: n ids taken from the table's sequence in one query (so COPY can write them and nothing has to
     read the rows back to learn them); None elsewhere."""
@@ -697,8 +725,9 @@ def _reserve_ids(model, n: int) -> list[int] | None:
         return None
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
-        return [r[0] for r in cursor.fetchall()]
+        cursor.execute("SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id'))) FROM generate_series(1, %s)",
+                       [table, n])
+        return cursor.fetchone()[0]
 
 
 def _copy_types(fields) -> list[str] | None:
@@ -743,12 +772,15 @@ def _fast_insert(model, rows: list[dict], progress=None, *, with_pk: bool = Fals
 
 
 def _row_values(spec: list[tuple]) -> Callable[[dict], list]:
-    """A row's values in field order from (attname, default, converter) spec: one comprehension per row, as this
-    runs for every row of an import."""
+    """A row's values in field order from (attname, default, converter) spec, as this runs for every row of an
+    import: without converters, the row laid over the defaults and its values picked in C (a row holds no
+    None where a field's default is not None: the importer's rows leave such fields out)."""
     if all(conv is None for _n, _d, conv in spec):
+        defaults = {n: d for n, d, _c in spec}
+        pick = itemgetter(*defaults)
+
         def values(row):
-            get = row.get
-            return [d if (v := get(n)) is None else v for n, d, _c in spec]
+            return pick(defaults | row)
     else:
         def values(row):
             get = row.get
@@ -831,7 +863,7 @@ def _insert_unnest(model, common: dict, **columns: list) -> None:
            f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) "
            f"SELECT {', '.join(select)} FROM unnest({arrays}) AS t({quoted})")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *(columns[n] for n in names)])
+        cursor.execute(sql, [*params, *(_array_param(columns[n]) for n in names)])
 
 
 def _create_new(actor, kind: str, plan: Plan, progress) -> list:

@@ -151,18 +151,28 @@ class LivingTally(ScopedModel):
         db_table = "registry_livingtally"
 
 
+# Person's indexes are the ones its queries use (each one is paid again by every person an import writes):
+# the scope's range on region_code and status (region_code, status); region_code__startswith (pattern index);
+# name, pinyin and initials typed in the search box: prefix matches (pattern indexes, which serve equality
+# too), name with birth date (duplicates); exact lookups of the blind indexes; birth-date ranges (age bands);
+# residence type; the foreign keys. No plain index repeats a composite's first column, and no column that is
+# never matched by prefix (hashes, status, residence type) gets a pattern index.
+PATTERN = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'x%' under any collation; elsewhere a plain index
+
+
 class Person(RegistryModel):
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
-    name_pinyin = models.CharField(_("姓名拼音"), max_length=200, blank=True, db_index=True)
-    name_initials = models.CharField(_("拼音首字母"), max_length=50, blank=True, db_index=True)
+    region_code = models.CharField("区划代码", max_length=20)  # indexed in Meta (ScopedModel's db_index adds two)
+    name = models.CharField(_("姓名"), max_length=50)
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=200, blank=True)
+    name_initials = models.CharField(_("拼音首字母"), max_length=50, blank=True)
     id_type = models.CharField(_("证件类型"), max_length=20, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID)
     id_number_enc = models.CharField(_("证件号码(密文)"), max_length=200, blank=True)
-    id_number_hash = models.CharField(_("证件号码索引"), max_length=64, blank=True, db_index=True)
+    id_number_hash = models.CharField(_("证件号码索引"), max_length=64, blank=True)
     sex = models.CharField(_("性别"), max_length=8, choices=c.Sex.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True, db_index=True)
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
     phone_enc = models.CharField(_("联系电话(密文)"), max_length=200, blank=True)
-    phone_hash = models.CharField(_("联系电话索引"), max_length=64, blank=True, db_index=True)
+    phone_hash = models.CharField(_("联系电话索引"), max_length=64, blank=True)
     registered_address = models.CharField(_("户籍地址"), max_length=200, blank=True)
     current_address = models.CharField(_("现住址"), max_length=200, blank=True)
     political_status = models.CharField(_("政治面貌"), max_length=16, choices=c.PoliticalStatus.choices, blank=True)
@@ -171,7 +181,7 @@ class Person(RegistryModel):
     workplace = models.CharField(_("工作单位"), max_length=100, blank=True)
     marital_status = models.CharField(_("婚姻状况"), max_length=12, choices=c.MaritalStatus.choices, blank=True)
     residence_type = models.CharField(_("人口类型"), max_length=12, choices=c.ResidenceType.choices,
-                                      default=c.ResidenceType.REGISTERED, db_index=True)
+                                      default=c.ResidenceType.REGISTERED)
     separated = models.BooleanField(_("人户分离"), default=False)
     household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="members",
                                   verbose_name=_("户"))
@@ -181,8 +191,7 @@ class Person(RegistryModel):
     move_in_date = models.DateField(_("迁入日期"), null=True, blank=True)
     move_out_date = models.DateField(_("迁出日期"), null=True, blank=True)
     move_out_destination = models.CharField(_("迁往地"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=c.PersonStatus.choices, default=c.PersonStatus.LIVING,
-                              db_index=True)
+    status = models.CharField(_("状态"), max_length=12, choices=c.PersonStatus.choices, default=c.PersonStatus.LIVING)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="person", verbose_name=_("平台账号"))
 
@@ -193,7 +202,16 @@ class Person(RegistryModel):
             models.UniqueConstraint(fields=["id_number_hash"], condition=~Q(id_number_hash=""),
                                     name="uniq_person_id_number"),
         ]
-        indexes = [models.Index(fields=["region_code", "status"]), models.Index(fields=["name", "birth_date"])]
+        indexes = [
+            models.Index(fields=["region_code", "status"]), models.Index(fields=["name", "birth_date"]),
+            models.Index(fields=["region_code"], opclasses=PATTERN, name="person_region_prefix"),
+            models.Index(fields=["name"], opclasses=PATTERN, name="person_name_prefix"),
+            models.Index(fields=["name_pinyin"], opclasses=PATTERN, name="person_pinyin_prefix"),
+            models.Index(fields=["name_initials"], opclasses=PATTERN, name="person_initials_prefix"),
+            models.Index(fields=["id_number_hash"], name="person_id_number_hash"),
+            models.Index(fields=["phone_hash"], name="person_phone_hash"),
+            models.Index(fields=["residence_type"], name="person_residence_type"),
+        ]
 
     def __str__(self):
         return self.name
@@ -309,20 +327,32 @@ class RegistryEvent(ScopedModel):
 
     scope_roles = REGISTRY_ROLES
 
+    region_code = models.CharField("区划代码", max_length=20)  # scoped by range only: one plain index (Meta)
     kind = models.CharField(_("事件"), max_length=20, choices=c.EventKind.choices)
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     date = models.DateField(_("发生日期"), null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
-    dwelling = models.ForeignKey(Dwelling, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    # An event is of one person, household or dwelling: each key is indexed where it is set (timelines and
+    # cascades look up by value, which implies NOT NULL on PostgreSQL and SQLite alike).
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
+                               db_index=False)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
+                                  db_index=False)
+    dwelling = models.ForeignKey(Dwelling, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
+                                 db_index=False)
     summary = models.CharField(_("摘要"), max_length=300, blank=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("变更记录")
         ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["region_code"], name="registryevent_region"),
+            models.Index(fields=["person"], condition=Q(person__isnull=False), name="registryevent_person"),
+            models.Index(fields=["household"], condition=Q(household__isnull=False), name="registryevent_household"),
+            models.Index(fields=["dwelling"], condition=Q(dwelling__isnull=False), name="registryevent_dwelling"),
+        ]
 
 
 class MoveRequest(ScopedModel):

@@ -4,6 +4,7 @@ this way is found by ID-number lookup, decrypts equal, is found by phone, and ha
 
 import pytest
 from django.db import IntegrityError, connection
+from stdnum.cn import ric
 
 from shanzhi.audit.models import AuditEvent
 from shanzhi.core import pii
@@ -109,3 +110,44 @@ def test_streamed_rows_whose_number_was_not_looked_up_first_are_planned_after(wo
     assert "第 7 行" in report["errors"][0]["message"]
     assert Person.objects.count() == 8 and RegistryEvent.objects.count() == 9
     assert pii.decrypt(person_by_id_number(actor=worker, id_number=rows[7][1]).id_number_enc) == rows[7][1]
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_bad_id_numbers_are_rejected_with_their_row_and_field_in_every_chunk(worker, ids, monkeypatch, dry_run):
+    """The ID numbers are checked a chunk at a time (validators.parse_id_numbers): a bad number anywhere, in the
+    first or a later chunk, is still rejected with its row and the 证件号码 field, and only the good rows are
+    written."""
+    monkeypatch.setattr(importing, "STREAM_CHUNK", 3)
+    good = [ids(seq=i) for i in range(1, 9)]
+    rows = [[f"钱{i}", number, "", "", "", ""] for i, number in enumerate(good)]
+    rows[1][1] = good[1][:17] + ("0" if good[1][17] != "0" else "1")  # check digit
+    rows[4][1] = "12345"  # length
+    no_day = "32100219801332001"
+    rows[6][1] = no_day + ric.calc_check_digit(no_day + "0")  # no such day
+    rows[7][4] = "1999-01-01"  # birth date disagrees with the number
+    report = import_run(actor=worker, kind="persons", data=csv_bytes(rows), filename="p.csv",
+                        region_code="321002004001001", dry_run=dry_run)
+    by_row = {e["row"]: e for e in report["errors"]}
+    assert sorted(by_row) == [3, 6, 8, 9]  # the header is row 1
+    assert [by_row[r]["field"] for r in (3, 6, 8)] == ["证件号码"] * 3 and by_row[9]["field"] == "出生日期"
+    assert "校验位" in by_row[3]["message"] and "18 位" in by_row[6]["message"]
+    assert "出生日期无效" in by_row[8]["message"] and "不一致" in by_row[9]["message"]
+    assert (report["created"], report["rejected"]) == (4, 4)
+    assert Person.objects.count() == (0 if dry_run else 4)
+    assert RegistryEvent.objects.filter(kind=c.EventKind.CREATE).count() == (0 if dry_run else 4)
+
+
+def test_person_and_event_indexes_are_the_declared_ones():
+    """registry_person's uniqueness of the ID number survives the index migration (AlterField would have dropped
+    it), and the database holds the indexes the models declare, no more."""
+    with connection.cursor() as cursor:
+        person = connection.introspection.get_constraints(cursor, Person._meta.db_table)
+        event = connection.introspection.get_constraints(cursor, RegistryEvent._meta.db_table)
+    assert person["uniq_person_id_number"]["unique"] and person["uniq_person_id_number"]["columns"] == ["id_number_hash"]
+    declared = {i.name for i in Person._meta.indexes} | {"uniq_person_id_number"}
+    assert declared <= set(person)
+    assert {i.name for i in RegistryEvent._meta.indexes} <= set(event)
+    if connection.vendor == "postgresql":
+        person_indexes = {n for n, d in person.items() if d["index"] or d["unique"]}
+        assert len(person_indexes) == 15, sorted(person_indexes)
+        assert not [n for n in person_indexes | set(event) if n.endswith("_like")]

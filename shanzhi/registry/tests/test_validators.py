@@ -13,6 +13,7 @@ from shanzhi.registry.validators import (
     normalise_phone,
     normalise_uscc,
     parse_id_number,
+    parse_id_numbers,
     upgrade_15,
 )
 
@@ -101,3 +102,42 @@ def test_uscc():
 @given(st.text(alphabet="0123456789Xx -", max_size=30))
 def test_normalise_is_idempotent(text):
     assert normalise(normalise(text)) == normalise(text)
+
+
+def _outcome(parse, value, today=None):
+    try:
+        info = parse(value, today=today)
+    except ServiceError as e:
+        return ("error", e.field, e.user_message)
+    return (info.number, info.birth_date, info.sex, info.warnings)
+
+
+def test_parse_id_numbers_checks_each_value_as_parse_id_number_does():
+    """The import's bulk check: the same numbers, birth dates, sexes and warnings, and the same errors (field and
+    Chinese message) for every kind of bad number, whatever the order and repetitions of the values."""
+    good = build("321002", datetime.date(1995, 5, 17), 1)
+    bad_digit = good[:17] + ("0" if good[17] != "0" else "1")
+    no_day = "32100219800230001"
+    values = [good, good.lower(), to_fullwidth(good), good[:6] + good[8:17], "", "12345", "32100219800517ABCD",
+              bad_digit, no_day + ric.calc_check_digit(no_day + "0"), build("321002", datetime.date(1850, 1, 1), 3),
+              build("990000", datetime.date(1990, 1, 1), 5), build("321002", datetime.date(2030, 1, 1), 2), good]
+    today = datetime.date(2026, 12, 1)
+    bulk = parse_id_numbers(values, today=today)
+    assert len(bulk) == len(values)
+    for value, got in zip(values, bulk, strict=True):
+        one = _outcome(parse_id_number, value, today)
+        if isinstance(got, ServiceError):
+            assert ("error", got.field, got.user_message) == one
+        else:
+            assert (got.number, got.birth_date, got.sex, got.warnings) == one
+    errors = [got for got in bulk if isinstance(got, ServiceError)]
+    assert len(errors) == 7 and {e.field for e in errors} == {"id_number"}
+    assert "校验位" in bulk[7].user_message and "出生日期无效" in bulk[8].user_message
+    assert bulk[10].warnings and not bulk[0].warnings
+
+
+@given(st.lists(st.tuples(regions, births, orders), max_size=30))
+def test_parse_id_numbers_equals_parse_id_number_on_valid_numbers(parts):
+    values = [build(*p) for p in parts]
+    bulk = [(i.number, i.birth_date, i.sex, i.warnings) for i in parse_id_numbers(values)]
+    assert bulk == [_outcome(parse_id_number, v) for v in values]

@@ -82,7 +82,7 @@ def down(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0005_change_requests")]
+    dependencies = [("registry", "0006_person_event_indexes")]
     operations = [
         migrations.CreateModel(
             name="LivingTally",
