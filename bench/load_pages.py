@@ -59,6 +59,8 @@ def main():
     parser.add_argument("--only", default="", help="substring of the page names to run")
     parser.add_argument("--show-sql", default="", help="print the SQL of the pages whose name contains this")
     parser.add_argument("--profile", default="", help="print a cProfile of the pages whose name contains this")
+    parser.add_argument("--pyinstrument", default="", help="print a pyinstrument tree of the pages whose name contains"
+                        " this (--repeat requests, sampled together)")
     args = parser.parse_args()
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/load_pages")
     setup("load_pages")
@@ -90,27 +92,48 @@ def main():
             clients[kind] = c
         return clients[kind]
 
+    from django.template import base as template_base
+
+    rendering = {"depth": 0, "ms": 0.0}
+    plain_render = template_base.Template.render
+
+    def timed_render(self, context):
+        """Template.render, timing only the outermost render (includes and panels are inside it)."""
+        rendering["depth"] += 1
+        t = time.perf_counter()
+        try:
+            return plain_render(self, context)
+        finally:
+            rendering["depth"] -= 1
+            if not rendering["depth"]:
+                rendering["ms"] += (time.perf_counter() - t) * 1000
+
+    template_base.Template.render = timed_render
+
     def measure(client, url):
-        times, queries, status, captured = [], [], None, None
+        times, cpu, render, queries, status, captured = [], [], [], [], None, None
         client.get(url)  # warm-up: process-local memos, template loading
         for _ in range(args.repeat):
             aliases = list(connections)
             ctxs = [CaptureQueriesContext(connections[a]) for a in aliases]
             for c in ctxs:
                 c.__enter__()
-            t0 = time.perf_counter()
+            rendering["ms"] = 0.0
+            t0, c0 = time.perf_counter(), time.process_time()
             r = client.get(url)
             if hasattr(r, "streaming_content"):
                 b"".join(r.streaming_content)
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
+            render.append(rendering["ms"])
             for c in ctxs:
                 c.__exit__(None, None, None)
             status = r.status_code
             queries.append(sum(len(c.captured_queries) for c in ctxs))
             captured = [q["sql"] for c in ctxs for q in c.captured_queries]
-        return status, times, queries, captured
+        return status, times, {"cpu": cpu, "render": render}, queries, captured
 
-    base_status, base_times, _, _ = measure(Client(), "/healthz/")
+    base_status, base_times, _, _, _ = measure(Client(), "/healthz/")
     base_p50 = statistics.median(base_times)
     out = {"benchmark": "load_pages", "database": connection.vendor, "repeat": args.repeat,
            "load_average": [round(x, 2) for x in os.getloadavg()],
@@ -119,10 +142,12 @@ def main():
         if args.only and args.only not in name:
             continue
         url = url.format(case=case_id)
-        status, times, queries, captured = measure(client_for(kind), url)
+        status, times, parts, queries, captured = measure(client_for(kind), url)
         p50 = statistics.median(times)
         out["pages"][name] = {"url": url, "status": status, "queries": max(queries),
                               "p50_ms": round(p50, 1), "p95_ms": round(percentile(times, 0.95), 1),
+                              "cpu_p50_ms": round(statistics.median(parts["cpu"]), 1),
+                              "render_p50_ms": round(statistics.median(parts["render"]), 1),
                               "ratio_to_peer": round(p50 / base_p50, 1)}
         if args.profile and args.profile in name:
             import cProfile
@@ -132,6 +157,15 @@ def main():
             prof.runcall(client_for(kind).get, url)
             print(f"--- {name}: profile", file=sys.stderr)
             pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_N", 45)))
+        if args.pyinstrument and args.pyinstrument in name:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            with profiler:
+                for _ in range(args.repeat):
+                    client_for(kind).get(url)
+            print(f"--- {name}: pyinstrument, {args.repeat} requests", file=sys.stderr)
+            print(profiler.output_text(unicode=True, show_all=False), file=sys.stderr)
         if args.show_sql and args.show_sql in name:
             grouped = Counter(shape(s) for s in captured)
             print(f"--- {name}: {len(captured)} queries", file=sys.stderr)
