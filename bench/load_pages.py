@@ -53,10 +53,44 @@ def shape(sql: str) -> str:
     return re.sub(r"\(\?(?:, \?)+\)", "(…)", sql)
 
 
+def node_costs(request, repeat: int, top: int = int(os.environ.get("NODES_TOP", 30))) -> list[str]:
+    """Run `request` `repeat` times with every template node timed; the costliest nodes by exclusive time."""
+    from django.template.base import Node
+
+    plain = Node.render_annotated
+    spent, stack = Counter(), []
+
+    def timed(self, context):
+        t = time.perf_counter()
+        stack.append(0.0)
+        try:
+            return plain(self, context)
+        finally:
+            inner = stack.pop()
+            total = time.perf_counter() - t
+            if stack:
+                stack[-1] += total
+            origin = getattr(self, "origin", None)
+            token = getattr(self, "token", None)
+            key = f"{getattr(origin, 'template_name', '?')}:{getattr(token, 'lineno', '?')} {type(self).__name__} " \
+                  f"{(getattr(token, 'contents', '') or '')[:60]}"
+            spent[key] += total - inner
+
+    Node.render_annotated = timed
+    try:
+        for _ in range(repeat):
+            request()
+    finally:
+        Node.render_annotated = plain
+    return [f"{ms * 1000 / repeat:7.2f}  {key}" for key, ms in spent.most_common(top)]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--only", default="", help="substring of the page names to run")
+    parser.add_argument("--nodes", default="", help="print the template nodes that cost most (exclusive time) in the"
+                        " pages whose name contains this")
     parser.add_argument("--show-sql", default="", help="print the SQL of the pages whose name contains this")
     parser.add_argument("--profile", default="", help="print a cProfile of the pages whose name contains this")
     parser.add_argument("--pyinstrument", default="", help="print a pyinstrument tree of the pages whose name contains"
@@ -166,6 +200,10 @@ def main():
                     client_for(kind).get(url)
             print(f"--- {name}: pyinstrument, {args.repeat} requests", file=sys.stderr)
             print(profiler.output_text(unicode=True, show_all=False), file=sys.stderr)
+        if args.nodes and args.nodes in name:
+            print(f"--- {name}: template nodes by exclusive time, ms per request", file=sys.stderr)
+            for line in node_costs(lambda: client_for(kind).get(url), args.repeat):
+                print(line, file=sys.stderr)
         if args.show_sql and args.show_sql in name:
             grouped = Counter(shape(s) for s in captured)
             print(f"--- {name}: {len(captured)} queries", file=sys.stderr)
