@@ -14,6 +14,7 @@ The database is created, migrated and filled with `shanzhi demo` when it has no 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -51,6 +52,69 @@ def shape(sql: str) -> str:
     sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
     sql = re.sub(r"\b\d+\b", "?", sql)
     return re.sub(r"\(\?(?:, \?)+\)", "(…)", sql)
+
+
+# the writes of the load mix: (demo account, request name), measured by `writes`
+WRITES = [("grid_worker", "grid: file a case"), ("community_staff", "staff: case transition"),
+          ("resident", "resident: follow a case")]
+
+
+def writes(args, client_for, measure_post) -> dict:
+    """The load mix's POSTs, each --repeat times on fresh targets (the load test's own helpers pick them): a case
+    filed, a reported case accepted, an open case followed by a resident made for this run."""
+    import uuid
+
+    from bench.load_test import _followable, _reported_cases
+    from shanzhi.accounts.models import RoleGrant, User
+    from shanzhi.cases.models import Category
+
+    category = next(cat for cat in Category.objects.filter(active=True, children__isnull=True, is_public=True)
+                    if not any(f.get("required") for f in cat.extra_fields or []))
+    grid = RoleGrant.objects.filter(user__username="grid_worker").values_list("region_code", flat=True)[0]
+    staff = User.objects.get(username="community_staff")
+    staff_code = RoleGrant.objects.filter(user=staff).values_list("region_code", flat=True)[0]
+    to_accept = _reported_cases({"user": staff, "region_code": staff_code}, category, args.repeat)
+    resident_grant = RoleGrant.objects.filter(user__username="resident").first()
+    resident = User.objects.create(username=f"bench-resident-{uuid.uuid4().hex[:8]}", display_name="压测居民")
+    RoleGrant.objects.create(user=resident, role=resident_grant.role, region_code=resident_grant.region_code,
+                             region=resident_grant.region)
+    to_follow = _followable(resident)[:args.repeat]
+    targets = {
+        "grid: file a case": [("/cases/new/", {"channel": "patrol", "category": category.pk, "region_code": grid,
+                                               "urgency": "normal", "title": "压测巡查：路灯不亮",
+                                               "description": "压测：巡查发现小区路灯不亮，需要维修。", "address": ""})]
+        * args.repeat,
+        "staff: case transition": [(f"/cases/{c['id']}/act/", {"action": "accept", "version": c["version"]})
+                                   for c in to_accept],
+        "resident: follow a case": [(f"/cases/{pk}/follow/", {}) for pk in to_follow],
+    }
+    clients = {"resident": None}
+    out = {}
+    for kind, name in WRITES:
+        if args.only and args.only not in name:
+            continue
+        if kind == "resident":
+            clients["resident"] = clients["resident"] or _signed_in(resident)
+            client = clients["resident"]
+        else:
+            client = client_for(kind)
+        runs = [measure_post(client, url, data) for url, data in targets[name]]
+        times = [ms for ms, _, _ in runs]
+        out[name] = {"requests": len(runs), "ok": sum(1 for *_, outcome in runs if outcome == "ok"),
+                     "outcomes": sorted({outcome for *_, outcome in runs}),
+                     "queries": max((q for _, q, _ in runs), default=0),
+                     "p50_ms": round(statistics.median(times), 1) if times else None}
+    return out
+
+
+def _signed_in(user):
+    from django.test import Client
+
+    from shanzhi.core.testing import verified_login
+
+    client = Client()
+    verified_login(client, user)
+    return client
 
 
 def node_costs(request, repeat: int, top: int = int(os.environ.get("NODES_TOP", 30))) -> list[str]:
@@ -167,6 +231,24 @@ def main():
             captured = [q["sql"] for c in ctxs for q in c.captured_queries]
         return status, times, {"cpu": cpu, "render": render}, queries, captured
 
+    def measure_post(client, url, data):
+        """One POST (timed, its SQL counted) and the page it redirects to (not timed): ms, queries, outcome."""
+        aliases = list(connections)
+        ctxs = [CaptureQueriesContext(connections[a]) for a in aliases]
+        for c in ctxs:
+            c.__enter__()
+        t0 = time.perf_counter()
+        r = client.post(url, data)
+        ms = (time.perf_counter() - t0) * 1000
+        for c in ctxs:
+            c.__exit__(None, None, None)
+        queries = sum(len(c.captured_queries) for c in ctxs)
+        if r.status_code != 302:
+            return ms, queries, f"status {r.status_code}"
+        page = client.get(r["Location"])
+        ok = page.status_code == 200 and b"alert alert-success" in page.content
+        return ms, queries, "ok" if ok else f"refused ({page.status_code}, {r['Location']})"
+
     base_status, base_times, _, _, _ = measure(Client(), "/healthz/")
     base_p50 = statistics.median(base_times)
     out = {"benchmark": "load_pages", "database": connection.vendor, "repeat": args.repeat,
@@ -202,13 +284,15 @@ def main():
             print(profiler.output_text(unicode=True, show_all=False), file=sys.stderr)
         if args.nodes and args.nodes in name:
             print(f"--- {name}: template nodes by exclusive time, ms per request", file=sys.stderr)
-            for line in node_costs(lambda: client_for(kind).get(url), args.repeat):
+            for line in node_costs(functools.partial(client_for(kind).get, url), args.repeat):
                 print(line, file=sys.stderr)
         if args.show_sql and args.show_sql in name:
             grouped = Counter(shape(s) for s in captured)
             print(f"--- {name}: {len(captured)} queries", file=sys.stderr)
             for sql, n in grouped.most_common():
                 print(f"{n:4d} × {sql[:400]}", file=sys.stderr)
+    if not args.only or any(args.only in name for _, name in WRITES):
+        out["writes"] = writes(args, client_for, measure_post)
     out["total_queries"] = sum(p["queries"] for p in out["pages"].values())
     print(json.dumps(out, ensure_ascii=False, indent=2))
 
