@@ -212,7 +212,7 @@ def case_act(request, case):
 @role_view(Case.scope_roles["create"], methods=("GET", "POST"))
 def case_create(request):
     prefixes = prefixes_for_roles(request.user, Case.scope_roles["create"])
-    grids = Region.objects.filter(prefix_q("code", prefixes), level=RegionLevel.GRID).order_by("code")
+    grids = Region.objects.filter(prefix_q("code", prefixes), level=RegionLevel.GRID).only("code", "name").order_by("code")
     form = StaffCaseForm(request.POST or None, grids=grids)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
