@@ -152,6 +152,7 @@ def node_costs(request, repeat: int, top: int = int(os.environ.get("NODES_TOP", 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--skip-writes", action="store_true", help="pages only (the writes add cases to the database)")
     parser.add_argument("--only", default="", help="substring of the page names to run")
     parser.add_argument("--nodes", default="", help="print the template nodes that cost most (exclusive time) in the"
                         " pages whose name contains this")
@@ -291,7 +292,7 @@ def main():
             print(f"--- {name}: {len(captured)} queries", file=sys.stderr)
             for sql, n in grouped.most_common():
                 print(f"{n:4d} × {sql[:400]}", file=sys.stderr)
-    if not args.only or any(args.only in name for _, name in WRITES):
+    if not args.skip_writes and (not args.only or any(args.only in name for _, name in WRITES)):
         out["writes"] = writes(args, client_for, measure_post)
     out["total_queries"] = sum(p["queries"] for p in out["pages"].values())
     print(json.dumps(out, ensure_ascii=False, indent=2))

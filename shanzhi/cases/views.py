@@ -72,7 +72,7 @@ def case_list(request):
     rows = [(case, case.light(now)) for case in page]
     roles = _roles(request)
     ctx = {"page": page, "rows": rows, "filters": filters, "states": c.State.choices, "channels": c.Channel.choices,
-           "categories": Category.objects.filter(active=True), "overdue": selectors.overdue_count(actor=request.user),
+           "categories": Category.objects.filter(active=True).only("code", "name"), "overdue": selectors.overdue_count(actor=request.user),
            "can_create": bool(set(Case.scope_roles["create"]) & roles), "can_import": bool(IMPORT_ROLES & roles),
            **_bulk_context(request, roles)}
     if request.htmx:
@@ -94,7 +94,7 @@ def _bulk_context(request, roles) -> dict:
         picks = [(t, t.body) for t in templates_for(actor=request.user, kind="case_reply", step="dispatch",
                                                     region_code=prefixes[0])[:8]]
     return {"bulk": {"actions": list(bulk.ACTIONS.items()), "picks": picks,
-                     "bodies": selectors.bulk_bodies(actor=request.user, prefixes=prefixes)}}
+                     "bodies": selectors.bulk_bodies(actor=request.user, prefixes=prefixes).only("name")}}
 
 
 @role_view(ACCEPT_ROLES, methods=("POST",))
