@@ -130,11 +130,19 @@ def case_export(request):
     audit_log(actor=request.user, action="case.export", object_repr=str(_filters(request)))
     headers = [_("编号"), _("标题"), _("类别"), _("来源"), _("状态"), _("网格代码"), _("主办单位"), _("上报时间"),
                _("环节时限"), _("亮灯"), _("办结结果")]
-    rows = ([x.number, x.title, x.category.name, x.get_channel_display(), x.get_state_display(), x.region_code,
-             x.lead_body.name if x.lead_body_id else "", timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M"),
+    # each choice's label translated once per export, not once per row (get_<field>_display rebuilds the choices)
+    channel, state, outcome = (_labels(Case._meta.get_field(name).flatchoices) for name in ("channel", "state", "outcome"))
+    light = _labels(c.Light.choices)
+    rows = ([x.number, x.title, x.category.name, channel.get(x.channel, x.channel), state.get(x.state, x.state),
+             x.region_code, x.lead_body.name if x.lead_body_id else "",
+             timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M"),
              timezone.localtime(x.due_at).strftime("%Y-%m-%d %H:%M") if x.due_at else "",
-             c.Light(x.light(now)).label, x.get_outcome_display()] for x in qs.iterator(chunk_size=1000))
+             light[x.light(now)], outcome.get(x.outcome, x.outcome)] for x in qs.iterator(chunk_size=1000))
     return xlsx_response("民情列表.xlsx", headers, rows, sheet="民情")
+
+
+def _labels(choices) -> dict:
+    return {value: str(label) for value, label in choices}
 
 
 # the response templates (答复模板) offered beside each action's text field: action -> kind
