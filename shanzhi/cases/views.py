@@ -174,7 +174,7 @@ def _action_context(case, actor):
     return ctx
 
 
-@object_view(Case, lookup={"pk": "pk"}, related=("category__parent", "lead_body", "assignee", "reporter_user"))
+@object_view(Case, lookup={"pk": "pk"}, related=("category__parent", "lead_body", "assignee", "reporter_user", "decided_by"))
 def case_detail(request, case):
     now = timezone.now()
 
