@@ -87,8 +87,14 @@ def sessions(per_kind: int, seconds: float) -> dict:
         raise SystemExit("no active leaf category without required extra fields to file cases under")
     out["file_categories"] = [cat.pk for cat in fileable]
     pool = int(seconds // 20) + 2  # a staff user starts a transition at most every 5 s × 11/2 (its task weights)
-    for entry in out["users"]["community_staff"]:
-        entry["accept"] = _reported_cases(entry, fileable[0], pool)
+    staff_entries = out["users"]["community_staff"]
+    # cases still waiting from earlier runs (the grid workers' filings, unused pools) first, so runs do not pile up
+    waiting = list(Case.objects.filter(region_code__startswith=staff.region_code, state="reported",
+                                       duplicate_of__isnull=True).order_by("pk")
+                   .values("id", "version")[:pool * len(staff_entries)])
+    for i, entry in enumerate(staff_entries):
+        entry["accept"] = waiting[i::len(staff_entries)]
+        entry["accept"] += _reported_cases(entry, fileable[0], pool - len(entry["accept"]))
     for entry in out["users"]["resident"]:
         entry["follow"] = _followable(entry["user"])
     for entries in out["users"].values():
