@@ -3,7 +3,7 @@
 from functools import lru_cache
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.encoding import force_str
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -96,22 +96,23 @@ def public_text(value, region_code=""):
     return privacy.public_text(str(value or ""), region_code=str(region_code or ""))
 
 
-@lru_cache(maxsize=512)
-def _choice_labels(field) -> dict:
-    return dict(field.flatchoices)
+@lru_cache(maxsize=1024)
+def _choice_labels(field, language: str) -> dict:
+    """The field's choices as {value: label translated into `language`} (catalogues do not change while running)."""
+    with translation.override(language):
+        return {value: force_str(label, strings_only=True) for value, label in field.flatchoices}
 
 
 @register.filter
 def display(obj, name):
-    """`{{ case|display:"state" }}` is `case.get_state_display`, with the field's choices made a dict once per
-    process instead of once per call (the label is still translated on each call, in the active language)."""
+    """`{{ case|display:"state" }}` is `case.get_state_display`, with the field's labels in the active language
+    made once per process instead of on every call."""
     field = obj._meta.get_field(name)
     value = getattr(obj, field.attname)
     try:
-        label = _choice_labels(field).get(value, value)
+        return _choice_labels(field, translation.get_language()).get(value, value)
     except TypeError:  # an unhashable value: no choice matches it
-        label = value
-    return force_str(label, strings_only=True)
+        return value
 
 
 SELECTED = mark_safe(" selected")
