@@ -45,7 +45,7 @@ def locust_bin() -> Path:
     return exe
 
 
-def sessions(per_kind: int) -> dict:
+def sessions(per_kind: int, seconds: float) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shanzhi.settings")
     import django
 
@@ -55,7 +55,7 @@ def sessions(per_kind: int) -> dict:
     from django.test import Client
 
     from shanzhi.accounts.models import RoleGrant, User
-    from shanzhi.cases.models import Case
+    from shanzhi.cases.models import Case, Category
     from shanzhi.core.testing import verified_login
 
     out = {"users": {}, "case_ids": []}
@@ -73,12 +73,71 @@ def sessions(per_kind: int) -> dict:
             verified_login(client, user)
             secret = _get_new_csrf_string()
             out["users"][kind].append({"sessionid": client.cookies["sessionid"].value,
-                                       "csrftoken": _mask_cipher_secret(secret)})
+                                       "csrftoken": _mask_cipher_secret(secret), "region_code": grant.region_code,
+                                       "user": user})
     staff = RoleGrant.objects.filter(user__username="community_staff").first()
     out["case_ids"] = list(Case.objects.filter(region_code__startswith=staff.region_code)
                            .values_list("pk", flat=True)[:200]) or [0]
+    # what the writes need: categories a case can be filed under without extra answers, each staff user's own
+    # newly reported cases to accept (one case, one user: a refusal is then a real failure, not a race), and for
+    # each resident the open public cases of their community they may still follow
+    fileable = [cat for cat in Category.objects.filter(active=True, children__isnull=True, is_public=True)
+                if not any(f.get("required") for f in cat.extra_fields or [])]
+    if not fileable:
+        raise SystemExit("no active leaf category without required extra fields to file cases under")
+    out["file_categories"] = [cat.pk for cat in fileable]
+    pool = int(seconds // 20) + 2  # a staff user starts a transition at most every 5 s × 11/2 (its task weights)
+    staff_entries = out["users"]["community_staff"]
+    # cases still waiting from earlier runs (the grid workers' filings, unused pools) first, so runs do not pile up
+    waiting = list(Case.objects.filter(region_code__startswith=staff.region_code, state="reported",
+                                       duplicate_of__isnull=True).order_by("pk")
+                   .values("id", "version")[:pool * len(staff_entries)])
+    for i, entry in enumerate(staff_entries):
+        entry["accept"] = waiting[i::len(staff_entries)]
+        entry["accept"] += _reported_cases(entry, fileable[0], pool - len(entry["accept"]))
+    for entry in out["users"]["resident"]:
+        entry["follow"] = _followable(entry["user"])
+    for entries in out["users"].values():
+        for entry in entries:
+            del entry["user"]
     out["static_url"] = static("shanzhi/app.css")  # the hashed name whitenoise serves with a year's cache
     return out
+
+
+def _reported_cases(entry: dict, category, n: int) -> list[dict]:
+    """`n` new cases in the staff user's community, state 报告 (reported), for that user to accept: [{id, version}]."""
+    from shanzhi.cases import choices as c
+    from shanzhi.cases import services
+    from shanzhi.regions.choices import Level
+    from shanzhi.regions.models import Region
+
+    grids = list(Region.objects.filter(code__startswith=entry["region_code"], level=Level.GRID)
+                 .order_by("code").values_list("code", flat=True)[:20])
+    made = []
+    for i in range(n):
+        case = services.case_create(actor=entry["user"], category=category, channel=c.Channel.WALK_IN,
+                                    title=f"压测来访 {i}", description="压测：居民来访反映的问题，待受理。",
+                                    region_code=grids[i % len(grids)], notify_staff=False)
+        made.append({"id": case.pk, "version": case.version})
+    return made
+
+
+def _followable(user) -> list[int]:
+    """Open public cases of the resident's community, not reported by them, not yet followed by them (shuffled)."""
+    import random
+
+    from shanzhi.cases import choices as c
+    from shanzhi.cases.duplicates import visible_cases
+    from shanzhi.cases.models import CaseFollower
+    from shanzhi.core.scope import grants_of
+
+    communities = {code[:12] for _, code in grants_of(user)}
+    followed = CaseFollower.objects.filter(user=user).values_list("case_id", flat=True)
+    ids = [pk for pk, code in visible_cases(user).filter(state__in=c.OPEN_STATES, duplicate_of__isnull=True)
+           .exclude(reporter_user=user).exclude(pk__in=followed).values_list("pk", "region_code")
+           if code[:12] in communities]
+    random.shuffle(ids)
+    return ids
 
 
 def _percentile(values: list[float], p: float) -> int:
@@ -138,7 +197,7 @@ def main():
     per_kind = max(5, args.users // 4)
     with tempfile.TemporaryDirectory() as tmp:
         session_file = Path(tmp) / "sessions.json"
-        session_file.write_text(json.dumps(sessions(per_kind)))
+        session_file.write_text(json.dumps(sessions(per_kind, seconds_of(args.time))))
         prefix = str(Path(tmp) / "locust")
         times_file = Path(tmp) / "times.json"
         load_before = os.getloadavg()

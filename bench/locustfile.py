@@ -2,7 +2,17 @@
 
 Each simulated user takes a ready session cookie from the file LOAD_SESSIONS names (bench/load_test.py signs the
 users in once, with the 2FA step done, so the run measures pages, not Argon2). Requests are named by page type;
-the wrapper turns Locust's statistics into JSON. Two `Probe` users (not counted in --users) fetch /healthz/ and one static
+the wrapper turns Locust's statistics into JSON.
+
+Think time: a user waits 5–15 s (10 s on average) between two requests, the assumption docs/scaling.md
+extrapolates from (an active user opens about one page every 10 s).
+
+The writes of the mix: a grid worker files a case (POST /cases/new/), staff accept a newly reported case
+(POST /cases/<id>/act/, a workflow transition), a resident follows an open case of their community
+(POST /cases/<id>/follow/). Each POST carries the CSRF token and is followed, as a browser does, by the page it
+redirects to (its own request name); the write counts as failed unless that page shows Django's success message.
+bench/load_test.py hands each staff user its own reported cases and each resident the cases it may still follow,
+so a refusal is a real failure, not two users racing for one case; a user whose list is used up skips the write. Two `Probe` users (not counted in --users) fetch /healthz/ and one static
 file every second: their p95 under the same load is the run's baseline, so the figures stay honest on a busy
 machine.
 """
@@ -17,7 +27,7 @@ from locust import HttpUser, between, constant, events, task
 
 SESSIONS = json.load(open(os.environ["LOAD_SESSIONS"]))
 _next = {kind: count() for kind in SESSIONS["users"]}
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ALERT = re.compile(r'class="alert alert-danger"[^>]*>([^<]*)')
 TIMES: dict[str, list] = {}  # request name -> [response ms, ...]; failed requests are kept under "!" + name
 
 
@@ -35,27 +45,37 @@ def _dump(environment, **kwargs):
 
 class Base(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(5, 15)  # docs/scaling.md: an active user opens about one page every 10 s
     kind = ""
 
     def on_start(self):
         users = SESSIONS["users"][self.kind]
-        mine = users[next(_next[self.kind]) % len(users)]
-        self.client.cookies.set("sessionid", mine["sessionid"])
-        self.client.cookies.set("csrftoken", mine["csrftoken"])
-        self.csrftoken = mine["csrftoken"]
+        self.mine = users[next(_next[self.kind]) % len(users)]  # shared by the users given the same account
+        self.client.cookies.set("sessionid", self.mine["sessionid"])
+        self.client.cookies.set("csrftoken", self.mine["csrftoken"])
+        self.csrftoken = self.mine["csrftoken"]
 
     def page(self, url, name):
         with self.client.get(url, name=name, catch_response=True, allow_redirects=False) as r:
             if r.status_code != 200:
                 r.failure(f"{r.status_code}")
 
-    def post(self, url, data, name, ok=(200, 302)):
+    def write(self, url, data, name, then):
+        """POST a form, then GET the page it redirects to (named `then`); failed unless the POST redirects and that
+        page shows the success message (Django's messages render as `alert alert-success` in base.html)."""
         data = {"csrfmiddlewaretoken": self.csrftoken, **data}
         with self.client.post(url, data=data, name=name, catch_response=True, allow_redirects=False,
                               headers={"Referer": self.host + url}) as r:
-            if r.status_code not in ok:
+            if r.status_code != 302:
                 r.failure(f"{r.status_code}")
+                return
+            with self.client.get(r.headers["Location"], name=then, catch_response=True, allow_redirects=False) as page:
+                if page.status_code != 200:
+                    page.failure(f"{page.status_code}")
+                    r.failure(f"redirected to a failing page ({page.status_code})")
+                elif "alert alert-success" not in page.text:
+                    refused = ALERT.search(page.text)
+                    r.failure("refused: " + (refused.group(1).strip() if refused else "no success message"))
 
 
 class GridWorker(Base):
@@ -78,6 +98,14 @@ class GridWorker(Base):
     def home(self):
         self.page("/", "grid: workbench")
 
+    @task(1)
+    def file_case(self):
+        self.write("/cases/new/", {"channel": "patrol", "category": random.choice(SESSIONS["file_categories"]),
+                                   "region_code": self.mine["region_code"], "urgency": "normal",
+                                   "title": "压测巡查：路灯不亮", "description": "压测：巡查发现小区路灯不亮，需要维修。",
+                                   "address": ""},
+                   "grid: file a case", then="grid: case detail after filing")
+
 
 class Staff(Base):
     weight = 3
@@ -98,6 +126,14 @@ class Staff(Base):
     @task(1)
     def api_list(self):
         self.page("/api/cases/?limit=20", "staff: API case list")
+
+    @task(2)
+    def accept(self):
+        if not self.mine["accept"]:
+            return
+        case = self.mine["accept"].pop()
+        self.write(f"/cases/{case['id']}/act/", {"action": "accept", "version": case["version"]},
+                   "staff: case transition", then="staff: case detail")
 
 
 class Manager(Base):
@@ -132,6 +168,13 @@ class Resident(Base):
     @task(1)
     def public(self):
         self.page("/public/", "resident: public notices")
+
+    @task(1)
+    def follow_case(self):
+        if not self.mine["follow"]:
+            return
+        self.write(f"/cases/{self.mine['follow'].pop()}/follow/", {}, "resident: follow a case",
+                   then="resident: my case detail")
 
 
 class Probe(HttpUser):

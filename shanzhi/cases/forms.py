@@ -30,7 +30,8 @@ class CaseReportForm(forms.Form):
         super().__init__(*args, **kwargs)
 
         self.fields["category"].queryset = categories if categories is not None else public_categories()
-        grids = grids if grids is not None else Region.objects.filter(level=RegionLevel.GRID).order_by("code")
+        if grids is None:  # the choices need the code and the name only (not the boundaries)
+            grids = Region.objects.filter(level=RegionLevel.GRID).only("code", "name").order_by("code")
         self.fields["region_code"].choices = [("", _("请选择"))] + [(g.code, g.name) for g in grids]
         if own_grid is None and len(self.fields["region_code"].choices) == 2:
             own_grid = self.fields["region_code"].choices[1][0]

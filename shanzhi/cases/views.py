@@ -72,7 +72,7 @@ def case_list(request):
     rows = [(case, case.light(now)) for case in page]
     roles = _roles(request)
     ctx = {"page": page, "rows": rows, "filters": filters, "states": c.State.choices, "channels": c.Channel.choices,
-           "categories": Category.objects.filter(active=True), "overdue": selectors.overdue_count(actor=request.user),
+           "categories": Category.objects.filter(active=True).only("code", "name"), "overdue": selectors.overdue_count(actor=request.user),
            "can_create": bool(set(Case.scope_roles["create"]) & roles), "can_import": bool(IMPORT_ROLES & roles),
            **_bulk_context(request, roles)}
     if request.htmx:
@@ -94,7 +94,7 @@ def _bulk_context(request, roles) -> dict:
         picks = [(t, t.body) for t in templates_for(actor=request.user, kind="case_reply", step="dispatch",
                                                     region_code=prefixes[0])[:8]]
     return {"bulk": {"actions": list(bulk.ACTIONS.items()), "picks": picks,
-                     "bodies": selectors.bulk_bodies(actor=request.user, prefixes=prefixes)}}
+                     "bodies": selectors.bulk_bodies(actor=request.user, prefixes=prefixes).only("name")}}
 
 
 @role_view(ACCEPT_ROLES, methods=("POST",))
@@ -130,11 +130,19 @@ def case_export(request):
     audit_log(actor=request.user, action="case.export", object_repr=str(_filters(request)))
     headers = [_("编号"), _("标题"), _("类别"), _("来源"), _("状态"), _("网格代码"), _("主办单位"), _("上报时间"),
                _("环节时限"), _("亮灯"), _("办结结果")]
-    rows = ([x.number, x.title, x.category.name, x.get_channel_display(), x.get_state_display(), x.region_code,
-             x.lead_body.name if x.lead_body_id else "", timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M"),
+    # each choice's label translated once per export, not once per row (get_<field>_display rebuilds the choices)
+    channel, state, outcome = (_labels(Case._meta.get_field(name).flatchoices) for name in ("channel", "state", "outcome"))
+    light = _labels(c.Light.choices)
+    rows = ([x.number, x.title, x.category.name, channel.get(x.channel, x.channel), state.get(x.state, x.state),
+             x.region_code, x.lead_body.name if x.lead_body_id else "",
+             timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M"),
              timezone.localtime(x.due_at).strftime("%Y-%m-%d %H:%M") if x.due_at else "",
-             c.Light(x.light(now)).label, x.get_outcome_display()] for x in qs.iterator(chunk_size=1000))
+             light[x.light(now)], outcome.get(x.outcome, x.outcome)] for x in qs.iterator(chunk_size=1000))
     return xlsx_response("民情列表.xlsx", headers, rows, sheet="民情")
+
+
+def _labels(choices) -> dict:
+    return {value: str(label) for value, label in choices}
 
 
 # the response templates (答复模板) offered beside each action's text field: action -> kind
@@ -166,7 +174,7 @@ def _action_context(case, actor):
     return ctx
 
 
-@object_view(Case, lookup={"pk": "pk"}, related=("category__parent", "lead_body", "assignee", "reporter_user"))
+@object_view(Case, lookup={"pk": "pk"}, related=("category__parent", "lead_body", "assignee", "reporter_user", "decided_by"))
 def case_detail(request, case):
     now = timezone.now()
 
@@ -212,7 +220,7 @@ def case_act(request, case):
 @role_view(Case.scope_roles["create"], methods=("GET", "POST"))
 def case_create(request):
     prefixes = prefixes_for_roles(request.user, Case.scope_roles["create"])
-    grids = Region.objects.filter(prefix_q("code", prefixes), level=RegionLevel.GRID).order_by("code")
+    grids = Region.objects.filter(prefix_q("code", prefixes), level=RegionLevel.GRID).only("code", "name").order_by("code")
     form = StaffCaseForm(request.POST or None, grids=grids)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -1,6 +1,7 @@
 """The workbench navigation, by role. Apps add entries to MENU; each entry names the roles that see it."""
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .roles import ADMIN_TRIO, STAFF_ROLES, USER_MANAGER_ROLES, WORKBENCH_ROLES, Role
@@ -22,6 +23,7 @@ def register(url_name: str, label, icon: str, roles, after: str | None = None) -
     entry = (url_name, label, icon, frozenset(roles))
     if any(e[0] == url_name for e in MENU):
         return
+    _entries.clear()
     if after:
         for i, e in enumerate(MENU):
             if e[0] == after:
@@ -30,18 +32,29 @@ def register(url_name: str, label, icon: str, roles, after: str | None = None) -
     MENU.append(entry)
 
 
+_entries: dict[tuple, list[tuple[str, object, str]]] = {}  # (roles, urlconf, script prefix) -> (url, label, icon)
+
+
+def _entries_for(roles: frozenset) -> list[tuple[str, object, str]]:
+    """The entries these roles see, their URLs reversed once per process (the label stays lazy, translated when
+    the page renders); keyed on everything the result depends on."""
+    key = (roles, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    if key not in _entries:
+        entries = []
+        for name, label, icon, allowed in MENU:
+            if roles & allowed:
+                try:
+                    entries.append((reverse(name), label, icon))
+                except NoReverseMatch:
+                    continue
+        _entries[key] = entries
+    return _entries[key]
+
+
 def menu_for(request) -> list[dict]:
-    roles = user_roles(request.user)
-    items = []
-    for name, label, icon, allowed in MENU:
-        if roles & allowed:
-            try:
-                url = reverse(name)
-            except NoReverseMatch:
-                continue
-            items.append({"url": url, "label": label, "icon": icon, "active": request.path.startswith(url) and (
-                url != "/" or request.path == "/")})
-    return items
+    path = request.path
+    return [{"url": url, "label": label, "icon": icon, "active": path.startswith(url) and (url != "/" or path == "/")}
+            for url, label, icon in _entries_for(frozenset(user_roles(request.user)))]
 
 
 __all__ = ["MENU", "register", "menu_for", "ADMIN_TRIO", "WORKBENCH_ROLES"]

@@ -82,11 +82,9 @@ def search(request):
 def person_list(request):
     form = forms.PersonFilterForm(request.GET or None)
     filters = form.filters()
-    persons = selectors.person_list(actor=request.user, filters=filters)
     if request.GET.get("export") == "xlsx" and not form.errors:  # odd filters: the page shows why, no file
-
         return exporting.export_response(actor=request.user, kind="persons", filters=filters)
-    page = Paginator(persons, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.person_roster(actor=request.user, filters=filters), 50).get_page(request.GET.get("page"))
     template = "registry/person_list.html#results" if request.htmx else "registry/person_list.html"
     return _no_store(render(request, template, {"form": form, "page": page}))
 

@@ -1,7 +1,12 @@
 """Small template helpers shared by every page."""
 
+from functools import lru_cache
+
 from django import template
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.encoding import force_str
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from shanzhi.core import privacy
 from shanzhi.core.panels import render_panels
@@ -89,3 +94,35 @@ def public_text(value, region_code=""):
     """A text on a public page with its ID numbers, phones and the community's registry names masked
     (`core.privacy.public_text`)."""
     return privacy.public_text(str(value or ""), region_code=str(region_code or ""))
+
+
+@lru_cache(maxsize=1024)
+def _choice_labels(field, language: str) -> dict:
+    """The field's choices as {value: label translated into `language`} (catalogues do not change while running)."""
+    with translation.override(language):
+        return {value: force_str(label, strings_only=True) for value, label in field.flatchoices}
+
+
+@register.filter
+def display(obj, name):
+    """`{{ case|display:"state" }}` is `case.get_state_display`, with the field's labels in the active language
+    made once per process instead of on every call."""
+    field = obj._meta.get_field(name)
+    value = getattr(obj, field.attname)
+    try:
+        return _choice_labels(field, translation.get_language()).get(value, value)
+    except TypeError:  # an unhashable value: no choice matches it
+        return value
+
+
+SELECTED = mark_safe(" selected")
+
+
+@register.filter
+def select_options(bound_field):
+    """A select's `<option>`s, the bound value selected (compared as text, as `stringformat:"s"` does): one Python
+    loop instead of a template loop re-reading the field's value for every option."""
+    current = str(bound_field.value())
+    return format_html_join("", "<option value=\"{}\"{}>{}</option>",
+                            ((value, SELECTED if str(value) == current else "", label)
+                             for value, label in bound_field.field.choices))
