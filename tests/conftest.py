@@ -1,4 +1,5 @@
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from xdist.scheduler import WorkStealingScheduling
 from xdist.scheduler.worksteal import MIN_PENDING, NodePending
 
@@ -62,6 +63,34 @@ def pytest_xdist_make_scheduler(config, log):
         return KeepTogetherWorkStealing(config, log)
     return None
 
+
+
+_TRUNCATE = PostgresOperations.sql_flush
+
+
+def _superuser(connection) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('is_superuser')")
+        return cursor.fetchone()[0] == "on"
+
+
+def _sql_flush_by_delete(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    """PostgreSQL: empty the tables between transactional tests with DELETE, not Django's one TRUNCATE.
+
+    TRUNCATE gives each of the ~240 tables and their indexes new files: 6 to 10 s per transactional test on a busy
+    machine, for tables that hold a handful of rows. DELETE empties the same tables in well under a second; for
+    this one transaction (SET LOCAL) session_replication_role=replica sets aside the triggers that would refuse or
+    order it (foreign keys, the append-only guards of the audit log and the ledger), as TRUNCATE by a superuser
+    does. Sequences are left as TRUNCATE without RESTART IDENTITY leaves them. Anything else (a sequence reset,
+    CASCADE for available_apps, a role that may not set the parameter) keeps Django's TRUNCATE."""
+    if reset_sequences or allow_cascade or not tables or not _superuser(self.connection):
+        return _TRUNCATE(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+    return ["SET LOCAL session_replication_role = replica",
+            *(f"DELETE FROM {self.quote_name(table)}" for table in sorted(tables))]
+
+
+def pytest_configure(config):
+    PostgresOperations.sql_flush = _sql_flush_by_delete
 
 
 @pytest.fixture
