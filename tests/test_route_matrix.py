@@ -247,7 +247,8 @@ def _count(client, url) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def query_counts(django_db_setup, django_db_blocker):
-    """Render every GET route at SMALL and at LARGE rows of each kind; built once for the module. The session's
+    """Render every GET route at SMALL and at LARGE rows of each kind; built once for the module, on one xdist
+    worker (the cases are in KEEP_TOGETHER, tests/conftest.py). The session's
     last-seen write is driven by the clock, not by the data (every SHANZHI_SESSION_TOUCH_SECONDS): on a slow machine
     it could fall between a route's warm-up and its counted request, so the clock is left out here."""
     counts: dict[str, dict[int, tuple[int, int, int]]] = {}

@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '短信验证码',
                 'verbose_name_plural': '短信验证码',
+                'indexes': [models.Index(fields=['phone_hash', 'purpose', 'created_at'], name='accounts_ph_phone_h_e711bc_idx')],
             },
         ),
         migrations.AddField(
@@ -41,9 +42,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='user',
             constraint=models.UniqueConstraint(condition=models.Q(('phone_hash', ''), _negated=True), fields=('phone_hash',), name='uniq_user_phone'),
-        ),
-        migrations.AddIndex(
-            model_name='phonecode',
-            index=models.Index(fields=['phone_hash', 'purpose', 'created_at'], name='accounts_ph_phone_h_e711bc_idx'),
         ),
     ]

@@ -47,6 +47,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '派出部门',
                 'ordering': ['region_code', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('region_code', 'name'), name='uniq_admission_department')],
             },
         ),
         migrations.CreateModel(
@@ -113,18 +114,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '社区工作事项',
                 'ordering': ['deadline', 'pk'],
+                'indexes': [models.Index(fields=['region_code', 'month'], name='admission_d_region__48e7e2_idx')],
+                'constraints': [models.UniqueConstraint(fields=('work_item', 'region_code'), name='uniq_delivery')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('region_code', 'name'), name='uniq_admission_department'),
-        ),
-        migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['region_code', 'month'], name='admission_d_region__48e7e2_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('work_item', 'region_code'), name='uniq_delivery'),
         ),
     ]

@@ -18,24 +18,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Round',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=100, verbose_name='轮次名称')),
-                ('period_start', models.DateField(verbose_name='考核期起')),
-                ('period_end', models.DateField(verbose_name='考核期止（不含）')),
-                ('state', models.CharField(choices=[('open', '进行中'), ('computed', '已计算'), ('published', '已公布')], default='open', max_length=12, verbose_name='状态')),
-                ('computed_at', models.DateTimeField(blank=True, null=True, verbose_name='计算时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公布时间')),
-                ('version', models.PositiveIntegerField(default=1)),
-            ],
-            options={
-                'verbose_name': '考核轮次',
-                'ordering': ['-period_start', '-pk'],
-            },
-        ),
-        migrations.CreateModel(
             name='Merit',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -58,24 +40,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='Result',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
-                ('number', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('current', models.BooleanField(default=True)),
-                ('total', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='总分')),
-                ('detail', models.JSONField(default=list, verbose_name='明细')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('computed_at', models.DateTimeField(auto_now_add=True)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='assessment.round')),
-            ],
-            options={
-                'verbose_name': '考核结果',
-                'ordering': ['-total', 'region_code'],
-            },
-        ),
-        migrations.CreateModel(
             name='Scheme',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -94,10 +58,24 @@ class Migration(migrations.Migration):
                 'ordering': ['-year', 'name'],
             },
         ),
-        migrations.AddField(
-            model_name='round',
-            name='scheme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rounds', to='assessment.scheme', verbose_name='考核方案'),
+        migrations.CreateModel(
+            name='Round',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
+                ('name', models.CharField(max_length=100, verbose_name='轮次名称')),
+                ('period_start', models.DateField(verbose_name='考核期起')),
+                ('period_end', models.DateField(verbose_name='考核期止（不含）')),
+                ('state', models.CharField(choices=[('open', '进行中'), ('computed', '已计算'), ('published', '已公布')], default='open', max_length=12, verbose_name='状态')),
+                ('computed_at', models.DateTimeField(blank=True, null=True, verbose_name='计算时间')),
+                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公布时间')),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rounds', to='assessment.scheme', verbose_name='考核方案')),
+            ],
+            options={
+                'verbose_name': '考核轮次',
+                'ordering': ['-period_start', '-pk'],
+            },
         ),
         migrations.CreateModel(
             name='SchemeIndicator',
@@ -116,6 +94,88 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '考核指标',
                 'ordering': ['scheme', 'seq', 'pk'],
+            },
+        ),
+        migrations.CreateModel(
+            name='Survey',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
+                ('seed', models.BigIntegerField(verbose_name='抽样种子')),
+                ('per_grid', models.PositiveIntegerField(verbose_name='每网格抽样人数')),
+                ('population', models.PositiveIntegerField(default=0, verbose_name='成年居民数')),
+                ('drawn_at', models.DateTimeField(auto_now_add=True)),
+                ('drawn_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='assessment.round')),
+            ],
+            options={
+                'verbose_name': '居民评价抽样',
+                'constraints': [models.UniqueConstraint(fields=('round', 'region_code'), name='uniq_assessment_survey')],
+            },
+        ),
+        migrations.CreateModel(
+            name='SampleMember',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person')),
+                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='assessment.survey')),
+            ],
+            options={
+                'ordering': ['region_code', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('survey', 'person'), name='uniq_sample_member')],
+            },
+        ),
+        migrations.CreateModel(
+            name='Answer',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('satisfaction', models.PositiveSmallIntegerField(verbose_name='满意度（1–5）')),
+                ('channel', models.CharField(choices=[('online', '线上'), ('phone', '电话'), ('door', '入户')], max_length=8, verbose_name='方式')),
+                ('entered_at', models.DateTimeField(auto_now_add=True)),
+                ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('member', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='answer', to='assessment.samplemember')),
+                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='assessment.survey')),
+            ],
+            options={
+                'constraints': [models.CheckConstraint(condition=models.Q(('satisfaction__gte', 1), ('satisfaction__lte', 5)), name='assessment_answer_1_5')],
+            },
+        ),
+        migrations.CreateModel(
+            name='Target',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
+                ('kind', models.CharField(choices=[('community', '社区'), ('street', '街道'), ('department', '部门'), ('staff', '社区工作者')], max_length=12, verbose_name='考核对象')),
+                ('label', models.CharField(max_length=100, verbose_name='名称')),
+                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='admission.department')),
+                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='assessment.round')),
+                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': '考核对象',
+                'ordering': ['round', 'region_code', 'pk'],
+            },
+        ),
+        migrations.CreateModel(
+            name='Result',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
+                ('number', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                ('current', models.BooleanField(default=True)),
+                ('total', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='总分')),
+                ('detail', models.JSONField(default=list, verbose_name='明细')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('computed_at', models.DateTimeField(auto_now_add=True)),
+                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='assessment.round')),
+                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='assessment.target')),
+            ],
+            options={
+                'verbose_name': '考核结果',
+                'ordering': ['-total', 'region_code'],
+                'indexes': [models.Index(fields=['round', 'current'], name='assessment__round_i_0ee8b9_idx')],
+                'constraints': [models.UniqueConstraint(fields=('target', 'number'), name='uniq_result_number')],
             },
         ),
         migrations.CreateModel(
@@ -141,62 +201,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='Survey',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
-                ('seed', models.BigIntegerField(verbose_name='抽样种子')),
-                ('per_grid', models.PositiveIntegerField(verbose_name='每网格抽样人数')),
-                ('population', models.PositiveIntegerField(default=0, verbose_name='成年居民数')),
-                ('drawn_at', models.DateTimeField(auto_now_add=True)),
-                ('drawn_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='assessment.round')),
-            ],
-            options={
-                'verbose_name': '居民评价抽样',
-            },
-        ),
-        migrations.CreateModel(
-            name='SampleMember',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='assessment.survey')),
-            ],
-            options={
-                'ordering': ['region_code', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Answer',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('satisfaction', models.PositiveSmallIntegerField(verbose_name='满意度（1–5）')),
-                ('channel', models.CharField(choices=[('online', '线上'), ('phone', '电话'), ('door', '入户')], max_length=8, verbose_name='方式')),
-                ('entered_at', models.DateTimeField(auto_now_add=True)),
-                ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='answer', to='assessment.samplemember')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='assessment.survey')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='Target',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
-                ('kind', models.CharField(choices=[('community', '社区'), ('street', '街道'), ('department', '部门'), ('staff', '社区工作者')], max_length=12, verbose_name='考核对象')),
-                ('label', models.CharField(max_length=100, verbose_name='名称')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='admission.department')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='assessment.round')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': '考核对象',
-                'ordering': ['round', 'region_code', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
             name='Score',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -212,12 +216,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': '考核得分录入',
+                'constraints': [models.UniqueConstraint(condition=models.Q(('appeal__isnull', True)), fields=('target', 'indicator', 'rater_code'), name='uniq_assessment_score')],
             },
-        ),
-        migrations.AddField(
-            model_name='result',
-            name='target',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='assessment.target'),
         ),
         migrations.CreateModel(
             name='Assignment',
@@ -227,33 +227,8 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='assessment.target')),
             ],
-        ),
-        migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.UniqueConstraint(fields=('round', 'region_code'), name='uniq_assessment_survey'),
-        ),
-        migrations.AddConstraint(
-            model_name='samplemember',
-            constraint=models.UniqueConstraint(fields=('survey', 'person'), name='uniq_sample_member'),
-        ),
-        migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.CheckConstraint(condition=models.Q(('satisfaction__gte', 1), ('satisfaction__lte', 5)), name='assessment_answer_1_5'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(condition=models.Q(('appeal__isnull', True)), fields=('target', 'indicator', 'rater_code'), name='uniq_assessment_score'),
-        ),
-        migrations.AddIndex(
-            model_name='result',
-            index=models.Index(fields=['round', 'current'], name='assessment__round_i_0ee8b9_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(fields=('target', 'number'), name='uniq_result_number'),
-        ),
-        migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('target', 'user'), name='uniq_assessment_assignment'),
+            options={
+                'constraints': [models.UniqueConstraint(fields=('target', 'user'), name='uniq_assessment_assignment')],
+            },
         ),
     ]

@@ -56,6 +56,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '代办会话',
                 'verbose_name_plural': '代办会话',
                 'ordering': ['-started_at', '-id'],
+                'indexes': [models.Index(fields=['staff', 'started_at'], name='assisted_as_staff_i_115a50_idx')],
             },
         ),
         migrations.CreateModel(
@@ -79,9 +80,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '代办事项',
                 'ordering': ['created_at', 'id'],
             },
-        ),
-        migrations.AddIndex(
-            model_name='assistedsession',
-            index=models.Index(fields=['staff', 'started_at'], name='assisted_as_staff_i_115a50_idx'),
         ),
     ]

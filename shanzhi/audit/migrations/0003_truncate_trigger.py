@@ -1,8 +1,9 @@
 """PostgreSQL: refuse TRUNCATE of the audit log (a statement trigger; row triggers do not see TRUNCATE).
 
 The runtime role has no TRUNCATE privilege at all (see `shanzhi dbroles`); this trigger stops the owner
-role too. Superusers are let through: they can drop any trigger anyway, and the test runner empties
-tables between tests with TRUNCATE. SQLite has no TRUNCATE and keeps its triggers from 0002."""
+role too. Superusers are let through: they can drop any trigger anyway, and Django's test runner empties
+tables between tests with TRUNCATE (the suite's own flush on PostgreSQL is DELETE with the triggers set aside for
+its transaction, session_replication_role=replica: tests/conftest.py). SQLite has no TRUNCATE and keeps its triggers from 0002."""
 
 from django.db import migrations
 

@@ -43,6 +43,30 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
+            name='Category',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=40, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=60, verbose_name='名称')),
+                ('description', models.CharField(blank=True, max_length=300, verbose_name='说明')),
+                ('handler_type', models.CharField(choices=[('grid', '网格自办'), ('street_section', '街道科室'), ('district_department', '区职能部门'), ('property_company', '物业公司'), ('utility', '公用事业单位'), ('unit', '驻区单位')], default='grid', max_length=24, verbose_name='默认承办类型')),
+                ('accept_days', models.DecimalField(decimal_places=1, default=1, max_digits=4, verbose_name='受理时限(工作日)')),
+                ('handle_days', models.DecimalField(decimal_places=1, default=5, max_digits=4, verbose_name='处置时限(工作日)')),
+                ('verify_days', models.DecimalField(decimal_places=1, default=2, max_digits=4, verbose_name='核查时限(工作日)')),
+                ('is_public', models.BooleanField(default=True, verbose_name='居民可选')),
+                ('extra_fields', models.JSONField(blank=True, default=list, verbose_name='附加字段')),
+                ('keywords', models.CharField(blank=True, max_length=200, verbose_name='关键词')),
+                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='cases.category', verbose_name='上级类别')),
+                ('default_body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.handlingbody', verbose_name='默认承办单位')),
+            ],
+            options={
+                'verbose_name': '民情类别',
+                'verbose_name_plural': '民情类别',
+                'ordering': ['code'],
+            },
+        ),
+        migrations.CreateModel(
             name='Case',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -86,11 +110,14 @@ class Migration(migrations.Migration):
                 ('dwelling', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.dwelling', verbose_name='房屋')),
                 ('reporter_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.person', verbose_name='上报人(居民)')),
                 ('reporter_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reported_cases', to=settings.AUTH_USER_MODEL, verbose_name='上报人账号')),
+                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.category', verbose_name='类别')),
+                ('lead_body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.handlingbody', verbose_name='主办单位')),
             ],
             options={
                 'verbose_name': '民情',
                 'verbose_name_plural': '民情',
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['region_code', 'state'], name='cases_case_region__fb7f57_idx'), models.Index(fields=['category', 'state'], name='cases_case_categor_7f8094_idx'), models.Index(fields=['lat', 'lng'], name='cases_case_lat_bd95e5_idx')],
             },
         ),
         migrations.CreateModel(
@@ -137,35 +164,6 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
-            name='Category',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('handler_type', models.CharField(choices=[('grid', '网格自办'), ('street_section', '街道科室'), ('district_department', '区职能部门'), ('property_company', '物业公司'), ('utility', '公用事业单位'), ('unit', '驻区单位')], default='grid', max_length=24, verbose_name='默认承办类型')),
-                ('accept_days', models.DecimalField(decimal_places=1, default=1, max_digits=4, verbose_name='受理时限(工作日)')),
-                ('handle_days', models.DecimalField(decimal_places=1, default=5, max_digits=4, verbose_name='处置时限(工作日)')),
-                ('verify_days', models.DecimalField(decimal_places=1, default=2, max_digits=4, verbose_name='核查时限(工作日)')),
-                ('is_public', models.BooleanField(default=True, verbose_name='居民可选')),
-                ('extra_fields', models.JSONField(blank=True, default=list, verbose_name='附加字段')),
-                ('keywords', models.CharField(blank=True, max_length=200, verbose_name='关键词')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='cases.category', verbose_name='上级类别')),
-                ('default_body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.handlingbody', verbose_name='默认承办单位')),
-            ],
-            options={
-                'verbose_name': '民情类别',
-                'verbose_name_plural': '民情类别',
-                'ordering': ['code'],
-            },
-        ),
-        migrations.AddField(
-            model_name='case',
-            name='category',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.category', verbose_name='类别'),
-        ),
-        migrations.CreateModel(
             name='DailyRollup',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -187,11 +185,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('region_code', 'day'), name='uniq_rollup_day')],
             },
         ),
-        migrations.AddField(
-            model_name='case',
-            name='lead_body',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.handlingbody', verbose_name='主办单位'),
-        ),
         migrations.CreateModel(
             name='HandlingBodyMember',
             fields=[
@@ -201,12 +194,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': '承办单位人员',
+                'constraints': [models.UniqueConstraint(fields=('body', 'user'), name='uniq_body_member')],
             },
-        ),
-        migrations.AddField(
-            model_name='handlingbody',
-            name='members',
-            field=models.ManyToManyField(related_name='bodies', through='cases.HandlingBodyMember', to=settings.AUTH_USER_MODEL, verbose_name='人员'),
         ),
         migrations.CreateModel(
             name='HomeVisit',
@@ -266,6 +255,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '派遣规则',
                 'verbose_name_plural': '派遣规则',
+                'constraints': [models.UniqueConstraint(fields=('category', 'region_prefix'), name='uniq_routing_rule')],
             },
         ),
         migrations.CreateModel(
@@ -334,24 +324,9 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['body', 'active'], name='cases_casea_body_id_c1c5b4_idx')],
             },
         ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['region_code', 'state'], name='cases_case_region__fb7f57_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['category', 'state'], name='cases_case_categor_7f8094_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['lat', 'lng'], name='cases_case_lat_bd95e5_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='handlingbodymember',
-            constraint=models.UniqueConstraint(fields=('body', 'user'), name='uniq_body_member'),
-        ),
-        migrations.AddConstraint(
-            model_name='routingrule',
-            constraint=models.UniqueConstraint(fields=('category', 'region_prefix'), name='uniq_routing_rule'),
+        migrations.AddField(
+            model_name='handlingbody',
+            name='members',
+            field=models.ManyToManyField(related_name='bodies', through='cases.HandlingBodyMember', to=settings.AUTH_USER_MODEL, verbose_name='人员'),
         ),
     ]

@@ -61,15 +61,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='Survey',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.CharField(max_length=200, verbose_name='问题')),
-                ('options', models.JSONField(default=list, verbose_name='选项')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-            ],
-        ),
-        migrations.CreateModel(
             name='ConsultationRule',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -107,23 +98,6 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
-            name='ExecutionTask',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='任务')),
-                ('responsible_party', models.CharField(choices=[('party_org', '社区党组织'), ('residents_committee', '居委会'), ('property_company', '物业公司'), ('owners_committee', '业主委员会'), ('co_building_unit', '共建单位'), ('social_org', '社会组织'), ('resident', '居民代表')], default='residents_committee', max_length=24, verbose_name='责任方')),
-                ('responsible', models.CharField(blank=True, max_length=80, verbose_name='责任人/单位')),
-                ('weight', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)], verbose_name='权重')),
-                ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='进度(%)')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='计划完成')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='consultation.executiontask')),
-            ],
-            options={
-                'ordering': ['id'],
-            },
-        ),
-        migrations.CreateModel(
             name='MeetingParticipant',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -137,29 +111,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['party', 'id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('meeting', 'user'), name='uniq_meeting_user')],
             },
-        ),
-        migrations.CreateModel(
-            name='Milestone',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='节点')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='日期')),
-                ('done', models.BooleanField(default=False, verbose_name='已完成')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='consultation.executiontask')),
-            ],
-            options={
-                'ordering': ['due_date', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='SurveyAnswer',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('option', models.PositiveSmallIntegerField()),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='consultation.survey')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
         ),
         migrations.CreateModel(
             name='Topic',
@@ -194,12 +147,61 @@ class Migration(migrations.Migration):
                 'verbose_name': '议题',
                 'verbose_name_plural': '议题',
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['region_code', 'state'], name='consultatio_region__114250_idx')],
             },
         ),
-        migrations.AddField(
-            model_name='survey',
-            name='topic',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='consultation.topic'),
+        migrations.CreateModel(
+            name='Survey',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('question', models.CharField(max_length=200, verbose_name='问题')),
+                ('options', models.JSONField(default=list, verbose_name='选项')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='consultation.topic')),
+            ],
+        ),
+        migrations.CreateModel(
+            name='ExecutionTask',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=120, verbose_name='任务')),
+                ('responsible_party', models.CharField(choices=[('party_org', '社区党组织'), ('residents_committee', '居委会'), ('property_company', '物业公司'), ('owners_committee', '业主委员会'), ('co_building_unit', '共建单位'), ('social_org', '社会组织'), ('resident', '居民代表')], default='residents_committee', max_length=24, verbose_name='责任方')),
+                ('responsible', models.CharField(blank=True, max_length=80, verbose_name='责任人/单位')),
+                ('weight', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)], verbose_name='权重')),
+                ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='进度(%)')),
+                ('due_date', models.DateField(blank=True, null=True, verbose_name='计划完成')),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='consultation.executiontask')),
+                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='consultation.topic')),
+            ],
+            options={
+                'ordering': ['id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='Milestone',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=120, verbose_name='节点')),
+                ('due_date', models.DateField(blank=True, null=True, verbose_name='日期')),
+                ('done', models.BooleanField(default=False, verbose_name='已完成')),
+                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='consultation.executiontask')),
+            ],
+            options={
+                'ordering': ['due_date', 'id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='SurveyAnswer',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('option', models.PositiveSmallIntegerField()),
+                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='consultation.survey')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('survey', 'user'), name='uniq_survey_answer')],
+            },
         ),
         migrations.CreateModel(
             name='Support',
@@ -212,6 +214,9 @@ class Migration(migrations.Migration):
                 ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
                 ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supports', to='consultation.topic')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('topic', 'person'), name='uniq_support_per_person')],
+            },
         ),
         migrations.CreateModel(
             name='SearchToken',
@@ -220,6 +225,9 @@ class Migration(migrations.Migration):
                 ('token', models.CharField(db_index=True, max_length=40)),
                 ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='consultation.topic')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('topic', 'token'), name='uniq_topic_token')],
+            },
         ),
         migrations.CreateModel(
             name='Rating',
@@ -231,6 +239,9 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='consultation.topic')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('topic', 'user'), name='uniq_rating'), models.CheckConstraint(condition=models.Q(('score__gte', 1), ('score__lte', 5)), name='rating_score_range')],
+            },
         ),
         migrations.CreateModel(
             name='PaperTally',
@@ -244,6 +255,9 @@ class Migration(migrations.Migration):
                 ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tallies', to='consultation.topic')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('topic', 'entered_by'), name='uniq_tally_per_staff')],
+            },
         ),
         migrations.CreateModel(
             name='OpinionRecord',
@@ -271,12 +285,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['user', 'digest_pending', 'read_at'], name='consultatio_user_id_e81884_idx')],
             },
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='topics',
-            field=models.ManyToManyField(blank=True, related_name='meetings', to='consultation.topic', verbose_name='议题'),
         ),
         migrations.CreateModel(
             name='Follow',
@@ -286,11 +296,9 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follows', to='consultation.topic')),
             ],
-        ),
-        migrations.AddField(
-            model_name='executiontask',
-            name='topic',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='consultation.topic'),
+            options={
+                'constraints': [models.UniqueConstraint(fields=('topic', 'user'), name='uniq_follow')],
+            },
         ),
         migrations.CreateModel(
             name='Comment',
@@ -337,6 +345,9 @@ class Migration(migrations.Migration):
                 ('representative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='consultation.meetingparticipant')),
                 ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='consultation.topic')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('topic', 'representative'), name='uniq_vote_per_rep')],
+            },
         ),
         migrations.CreateModel(
             name='CommentReport',
@@ -362,48 +373,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('survey', 'user'), name='uniq_evaluation_voter')],
             },
         ),
-        migrations.AddConstraint(
-            model_name='meetingparticipant',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('meeting', 'user'), name='uniq_meeting_user'),
-        ),
-        migrations.AddConstraint(
-            model_name='surveyanswer',
-            constraint=models.UniqueConstraint(fields=('survey', 'user'), name='uniq_survey_answer'),
-        ),
-        migrations.AddIndex(
-            model_name='topic',
-            index=models.Index(fields=['region_code', 'state'], name='consultatio_region__114250_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='support',
-            constraint=models.UniqueConstraint(fields=('topic', 'person'), name='uniq_support_per_person'),
-        ),
-        migrations.AddConstraint(
-            model_name='searchtoken',
-            constraint=models.UniqueConstraint(fields=('topic', 'token'), name='uniq_topic_token'),
-        ),
-        migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.UniqueConstraint(fields=('topic', 'user'), name='uniq_rating'),
-        ),
-        migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 1), ('score__lte', 5)), name='rating_score_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='papertally',
-            constraint=models.UniqueConstraint(fields=('topic', 'entered_by'), name='uniq_tally_per_staff'),
-        ),
-        migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', 'digest_pending', 'read_at'], name='consultatio_user_id_e81884_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(fields=('topic', 'user'), name='uniq_follow'),
-        ),
-        migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('topic', 'representative'), name='uniq_vote_per_rep'),
+        migrations.AddField(
+            model_name='meeting',
+            name='topics',
+            field=models.ManyToManyField(blank=True, related_name='meetings', to='consultation.topic', verbose_name='议题'),
         ),
     ]

@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '公开事项',
                 'verbose_name_plural': '公开事项',
                 'ordering': ['-published_at', '-created_at', '-id'],
+                'indexes': [models.Index(fields=['region_code', 'state', 'category'], name='disclosure__region__45e42c_idx')],
             },
         ),
         migrations.CreateModel(
@@ -51,14 +52,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['date', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='ledger_amount_positive')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='disclosureentry',
-            index=models.Index(fields=['region_code', 'state', 'category'], name='disclosure__region__45e42c_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='ledgerline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='ledger_amount_positive'),
         ),
     ]

@@ -77,6 +77,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['code'],
+                'constraints': [models.UniqueConstraint(fields=('election', 'code'), name='elections_station_code')],
             },
         ),
         migrations.CreateModel(
@@ -125,6 +126,9 @@ class Migration(migrations.Migration):
                 ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tallies', to='elections.election')),
                 ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tallies', to='elections.station')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('station', 'round', 'entry'), name='elections_tally_entry'), models.UniqueConstraint(fields=('station', 'round', 'clerk'), name='elections_tally_clerk')],
+            },
         ),
         migrations.CreateModel(
             name='Voter',
@@ -140,6 +144,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '选民',
                 'ordering': ['serial'],
+                'constraints': [models.UniqueConstraint(fields=('election', 'person'), name='elections_voter_once'), models.UniqueConstraint(fields=('election', 'serial'), name='elections_voter_serial')],
             },
         ),
         migrations.CreateModel(
@@ -155,6 +160,9 @@ class Migration(migrations.Migration):
                 ('by_proxy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='elections.voter')),
                 ('voter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='casts', to='elections.voter')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('election', 'round', 'voter'), name='elections_vote_once')],
+            },
         ),
         migrations.CreateModel(
             name='RollCorrection',
@@ -188,6 +196,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['round', 'office', '-votes', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('election', 'round', 'office', 'voter'), name='elections_result_once')],
             },
         ),
         migrations.CreateModel(
@@ -201,6 +210,9 @@ class Migration(migrations.Migration):
                 ('grantor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='elections.voter')),
                 ('holder', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='elections.voter')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('election', 'round', 'grantor'), name='elections_proxy_once'), models.CheckConstraint(condition=models.Q(('grantor', models.F('holder')), _negated=True), name='elections_proxy_not_self')],
+            },
         ),
         migrations.CreateModel(
             name='Candidate',
@@ -216,6 +228,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['round', 'office', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('election', 'round', 'office', 'voter'), name='elections_candidate_once')],
             },
         ),
         migrations.CreateModel(
@@ -230,45 +243,5 @@ class Migration(migrations.Migration):
                 'ordering': ['pk'],
                 'constraints': [models.UniqueConstraint(fields=('election', 'office'), name='elections_seat_once')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='station',
-            constraint=models.UniqueConstraint(fields=('election', 'code'), name='elections_station_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='tally',
-            constraint=models.UniqueConstraint(fields=('station', 'round', 'entry'), name='elections_tally_entry'),
-        ),
-        migrations.AddConstraint(
-            model_name='tally',
-            constraint=models.UniqueConstraint(fields=('station', 'round', 'clerk'), name='elections_tally_clerk'),
-        ),
-        migrations.AddConstraint(
-            model_name='voter',
-            constraint=models.UniqueConstraint(fields=('election', 'person'), name='elections_voter_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='voter',
-            constraint=models.UniqueConstraint(fields=('election', 'serial'), name='elections_voter_serial'),
-        ),
-        migrations.AddConstraint(
-            model_name='votecast',
-            constraint=models.UniqueConstraint(fields=('election', 'round', 'voter'), name='elections_vote_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(fields=('election', 'round', 'office', 'voter'), name='elections_result_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='proxy',
-            constraint=models.UniqueConstraint(fields=('election', 'round', 'grantor'), name='elections_proxy_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='proxy',
-            constraint=models.CheckConstraint(condition=models.Q(('grantor', models.F('holder')), _negated=True), name='elections_proxy_not_self'),
-        ),
-        migrations.AddConstraint(
-            model_name='candidate',
-            constraint=models.UniqueConstraint(fields=('election', 'round', 'office', 'voter'), name='elections_candidate_once'),
         ),
     ]

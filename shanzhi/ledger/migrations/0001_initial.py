@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '积分账户',
                 'verbose_name_plural': '积分账户',
+                'constraints': [models.UniqueConstraint(condition=models.Q(('person__isnull', False)), fields=('ledger', 'person'), name='uniq_ledger_person_account'), models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('ledger', 'key'), name='uniq_ledger_key_account'), models.CheckConstraint(condition=models.Q(('allow_negative', True), ('balance__gte', 0), _connector='OR'), name='account_no_overdraft'), models.CheckConstraint(condition=models.Q(models.Q(('owner_kind', 'person'), ('person__isnull', False)), models.Q(('key', ''), _negated=True), _connector='OR'), name='account_has_owner')],
             },
         ),
         migrations.CreateModel(
@@ -54,6 +55,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '积分流水',
                 'verbose_name_plural': '积分流水',
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='transfer_positive'), models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='transfer_two_accounts')],
             },
         ),
         migrations.CreateModel(
@@ -71,46 +73,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '分录',
                 'verbose_name_plural': '分录',
+                'indexes': [models.Index(fields=['account', 'created_at'], name='ledger_entr_account_b86ea8_idx'), models.Index(fields=['ledger', 'kind', 'region_code', 'created_at'], name='ledger_entr_ledger_0eefe6_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='entry_nonzero'), models.UniqueConstraint(fields=('transfer', 'account'), name='uniq_entry_side')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('person__isnull', False)), fields=('ledger', 'person'), name='uniq_ledger_person_account'),
-        ),
-        migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('ledger', 'key'), name='uniq_ledger_key_account'),
-        ),
-        migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('allow_negative', True), ('balance__gte', 0), _connector='OR'), name='account_no_overdraft'),
-        ),
-        migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('owner_kind', 'person'), ('person__isnull', False)), models.Q(('key', ''), _negated=True), _connector='OR'), name='account_has_owner'),
-        ),
-        migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='transfer_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='transfer_two_accounts'),
-        ),
-        migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['account', 'created_at'], name='ledger_entr_account_b86ea8_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['ledger', 'kind', 'region_code', 'created_at'], name='ledger_entr_ledger_0eefe6_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='entry_nonzero'),
-        ),
-        migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(fields=('transfer', 'account'), name='uniq_entry_side'),
         ),
     ]

@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '社会组织',
                 'verbose_name_plural': '社会组织',
                 'ordering': ['name', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('grade__gte', 0), ('grade__lte', 5)), name='org_grade_range')],
             },
         ),
         migrations.CreateModel(
@@ -60,6 +61,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '年检',
                 'verbose_name_plural': '年检',
                 'ordering': ['organisation', '-year'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'year'), name='uniq_org_inspection_year')],
             },
         ),
         migrations.CreateModel(
@@ -115,6 +117,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '信用记录',
                 'verbose_name_plural': '信用记录',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('reference', ''), _negated=True), fields=('organisation', 'source', 'reference'), name='uniq_org_credit_reference')],
             },
         ),
         migrations.CreateModel(
@@ -134,22 +137,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '社会组织人员',
                 'verbose_name_plural': '社会组织人员',
                 'ordering': ['organisation', 'name', 'id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('organisation', 'user'), name='uniq_org_member_user')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__gte', 0), ('grade__lte', 5)), name='org_grade_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.UniqueConstraint(fields=('organisation', 'year'), name='uniq_org_inspection_year'),
-        ),
-        migrations.AddConstraint(
-            model_name='creditrecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('reference', ''), _negated=True), fields=('organisation', 'source', 'reference'), name='uniq_org_credit_reference'),
-        ),
-        migrations.AddConstraint(
-            model_name='orgmember',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('organisation', 'user'), name='uniq_org_member_user'),
         ),
     ]

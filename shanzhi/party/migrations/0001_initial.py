@@ -17,23 +17,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CoBuildingUnit',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('name', models.CharField(max_length=150, verbose_name='单位名称')),
-                ('commitments', models.CharField(blank=True, max_length=300, verbose_name='共建事项')),
-                ('joined_on', models.DateField(verbose_name='加入日期')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.unit', verbose_name='驻区单位')),
-            ],
-            options={
-                'verbose_name': '共建单位',
-                'verbose_name_plural': '共建单位',
-            },
-        ),
-        migrations.CreateModel(
             name='PartyOrg',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -51,6 +34,26 @@ class Migration(migrations.Migration):
                 'verbose_name': '党组织',
                 'verbose_name_plural': '党组织',
                 'ordering': ['region_code', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('region_code', 'name'), name='uniq_party_org_name')],
+            },
+        ),
+        migrations.CreateModel(
+            name='CoBuildingUnit',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('name', models.CharField(max_length=150, verbose_name='单位名称')),
+                ('commitments', models.CharField(blank=True, max_length=300, verbose_name='共建事项')),
+                ('joined_on', models.DateField(verbose_name='加入日期')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.unit', verbose_name='驻区单位')),
+                ('joint_committee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='co_building_units', to='party.partyorg', verbose_name='大党委')),
+            ],
+            options={
+                'verbose_name': '共建单位',
+                'verbose_name_plural': '共建单位',
+                'constraints': [models.UniqueConstraint(fields=('joint_committee', 'name'), name='uniq_co_building_unit')],
             },
         ),
         migrations.CreateModel(
@@ -93,11 +96,6 @@ class Migration(migrations.Migration):
                 'ordering': ['-held_on'],
             },
         ),
-        migrations.AddField(
-            model_name='cobuildingunit',
-            name='joint_committee',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='co_building_units', to='party.partyorg', verbose_name='大党委'),
-        ),
         migrations.CreateModel(
             name='ServiceRecord',
             fields=[
@@ -118,6 +116,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '党员积分记录',
                 'verbose_name_plural': '党员积分记录',
                 'ordering': ['-happened_on', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('points', 0), _negated=True), name='service_record_nonzero')],
             },
         ),
         migrations.CreateModel(
@@ -153,17 +152,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '双报到',
                 'constraints': [models.UniqueConstraint(fields=('member', 'community_code'), name='uniq_dual_check_in')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='partyorg',
-            constraint=models.UniqueConstraint(fields=('region_code', 'name'), name='uniq_party_org_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='cobuildingunit',
-            constraint=models.UniqueConstraint(fields=('joint_committee', 'name'), name='uniq_co_building_unit'),
-        ),
-        migrations.AddConstraint(
-            model_name='servicerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('points', 0), _negated=True), name='service_record_nonzero'),
         ),
     ]

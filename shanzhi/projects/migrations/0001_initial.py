@@ -19,30 +19,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Milestone',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
-                ('seq', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('title', models.CharField(max_length=100, verbose_name='里程碑')),
-                ('deliverable', models.CharField(max_length=200, verbose_name='交付物')),
-                ('due_on', models.DateField(verbose_name='计划完成')),
-                ('instalment_fen', models.BigIntegerField(verbose_name='对应拨款（分）')),
-                ('state', models.CharField(choices=[('pending', '待提交'), ('submitted', '待验收'), ('accepted', '已验收'), ('returned', '退回修改')], default='pending', max_length=10, verbose_name='状态')),
-                ('report', shanzhi.core.fields.LimitedTextField(blank=True, max_length=3000, verbose_name='交付说明')),
-                ('attachment', models.CharField(blank=True, help_text='加密存放的上传文件标识', max_length=40, verbose_name='附件')),
-                ('attachment_name', models.CharField(blank=True, max_length=120, verbose_name='附件名')),
-                ('review_note', models.CharField(blank=True, max_length=300, verbose_name='验收意见')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': '里程碑',
-                'verbose_name_plural': '里程碑',
-                'ordering': ['project', 'seq'],
-            },
-        ),
-        migrations.CreateModel(
             name='Need',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -56,6 +32,25 @@ class Migration(migrations.Migration):
                 'verbose_name': '社区需求',
                 'verbose_name_plural': '社区需求',
                 'ordering': ['-created_at', '-id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='Programme',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
+                ('name', models.CharField(max_length=100, verbose_name='资金项目名称')),
+                ('kind', models.CharField(choices=[('purchase', '政府购买服务'), ('venture', '公益创投'), ('grant', '直接资助'), ('award', '以奖代补')], max_length=10, verbose_name='资助方式')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
+                ('budget_fen', models.BigIntegerField(verbose_name='预算（分）')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
+            ],
+            options={
+                'verbose_name': '资金项目',
+                'verbose_name_plural': '资金项目',
+                'ordering': ['-year', 'name', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('budget_fen__gt', 0)), name='programme_budget_positive')],
             },
         ),
         migrations.CreateModel(
@@ -75,11 +70,13 @@ class Migration(migrations.Migration):
                 ('state', models.CharField(choices=[('open', '征集中'), ('closed', '已截止')], default='open', max_length=8, verbose_name='状态')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('needs', models.ManyToManyField(blank=True, related_name='calls', to='projects.need', verbose_name='回应的社区需求')),
+                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calls', to='projects.programme')),
             ],
             options={
                 'verbose_name': '项目征集',
                 'verbose_name_plural': '项目征集',
                 'ordering': ['-opens_on', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='call_dates_ordered')],
             },
         ),
         migrations.CreateModel(
@@ -110,30 +107,9 @@ class Migration(migrations.Migration):
                 'verbose_name': '项目申报',
                 'verbose_name_plural': '项目申报',
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['-created_at', '-id'], name='projects_app_recent')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='application_amount_positive')],
             },
-        ),
-        migrations.CreateModel(
-            name='Programme',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=100, verbose_name='资金项目名称')),
-                ('kind', models.CharField(choices=[('purchase', '政府购买服务'), ('venture', '公益创投'), ('grant', '直接资助'), ('award', '以奖代补')], max_length=10, verbose_name='资助方式')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('budget_fen', models.BigIntegerField(verbose_name='预算（分）')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
-            ],
-            options={
-                'verbose_name': '资金项目',
-                'verbose_name_plural': '资金项目',
-                'ordering': ['-year', 'name', 'id'],
-            },
-        ),
-        migrations.AddField(
-            model_name='call',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calls', to='projects.programme'),
         ),
         migrations.CreateModel(
             name='Project',
@@ -161,6 +137,34 @@ class Migration(migrations.Migration):
                 'verbose_name': '项目',
                 'verbose_name_plural': '项目',
                 'ordering': ['-signed_at', '-id'],
+                'indexes': [models.Index(fields=['region_code', 'state'], name='projects_pr_region__2ac3ac_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='project_amount_positive'), models.CheckConstraint(condition=models.Q(('paid_fen__lte', models.F('amount_fen'))), name='project_not_overpaid')],
+            },
+        ),
+        migrations.CreateModel(
+            name='Milestone',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('region_code', models.CharField(db_index=True, max_length=20, verbose_name='区划代码')),
+                ('seq', models.PositiveSmallIntegerField(verbose_name='序号')),
+                ('title', models.CharField(max_length=100, verbose_name='里程碑')),
+                ('deliverable', models.CharField(max_length=200, verbose_name='交付物')),
+                ('due_on', models.DateField(verbose_name='计划完成')),
+                ('instalment_fen', models.BigIntegerField(verbose_name='对应拨款（分）')),
+                ('state', models.CharField(choices=[('pending', '待提交'), ('submitted', '待验收'), ('accepted', '已验收'), ('returned', '退回修改')], default='pending', max_length=10, verbose_name='状态')),
+                ('report', shanzhi.core.fields.LimitedTextField(blank=True, max_length=3000, verbose_name='交付说明')),
+                ('attachment', models.CharField(blank=True, help_text='加密存放的上传文件标识', max_length=40, verbose_name='附件')),
+                ('attachment_name', models.CharField(blank=True, max_length=120, verbose_name='附件名')),
+                ('review_note', models.CharField(blank=True, max_length=300, verbose_name='验收意见')),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project')),
+            ],
+            options={
+                'verbose_name': '里程碑',
+                'verbose_name_plural': '里程碑',
+                'ordering': ['project', 'seq'],
+                'constraints': [models.UniqueConstraint(fields=('project', 'seq'), name='uniq_milestone_seq'), models.CheckConstraint(condition=models.Q(('instalment_fen__gte', 0)), name='milestone_amount')],
             },
         ),
         migrations.CreateModel(
@@ -203,12 +207,9 @@ class Migration(migrations.Migration):
                 'verbose_name': '拨款',
                 'verbose_name_plural': '拨款',
                 'ordering': ['project', 'created_at', 'id'],
+                'indexes': [models.Index(fields=['region_code', 'state'], name='projects_pa_region__b2a1bb_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='payment_positive')],
             },
-        ),
-        migrations.AddField(
-            model_name='milestone',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project'),
         ),
         migrations.CreateModel(
             name='Evaluation',
@@ -228,6 +229,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '项目评估',
                 'verbose_name_plural': '项目评估',
                 'ordering': ['project', 'kind'],
+                'constraints': [models.UniqueConstraint(fields=('project', 'kind'), name='uniq_project_evaluation')],
             },
         ),
         migrations.CreateModel(
@@ -244,6 +246,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '个案服务时长',
                 'verbose_name_plural': '个案服务时长',
+                'constraints': [models.CheckConstraint(condition=models.Q(('hours__gt', 0), ('hours__lte', 24)), name='casework_hours_range')],
             },
         ),
         migrations.CreateModel(
@@ -259,6 +262,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '受益人',
                 'verbose_name_plural': '受益人',
+                'constraints': [models.UniqueConstraint(fields=('project', 'pseudonym'), name='uniq_beneficiary')],
             },
         ),
         migrations.CreateModel(
@@ -292,66 +296,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '评审',
                 'verbose_name_plural': '评审',
                 'ordering': ['application', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('application', 'reviewer'), name='uniq_review_reviewer')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['-created_at', '-id'], name='projects_app_recent'),
-        ),
-        migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='application_amount_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_fen__gt', 0)), name='programme_budget_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='call_dates_ordered'),
-        ),
-        migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['region_code', 'state'], name='projects_pr_region__2ac3ac_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='project_amount_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('paid_fen__lte', models.F('amount_fen'))), name='project_not_overpaid'),
-        ),
-        migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['region_code', 'state'], name='projects_pa_region__b2a1bb_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='payment_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('project', 'seq'), name='uniq_milestone_seq'),
-        ),
-        migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('instalment_fen__gte', 0)), name='milestone_amount'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.UniqueConstraint(fields=('project', 'kind'), name='uniq_project_evaluation'),
-        ),
-        migrations.AddConstraint(
-            model_name='caseworkhours',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0), ('hours__lte', 24)), name='casework_hours_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='beneficiary',
-            constraint=models.UniqueConstraint(fields=('project', 'pseudonym'), name='uniq_beneficiary'),
-        ),
-        migrations.AddConstraint(
-            model_name='reviewassignment',
-            constraint=models.UniqueConstraint(fields=('application', 'reviewer'), name='uniq_review_reviewer'),
         ),
     ]

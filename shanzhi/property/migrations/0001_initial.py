@@ -206,6 +206,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['month', 'dwelling_id'],
+                'indexes': [models.Index(fields=['estate', 'month'], name='property_fe_estate__0489c0_idx')],
+                'constraints': [models.UniqueConstraint(fields=('estate', 'dwelling', 'month'), name='uniq_bill_month'), models.CheckConstraint(condition=models.Q(('paid__lte', models.F('amount'))), name='bill_not_overpaid')],
             },
         ),
         migrations.CreateModel(
@@ -224,6 +226,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-date', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='expense_positive')],
             },
         ),
         migrations.CreateModel(
@@ -241,6 +244,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-date', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('estate', 'receipt_no'), name='uniq_collection_receipt'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='collection_positive')],
             },
         ),
         migrations.CreateModel(
@@ -257,6 +261,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '物业服务合同',
                 'ordering': ['-starts_on', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__gt', models.F('starts_on'))), name='contract_ends_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -271,6 +276,9 @@ class Migration(migrations.Migration):
                 ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='surplus_returns', to='property.selfmanagedestate')),
                 ('transfer', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.transfer')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('estate', 'year'), name='uniq_surplus_year')],
+            },
         ),
         migrations.CreateModel(
             name='SurplusShare',
@@ -280,6 +288,9 @@ class Migration(migrations.Migration):
                 ('dwelling', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.dwelling')),
                 ('surplus', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='property.surplusreturn')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('surplus', 'dwelling'), name='uniq_surplus_share')],
+            },
         ),
         migrations.CreateModel(
             name='OwnerBallot',
@@ -369,41 +380,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-month'],
                 'constraints': [models.UniqueConstraint(fields=('estate', 'month'), name='uniq_statement_month')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='feebill',
-            index=models.Index(fields=['estate', 'month'], name='property_fe_estate__0489c0_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='feebill',
-            constraint=models.UniqueConstraint(fields=('estate', 'dwelling', 'month'), name='uniq_bill_month'),
-        ),
-        migrations.AddConstraint(
-            model_name='feebill',
-            constraint=models.CheckConstraint(condition=models.Q(('paid__lte', models.F('amount'))), name='bill_not_overpaid'),
-        ),
-        migrations.AddConstraint(
-            model_name='expense',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='expense_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='collection',
-            constraint=models.UniqueConstraint(fields=('estate', 'receipt_no'), name='uniq_collection_receipt'),
-        ),
-        migrations.AddConstraint(
-            model_name='collection',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='collection_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='servicecontract',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gt', models.F('starts_on'))), name='contract_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='surplusreturn',
-            constraint=models.UniqueConstraint(fields=('estate', 'year'), name='uniq_surplus_year'),
-        ),
-        migrations.AddConstraint(
-            model_name='surplusshare',
-            constraint=models.UniqueConstraint(fields=('surplus', 'dwelling'), name='uniq_surplus_share'),
         ),
     ]

@@ -70,6 +70,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '代办申请',
                 'verbose_name_plural': '代办申请',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='proxy_rating_1_5')],
             },
         ),
         migrations.CreateModel(
@@ -162,6 +163,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '场地',
                 'verbose_name_plural': '场地',
                 'ordering': ['name', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='venue_opens_before_close'), models.CheckConstraint(condition=models.Q(('slot_minutes__gte', 15)), name='venue_slot_15')],
             },
         ),
         migrations.CreateModel(
@@ -190,6 +192,8 @@ class Migration(migrations.Migration):
                 'verbose_name': '场地预约',
                 'verbose_name_plural': '场地预约',
                 'ordering': ['-date', 'start', 'id'],
+                'indexes': [models.Index(fields=['booker', 'state', 'date'], name='services_bo_booker__c4c218_idx')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('state__in', ('pending', 'approved', 'checked_in', 'no_show'))), fields=('venue', 'date', 'start'), name='uniq_booking_slot'), models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='booking_ends_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -200,6 +204,9 @@ class Migration(migrations.Migration):
                 ('reason', models.CharField(max_length=100, verbose_name='原因')),
                 ('venue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='services.venue')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('venue', 'date'), name='uniq_venue_closure')],
+            },
         ),
         migrations.CreateModel(
             name='RequestMaterial',
@@ -215,33 +222,5 @@ class Migration(migrations.Migration):
                 'ordering': ['id'],
                 'constraints': [models.UniqueConstraint(fields=('request', 'name'), name='uniq_request_material')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='proxyrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='proxy_rating_1_5'),
-        ),
-        migrations.AddConstraint(
-            model_name='venue',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='venue_opens_before_close'),
-        ),
-        migrations.AddConstraint(
-            model_name='venue',
-            constraint=models.CheckConstraint(condition=models.Q(('slot_minutes__gte', 15)), name='venue_slot_15'),
-        ),
-        migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['booker', 'state', 'date'], name='services_bo_booker__c4c218_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ('pending', 'approved', 'checked_in', 'no_show'))), fields=('venue', 'date', 'start'), name='uniq_booking_slot'),
-        ),
-        migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='booking_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='venueclosure',
-            constraint=models.UniqueConstraint(fields=('venue', 'date'), name='uniq_venue_closure'),
         ),
     ]

@@ -57,6 +57,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '帮教记录',
                 'verbose_name_plural': '帮教记录',
                 'ordering': ['-started_on', '-pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'closed'), _negated=True), fields=('person', 'category'), name='support_one_open_record_per_category')],
             },
         ),
         migrations.CreateModel(
@@ -138,6 +139,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '帮教小组成员',
                 'ordering': ['pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('active', True), ('user__isnull', False)), fields=('record', 'user'), name='support_team_user_once')],
             },
         ),
         migrations.CreateModel(
@@ -157,18 +159,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '帮教走访',
                 'ordering': ['due_on', 'pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('done_at__isnull', True)), fields=('record',), name='support_one_open_visit')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='record',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'closed'), _negated=True), fields=('person', 'category'), name='support_one_open_record_per_category'),
-        ),
-        migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('active', True), ('user__isnull', False)), fields=('record', 'user'), name='support_team_user_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.UniqueConstraint(condition=models.Q(('done_at__isnull', True)), fields=('record',), name='support_one_open_visit'),
         ),
     ]
