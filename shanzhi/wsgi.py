@@ -13,5 +13,8 @@ if settings.PRODUCTION:
     raise_on_errors()
 
 from shanzhi.core.heap import freeze_loaded  # noqa: E402
+from shanzhi.core.similarity import load_dictionary  # noqa: E402
+
+load_dictionary()  # the duplicate engine's and the privacy scan's word list, shared by the forked workers
 
 freeze_loaded()  # last: everything loaded so far lives as long as the process

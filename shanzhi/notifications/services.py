@@ -60,19 +60,20 @@ def _store(rows: list, dedupe_key: str) -> list:
                                             deliveries__isnull=True))
 
 
-def _queue_deliveries(rows: list, *, one_task: bool = False) -> None:
-    """Store a delivery per message and channel; after commit, queue one task per delivery (or, for a batch's
-    fan-out, one task for them all)."""
+def _queue_deliveries(rows: list) -> None:
+    """Store a delivery per message and channel; after commit, queue one task for them all (a new case's message
+    to every staff member of the grid is one queued job, not one per person and channel: a request that told fifty
+    people spent most of its time queueing), or `deliver_task` when there is one. Each is sent, and retried, on
+    its own either way."""
     paths = channel_paths()
     deliveries = Delivery.objects.bulk_create([Delivery(notification=n, channel=p) for n in rows for p in paths],
                                               batch_size=1000)
 
     def enqueue():  # the request only queues; the worker sends (notifications.tasks)
-        if one_task and deliveries:
+        if len(deliveries) > 1:
             deliver_many_task.enqueue([d.pk for d in deliveries])
-            return
-        for d in deliveries:
-            deliver_task.enqueue(d.pk)
+        elif deliveries:
+            deliver_task.enqueue(deliveries[0].pk)
 
     transaction.on_commit(enqueue)
 
@@ -153,7 +154,7 @@ def notify_many(messages: list[dict]) -> int:
         return stored
     rows = _batch_rows(wanted, _batch_already_told(wanted))
     Notification.objects.bulk_create(rows, batch_size=1000)
-    _queue_deliveries(rows, one_task=True)
+    _queue_deliveries(rows)
     return stored + len(rows)
 
 
