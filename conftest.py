@@ -1,8 +1,10 @@
+import contextlib
 import json
 import os
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import Error as PlaywrightError
 
 # Property tests run on shared, busy CI machines: a slow example is not a failure. "ci" is loaded always
 # (HYPOTHESIS_PROFILE=default brings back Hypothesis' own deadline for local profiling).
@@ -144,6 +146,11 @@ def browser_page(chromium, live_server):
 
     yield open_page
     for ctx in contexts:
+        # let the last page's own requests (a map's GeoJSON, an htmx fragment) finish before the context closes:
+        # a request the live server is still answering holds the test database while the test's flush empties it
+        for page in ctx.pages:
+            with contextlib.suppress(PlaywrightError):
+                page.wait_for_load_state("networkidle", timeout=5000)
         ctx.close()
 
 
