@@ -40,13 +40,13 @@ _FILLER_CHARS = re.compile(r"[的了吗呢吧啊呀哦嘛着得地很也都就�
 _DIGITS = str.maketrans("0123456789", "〇一二三四五六七八九")
 
 
-@lru_cache(maxsize=4096)
 def load_dictionary() -> None:
     """Load jieba's dictionary now (≈0.7 s, else on the first text a process cuts): the web server calls it before
     it forks its workers, so they share one copy and no request pays for it."""
     jieba.initialize()
 
 
+@lru_cache(maxsize=4096)
 def _cut(text: str) -> frozenset[str]:
     """jieba's search words plus the character bigrams of each Chinese run (fillers dropped): bigrams
     catch the same thing said in other words (楼道灯/楼道路灯), which short texts segment differently."""
