@@ -20,6 +20,7 @@ from shanzhi.core import indicators
 from shanzhi.core.access import object_view, public_view, role_view
 from shanzhi.core.errors import ConflictError, ServiceError
 from shanzhi.core.export import xlsx_response
+from shanzhi.core.labels import choice_labels
 from shanzhi.core.permissions import allows
 from shanzhi.core.progress import OwnTask, progress_reap
 from shanzhi.core.replica import reads_from_replica
@@ -131,18 +132,14 @@ def case_export(request):
     headers = [_("编号"), _("标题"), _("类别"), _("来源"), _("状态"), _("网格代码"), _("主办单位"), _("上报时间"),
                _("环节时限"), _("亮灯"), _("办结结果")]
     # each choice's label translated once per export, not once per row (get_<field>_display rebuilds the choices)
-    channel, state, outcome = (_labels(Case._meta.get_field(name).flatchoices) for name in ("channel", "state", "outcome"))
-    light = _labels(c.Light.choices)
+    channel, state, outcome = (choice_labels(Case._meta.get_field(name)) for name in ("channel", "state", "outcome"))
+    light = {value: str(label) for value, label in c.Light.choices}
     rows = ([x.number, x.title, x.category.name, channel.get(x.channel, x.channel), state.get(x.state, x.state),
              x.region_code, x.lead_body.name if x.lead_body_id else "",
              timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M"),
              timezone.localtime(x.due_at).strftime("%Y-%m-%d %H:%M") if x.due_at else "",
              light[x.light(now)], outcome.get(x.outcome, x.outcome)] for x in qs.iterator(chunk_size=1000))
     return xlsx_response("民情列表.xlsx", headers, rows, sheet="民情")
-
-
-def _labels(choices) -> dict:
-    return {value: str(label) for value, label in choices}
 
 
 # the response templates (答复模板) offered beside each action's text field: action -> kind

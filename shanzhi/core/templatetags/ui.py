@@ -1,14 +1,12 @@
 """Small template helpers shared by every page."""
 
-from functools import lru_cache
-
 from django import template
-from django.utils import formats, timezone, translation
-from django.utils.encoding import force_str
+from django.utils import formats, timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from shanzhi.core import privacy
+from shanzhi.core.labels import choice_labels
 from shanzhi.core.panels import render_panels
 
 register = template.Library()
@@ -96,13 +94,6 @@ def public_text(value, region_code=""):
     return privacy.public_text(str(value or ""), region_code=str(region_code or ""))
 
 
-@lru_cache(maxsize=1024)
-def _choice_labels(field, language: str) -> dict:
-    """The field's choices as {value: label translated into `language`} (catalogues do not change while running)."""
-    with translation.override(language):
-        return {value: force_str(label, strings_only=True) for value, label in field.flatchoices}
-
-
 @register.filter
 def display(obj, name):
     """`{{ case|display:"state" }}` is `case.get_state_display`, with the field's labels in the active language
@@ -110,7 +101,7 @@ def display(obj, name):
     field = obj._meta.get_field(name)
     value = getattr(obj, field.attname)
     try:
-        return _choice_labels(field, translation.get_language()).get(value, value)
+        return choice_labels(field).get(value, value)
     except TypeError:  # an unhashable value: no choice matches it
         return value
 
